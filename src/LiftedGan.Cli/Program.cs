@@ -1,0 +1,26 @@
+using System.CommandLine;
+using LiftedGan.Cli.Commands;
+
+namespace LiftedGan.Cli;
+
+/// <summary>The `liftedgan` command line: a thin layer that parses arguments and calls the library.</summary>
+public static class Program
+{
+    public static int Main(string[] args) => Run(args);
+
+    /// <summary>Runs the CLI in-process (tests call this); returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var root = BuildRoot();
+        var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
+        return root.Parse(args).Invoke(config);
+    }
+
+    internal static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("LiftedGan.NET: lift a 2D StyleGAN2 into a 3D-aware face generator.");
+        root.Options.Add(GlobalOptions.Device);
+        root.Options.Add(GlobalOptions.Threads);
+        return root;
+    }
+}
