@@ -57,7 +57,8 @@ public sealed class CheckpointSummary
                 Add(new CheckpointEntry(key, t.shape, TensorDType.NameOf(t.dtype), t.numel(), null));
                 return;
             }
-            if (value is not (PyDict { Count: > 0 } or List<object?> { Count: > 0 } or PyTuple { Count: > 0 }))
+            bool plainTuple = value is PyTuple tuple && tuple.All(i => i is not (Tensor or PyDict or List<object?> or PyTuple));
+            if (plainTuple || value is not (PyDict { Count: > 0 } or List<object?> { Count: > 0 } or PyTuple { Count: > 0 }))
             {
                 Add(new CheckpointEntry(key, null, null, 0, Repr(value)));
                 return;

@@ -261,7 +261,7 @@ internal sealed class PickleMachine
     {
         if (n > MaxLongBytes) throw Bad($"integer of {n} bytes is too large");
         var v = new BigInteger(ReadBytes((ulong)n), isUnsigned: false, isBigEndian: false);
-        return v >= long.MinValue && v <= long.MaxValue ? (long)v : v;
+        return v >= long.MinValue && v <= long.MaxValue ? (object)(long)v : v;
     }
 
     string ReadLine()

@@ -61,7 +61,8 @@ internal sealed class StorageTable : IDisposable
         return e;
     }
 
-    static unsafe nint BasePointer(Tensor t)
+    /// <summary>Address of the first byte of the storage a CPU tensor views (its identity while alive).</summary>
+    internal static unsafe nint BasePointer(Tensor t)
     {
         using var first = t.detach().as_strided(new long[] { 1 }, new long[] { 1 }, 0);
         fixed (byte* p = first.bytes) return (nint)p;
