@@ -71,6 +71,8 @@ internal sealed class PickleWriter(StorageTable storages, string path)
 
     void Dict(PyDict dict, int depth)
     {
+        if (dict.Attributes != null && !dict.IsOrdered)
+            throw new ArgumentException($"{path}: a plain dict cannot carry attributes in Python; make it an OrderedDict");
         if (dict.IsOrdered) { Global("collections", "OrderedDict"); Op(')'); Op('R'); }
         else Op('}');
         Put(dict);
