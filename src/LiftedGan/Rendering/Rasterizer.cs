@@ -11,8 +11,11 @@ namespace LiftedGan.Rendering;
 /// </summary>
 /// <remarks>
 /// Screen space: vertex (column, row, view z), with the centre of pixel (r, c) at (c, r) (see
-/// <see cref="PinholeCamera.ToScreen"/>). A pixel is inside a face only if all three barycentrics are strictly
-/// positive (pixels exactly on an edge are skipped, as in PyTorch3D). Faces with a vertex at view z &lt; 1e-8 or a
+/// <see cref="PinholeCamera.ToScreen"/>). A pixel is inside a face if all three barycentrics are strictly positive,
+/// as in PyTorch3D. Edge signs are evaluated exactly (float32 vertices, double arithmetic); a pixel centre lying
+/// exactly on an edge — which PyTorch3D leaves to float rounding, and which happens along the whole image
+/// anti-diagonal at an identity view because every vertex then sits on the regular grid — is given to exactly one
+/// of the faces sharing that edge (a top-left rule), so meshes never crack there. Faces with a vertex at view z &lt; 1e-8 or a
 /// near-zero area (|area| ≤ 1e-8 in NDC units) are skipped, as are pixels whose interpolated z is negative. The
 /// nearest z wins; on ties the lower face index wins. Barycentrics are screen-space unless perspective correction
 /// is asked for. CUDA inputs are copied to host memory, rasterised there and the results copied back.
@@ -132,16 +135,25 @@ public static unsafe class Rasterizer
                 if (colMin > colMax) continue;
                 double area = Edge(x0, y0, x1, y1, x2, y2);
                 if (Math.Abs(area) <= MinArea) continue;
-                double inv = 1 / area;
+                // Orient every face counter-clockwise in screen space (inside = all edge values > 0). Edge i is the
+                // edge opposite vertex i. A pixel centre exactly on an edge goes to the face for which that edge
+                // is a "top-left" edge, so exactly one of two faces sharing the edge takes it.
+                double sign = area > 0 ? 1 : -1;
+                bool tl0 = TopLeft(sign * (x2 - x1), sign * (y2 - y1));
+                bool tl1 = TopLeft(sign * (x0 - x2), sign * (y0 - y2));
+                bool tl2 = TopLeft(sign * (x1 - x0), sign * (y1 - y0));
+                double inv = 1 / Math.Abs(area);
                 for (int row = rowMin; row <= rowMax; row++)
                 {
                     long rowBase = pixelBase + (long)row * Width;
                     for (int col = colMin; col <= colMax; col++)
                     {
-                        double w0 = Edge(x1, y1, x2, y2, col, row) * inv;
-                        double w1 = Edge(x2, y2, x0, y0, col, row) * inv;
-                        double w2 = Edge(x0, y0, x1, y1, col, row) * inv;
-                        if (w0 <= 0 || w1 <= 0 || w2 <= 0) continue;
+                        // With float32 inputs these products are exact in double, so each sign is exact.
+                        double e0 = sign * Edge(x1, y1, x2, y2, col, row);
+                        double e1 = sign * Edge(x2, y2, x0, y0, col, row);
+                        double e2 = sign * Edge(x0, y0, x1, y1, col, row);
+                        if (!(e0 > 0 || (e0 == 0 && tl0)) || !(e1 > 0 || (e1 == 0 && tl1)) || !(e2 > 0 || (e2 == 0 && tl2))) continue;
+                        double w0 = e0 * inv, w1 = e1 * inv, w2 = e2 * inv;
                         if (PerspectiveCorrect)
                         {
                             double p0 = w0 / z0, p1 = w1 / z1, p2 = w2 / z2, s = p0 + p1 + p2;
@@ -160,6 +172,10 @@ public static unsafe class Rasterizer
                 }
             }
         }
+
+        /// <summary>Whether a counter-clockwise edge with direction (dx, dy) (y down) is a top or left edge.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static bool TopLeft(double dx, double dy) => dy < 0 || (dy == 0 && dx > 0);
 
         /// <summary>
         /// Twice the signed area of (a, b, p), written relative to p so that swapping a and b negates it exactly:
