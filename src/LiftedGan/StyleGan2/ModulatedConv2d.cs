@@ -39,26 +39,30 @@ public sealed class ModulatedConv2d : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The per-input-channel style s = modulation(w), shape (B, in).</summary>
     public Tensor Style(Tensor w) => modulation.forward(w);
 
+    /// <summary>
+    /// Runs the convolution with the style applied to the activations (x·s, shared weight, output·demod), which equals
+    /// the per-sample-kernel grouped form exactly in real arithmetic and is far faster on CPU (dense convolutions).
+    /// </summary>
     public override Tensor forward(Tensor x, Tensor w)
     {
         using var scope = NewDisposeScope();
-        long b = x.shape[0], h = x.shape[2], wd = x.shape[3];
-        var s = modulation.forward(w).reshape(b, 1, _in, 1, 1);
-        var kernel = weight * _scale * s;
+        long b = x.shape[0];
+        var s = modulation.forward(w);
+        var kernel = weight[0] * _scale;
+        var o = x * s.reshape(b, _in, 1, 1);
+        Tensor? demod = null;
         if (_demodulate)
-            kernel = kernel * rsqrt(kernel.square().sum([2, 3, 4]) + 1e-8).reshape(b, _out, 1, 1, 1);
-        var input = x.reshape(1, b * _in, h, wd);
-        Tensor o;
+            demod = rsqrt(s.square().matmul(kernel.square().sum([2, 3]).t()) + 1e-8).reshape(b, _out, 1, 1);
         if (blur is not null)
         {
-            var wt = kernel.transpose(1, 2).reshape(b * _in, _out, _k, _k);
-            o = nn.functional.conv_transpose2d(input, wt, strides: [2, 2], padding: [0, 0], groups: b);
-            o = blur.forward(o.reshape(b, _out, o.shape[2], o.shape[3]));
+            o = nn.functional.conv_transpose2d(o, kernel.transpose(0, 1), strides: [2, 2], padding: [0, 0]);
+            if (demod is not null) o = o * demod;
+            o = blur.forward(o);
         }
         else
         {
-            o = nn.functional.conv2d(input, kernel.reshape(b * _out, _in, _k, _k), padding: [_k / 2, _k / 2], groups: b);
-            o = o.reshape(b, _out, o.shape[2], o.shape[3]);
+            o = nn.functional.conv2d(o, kernel, padding: [_k / 2, _k / 2]);
+            if (demod is not null) o = o * demod;
         }
         return o.MoveToOuterDisposeScope();
     }
