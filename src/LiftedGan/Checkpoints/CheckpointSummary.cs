@@ -35,7 +35,7 @@ public sealed class CheckpointSummary
         TotalBytes = bytes;
     }
 
-    /// <summary>Flattens a value graph returned by <see cref="TorchCheckpoint.Load"/>.</summary>
+    /// <summary>Flattens a value graph returned by <see cref="TorchCheckpoint.Load(string)"/>.</summary>
     public static CheckpointSummary Of(object? root)
     {
         var entries = new List<CheckpointEntry>();
