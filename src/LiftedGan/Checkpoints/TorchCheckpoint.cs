@@ -66,7 +66,10 @@ public static class TorchCheckpoint
         }
     }
 
-    /// <summary>Writes <paramref name="value"/> in the zip format that <c>torch.load</c> reads, atomically.</summary>
+    /// <summary>
+    /// Writes <paramref name="value"/> (a value graph as <see cref="Load(string)"/> returns; name → tensor maps such as
+    /// <see cref="StateDict.Export"/>'s are written as OrderedDicts) in the zip format that <c>torch.load</c> reads, atomically.
+    /// </summary>
     public static void Save(string path, object? value) => TorchZipWriter.Write(path, value);
 
     /// <summary>Disposes every tensor in a value graph returned by <see cref="Load(string)"/>.</summary>

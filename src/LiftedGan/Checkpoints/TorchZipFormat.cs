@@ -41,7 +41,7 @@ internal static class TorchZipFormat
                 };
             }
 
-            var pickleBytes = ReadEntry(pickle, Math.Min(MaxPickleBytes, file.Length), path);
+            var pickleBytes = ReadEntry(pickle, MaxPickleBytes, path);
             var machine = new PickleMachine(new MemoryStream(pickleBytes, writable: false), path, TorchTensors.ParsePersistentId);
             var value = machine.Run();
 
@@ -76,12 +76,11 @@ internal static class TorchZipFormat
         catch (Exception e) when (IsZipError(e)) { throw new CheckpointFormatException(path, $"storage '{s.Key}': {e.Message}", e); }
     }
 
-    /// <summary>Reads up to <paramref name="max"/> bytes of an entry, growing the buffer only as data arrives.</summary>
+    /// <summary>Reads at most <paramref name="max"/> bytes of an entry, growing the buffer only as data arrives.</summary>
     static byte[] ReadEntry(ZipArchiveEntry entry, long max, string path)
     {
         try
         {
-            if (entry.Length > max) throw new CheckpointFormatException(path, $"'{entry.FullName}' is larger than the file allows");
             using var stream = entry.Open();
             using var buffer = new MemoryStream();
             var chunk = new byte[81920];

@@ -99,8 +99,11 @@ public class StateDictTests
         string path = CheckpointTestData.TempPath(".pt");
         try
         {
-            var root = new PyDict { ["g_ema"] = ToOrderedDict(exported), ["iter"] = 5L };
+            var root = new PyDict { ["g_ema"] = exported, ["iter"] = 5L };
             TorchCheckpoint.Save(path, root);
+            var raw = (PyDict)TorchCheckpoint.Load(path)!;
+            Assert.True(((PyDict)raw["g_ema"]!).IsOrdered);
+            TorchCheckpoint.DisposeTensors(raw);
             var loaded = TorchCheckpoint.LoadStateDict(path, "g_ema");
             using var target = new Tiny();
             Assert.True(StateDict.Load(target, loaded, true, ToOfficial).IsExact);
@@ -110,12 +113,5 @@ public class StateDictTests
             Assert.Contains("g_ema", e.Message);
         }
         finally { File.Delete(path); }
-    }
-
-    static PyDict ToOrderedDict(IReadOnlyDictionary<string, Tensor> d)
-    {
-        var o = new PyDict { IsOrdered = true };
-        foreach (var (k, v) in d) o.Set(k, v);
-        return o;
     }
 }
