@@ -108,6 +108,8 @@ public class PickleSafetyTests
         new object[] { "persistent id in a plain pickle", B(0x80, 2, Unicode("storage"), "Q", ".") },
         new object[] { "unhashable dict key", B(0x80, 2, "}", "]", "K", 1, "s", ".") },
         new object[] { "BUILD on a list", B(0x80, 2, "]", "}", "b", ".") },
+        new object[] { "global as dict key", B(0x80, 2, "}", "ccollections\nOrderedDict\n", "K", 1, "s", ".") },
+        new object[] { "tuple key holding a dict", B(0x80, 2, "}", "}", 0x85, "K", 1, "s", ".") },
     };
 
     [Theory]
