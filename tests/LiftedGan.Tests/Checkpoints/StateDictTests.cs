@@ -65,7 +65,7 @@ public class StateDictTests
         var e = Assert.Throws<StateDictMismatchException>(() => StateDict.Load(module, dict, strict: true, ToOfficial));
         Assert.Equal(new[] { "network.1.bias" }, e.Report.Missing);
         Assert.Equal(new[] { "extra.weight" }, e.Report.Unexpected);
-        var mismatch = Assert.Single(e.Report.ShapeMismatches);
+        var mismatch = Assert.Single(e.Report.ShapeMismatch);
         Assert.Equal(("blocks.0.bias", "network.0.bias"), (mismatch.ModuleKey, mismatch.FileKey));
         Assert.Equal(new long[] { 5 }, mismatch.FileShape);
         Assert.Contains("network.1.bias", e.Message);
