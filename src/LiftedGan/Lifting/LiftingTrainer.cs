@@ -65,11 +65,21 @@ public sealed class LiftingTrainer : IDisposable
     /// <summary>One optimisation step; returns the weighted loss terms (and their total) as numbers.</summary>
     public IReadOnlyDictionary<string, double> Step()
     {
+        try { return StepCore(); }
+        catch (RenderInputException e) when (e.IsNonFinite)
+        {
+            throw new LiftingDivergedException(GlobalStep, $"a render input ({e.Argument})");
+        }
+    }
+
+    IReadOnlyDictionary<string, double> StepCore()
+    {
         var c = Config;
         var losses = new Dictionary<string, double>();
         using var scope = NewDisposeScope();
         var g = new Generator((ulong)(c.Seed * 1_000_003 + GlobalStep));
         var (w, input) = SampleTeacher(c.BatchSize, g);
+        if (!input.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher image");
         using var est = Model.Estimate(w);
 
         var terms = new List<(string Name, Tensor Value)>();

@@ -21,7 +21,7 @@ internal static class RenderCheck
     public static void Finite(Tensor t, string name)
     {
         using var bad = t.detach().isfinite().logical_not().any();
-        if (bad.item<bool>()) throw new RenderInputException(name, "contains NaN or infinite values");
+        if (bad.item<bool>()) throw new RenderInputException(name, RenderInputException.NonFinite);
     }
 
     /// <summary>Rejects NaN, infinite and non-positive depth values (the camera sits at z = 0).</summary>

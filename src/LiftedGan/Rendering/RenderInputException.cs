@@ -11,4 +11,10 @@ public sealed class RenderInputException(string argument, string problem) : Exce
 
     /// <summary>What is wrong with it.</summary>
     public string Problem { get; } = problem;
+
+    /// <summary>The problem text used for NaN or infinite values.</summary>
+    public const string NonFinite = "contains NaN or infinite values";
+
+    /// <summary>Whether the input was rejected for NaN or infinite values (a diverged network upstream).</summary>
+    public bool IsNonFinite => Problem == NonFinite;
 }
