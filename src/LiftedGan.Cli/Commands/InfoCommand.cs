@@ -1,0 +1,24 @@
+using System.CommandLine;
+using LiftedGan.Torch;
+using TorchSharp;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan info`: versions, device, threads and what the native bootstrap did.</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("info", "Show libtorch, device and thread settings, and what the native loader fix did.");
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, output =>
+        {
+            output.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch CPU");
+            output.WriteLine($"device: {TorchRuntime.Device}; cuda available: {torch.cuda.is_available()}");
+            output.WriteLine($"threads: {torch.get_num_threads()}");
+            output.WriteLine("native bootstrap:");
+            foreach (var line in NativeBootstrap.Report) output.WriteLine($"  {line}");
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,37 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Lifting;
+
+/// <summary>
+/// Splits a style code w into light and view (the paper's D_L and D_V; official `netSD`). Returns raw tanh outputs:
+/// light (B, 4) = [ambient, diffuse, dx, dy] and view (B, 6) = [rx, ry, rz, tx, ty, tz], each in (−1, 1).
+/// The official module also carries a style head whose output every caller discards; it is kept (and loaded) so
+/// official checkpoints map one to one, but it is never evaluated and never trained.
+/// </summary>
+public sealed class StyleDecomposer : nn.Module<Tensor, (Tensor Light, Tensor View)>
+{
+    [ComponentName(Name = "model_style")] readonly Mlp unusedStyleHead;
+    [ComponentName(Name = "model_light")] readonly Mlp lightHead;
+    [ComponentName(Name = "model_view")] readonly Mlp viewHead;
+
+    public StyleDecomposer(long styleDim = 512, long hidden = 512, int layers = 4, long lightDim = 4, long viewDim = 6)
+        : base(nameof(StyleDecomposer))
+    {
+        unusedStyleHead = new Mlp(styleDim, styleDim, layers, hidden, normalize: true);
+        lightHead = new Mlp(styleDim, lightDim, layers, hidden, normalize: false, output: nn.Tanh());
+        viewHead = new Mlp(styleDim, viewDim, layers, hidden, normalize: false, output: nn.Tanh());
+        RegisterComponents();
+        foreach (var p in unusedStyleHead.parameters()) p.requires_grad = false;
+    }
+
+    public override (Tensor Light, Tensor View) forward(Tensor w) => (lightHead.forward(w), viewHead.forward(w));
+
+    /// <summary>The discarded style head's output (official `netSD(w)[0]`), for parity checks only.</summary>
+    public Tensor UnusedStyle(Tensor w) => unusedStyleHead.forward(w);
+
+    /// <summary>Parameters that receive gradients (the style head is excluded, as in the official optimiser state).</summary>
+    public IEnumerable<Parameter> TrainableParameters() => lightHead.parameters().Concat(viewHead.parameters());
+}
