@@ -58,7 +58,7 @@ public static class FaceParameters
         new(Roll, "roll", Pose, -10, 10, "rotation about z (the camera axis) in degrees"),
         new(TranslationX, "translation_x", Pose, -0.01, 0.01, "translation along x after rotation, world units (image half width at depth 1: 0.0875)"),
         new(TranslationY, "translation_y", Pose, -0.01, 0.01, "translation along y after rotation, world units"),
-        new(TranslationZ, "translation_z", Pose, -0.01, 0.01, "translation along z after rotation, world units"),
+        new(TranslationZ, "translation_z", Pose, -0.005, 0.005, "translation along z after rotation, world units"),
 
         new(Ambient, "ambient", Light, 0.35, 0.60, "ambient shading term a (raw light[0] = 2a - 1)"),
         new(Diffuse, "diffuse", Light, 0.30, 0.60, "diffuse shading term b (raw light[1] = 2b - 1)"),
