@@ -102,7 +102,7 @@ internal static class FaceAlbedo
 
         // Hair: strands radiating from above the crown, with noise.
         var crown = FaceFrame.HeadCentreY - 1.4 * f.B;
-        var strands = (atan2(f.X0, f.Y0 - crown) * 48 + 2.5 * f.HairNoise).cos();
+        var strands = (atan2(f.X0, f.Y0 - crown).abs() * 48 + 2.5 * f.HairNoise).cos();
         var hair = hairColour * (0.78 + 0.14 * strands + 0.12 * f.HairNoise).unsqueeze(1);
         albedo = Blend(albedo, hair, r.Hair);
 

@@ -40,6 +40,18 @@ public static class FaceWorld
         finally { draws.ForEach(d => d.Dispose()); }
     }
 
+    /// <summary>A view B x 6 in radians and world units in LiftedGAN's raw (tanh) range: the inverse of <see cref="ViewTransform.ScaleRawView"/>.</summary>
+    public static Tensor ToRawView(Tensor view)
+    {
+        double rotation = Math.PI / 180 * ViewTransform.RotationRangeDegrees;
+        using var scale = tensor(new[]
+        {
+            (float)rotation, (float)rotation, (float)rotation, (float)ViewTransform.XyTranslationRange,
+            (float)ViewTransform.XyTranslationRange, (float)ViewTransform.ZTranslationRange,
+        });
+        return view / scale;
+    }
+
     /// <summary>
     /// Fills the isolated pixels no triangle covers (B x C x S x S <paramref name="values"/>, <paramref name="covered"/>
     /// B x 1 x S x S in {0, 1}) with the mean of their covered 3 x 3 neighbours. With blur radius 0 the rasteriser skips
@@ -67,12 +79,7 @@ public static class FaceWorld
         var noise = stack(draws.Select(d => d.Noise).ToArray());
         var view = tensor(draws.SelectMany(d => d.View).ToArray()).view(b, 6);
         var light = tensor(draws.SelectMany(d => d.RawLight).ToArray()).view(b, 4);
-        var rawView = view / tensor(new float[]
-        {
-            (float)(Math.PI / 180 * ViewTransform.RotationRangeDegrees), (float)(Math.PI / 180 * ViewTransform.RotationRangeDegrees),
-            (float)(Math.PI / 180 * ViewTransform.RotationRangeDegrees), (float)ViewTransform.XyTranslationRange,
-            (float)ViewTransform.XyTranslationRange, (float)ViewTransform.ZTranslationRange,
-        });
+        var rawView = ToRawView(view);
         using var face = FaceModel.Build(parameters, noise, size);
 
         // The same steps as DepthMapRenderer.RenderShaded, with the foreground rendered along as a fourth channel.
