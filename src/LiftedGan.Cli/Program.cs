@@ -22,6 +22,7 @@ public static class Program
         root.Options.Add(GlobalOptions.Device);
         root.Options.Add(GlobalOptions.Threads);
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;

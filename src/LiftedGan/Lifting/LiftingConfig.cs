@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LiftedGan.Lifting;
+
+/// <summary>
+/// Everything that defines a lift: sizes, geometry, loss weights and schedule. The presets equal the official configs
+/// (`ffhq_256`, `cats_256`, spec section 6) or are this project's embedded default (`synth_64`). Loss weights keep the
+/// official meaning (spec 7.1): e.g. the flip terms sit inside the reconstruction loss, so their effective weight is
+/// <see cref="ReconstructionWeight"/> × <see cref="FlipWeight"/>. A weight of 0 switches a term off (ablations).
+/// </summary>
+public sealed record LiftingConfig
+{
+    public string Preset { get; init; } = "ffhq_256";
+    public int ImageSize { get; init; } = 256;
+    public int StyleDim { get; init; } = 512;
+    /// <summary>Hidden width of the decomposer/composer MLPs (official 512).</summary>
+    public int MlpHidden { get; init; } = 512;
+    /// <summary>Seed width of the depth decoder MLP (official 512 = style size).</summary>
+    public int DepthSeedDim { get; init; } = 512;
+    /// <summary>Channels at the decoders' final resolution (official 16; first stage has this × 2^stages).</summary>
+    public int DecoderBaseChannels { get; init; } = 16;
+
+    public double Truncation { get; init; } = 0.7;
+    public double MinDepth { get; init; } = 0.9;
+    public double MaxDepth { get; init; } = 1.1;
+    public double BorderDepth { get; init; } = 1.05;
+    public double FieldOfView { get; init; } = 10;
+    public double RotationCenterDepth { get; init; } = 1.0;
+    public double XyzRotationRange { get; init; } = 60;
+    public double XyTranslationRange { get; init; } = 0.1;
+    public double ZTranslationRange { get; init; } = 0.01;
+    public int BlurSize { get; init; } = 10;
+    public double BlurSigma { get; init; } = 4;
+    public bool ClampBorder { get; init; } = true;
+    public bool ClipRenderGradient { get; init; } = true;
+    /// <summary>Perturbation ranges (degrees): pitch ±, yaw ±.</summary>
+    public double PerturbPitch { get; init; } = 15;
+    public double PerturbYaw { get; init; } = 45;
+    /// <summary>Identity loss only for perturbed samples with |yaw| strictly below this.</summary>
+    public double IdentityMaxYaw { get; init; } = 25;
+
+    public double ReconstructionWeight { get; init; } = 5.0;
+    public double PerceptualWeight { get; init; } = 1.0;
+    public double FlipWeight { get; init; } = 0.8;
+    public double PerturbImageWeight { get; init; } = 2.0;
+    public double PerturbParameterWeight { get; init; } = 4.0;
+    public double IdentityWeight { get; init; } = 1.0;
+    public double StylePriorWeight { get; init; } = 0.5;
+    public double AlbedoRankWeight { get; init; } = 1e-2;
+    public int RankDownsample { get; init; } = 4;
+    public int PerceptualScales { get; init; } = 3;
+
+    public int BatchSize { get; init; } = 8;
+    public int Epochs { get; init; } = 10;
+    public int StepsPerEpoch { get; init; } = 5000;
+    public double LearningRate { get; init; } = 1e-4;
+    public double WeightDecay { get; init; } = 5e-4;
+    public int StatisticsSamples { get; init; } = 50_000;
+    public long Seed { get; init; } = 1;
+    public int SummaryInterval { get; init; } = 500;
+
+    /// <summary>The official FFHQ config.</summary>
+    public static LiftingConfig Ffhq256 { get; } = new();
+
+    /// <summary>The official cats config: no identity loss, weaker style prior and albedo rank.</summary>
+    public static LiftingConfig Cats256 { get; } = new()
+    {
+        Preset = "cats_256", IdentityWeight = 0, StylePriorWeight = 0.1, AlbedoRankWeight = 5e-3,
+    };
+
+    /// <summary>
+    /// The embedded default: the 64 px StyleGAN2 trained on the procedural face world. Geometry is the official one;
+    /// pixel-sized quantities (blur, rank pooling) scale by 64/256; networks are narrower to fit a 2-core CPU.
+    /// </summary>
+    public static LiftingConfig Synth64 { get; } = new()
+    {
+        Preset = "synth_64", ImageSize = 64, StyleDim = 128, MlpHidden = 128, DepthSeedDim = 128, DecoderBaseChannels = 16,
+        BlurSize = 3, BlurSigma = 1, RankDownsample = 1, PerceptualScales = 2,
+        Epochs = 1, StepsPerEpoch = 2000, StatisticsSamples = 10_000, SummaryInterval = 100,
+    };
+
+    /// <summary>Looks a preset up by name.</summary>
+    public static LiftingConfig FromPreset(string name) => name switch
+    {
+        "ffhq_256" => Ffhq256,
+        "cats_256" => Cats256,
+        "synth_64" => Synth64,
+        _ => throw new ArgumentException($"--preset {name}: expected ffhq_256, cats_256 or synth_64"),
+    };
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static LiftingConfig FromJson(string json, string source) =>
+        JsonSerializer.Deserialize<LiftingConfig>(json, Json) ?? throw new InvalidDataException($"{source}: empty config");
+}

@@ -1,0 +1,80 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Lifting;
+
+/// <summary>Distance used per feature location by <see cref="PerceptualLoss"/>.</summary>
+public enum PerceptualDistance { Cosine, L1, L2 }
+
+/// <summary>
+/// LiftedGAN's multi-scale VGG16 perceptual loss (official PerceptualLoss): images in [−1, 1] are mapped to [0, 1] and
+/// ImageNet-normalised, avg-pooled 2×2 for each further scale; at every scale the chosen slices (default relu2_2,
+/// relu3_3, relu4_3) are compared — cosine: squared difference of channel-normalised features summed over channels;
+/// l1/l2: elementwise — optionally under a mask avg-pooled to each feature size (Σ d·m / Σ m). The result is the
+/// plain mean over (scale, slice) terms.
+/// </summary>
+public sealed class PerceptualLoss : IDisposable
+{
+    static readonly float[] Mean = { 0.485f, 0.456f, 0.406f };
+    static readonly float[] Std = { 0.229f, 0.224f, 0.225f };
+    readonly Vgg16Features _vgg;
+    readonly int[] _slices;
+
+    public PerceptualLoss(Vgg16Features vgg, PerceptualDistance distance = PerceptualDistance.Cosine, int scales = 3, int[]? slices = null)
+    {
+        _vgg = vgg;
+        Distance = distance;
+        Scales = scales >= 1 ? scales : throw new ArgumentException($"perceptual loss: scales {scales} < 1");
+        _slices = slices ?? new[] { 1, 2, 3 };
+        if (_slices.Length == 0 || _slices.Any(i => i < 0 || i > 3)) throw new ArgumentException("perceptual loss: slice indices must be in 0..3");
+    }
+
+    public PerceptualDistance Distance { get; }
+    public int Scales { get; }
+
+    /// <summary>Maps [−1, 1] images to ImageNet-normalised input.</summary>
+    public static Tensor Normalize(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var mean = tensor(Mean, dtype: x.dtype, device: x.device).view(1, 3, 1, 1);
+        var std = tensor(Std, dtype: x.dtype, device: x.device).view(1, 3, 1, 1);
+        return ((x / 2 + 0.5 - mean) / std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The loss between two (B, 3, H, W) batches; <paramref name="mask"/> is (B, 1, H, W) or null.</summary>
+    public Tensor Compute(Tensor a, Tensor b, Tensor? mask = null)
+    {
+        if (!a.shape.SequenceEqual(b.shape)) throw new ArgumentException($"perceptual loss: shapes [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}] differ");
+        using var scope = NewDisposeScope();
+        long n = a.shape[0];
+        var x = Normalize(cat(new[] { a, b }, 0));
+        var terms = new List<Tensor>();
+        int last = _slices.Max();
+        for (int s = 0; s < Scales; s++)
+        {
+            if (s > 0) x = nn.functional.avg_pool2d(x, 2, 2);
+            var feats = _vgg.Slices(x, last);
+            foreach (int i in _slices)
+            {
+                var fa = feats[i][..(int)n];
+                var fb = feats[i][(int)n..];
+                var d = Distance switch
+                {
+                    PerceptualDistance.Cosine => (nn.functional.normalize(fa, 2.0, 1) - nn.functional.normalize(fb, 2.0, 1)).pow(2).sum(1, keepdim: true),
+                    PerceptualDistance.L1 => (fa - fb).abs(),
+                    _ => (fa - fb).pow(2),
+                };
+                if (mask is null) terms.Add(d.mean());
+                else
+                {
+                    long kh = mask.shape[2] / d.shape[2], kw = mask.shape[3] / d.shape[3];
+                    var m = nn.functional.avg_pool2d(mask, new long[] { kh, kw }, new long[] { kh, kw }).expand_as(d);
+                    terms.Add((d * m).sum() / m.sum());
+                }
+            }
+        }
+        return stack(terms).mean().MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => _vgg.Dispose();
+}

@@ -1,0 +1,79 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LiftedGan.StyleGan2;
+
+/// <summary>
+/// Adam (PyTorch's single-tensor update, no weight decay) whose per-parameter state (step, exp_avg, exp_avg_sq) is
+/// open, so checkpoints can store it in PyTorch's optimizer state-dict layout and resume bit-exactly.
+/// </summary>
+public sealed class AdamOptimizer : IDisposable
+{
+    readonly IReadOnlyList<Parameter> _params;
+
+    public AdamOptimizer(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps = 1e-8)
+    {
+        _params = parameters.ToList();
+        (Lr, Beta1, Beta2, Eps) = (lr, beta1, beta2, eps);
+        Steps = new long[_params.Count];
+        ExpAvg = _params.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        ExpAvgSq = _params.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+    }
+
+    /// <summary>
+    /// Adam for a network regularised every <paramref name="regEvery"/> steps: lr·c and betas^c with c = k/(k+1)
+    /// (StyleGAN2's lazy-regularisation correction); k = 0 gives plain Adam.
+    /// </summary>
+    public static AdamOptimizer ForLazyRegularisation(IEnumerable<Parameter> parameters, double lr, int regEvery, double beta1 = 0, double beta2 = 0.99)
+    {
+        double c = regEvery > 0 ? regEvery / (regEvery + 1.0) : 1.0;
+        return new AdamOptimizer(parameters, lr * c, Math.Pow(beta1, c), Math.Pow(beta2, c));
+    }
+
+    public double Lr { get; }
+    public double Beta1 { get; }
+    public double Beta2 { get; }
+    public double Eps { get; }
+
+    /// <summary>Number of updates applied to each parameter.</summary>
+    public long[] Steps { get; }
+
+    /// <summary>First-moment estimates, one per parameter.</summary>
+    public Tensor[] ExpAvg { get; }
+
+    /// <summary>Second-moment estimates, one per parameter.</summary>
+    public Tensor[] ExpAvgSq { get; }
+
+    /// <summary>Number of parameters handled.</summary>
+    public int Count => _params.Count;
+
+    /// <summary>Clears every parameter's gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in _params) p.grad?.zero_();
+    }
+
+    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        for (int i = 0; i < _params.Count; i++)
+        {
+            var grad = _params[i].grad;
+            if (grad is null) continue;
+            long step = ++Steps[i];
+            ExpAvg[i].mul_(Beta1).add_(grad, alpha: 1 - Beta1);
+            ExpAvgSq[i].mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
+            double bc1 = 1 - Math.Pow(Beta1, step), bc2 = 1 - Math.Pow(Beta2, step);
+            var denom = (ExpAvgSq[i].sqrt() / Math.Sqrt(bc2)).add_(Eps);
+            _params[i].addcdiv_(ExpAvg[i], denom, value: -Lr / bc1);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in ExpAvg.Concat(ExpAvgSq)) t.Dispose();
+    }
+}

@@ -1,0 +1,68 @@
+using LiftedGan.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LiftedGan.StyleGan2;
+
+/// <summary>
+/// Every PNG/JPEG under a folder (recursively), decoded once, resized so the shorter side is S (antialiased bilinear),
+/// centre-cropped to S x S and kept in memory as 8-bit (N·3·S² bytes). Batches are drawn uniformly with replacement
+/// and flipped horizontally with probability 1/2.
+/// </summary>
+public sealed class ImageFolderSource : IImageSource, IDisposable
+{
+    static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
+    readonly Tensor _images;
+
+    public ImageFolderSource(string folder, int resolution, bool flip = true)
+    {
+        if (!Directory.Exists(folder)) throw new StyleGanException($"{folder}: dataset folder does not exist");
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new StyleGanException($"{folder}: dataset folder holds no PNG or JPEG images");
+        Resolution = resolution;
+        Flip = flip;
+        Files = files;
+        using var scope = NewDisposeScope();
+        var all = files.Select(f => Prepare(ImageIO.Load(f), resolution)).ToList();
+        _images = stack(all).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The image files, in the order they are indexed.</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Whether batches are randomly mirrored.</summary>
+    public bool Flip { get; }
+
+    public int Resolution { get; }
+
+    /// <summary>Resize (shorter side to S) and centre-crop a (3, H, W) image in [-1, 1] into (3, S, S) uint8.</summary>
+    public static Tensor Prepare(Tensor image, int size)
+    {
+        using var scope = NewDisposeScope();
+        long h = image.shape[1], w = image.shape[2];
+        double s = (double)size / Math.Min(h, w);
+        long nh = Math.Max(size, (long)Math.Round(h * s)), nw = Math.Max(size, (long)Math.Round(w * s));
+        var x = image.unsqueeze(0);
+        if (nh != h || nw != w)
+            x = nn.functional.interpolate(x, [nh, nw], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        x = x.narrow(2, (nh - size) / 2, size).narrow(3, (nw - size) / 2, size)[0];
+        return ((x + 1) * 127.5).round().clamp(0, 255).to(ScalarType.Byte).MoveToOuterDisposeScope();
+    }
+
+    public Tensor NextBatch(int n, Generator g)
+    {
+        using var scope = NewDisposeScope();
+        var idx = randint(0, _images.shape[0], [n], generator: g);
+        var x = _images.index_select(0, idx).to(ScalarType.Float32) / 127.5 - 1;
+        if (Flip)
+        {
+            var mirror = (rand([n, 1, 1, 1], generator: g) < 0.5);
+            x = where(mirror, x.flip(3), x);
+        }
+        return x.MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => _images.Dispose();
+}

@@ -1,0 +1,159 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LiftedGan.StyleGan2;
+
+/// <summary>
+/// One StyleGAN2 training run in memory: G, D, g_ema, both Adams (with the lazy-regularisation correction) and the
+/// path-length mean. Every step draws all of its randomness (data, latents, mixing, noise, augmentation) from a
+/// generator seeded by (run seed, step index), so a resumed run continues exactly as an uninterrupted one.
+/// </summary>
+public sealed class StyleGanTrainer : IDisposable
+{
+    readonly IImageSource _source;
+    double _lastR1, _lastPath;
+
+    /// <summary>A fresh run: networks initialised from the run seed.</summary>
+    public StyleGanTrainer(TrainOptions options, IImageSource source)
+    {
+        options.Validate();
+        if (source.Resolution != options.Generator.Size)
+            throw new StyleGanException($"data: images are {source.Resolution} px but the model is {options.Generator.Size} px");
+        Options = options;
+        _source = source;
+        var device = Torch.TorchRuntime.Device;
+        using (var init = new Generator(options.Seed))
+        {
+            G = new StyleGenerator(options.Generator, init);
+            D = new StyleDiscriminator(options.Discriminator, init);
+        }
+        GEma = new StyleGenerator(options.Generator);
+        GEma.load_state_dict(G.state_dict());
+        G.to(device); D.to(device); GEma.to(device);
+        GEma.eval();
+        foreach (var p in GEma.parameters()) p.requires_grad = false;
+        GOptim = AdamOptimizer.ForLazyRegularisation(G.parameters(), options.Lr, options.GRegEvery);
+        DOptim = AdamOptimizer.ForLazyRegularisation(D.parameters(), options.Lr, options.DRegEvery);
+    }
+
+    public TrainOptions Options { get; }
+    public StyleGenerator G { get; }
+    public StyleGenerator GEma { get; }
+    public StyleDiscriminator D { get; }
+    public AdamOptimizer GOptim { get; }
+    public AdamOptimizer DOptim { get; }
+
+    /// <summary>Completed steps.</summary>
+    public long Iteration { get; set; }
+
+    /// <summary>Running mean of the path lengths (the path-length target).</summary>
+    public double MeanPathLength { get; set; }
+
+    /// <summary>The generator that seeds step <paramref name="iteration"/>.</summary>
+    public static Generator StepGenerator(ulong seed, long iteration) =>
+        new(unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)iteration + 1));
+
+    /// <summary>Runs one D step (+ lazy R1), one G step (+ lazy path regularisation) and the EMA update.</summary>
+    public TrainStepResult Step()
+    {
+        using var scope = NewDisposeScope();
+        using var rng = StepGenerator(Options.Seed, Iteration);
+        var o = Options;
+        long i = Iteration;
+        int b = o.Batch;
+        var device = Torch.TorchRuntime.Device;
+        var real = _source.NextBatch(b, rng).to(device);
+
+        SetRequiresGrad(G, false);
+        SetRequiresGrad(D, true);
+        Tensor fake;
+        using (no_grad()) fake = G.Generate(MixingStyles(b, rng), new GenerateOptions { Rng = rng }).Image;
+        var fakePred = D.forward(Augment(fake, rng));
+        var realPred = D.forward(Augment(real, rng));
+        var dLoss = nn.functional.softplus(-realPred).mean() + nn.functional.softplus(fakePred).mean();
+        DOptim.ZeroGrad();
+        dLoss.backward();
+        DOptim.Step();
+
+        if (i % o.DRegEvery == 0)
+        {
+            var realLeaf = real.detach().requires_grad_(true);
+            var pred = D.forward(Augment(realLeaf, rng));
+            var grad = autograd.grad([pred.sum()], [realLeaf], create_graph: true, retain_graph: true)[0];
+            var r1 = grad.square().reshape(b, -1).sum(1).mean();
+            DOptim.ZeroGrad();
+            (r1 * (o.R1 / 2 * o.DRegEvery)).backward();
+            DOptim.Step();
+            _lastR1 = r1.item<float>();
+        }
+
+        SetRequiresGrad(G, true);
+        SetRequiresGrad(D, false);
+        var fake2 = G.Generate(MixingStyles(b, rng), new GenerateOptions { Rng = rng }).Image;
+        var gLoss = nn.functional.softplus(-D.forward(Augment(fake2, rng))).mean();
+        GOptim.ZeroGrad();
+        gLoss.backward();
+        GOptim.Step();
+
+        if (i % o.GRegEvery == 0 && o.PathRegularize > 0)
+        {
+            int pb = Math.Max(1, b / o.PathBatchShrink);
+            var output = G.Generate(MixingStyles(pb, rng), new GenerateOptions { Rng = rng });
+            var img = output.Image;
+            var noise = randn(img.shape, dtype: img.dtype, device: img.device, generator: rng) / Math.Sqrt(img.shape[2] * img.shape[3]);
+            var grad = autograd.grad([(img * noise).sum()], [output.Latent], create_graph: true, retain_graph: true)[0];
+            var lengths = grad.square().sum(2).mean([1]).sqrt();
+            var pathMean = MeanPathLength + o.PathDecay * (lengths.mean().item<float>() - MeanPathLength);
+            var pathLoss = (lengths - pathMean).square().mean();
+            GOptim.ZeroGrad();
+            (pathLoss * (o.PathRegularize * o.GRegEvery)).backward();
+            GOptim.Step();
+            MeanPathLength = pathMean;
+            _lastPath = pathLoss.item<float>();
+        }
+        SetRequiresGrad(D, true);
+        UpdateEma();
+        Iteration++;
+        return new TrainStepResult(i, dLoss.item<float>(), gLoss.item<float>(), _lastR1, _lastPath, MeanPathLength,
+            realPred.mean().item<float>(), fakePred.mean().item<float>());
+    }
+
+    /// <summary>g_ema samples for fixed latents (stored noise), (n, 3, S, S).</summary>
+    public Tensor Sample(int n, ulong seed)
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(seed);
+        using var _ = no_grad();
+        var z = randn([n, Options.Generator.StyleDim], generator: g).to(Torch.TorchRuntime.Device);
+        return GEma.Generate([z], new GenerateOptions { RandomizeNoise = false }).Image.MoveToOuterDisposeScope();
+    }
+
+    List<Tensor> MixingStyles(int n, Generator rng)
+    {
+        var device = Torch.TorchRuntime.Device;
+        int count = Options.Mixing > 0 && rand([1], generator: rng).item<float>() < Options.Mixing ? 2 : 1;
+        return Enumerable.Range(0, count)
+            .Select(_ => randn([n, Options.Generator.StyleDim], generator: rng).to(device)).ToList();
+    }
+
+    Tensor Augment(Tensor x, Generator rng) => Options.Augment ? DiffAugment.Apply(x, rng) : x;
+
+    void UpdateEma()
+    {
+        using var _ = no_grad();
+        double decay = Options.EmaDecay;
+        foreach (var (pe, p) in GEma.parameters().Zip(G.parameters()))
+            pe.mul_(decay).add_(p.detach(), alpha: 1 - decay);
+    }
+
+    static void SetRequiresGrad(nn.Module m, bool on)
+    {
+        foreach (var p in m.parameters()) p.requires_grad = on;
+    }
+
+    public void Dispose()
+    {
+        G.Dispose(); GEma.Dispose(); D.Dispose(); GOptim.Dispose(); DOptim.Dispose();
+    }
+}

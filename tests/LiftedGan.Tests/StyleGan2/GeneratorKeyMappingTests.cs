@@ -1,0 +1,45 @@
+using LiftedGan.StyleGan2;
+using Xunit;
+using static TorchSharp.torch;
+using static LiftedGan.Tests.StyleGan2.StyleGanFixtures;
+
+namespace LiftedGan.Tests.StyleGan2;
+
+public class GeneratorKeyMappingTests
+{
+    static void AssertSameKeysAndShapes(Dictionary<string, long[]> expected, nn.Module model)
+    {
+        var ours = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        var missing = expected.Keys.Except(ours.Keys).ToList();
+        var unexpected = ours.Keys.Except(expected.Keys).ToList();
+        var mismatched = expected.Keys.Intersect(ours.Keys)
+            .Where(k => !expected[k].SequenceEqual(ours[k])).ToList();
+        Assert.True(missing.Count == 0, "missing: " + string.Join(", ", missing));
+        Assert.True(unexpected.Count == 0, "unexpected: " + string.Join(", ", unexpected));
+        Assert.True(mismatched.Count == 0, "shape mismatch: " + string.Join(", ", mismatched));
+    }
+
+    [SkippableFact]
+    public void FullSizeOfficialManifestMapsWithNoMissingOrUnexpectedKeys()
+    {
+        var manifest = ReadManifest(Shared.Fixture("manifests/stylegan2_generator_256_style512_mlp8.json"));
+        Assert.Equal(135, manifest.Count);
+        using var g = new StyleGenerator(GeneratorConfig.Paper, new Generator(1));
+        AssertSameKeysAndShapes(manifest, g);
+        long trainable = g.parameters().Sum(p => p.numel());
+        Assert.Equal(13_882_514, trainable);
+    }
+
+    [SkippableFact]
+    public void SmallFixtureManifestMaps()
+    {
+        var manifest = ReadManifest(Shared.Fixture("stylegan2/g_small_state_dict_manifest.json"));
+        var config = new GeneratorConfig
+        {
+            Size = 32, StyleDim = 64, MappingLayers = 2,
+            Channels = new Dictionary<int, int> { [4] = 32, [8] = 32, [16] = 32, [32] = 32 },
+        };
+        using var g = new StyleGenerator(config, new Generator(1));
+        AssertSameKeysAndShapes(manifest, g);
+    }
+}
