@@ -17,9 +17,10 @@ internal static class SynthCommand
         var gt = new Option<SynthGroundTruth>("--gt") { Description = "Ground truth to write: full, depth or none.", DefaultValueFactory = _ => SynthGroundTruth.Full };
         var symmetric = new Option<bool>("--symmetric") { Description = "Exactly mirror-symmetric identities (asymmetry 0)." };
         var batch = new Option<int>("--batch") { Description = "Images rendered together (speed only).", DefaultValueFactory = _ => 16 };
+        var grids = new Option<int>("--grids") { Description = "Also write example grids of the first N images into DIR/grids (0 = none).", DefaultValueFactory = _ => 0 };
         var cmd = new Command("synth", "Render a procedural 3D face dataset: PNG images plus depth, normals, albedo, masks, view, light and parameters.")
         {
-            n, size, seed, output, perIdentity, gt, symmetric, batch,
+            n, size, seed, output, perIdentity, gt, symmetric, batch, grids,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -30,7 +31,14 @@ internal static class SynthCommand
                 Symmetric = parse.GetValue(symmetric),
                 BatchSize = parse.GetValue(batch),
             };
+            if (parse.GetValue(grids) < 0) throw new SyntheticWorldException("--grids", $"{parse.GetValue(grids)}: must be 0 or more");
             var report = SynthDataset.Write(options, stdout.WriteLine);
+            if (parse.GetValue(grids) > 0)
+            {
+                string folder = Path.Combine(options.Output, "grids");
+                SynthPreview.Write(options, parse.GetValue(grids), folder);
+                stdout.WriteLine($"synth: grids {string.Join(", ", SynthPreview.Names)} -> {Path.GetFullPath(folder)}");
+            }
             stdout.WriteLine($"synth: wrote {report.Written} images, kept {report.Skipped} finished ones, in {report.Seconds:F1} s -> {Path.GetFullPath(options.Output)}");
             return 0;
         }));

@@ -71,7 +71,7 @@ internal static class FaceAlbedo
         var irisRho = Tensor (Tensor d) => ((d * f.A).square() + ((y - eyeY) * f.B).square()).sqrt() / irisRadius;
         var eyeSoft = 0.6 * f.Pixel / (f.EyeHeight * f.B);
         var opening = f.Pair(f.EyeSpacing, d => Step(1 - rho(d), eyeSoft));
-        face = Blend(face, Rgb(0.93, 0.91, 0.88), opening);
+        face = Blend(face, Rgb(0.84, 0.82, 0.79), opening);
         var iris = opening * f.Pair(f.EyeSpacing, d => Step(1 - irisRho(d), eyeSoft));
         var irisShade = f.Pair(f.EyeSpacing, d => 0.75 + 0.35 * (1 - irisRho(d)).clamp(0, 1));
         face = Blend(face, irisColour * irisShade.unsqueeze(1), iris);
