@@ -40,6 +40,24 @@ public static class FaceWorld
         finally { draws.ForEach(d => d.Dispose()); }
     }
 
+    /// <summary>
+    /// One face under a sweep of yaw angles (degrees; pitch, roll and translation set to 0, everything else as drawn):
+    /// for identity-versus-yaw evaluation and turntable figures.
+    /// </summary>
+    public static FaceBatch RenderYawSweep(FaceDraw draw, IReadOnlyList<double> yawDegrees, int size)
+    {
+        if (yawDegrees.Count == 0) throw new SyntheticWorldException("yaw", "no angles given");
+        var draws = yawDegrees.Select(yaw =>
+        {
+            var row = (float[])draw.Parameters.Clone();
+            foreach (var k in new[] { FaceParam.Pitch, FaceParam.Roll, FaceParam.TranslationX, FaceParam.TranslationY, FaceParam.TranslationZ })
+                row[(int)k] = 0;
+            row[(int)FaceParam.Yaw] = (float)yaw;
+            return draw with { Parameters = row };
+        }).ToList();
+        return Render(draws, size);
+    }
+
     /// <summary>A view B x 6 in radians and world units in LiftedGAN's raw (tanh) range: the inverse of <see cref="ViewTransform.ScaleRawView"/>.</summary>
     public static Tensor ToRawView(Tensor view)
     {

@@ -91,6 +91,20 @@ public class FaceWorldTests(ITestOutputHelper output)
         d.Dispose();
     }
 
+    [Fact]
+    public void YawSweepTurnsOneFace()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var d = FaceDraw.Create(6, 3);
+        using var sweep = FaceWorld.RenderYawSweep(d, new[] { -30.0, 0, 30 }, 32);
+        Assert.Equal(new long[] { 3, 3, 32, 32 }, sweep.Images.shape);
+        Assert.Equal(new long[] { 1, 1, 1 }, sweep.Identities.Select(i => i - d.Identity + 1).ToArray());
+        Assert.Equal(30 * Math.PI / 180, sweep.View[2, 1].item<float>(), 5);
+        Assert.Equal(0f, sweep.View[1].abs().max().item<float>());
+        Assert.True(sweep.CanonicalDepth[0].eq(sweep.CanonicalDepth[2]).all().item<bool>(), "same face, only the view changes");
+        Assert.False(sweep.Images[0].eq(sweep.Images[2]).all().item<bool>());
+    }
+
     static float[] With(float[] row, FaceParam k, float value)
     {
         var r = (float[])row.Clone();
