@@ -22,9 +22,10 @@ public static class Program
         root.Options.Add(GlobalOptions.Device);
         root.Options.Add(GlobalOptions.Threads);
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(StyleGanCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

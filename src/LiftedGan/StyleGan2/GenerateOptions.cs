@@ -29,7 +29,10 @@ public sealed record GenerateOptions
     /// <summary>Source of randomness for noise and the inject index.</summary>
     public Generator? Rng { get; init; }
 
-    /// <summary>Called with an official module name and that module's output, like a PyTorch forward hook.</summary>
+    /// <summary>
+    /// Called with an official module name and that module's output, like a PyTorch forward hook. The tensor lives only
+    /// for the call; clone it and detach it from the dispose scope to keep it.
+    /// </summary>
     public Action<string, Tensor>? Observe { get; init; }
 }
 

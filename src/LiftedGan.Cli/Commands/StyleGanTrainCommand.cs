@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using LiftedGan.StyleGan2;
+using Spectre.Console;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan stylegan train`: StyleGAN2 training on an image folder or the procedural shapes ("synth").</summary>
+internal static class StyleGanTrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Image folder (PNG/JPEG, searched recursively) or 'synth' (procedural shapes).", Required = true };
+        var size = new Option<int>("--size") { Description = "Resolution (power of two, 8-1024).", DefaultValueFactory = _ => 64 };
+        var output = new Option<string>("--out") { Description = "Run folder (checkpoint/, sample/, tb/); an existing run resumes.", Required = true };
+        var iters = new Option<long>("--iter") { Description = "Total training steps.", DefaultValueFactory = _ => 10000 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
+        var seed = new Option<ulong>("--seed") { Description = "Run seed (weights and every step's randomness).", DefaultValueFactory = _ => 1 };
+        var styleDim = new Option<int>("--style-dim") { Description = "Style (z and w) size.", DefaultValueFactory = _ => 512 };
+        var nMlp = new Option<int>("--n-mlp") { Description = "Mapping network depth.", DefaultValueFactory = _ => 8 };
+        var channels = new Option<string?>("--channels") { Description = "Generator channel table, e.g. 4:256,8:256,16:128 (default: the paper's table, then 16)." };
+        var dChannels = new Option<string?>("--d-channels") { Description = "Discriminator channel table (default: the generator's)." };
+        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.002 };
+        var r1 = new Option<double>("--r1") { Description = "R1 weight.", DefaultValueFactory = _ => 10 };
+        var pathReg = new Option<double>("--path-regularize") { Description = "Path-length weight.", DefaultValueFactory = _ => 2 };
+        var mixing = new Option<double>("--mixing") { Description = "Style-mixing probability.", DefaultValueFactory = _ => 0.9 };
+        var ema = new Option<double>("--ema-decay") { Description = "g_ema decay per step.", DefaultValueFactory = _ => Math.Pow(0.5, 32.0 / 10000) };
+        var augment = new Option<bool>("--augment") { Description = "DiffAugment (color,translation,cutout) on every D input." };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids.", DefaultValueFactory = _ => 500 };
+        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 2000 };
+        var resume = new Option<string?>("--resume") { Description = "Checkpoint to resume from (default: the run's latest)." };
+        var cmd = new Command("train", "Train a StyleGAN2 (official checkpoint layout, exact resume).")
+        {
+            data, size, output, iters, batch, seed, styleDim, nMlp, channels, dChannels, lr, r1, pathReg, mixing, ema, augment,
+            sampleEvery, ckptEvery, resume,
+        };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            int s = parse.GetValue(size);
+            var gTable = ParseTable(parse.GetValue(channels), "--channels") ?? DefaultTable(s);
+            var dTable = ParseTable(parse.GetValue(dChannels), "--d-channels") ?? gTable;
+            var options = new TrainOptions
+            {
+                Generator = new GeneratorConfig { Size = s, StyleDim = parse.GetValue(styleDim), MappingLayers = parse.GetValue(nMlp), Channels = gTable },
+                Discriminator = new DiscriminatorConfig { Size = s, Channels = dTable },
+                Batch = parse.GetValue(batch), Lr = parse.GetValue(lr), R1 = parse.GetValue(r1),
+                PathRegularize = parse.GetValue(pathReg), Mixing = parse.GetValue(mixing), EmaDecay = parse.GetValue(ema),
+                Augment = parse.GetValue(augment), Seed = parse.GetValue(seed),
+            };
+            string dataArg = parse.GetValue(data)!;
+            IImageSource source = dataArg == "synth" ? new ShapesSource(s) : new ImageFolderSource(dataArg, s);
+            try
+            {
+                string outDir = parse.GetValue(output)!;
+                using var trainer = StyleGanTrainingRun.Open(options, source, outDir, parse.GetValue(resume));
+                var settings = new RunSettings(outDir, parse.GetValue(iters), parse.GetValue(sampleEvery), parse.GetValue(ckptEvery));
+                stdout.WriteLine($"training {trainer.Options.Generator.Size} px from step {trainer.Iteration} to {settings.Iterations} -> {outDir}");
+                RunWithProgress(trainer, settings);
+                stdout.WriteLine($"done: step {trainer.Iteration}; checkpoint {StyleGanTrainingRun.LatestCheckpoint(outDir)}");
+            }
+            finally { (source as IDisposable)?.Dispose(); }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static void RunWithProgress(StyleGanTrainer trainer, RunSettings settings)
+    {
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("stylegan", maxValue: settings.Iterations);
+                task.Value = trainer.Iteration;
+                StyleGanTrainingRun.Run(trainer, settings, p =>
+                {
+                    task.Value = p.Iteration;
+                    task.Description = string.Create(CultureInfo.InvariantCulture,
+                        $"{p.Iteration}/{p.Iterations} {p.StepsPerSecond:F2} it/s d {p.Step.DLoss:F3} g {p.Step.GLoss:F3} r1 {p.Step.R1:F3} path {p.Step.PathLoss:F3}");
+                });
+            });
+    }
+
+    /// <summary>The paper's table where it has an entry, 16 channels above 256 px.</summary>
+    static Dictionary<int, int> DefaultTable(int size)
+    {
+        var t = new Dictionary<int, int>();
+        for (int r = 4; r <= Math.Max(size, 4); r *= 2) t[r] = GeneratorConfig.PaperChannels.TryGetValue(r, out var c) ? c : 16;
+        return t;
+    }
+
+    static Dictionary<int, int>? ParseTable(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var t = new Dictionary<int, int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split(':');
+            if (kv.Length != 2 || !int.TryParse(kv[0], CultureInfo.InvariantCulture, out var r) || !int.TryParse(kv[1], CultureInfo.InvariantCulture, out var c))
+                throw new ArgumentException($"{option} '{part}': expected resolution:channels, e.g. 4:256");
+            t[r] = c;
+        }
+        return t;
+    }
+}
