@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(LiftCommand.Create());
+        root.Subcommands.Add(SynthCommand.Create());
         return root;
     }
 }

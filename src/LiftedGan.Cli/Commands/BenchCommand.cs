@@ -8,5 +8,6 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Measure the speed of parts of the toolkit.")
     {
         BenchStyleGanCommand.Create(),
+        BenchSynthCommand.Create(),
     };
 }
