@@ -21,6 +21,7 @@ public static class Program
         var root = new RootCommand("LiftedGan.NET: lift a 2D StyleGAN2 into a 3D-aware face generator.");
         root.Options.Add(GlobalOptions.Device);
         root.Options.Add(GlobalOptions.Threads);
+        root.Subcommands.Add(BenchCommand.Build());
         return root;
     }
 }

@@ -133,7 +133,10 @@ public sealed class DepthMapRenderer
         using var scope = NewDisposeScope();
         using var fragments = Rasterize(vertices, meshHeight, meshWidth, out var screen);
         var faces = Faces(meshHeight, meshWidth, vertices.device);
-        var bary = Interpolation.Barycentrics(screen, faces, fragments);
+        // Without gradient the kernel's float32 barycentrics are the same numbers; skip recomputing them.
+        var bary = screen.requires_grad || screen.dtype != ScalarType.Float32
+            ? Interpolation.Barycentrics(screen, faces, fragments)
+            : fragments.Barycentrics;
         var image = Interpolation.Interpolate(attributes, faces, fragments, bary, Options.BackgroundColor).permute(0, 3, 1, 2);
         var depth = RenderedDepth(screen, faces, fragments, bary);
         var mask = depth.lt(Options.BackgroundDepth).unsqueeze(1).to(attributes.dtype);

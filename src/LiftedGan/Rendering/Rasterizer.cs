@@ -110,31 +110,39 @@ public static unsafe class Rasterizer
         /// <summary>Rasterises all faces of sample <paramref name="b"/> into rows [r0, r1).</summary>
         public readonly void Run(int b, int r0, int r1)
         {
-            long pixelBase = (long)b * Height * Width;
-            for (long p = pixelBase + (long)r0 * Width, end = pixelBase + (long)r1 * Width; p < end; p++)
+            // Locals, so the JIT keeps them in registers despite the pointer writes below.
+            int width = Width, faceCount = FaceCount;
+            int* faces = Faces;
+            long* faceIndex = FaceIndex;
+            float* zbuf = Zbuf, baryOut = Bary;
+            double minArea = MinArea;
+            bool perspective = PerspectiveCorrect;
+            long pixelBase = (long)b * Height * width;
+            for (long p = pixelBase + (long)r0 * width, end = pixelBase + (long)r1 * width; p < end; p++)
             {
-                FaceIndex[p] = -1;
-                Zbuf[p] = -1;
-                Bary[3 * p] = Bary[3 * p + 1] = Bary[3 * p + 2] = -1;
+                faceIndex[p] = -1;
+                zbuf[p] = -1;
+                baryOut[3 * p] = baryOut[3 * p + 1] = baryOut[3 * p + 2] = -1;
             }
             float* v = Vertices + (long)b * VertexCount * 3;
-            for (int f = 0; f < FaceCount; f++)
+            for (int f = 0; f < faceCount; f++)
             {
-                float* a = v + 3L * Faces[3 * f];
-                float* q = v + 3L * Faces[3 * f + 1];
-                float* c = v + 3L * Faces[3 * f + 2];
+                float* a = v + 3L * faces[3 * f];
+                float* q = v + 3L * faces[3 * f + 1];
+                float* c = v + 3L * faces[3 * f + 2];
                 double x0 = a[0], y0 = a[1], z0 = a[2];
                 double x1 = q[0], y1 = q[1], z1 = q[2];
                 double x2 = c[0], y2 = c[1], z2 = c[2];
                 if (z0 < 1e-8 || z1 < 1e-8 || z2 < 1e-8) continue;
-                int rowMin = Math.Max(r0, (int)Math.Ceiling(Math.Min(y0, Math.Min(y1, y2))));
-                int rowMax = Math.Min(r1 - 1, (int)Math.Floor(Math.Max(y0, Math.Max(y1, y2))));
+                // Clamped in double before the cast, so far-off vertices cannot overflow the int conversion.
+                int rowMin = (int)Math.Clamp(Math.Ceiling(Math.Min(y0, Math.Min(y1, y2))), r0, r1);
+                int rowMax = (int)Math.Clamp(Math.Floor(Math.Max(y0, Math.Max(y1, y2))), r0 - 1, r1 - 1);
                 if (rowMin > rowMax) continue;
-                int colMin = Math.Max(0, (int)Math.Ceiling(Math.Min(x0, Math.Min(x1, x2))));
-                int colMax = Math.Min(Width - 1, (int)Math.Floor(Math.Max(x0, Math.Max(x1, x2))));
+                int colMin = (int)Math.Clamp(Math.Ceiling(Math.Min(x0, Math.Min(x1, x2))), 0, width);
+                int colMax = (int)Math.Clamp(Math.Floor(Math.Max(x0, Math.Max(x1, x2))), -1, width - 1);
                 if (colMin > colMax) continue;
                 double area = Edge(x0, y0, x1, y1, x2, y2);
-                if (Math.Abs(area) <= MinArea) continue;
+                if (Math.Abs(area) <= minArea) continue;
                 // Orient every face counter-clockwise in screen space (inside = all edge values > 0). Edge i is the
                 // edge opposite vertex i. A pixel centre exactly on an edge goes to the face for which that edge
                 // is a "top-left" edge, so exactly one of two faces sharing the edge takes it.
@@ -145,7 +153,7 @@ public static unsafe class Rasterizer
                 double inv = 1 / Math.Abs(area);
                 for (int row = rowMin; row <= rowMax; row++)
                 {
-                    long rowBase = pixelBase + (long)row * Width;
+                    long rowBase = pixelBase + (long)row * width;
                     for (int col = colMin; col <= colMax; col++)
                     {
                         // With float32 inputs these products are exact in double, so each sign is exact.
@@ -154,7 +162,7 @@ public static unsafe class Rasterizer
                         double e2 = sign * Edge(x0, y0, x1, y1, col, row);
                         if (!(e0 > 0 || (e0 == 0 && tl0)) || !(e1 > 0 || (e1 == 0 && tl1)) || !(e2 > 0 || (e2 == 0 && tl2))) continue;
                         double w0 = e0 * inv, w1 = e1 * inv, w2 = e2 * inv;
-                        if (PerspectiveCorrect)
+                        if (perspective)
                         {
                             double p0 = w0 / z0, p1 = w1 / z1, p2 = w2 / z2, s = p0 + p1 + p2;
                             w0 = p0 / s; w1 = p1 / s; w2 = p2 / s;
@@ -162,12 +170,12 @@ public static unsafe class Rasterizer
                         double z = w0 * z0 + w1 * z1 + w2 * z2;
                         if (z < 0) continue;
                         long pix = rowBase + col;
-                        if (FaceIndex[pix] >= 0 && z >= Zbuf[pix]) continue;
-                        FaceIndex[pix] = f;
-                        Zbuf[pix] = (float)z;
-                        Bary[3 * pix] = (float)w0;
-                        Bary[3 * pix + 1] = (float)w1;
-                        Bary[3 * pix + 2] = (float)w2;
+                        if (faceIndex[pix] >= 0 && z >= zbuf[pix]) continue;
+                        faceIndex[pix] = f;
+                        zbuf[pix] = (float)z;
+                        baryOut[3 * pix] = (float)w0;
+                        baryOut[3 * pix + 1] = (float)w1;
+                        baryOut[3 * pix + 2] = (float)w2;
                     }
                 }
             }
