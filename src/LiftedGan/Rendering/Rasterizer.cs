@@ -12,8 +12,8 @@ namespace LiftedGan.Rendering;
 /// <remarks>
 /// Screen space: vertex (column, row, view z), with the centre of pixel (r, c) at (c, r) (see
 /// <see cref="PinholeCamera.ToScreen"/>). A pixel is inside a face if all three barycentrics are strictly positive,
-/// as in PyTorch3D. Edge signs are evaluated exactly (float32 vertices, double arithmetic); a pixel centre lying
-/// exactly on an edge — which PyTorch3D leaves to float rounding, and which happens along the whole image
+/// as in PyTorch3D. Edge values are computed in double so that two faces sharing an edge get exactly negated values
+/// (no cracks between them); a pixel centre lying exactly on an edge — which PyTorch3D leaves to float rounding, and which happens along the whole image
 /// anti-diagonal at an identity view because every vertex then sits on the regular grid — is given to exactly one
 /// of the faces sharing that edge (a top-left rule), so meshes never crack there. Faces with a vertex at view z &lt; 1e-8 or a
 /// near-zero area (|area| ≤ 1e-8 in NDC units) are skipped, as are pixels whose interpolated z is negative. The
@@ -118,12 +118,11 @@ public static unsafe class Rasterizer
             double minArea = MinArea;
             bool perspective = PerspectiveCorrect;
             long pixelBase = (long)b * Height * width;
-            for (long p = pixelBase + (long)r0 * width, end = pixelBase + (long)r1 * width; p < end; p++)
-            {
-                faceIndex[p] = -1;
-                zbuf[p] = -1;
-                baryOut[3 * p] = baryOut[3 * p + 1] = baryOut[3 * p + 2] = -1;
-            }
+            long first = pixelBase + (long)r0 * width;
+            int count = (r1 - r0) * width;
+            new Span<long>(faceIndex + first, count).Fill(-1);
+            new Span<float>(zbuf + first, count).Fill(-1);
+            new Span<float>(baryOut + 3 * first, 3 * count).Fill(-1);
             float* v = Vertices + (long)b * VertexCount * 3;
             for (int f = 0; f < faceCount; f++)
             {
@@ -144,22 +143,26 @@ public static unsafe class Rasterizer
                 double area = Edge(x0, y0, x1, y1, x2, y2);
                 if (Math.Abs(area) <= minArea) continue;
                 // Orient every face counter-clockwise in screen space (inside = all edge values > 0). Edge i is the
-                // edge opposite vertex i. A pixel centre exactly on an edge goes to the face for which that edge
-                // is a "top-left" edge, so exactly one of two faces sharing the edge takes it.
+                // edge opposite vertex i, e_i(px, py) = C_i + B_i·py + A_i·px. Two faces sharing an edge compute
+                // exactly negated coefficients and hence exactly negated values, so a pixel is never lost between
+                // them; a pixel centre exactly on an edge goes to the face for which that edge is a "top-left" edge.
                 double sign = area > 0 ? 1 : -1;
-                bool tl0 = TopLeft(sign * (x2 - x1), sign * (y2 - y1));
-                bool tl1 = TopLeft(sign * (x0 - x2), sign * (y0 - y2));
-                bool tl2 = TopLeft(sign * (x1 - x0), sign * (y1 - y0));
+                double a0 = sign * (y1 - y2), b0 = sign * (x2 - x1), c0 = sign * (x1 * y2 - x2 * y1);
+                double a1 = sign * (y2 - y0), b1 = sign * (x0 - x2), c1 = sign * (x2 * y0 - x0 * y2);
+                double a2 = sign * (y0 - y1), b2 = sign * (x1 - x0), c2 = sign * (x0 * y1 - x1 * y0);
+                bool tl0 = TopLeft(b0, a0), tl1 = TopLeft(b1, a1), tl2 = TopLeft(b2, a2);
+                double ia0 = 1 / a0, ia1 = 1 / a1, ia2 = 1 / a2;
                 double inv = 1 / Math.Abs(area);
                 for (int row = rowMin; row <= rowMax; row++)
                 {
+                    double r0e = c0 + b0 * row, r1e = c1 + b1 * row, r2e = c2 + b2 * row;
+                    // The columns where every edge value can be positive, widened by a pixel; the exact tests decide.
+                    double lo = colMin, hi = colMax;
+                    if (!Span(a0, ia0, r0e, ref lo, ref hi) || !Span(a1, ia1, r1e, ref lo, ref hi) || !Span(a2, ia2, r2e, ref lo, ref hi)) continue;
                     long rowBase = pixelBase + (long)row * width;
-                    for (int col = colMin; col <= colMax; col++)
+                    for (int col = (int)lo; col <= (int)hi; col++)
                     {
-                        // With float32 inputs these products are exact in double, so each sign is exact.
-                        double e0 = sign * Edge(x1, y1, x2, y2, col, row);
-                        double e1 = sign * Edge(x2, y2, x0, y0, col, row);
-                        double e2 = sign * Edge(x0, y0, x1, y1, col, row);
+                        double e0 = r0e + a0 * col, e1 = r1e + a1 * col, e2 = r2e + a2 * col;
                         if (!(e0 > 0 || (e0 == 0 && tl0)) || !(e1 > 0 || (e1 == 0 && tl1)) || !(e2 > 0 || (e2 == 0 && tl2))) continue;
                         double w0 = e0 * inv, w1 = e1 * inv, w2 = e2 * inv;
                         if (perspective)
@@ -181,14 +184,28 @@ public static unsafe class Rasterizer
             }
         }
 
-        /// <summary>Whether a counter-clockwise edge with direction (dx, dy) (y down) is a top or left edge.</summary>
+        /// <summary>
+        /// Whether the edge with value a·px + b·py + c (inside where positive) is a top or left edge: its interior
+        /// lies below it (b &gt; 0), or for a vertical edge to its right (a &gt; 0). For two faces sharing an edge
+        /// (coefficients negated) exactly one of them answers true.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static bool TopLeft(double dx, double dy) => dy < 0 || (dy == 0 && dx > 0);
+        static bool TopLeft(double b, double a) => b > 0 || (b == 0 && a > 0);
 
         /// <summary>
-        /// Twice the signed area of (a, b, p), written relative to p so that swapping a and b negates it exactly:
-        /// neighbouring faces agree on their shared edge and leave no cracks.
+        /// Narrows [lo, hi] to the columns where rowValue + a·col can be ≥ 0 (one pixel of slack each side; inverseA = 1/a);
+        /// false when none can.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static bool Span(double a, double inverseA, double rowValue, ref double lo, ref double hi)
+        {
+            if (a > 0) lo = Math.Max(lo, Math.Floor(-rowValue * inverseA));
+            else if (a < 0) hi = Math.Min(hi, Math.Ceiling(-rowValue * inverseA));
+            else if (rowValue < 0) return false;
+            return lo <= hi;
+        }
+
+        /// <summary>Twice the signed area of the triangle (a, b, p).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static double Edge(double ax, double ay, double bx, double by, double px, double py) =>
             (ax - px) * (by - py) - (ay - py) * (bx - px);
