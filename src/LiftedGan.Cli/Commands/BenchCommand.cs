@@ -38,7 +38,8 @@ internal static class BenchCommand
             var measured = RenderBenchmark.Run(parse.GetValue(sizes) ?? Array.Empty<int>(), parse.GetValue(batch), parse.GetValue(iterations));
             var rows = measured.Select(r => new BenchRow(
                 $"render {r.ImageSize}x{r.ImageSize} B={r.Batch}", r.ForwardMs, r.ForwardBackwardMs,
-                $"raster {r.RasterizeMs:F1} ms, {r.Triangles / 1e6:F2} M tris, {r.TrianglesPerSecond / 1e6:F0} M tris/s")).ToList();
+                $"raster {r.RasterizeMs:F1} ms, cpu fwd {r.ForwardCpuMs:F0} / fwd+bwd {r.ForwardBackwardCpuMs:F0} ms, " +
+                $"{r.Triangles / 1e6:F2} M tris, {r.TrianglesPerSecond / 1e6:F2} M tris/s")).ToList();
             Print(output, rows);
             return 0;
         }));
@@ -48,7 +49,7 @@ internal static class BenchCommand
     /// <summary>Prints the rows with the thread count used.</summary>
     internal static void Print(TextWriter output, IReadOnlyList<BenchRow> rows)
     {
-        output.WriteLine($"threads: {TorchSharp.torch.get_num_threads()}, device: {Torch.TorchRuntime.Device}");
+        output.WriteLine($"threads: {TorchSharp.torch.get_num_threads()}, device: {Torch.TorchRuntime.Device}, cores: {Environment.ProcessorCount}");
         output.WriteLine($"{"case",-24} {"forward ms",11} {"fwd+bwd ms",11}  detail");
         foreach (var r in rows)
             output.WriteLine($"{r.Name,-24} {r.ForwardMs,11:F1} {(r.ForwardBackwardMs is { } fb ? fb.ToString("F1") : "-"),11}  {r.Detail}");

@@ -3,8 +3,13 @@ using static TorchSharp.torch;
 
 namespace LiftedGan.Rendering;
 
-/// <summary>One measured configuration of <see cref="RenderBenchmark"/> (median milliseconds per call).</summary>
-public sealed record RenderBenchmarkRow(int ImageSize, int Batch, long Triangles, double RasterizeMs, double ForwardMs, double ForwardBackwardMs)
+/// <summary>
+/// One measured configuration of <see cref="RenderBenchmark"/>: median wall milliseconds per call, and the process
+/// CPU milliseconds per call averaged over the timed calls (all threads; on a shared machine the wall time also
+/// counts waiting for a core).
+/// </summary>
+public sealed record RenderBenchmarkRow(int ImageSize, int Batch, long Triangles, double RasterizeMs, double ForwardMs, double ForwardBackwardMs,
+    double ForwardCpuMs, double ForwardBackwardCpuMs)
 {
     /// <summary>Triangles rasterised per second by a full forward render (all samples of the batch).</summary>
     public double TrianglesPerSecond => Triangles / (ForwardMs / 1000);
@@ -47,17 +52,17 @@ public static class RenderBenchmark
         Tensor screen;
         using (no_grad()) screen = renderer.Camera.ToScreen(renderer.MeshVertices(depth, view, tmap));
 
-        double raster = Median(iterations, () =>
+        double raster = Median(iterations, out _, () =>
         {
             using var fr = Rasterizer.Rasterize(screen, faces, size, size);
         });
-        double forward = Median(iterations, () =>
+        double forward = Median(iterations, out double forwardCpu, () =>
         {
             using var inner = NewDisposeScope();
             using var _ = no_grad();
             using var r = renderer.Render(depth, image, view, tmap);
         });
-        double backward = Median(iterations, () =>
+        double backward = Median(iterations, out double backwardCpu, () =>
         {
             using var inner = NewDisposeScope();
             var d = depth.detach().requires_grad_(true);
@@ -67,12 +72,14 @@ public static class RenderBenchmark
             using var r = renderer.Render(d, im, v, t);
             (r.Image * weights).sum().backward();
         });
-        return new RenderBenchmarkRow(size, batch, 2L * (size - 1) * (size - 1) * batch, raster, forward, backward);
+        return new RenderBenchmarkRow(size, batch, 2L * (size - 1) * (size - 1) * batch, raster, forward, backward, forwardCpu, backwardCpu);
     }
 
-    static double Median(int iterations, Action body)
+    static double Median(int iterations, out double cpuMs, Action body)
     {
         body();
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
         var times = new double[iterations];
         for (int i = 0; i < iterations; i++)
         {
@@ -80,6 +87,8 @@ public static class RenderBenchmark
             body();
             times[i] = sw.Elapsed.TotalMilliseconds;
         }
+        process.Refresh();
+        cpuMs = (process.TotalProcessorTime - cpuStart).TotalMilliseconds / iterations;
         Array.Sort(times);
         return times[iterations / 2];
     }

@@ -20,16 +20,16 @@ internal static class RenderCheck
     /// <summary>Rejects NaN or infinite values.</summary>
     public static void Finite(Tensor t, string name)
     {
-        using var bad = t.detach().isfinite().logical_not().any();
-        if (bad.item<bool>()) throw new RenderInputException(name, "contains NaN or infinite values");
+        using var ok = t.detach().isfinite().all();
+        if (!ok.item<bool>()) throw new RenderInputException(name, "contains NaN or infinite values");
     }
 
     /// <summary>Rejects NaN, infinite and non-positive depth values (the camera sits at z = 0).</summary>
     public static void Depth(Tensor depth, string name)
     {
         Finite(depth, name);
-        using var bad = depth.detach().le(0).any();
-        if (bad.item<bool>()) throw new RenderInputException(name, "depth must be positive (the camera is at z = 0)");
+        using var ok = depth.detach().gt(0).all();
+        if (!ok.item<bool>()) throw new RenderInputException(name, "depth must be positive (the camera is at z = 0)");
     }
 
     /// <summary>Checks that two tensors share the batch size.</summary>
