@@ -124,15 +124,28 @@ public sealed class DepthMapRenderer
     }
 
     /// <summary>
-    /// Renders camera-space mesh vertices B x (H·W) x 3 of an H x W grid mesh with per-vertex attributes B x (H·W) x C.
+    /// Renders camera-space vertices B x (H·W) x 3 of an H x W grid mesh (<see cref="GridMesh.Faces"/>) with
+    /// per-vertex attributes B x (H·W) x C.
     /// </summary>
     public RenderResult RenderVertices(Tensor vertices, Tensor attributes, long meshHeight, long meshWidth)
     {
         RenderCheck.Shape(vertices, nameof(vertices), -1, meshHeight * meshWidth, 3);
-        RenderCheck.Shape(attributes, nameof(attributes), vertices.shape[0], meshHeight * meshWidth, -1);
+        return RenderMesh(vertices, Faces(meshHeight, meshWidth, vertices.device), attributes);
+    }
+
+    /// <summary>
+    /// Renders any triangle mesh: camera-space vertices B x V x 3 (x right, y down, z forward), faces F x 3 shared by
+    /// the batch, per-vertex attributes B x V x C (colours or any channels), with this renderer's camera, background
+    /// and barycentric mode. The image is B x C x S x S.
+    /// </summary>
+    public RenderResult RenderMesh(Tensor vertices, Tensor faces, Tensor attributes)
+    {
+        RenderCheck.Shape(vertices, nameof(vertices), -1, -1, 3);
+        RenderCheck.Shape(attributes, nameof(attributes), vertices.shape[0], vertices.shape[1], -1);
+        RenderCheck.Finite(vertices, nameof(vertices));
         using var scope = NewDisposeScope();
-        using var fragments = Rasterize(vertices, meshHeight, meshWidth, out var screen);
-        var faces = Faces(meshHeight, meshWidth, vertices.device);
+        var screen = Camera.ToScreen(vertices);
+        using var fragments = Rasterizer.Rasterize(screen, faces, Options.ImageSize, Options.ImageSize, Options.PerspectiveCorrect);
         var bary = Barycentrics(screen, faces, fragments);
         // One gather for colours and view z (the depth output, detached).
         long channels = attributes.shape[2];

@@ -111,6 +111,24 @@ public class RendererApiTests
         Assert.True(r.Image[0, 0].masked_select(background[0].logical_not()).eq(0).all().item<bool>());
     }
 
+    [Fact]
+    public void RenderMeshDrawsAnyMeshWithTheNearerSurfaceInFront()
+    {
+        using var scope = NewDisposeScope();
+        // Two camera-facing squares (2 faces each): red at z = 1.0 spanning x, y in ±0.03, blue at z = 0.9 in ±0.01.
+        float[] Square(float half, float z) => new[] { -half, -half, z, half, -half, z, -half, half, z, half, half, z };
+        var vertices = tensor(Square(0.03f, 1.0f).Concat(Square(0.01f, 0.9f)).ToArray()).view(1, 8, 3);
+        var faces = tensor(new[] { 0, 1, 2, 2, 1, 3, 4, 5, 6, 6, 5, 7 }).view(4, 3);
+        var colours = tensor(new[] { 1f, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1 }).view(1, 8, 3);
+        using var r = R.RenderMesh(vertices, faces, colours);
+        Assert.Equal(new long[] { 1, 3, S, S }, r.Image.shape);
+        Assert.Equal(1f, r.Image[0, 2, S / 2, S / 2].item<float>(), 5);     // blue square in front at the centre
+        Assert.Equal(0.9f, r.Depth[0, S / 2, S / 2].item<float>(), 5);
+        Assert.Equal(1f, r.Image[0, 0, S / 2, S / 2 + 4].item<float>(), 5); // red square around it
+        Assert.Equal(1f, r.Depth[0, S / 2, S / 2 + 4].item<float>(), 5);
+        Assert.Equal(0f, r.Mask[0, 0, 0, 0].item<float>());                 // background corner
+    }
+
     public static TheoryData<string> BadInputs => new()
     {
         "nan depth", "negative depth", "empty batch", "depth size", "image size", "image batch", "view length",
