@@ -108,6 +108,8 @@ public static unsafe class Rasterizer
         public bool PerspectiveCorrect;
 
         /// <summary>Rasterises all faces of sample <paramref name="b"/> into rows [r0, r1).</summary>
+        /// <remarks>Compiled fully optimised at once: a few calls per render would otherwise run tier-0 code.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int b, int r0, int r1)
         {
             // Locals, so the JIT keeps them in registers despite the pointer writes below.
