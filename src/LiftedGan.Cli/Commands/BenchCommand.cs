@@ -17,6 +17,7 @@ internal static class BenchCommand
         BenchStyleGanCommand.Create(),
         BenchSynthCommand.Create(),
         BuildRender(),
+        BenchLiftCommand.Create(),
     };
 
     static Command BuildRender()

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Globalization;
+using LiftedGan.Lifting;
+using LiftedGan.StyleGan2;
+using TorchSharp;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan bench lift`: LiftedGAN step time split into teacher, renderer, perceptual, embedding and the rest.</summary>
+internal static class BenchLiftCommand
+{
+    public static Command Create()
+    {
+        var only = new Option<string?>("--only") { Description = "One preset: synth_64 or ffhq_256 (default both)." };
+        var steps = new Option<int>("--steps") { Description = "Timed training steps (median).", DefaultValueFactory = _ => 3 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed calls per component (median).", DefaultValueFactory = _ => 3 };
+        var cmd = new Command("lift", "Time a LiftedGAN training step (batch 8) and its parts at synth_64 and ffhq_256.") { only, steps, repeats };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            var inv = CultureInfo.InvariantCulture;
+            var presets = new List<(LiftingConfig Preset, GeneratorConfig Teacher, bool Embedding)>
+            {
+                (LiftingConfig.Synth64, SynthTeacher, false),
+                (LiftingConfig.Ffhq256, GeneratorConfig.Paper, true),
+            };
+            if (parse.GetValue(only) is { } name)
+            {
+                presets = presets.Where(p => p.Preset.Preset == name).ToList();
+                if (presets.Count == 0) throw new ArgumentException($"--only {name}: expected synth_64 or ffhq_256");
+            }
+            stdout.WriteLine($"bench lift: {torch.get_num_threads()} torch threads, {Environment.ProcessorCount} logical CPUs");
+            foreach (var (preset, teacher, embedding) in presets)
+            {
+                var r = LiftingBenchmark.Run(preset, teacher, parse.GetValue(steps), parse.GetValue(repeats), embedding);
+                stdout.WriteLine(string.Create(inv, $"{r.Preset} (batch {r.Batch}): step {r.StepMilliseconds:F0} ms, peak memory {r.PeakWorkingSetBytes / 1e9:F2} GB"));
+                foreach (var c in r.Components)
+                    stdout.WriteLine(string.Create(inv,
+                        $"  {c.Name,-20} {c.Milliseconds,9:F1} ms x {c.CallsPerStep} = {c.PerStepMilliseconds,9:F1} ms  ({100 * c.PerStepMilliseconds / r.StepMilliseconds,5:F1} % of the step)"));
+                stdout.WriteLine(string.Create(inv, $"  {"rest",-20} {"",9}        {r.RestMilliseconds,9:F1} ms  ({100 * r.RestMilliseconds / r.StepMilliseconds,5:F1} % of the step)"));
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>The shape of the embedded 64 px teacher (style 128, 4 mapping layers, 128→32 channels).</summary>
+    internal static GeneratorConfig SynthTeacher { get; } = new()
+    {
+        Size = 64, StyleDim = 128, MappingLayers = 4,
+        Channels = new Dictionary<int, int> { [4] = 128, [8] = 128, [16] = 128, [32] = 64, [64] = 32 },
+    };
+}
