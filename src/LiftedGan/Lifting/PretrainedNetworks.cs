@@ -37,8 +37,16 @@ public static class PretrainedNetworks
         return net;
     }
 
-    /// <summary>A face embedding for the identity loss (the official LResNet-18 layout).</summary>
-    public static IFaceEmbedding LoadFaceEmbedding(string path) => LoadLResNet(path);
+    /// <summary>A face embedding for the identity loss: our procedural-world identity network, or the official LResNet-18.</summary>
+    public static IFaceEmbedding LoadFaceEmbedding(string path)
+    {
+        if (TorchCheckpoint.Load(path) is PyDict root && IdentityEmbeddingTraining.IsIdentityEmbedding(root))
+        {
+            try { return IdentityEmbeddingTraining.Load(path, root); }
+            finally { TorchCheckpoint.DisposeTensors(root); }
+        }
+        return LoadLResNet(path);
+    }
 
     static string StripPrefix(string key) => key.StartsWith("module.", StringComparison.Ordinal) ? key["module.".Length..] : key;
 
