@@ -41,7 +41,8 @@ internal static class InspectCommand
         });
         int keyWidth = summary.Entries.Select(e => e.Key.Length).DefaultIfEmpty(3).Max();
         console.Profile.Width = Math.Max(100, keyWidth + 70);
-        var tensors = new Table().Border(TableBorder.Simple).Title(Markup.Escape(path));
+        console.WriteLine(path);
+        var tensors = new Table().Border(TableBorder.Simple);
         tensors.AddColumn("key").AddColumn("shape").AddColumn("dtype").AddColumn(new TableColumn("elements").RightAligned());
         foreach (var e in summary.Entries.Where(e => e.IsTensor))
             tensors.AddRow(Markup.Escape(e.Key), $"[[{string.Join(", ", e.Shape!)}]]", e.DType!, e.Numel.ToString("N0", CultureInfo.InvariantCulture));

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace LiftedGan.Checkpoints;
 
-/// <summary>The kinds of file <see cref="TorchCheckpoint.Load"/> understands.</summary>
+/// <summary>The kinds of file <see cref="TorchCheckpoint.Load(string)"/> understands.</summary>
 public enum CheckpointFormat
 {
     /// <summary>Not a checkpoint this toolkit reads.</summary>

@@ -35,7 +35,7 @@ public sealed class CheckpointSummary
         TotalBytes = bytes;
     }
 
-    /// <summary>Flattens a value graph returned by <see cref="TorchCheckpoint.Load"/>.</summary>
+    /// <summary>Flattens a value graph returned by <see cref="TorchCheckpoint.Load(string)"/>.</summary>
     public static CheckpointSummary Of(object? root)
     {
         var entries = new List<CheckpointEntry>();
@@ -94,8 +94,7 @@ public sealed class CheckpointSummary
         long l => l.ToString(CultureInfo.InvariantCulture),
         int i => i.ToString(CultureInfo.InvariantCulture),
         BigInteger big => big.ToString(CultureInfo.InvariantCulture),
-        double d => double.IsNaN(d) ? "nan" : double.IsInfinity(d) ? (d > 0 ? "inf" : "-inf")
-            : d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal) is var r && r.Contains('.') || r.Contains('e') ? r : r + ".0",
+        double d => FloatRepr(d),
         string s => Quote(s),
         byte[] bytes => $"bytes[{bytes.Length}]",
         PyDict d => d.Count == 0 ? (d.IsOrdered ? "OrderedDict()" : "{}") : d.ToString(),
@@ -104,6 +103,14 @@ public sealed class CheckpointSummary
         Tensor t => $"tensor({string.Join("x", t.shape)}, {TensorDType.NameOf(t.dtype)})",
         _ => value.GetType().Name,
     };
+
+    static string FloatRepr(double d)
+    {
+        if (double.IsNaN(d)) return "nan";
+        if (double.IsInfinity(d)) return d > 0 ? "inf" : "-inf";
+        string r = d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+        return r.Contains('.') || r.Contains('e') ? r : r + ".0";
+    }
 
     static string Quote(string s)
     {

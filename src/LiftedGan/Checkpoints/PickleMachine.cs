@@ -180,9 +180,17 @@ internal sealed class PickleMachine
 
     static void SetItem(PyDict d, object? key, object? value)
     {
-        if (key is List<object?> or PyDict or TensorSpec or byte[]) throw new PickleDataException($"unsupported dict key type {Describe(key)}");
+        if (!IsPlainKey(key, 0)) throw new PickleDataException($"unsupported dict key type {Describe(key)}");
         d.Set(key, value);
     }
+
+    /// <summary>Keys are limited to plain hashable values: None, bool, int, float, str, bytes and tuples of them.</summary>
+    static bool IsPlainKey(object? key, int depth) => key switch
+    {
+        null or bool or long or BigInteger or double or string or byte[] => true,
+        PyTuple t => depth < 8 && t.All(item => IsPlainKey(item, depth + 1)),
+        _ => false,
+    };
 
     internal static string Describe(object? o) => o switch
     {

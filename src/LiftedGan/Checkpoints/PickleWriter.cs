@@ -44,6 +44,7 @@ internal sealed class PickleWriter(StorageTable storages, string path)
             case List<object?> list: List(list, depth); break;
             case PyDict dict: Dict(dict, depth); break;
             case Tensor tensor: TensorValue(tensor); break;
+            case IEnumerable<KeyValuePair<string, Tensor>> map: Dict(StateDictOf(map), depth); break;
             default: throw new ArgumentException($"{path}: cannot save a value of type {v.GetType().Name}");
         }
     }
@@ -85,6 +86,14 @@ internal sealed class PickleWriter(StorageTable storages, string path)
             Op('u');
         }
         if (dict.Attributes != null) { Save(dict.Attributes, depth + 1); Op('b'); }
+    }
+
+    /// <summary>A name → tensor map (e.g. from <see cref="StateDict.Export"/>) is written as an OrderedDict.</summary>
+    static PyDict StateDictOf(IEnumerable<KeyValuePair<string, Tensor>> map)
+    {
+        var d = new PyDict { IsOrdered = true };
+        foreach (var (k, v) in map) d.Set(k, v);
+        return d;
     }
 
     void TensorValue(Tensor tensor)

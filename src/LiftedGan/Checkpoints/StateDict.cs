@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace LiftedGan.Checkpoints;
 
 /// <summary>A module tensor whose shape differs from the file's.</summary>
-public sealed record ShapeMismatch(string ModuleKey, string FileKey, long[] ModuleShape, long[] FileShape)
+public sealed record KeyShapeMismatch(string ModuleKey, string FileKey, long[] ModuleShape, long[] FileShape)
 {
     public override string ToString() =>
         $"{FileKey}: file [{string.Join(", ", FileShape)}], module {ModuleKey} [{string.Join(", ", ModuleShape)}]";
@@ -12,17 +12,17 @@ public sealed record ShapeMismatch(string ModuleKey, string FileKey, long[] Modu
 
 /// <summary>What <see cref="StateDict.Load"/> did: keys loaded, and the file-side names missing, unexpected or mis-shaped.</summary>
 public sealed record StateDictReport(
-    IReadOnlyList<string> Loaded, IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected, IReadOnlyList<ShapeMismatch> ShapeMismatches)
+    IReadOnlyList<string> Loaded, IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected, IReadOnlyList<KeyShapeMismatch> ShapeMismatch)
 {
     /// <summary>True when every module tensor was loaded and the file had nothing else.</summary>
-    public bool IsExact => Missing.Count == 0 && Unexpected.Count == 0 && ShapeMismatches.Count == 0;
+    public bool IsExact => Missing.Count == 0 && Unexpected.Count == 0 && ShapeMismatch.Count == 0;
 
     public override string ToString()
     {
         var parts = new List<string>();
         if (Missing.Count > 0) parts.Add($"missing {Missing.Count}: {string.Join(", ", Missing.Take(20))}{(Missing.Count > 20 ? ", ..." : "")}");
         if (Unexpected.Count > 0) parts.Add($"unexpected {Unexpected.Count}: {string.Join(", ", Unexpected.Take(20))}{(Unexpected.Count > 20 ? ", ..." : "")}");
-        if (ShapeMismatches.Count > 0) parts.Add($"shape mismatch {ShapeMismatches.Count}: {string.Join("; ", ShapeMismatches.Take(20))}");
+        if (ShapeMismatch.Count > 0) parts.Add($"shape mismatch {ShapeMismatch.Count}: {string.Join("; ", ShapeMismatch.Take(20))}");
         return parts.Count == 0 ? $"all {Loaded.Count} tensors loaded" : string.Join("; ", parts);
     }
 }
@@ -52,7 +52,7 @@ public static class StateDict
         var targets = module.state_dict();
         var loaded = new List<string>();
         var missing = new List<string>();
-        var mismatched = new List<ShapeMismatch>();
+        var mismatched = new List<KeyShapeMismatch>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         var copies = new List<(Tensor Target, Tensor Source)>();
         foreach (var (moduleKey, target) in targets)
@@ -60,7 +60,7 @@ public static class StateDict
             string fileKey = map(moduleKey);
             if (!dict.TryGetValue(fileKey, out var source)) { missing.Add(fileKey); continue; }
             used.Add(fileKey);
-            if (!source.shape.SequenceEqual(target.shape)) { mismatched.Add(new ShapeMismatch(moduleKey, fileKey, target.shape, source.shape)); continue; }
+            if (!source.shape.SequenceEqual(target.shape)) { mismatched.Add(new KeyShapeMismatch(moduleKey, fileKey, target.shape, source.shape)); continue; }
             copies.Add((target, source));
             loaded.Add(moduleKey);
         }

@@ -22,6 +22,9 @@ public sealed record TensorDType(ScalarType Type, int Size, string Name, string 
         new(ScalarType.Bool, 1, "bool", "BoolStorage", "BOOL", "b1"),
     };
 
+    /// <summary>True for the floating-point types (the only ones that can require gradients).</summary>
+    public bool IsFloating => Type is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64;
+
     /// <summary>The entry for a TorchSharp scalar type, or null when checkpoints do not carry it.</summary>
     public static TensorDType? Of(ScalarType type) => All.FirstOrDefault(d => d.Type == type);
 

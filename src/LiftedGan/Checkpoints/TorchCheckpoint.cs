@@ -15,8 +15,16 @@ public static class TorchCheckpoint
     /// <summary>Loads any supported file (the format is taken from its content, not its extension).</summary>
     public static object? Load(string path)
     {
-        TorchRuntime.EnsureLoaded();
         using var file = Open(path);
+        return Load(file, path);
+    }
+
+    /// <summary>Loads from a seekable stream; <paramref name="name"/> is used in error messages.</summary>
+    public static object? Load(Stream file, string name)
+    {
+        TorchRuntime.EnsureLoaded();
+        if (!file.CanSeek || !file.CanRead) throw new ArgumentException($"{name}: the stream must be readable and seekable");
+        string path = name;
         using var scope = torch.NewDisposeScope();
         var value = CheckpointFile.Detect(file, path) switch
         {
@@ -58,10 +66,13 @@ public static class TorchCheckpoint
         }
     }
 
-    /// <summary>Writes <paramref name="value"/> in the zip format that <c>torch.load</c> reads, atomically.</summary>
+    /// <summary>
+    /// Writes <paramref name="value"/> (a value graph as <see cref="Load(string)"/> returns; name → tensor maps such as
+    /// <see cref="StateDict.Export"/>'s are written as OrderedDicts) in the zip format that <c>torch.load</c> reads, atomically.
+    /// </summary>
     public static void Save(string path, object? value) => TorchZipWriter.Write(path, value);
 
-    /// <summary>Disposes every tensor in a value graph returned by <see cref="Load"/>.</summary>
+    /// <summary>Disposes every tensor in a value graph returned by <see cref="Load(string)"/>.</summary>
     public static void DisposeTensors(object? value)
     {
         foreach (var t in ValueGraph.Tensors(value)) t.Dispose();
@@ -84,7 +95,7 @@ public static class TorchCheckpoint
     static string KeyList(object? root) =>
         root is PyDict d ? string.Join(", ", d.Keys.Take(20).Select(CheckpointSummary.KeyText)) : "none: not a dictionary";
 
-    static object? ReadPickle(FileStream file, string path)
+    static object? ReadPickle(Stream file, string path)
     {
         var first = new PickleMachine(file, path, null).Run();
         if (first is System.Numerics.BigInteger magic && magic == LegacyFormat.Magic) return LegacyFormat.ReadAfterMagic(file, path);

@@ -30,6 +30,7 @@ internal static class TorchTensors
         long[] shape = Ints(a[2], "size"), stride = Ints(a[3], "stride");
         if (shape.Length != stride.Length) throw new PickleDataException("tensor size and stride differ in length");
         bool requiresGrad = minArgs > 4 && a[4] is true;
+        if (requiresGrad && !storage.DType.IsFloating) throw new PickleDataException($"a {storage.DType.Name} tensor cannot require gradients");
         CheckExtent(storage, offset, shape, stride);
         return new TensorSpec(storage, offset, shape, stride, requiresGrad);
     }
@@ -40,6 +41,7 @@ internal static class TorchTensors
         if (a.Count != args || a[0] is not TensorSpec spec) throw new PickleDataException("parameter rebuild without a tensor");
         spec.IsParameter = true;
         spec.RequiresGrad = a[1] is true;
+        if (spec.RequiresGrad && !spec.Storage.DType.IsFloating) throw new PickleDataException($"a {spec.Storage.DType.Name} parameter cannot require gradients");
         return spec;
     }
 

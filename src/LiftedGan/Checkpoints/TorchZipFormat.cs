@@ -15,16 +15,21 @@ internal static class TorchZipFormat
     public static object? Read(Stream file, string path)
     {
         ZipArchive zip;
-        try { zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true); }
+        var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+        try
+        {
+            zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+            foreach (var e in zip.Entries) entries.TryAdd(e.FullName, e);
+        }
         catch (Exception e) when (IsZipError(e)) { throw new CheckpointFormatException(path, $"corrupt zip archive: {e.Message}", e); }
         using (zip)
         {
-            var pickle = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
+            var pickle = entries.Values.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
                                                           && e.FullName.IndexOf('/') == e.FullName.Length - 9)
                          ?? throw new CheckpointFormatException(path, "zip archive has no <top>/data.pkl (not a PyTorch checkpoint)");
             string top = pickle.FullName[..^9];
             bool bigEndian = false;
-            var order = zip.GetEntry(top + "/byteorder");
+            var order = entries.GetValueOrDefault(top + "/byteorder");
             if (order != null)
             {
                 string text = System.Text.Encoding.ASCII.GetString(ReadEntry(order, 64, path)).Trim();
@@ -36,7 +41,7 @@ internal static class TorchZipFormat
                 };
             }
 
-            var pickleBytes = ReadEntry(pickle, Math.Min(MaxPickleBytes, file.Length), path);
+            var pickleBytes = ReadEntry(pickle, MaxPickleBytes, path);
             var machine = new PickleMachine(new MemoryStream(pickleBytes, writable: false), path, TorchTensors.ParsePersistentId);
             var value = machine.Run();
 
@@ -44,15 +49,15 @@ internal static class TorchZipFormat
             return ValueGraph.Materialize(value, s =>
             {
                 if (!storages.TryGetValue((s.Key, s.DType.Type), out var t))
-                    storages[(s.Key, s.DType.Type)] = t = ReadStorage(zip, top, s, file.Length, bigEndian, path);
+                    storages[(s.Key, s.DType.Type)] = t = ReadStorage(entries, top, s, file.Length, bigEndian, path);
                 return t;
             }, path);
         }
     }
 
-    static Tensor ReadStorage(ZipArchive zip, string top, StorageRef s, long fileLength, bool bigEndian, string path)
+    static Tensor ReadStorage(Dictionary<string, ZipArchiveEntry> entries, string top, StorageRef s, long fileLength, bool bigEndian, string path)
     {
-        var entry = zip.GetEntry($"{top}/data/{s.Key}") ?? throw new CheckpointFormatException(path, $"storage '{s.Key}' is missing");
+        var entry = entries.GetValueOrDefault($"{top}/data/{s.Key}") ?? throw new CheckpointFormatException(path, $"storage '{s.Key}' is missing");
         long needed = StorageData.ByteCount(s.Numel, s.DType);
         try
         {
@@ -71,12 +76,11 @@ internal static class TorchZipFormat
         catch (Exception e) when (IsZipError(e)) { throw new CheckpointFormatException(path, $"storage '{s.Key}': {e.Message}", e); }
     }
 
-    /// <summary>Reads up to <paramref name="max"/> bytes of an entry, growing the buffer only as data arrives.</summary>
+    /// <summary>Reads at most <paramref name="max"/> bytes of an entry, growing the buffer only as data arrives.</summary>
     static byte[] ReadEntry(ZipArchiveEntry entry, long max, string path)
     {
         try
         {
-            if (entry.Length > max) throw new CheckpointFormatException(path, $"'{entry.FullName}' is larger than the file allows");
             using var stream = entry.Open();
             using var buffer = new MemoryStream();
             var chunk = new byte[81920];

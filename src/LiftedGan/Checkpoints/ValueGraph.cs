@@ -75,6 +75,7 @@ internal static class ValueGraph
             switch (o)
             {
                 case Tensor t: found.Add(t); break;
+                case IEnumerable<KeyValuePair<string, Tensor>> map: foreach (var kv in map.Reverse()) pending.Push(kv.Value); break;
                 case List<object?> list: for (int i = list.Count - 1; i >= 0; i--) pending.Push(list[i]); break;
                 case PyTuple tuple: for (int i = tuple.Count - 1; i >= 0; i--) pending.Push(tuple[i]); break;
                 case PyDict dict:

@@ -43,4 +43,24 @@ public sealed class Vgg16Features : nn.Module<Tensor, Tensor[]>
     }
 
     public override Tensor[] forward(Tensor x) => Slices(x);
+
+    /// <summary>
+    /// The documented substitute when no VGG16 weights are supplied: the same architecture with torchvision's
+    /// initialisation (He-normal, fan-out, for convs; zero biases) drawn from a fixed seed, i.e. a random-feature
+    /// perceptual distance. Weaker than ImageNet features but deterministic, smooth and scale-aware.
+    /// </summary>
+    public static Vgg16Features RandomFeatures(long seed = 0)
+    {
+        var vgg = new Vgg16Features();
+        var g = new torch.Generator((ulong)seed);
+        using var _ = no_grad();
+        foreach (var (name, p) in vgg.named_parameters())
+        {
+            if (name.EndsWith("bias", StringComparison.Ordinal)) { p.zero_(); continue; }
+            double std = Math.Sqrt(2.0 / (p.shape[0] * p.shape[2] * p.shape[3]));
+            using var r = randn(p.shape, generator: g) * std;
+            p.copy_(r);
+        }
+        return vgg;
+    }
 }

@@ -5,17 +5,17 @@ using static TorchSharp.torch;
 namespace LiftedGan.StyleGan2;
 
 /// <summary>
-/// Adam (PyTorch's single-tensor update, no weight decay) whose per-parameter state (step, exp_avg, exp_avg_sq) is
+/// Adam (PyTorch's single-tensor update, optional coupled L2 weight decay as torch.optim.Adam's) whose per-parameter state (step, exp_avg, exp_avg_sq) is
 /// open, so checkpoints can store it in PyTorch's optimizer state-dict layout and resume bit-exactly.
 /// </summary>
 public sealed class AdamOptimizer : IDisposable
 {
     readonly IReadOnlyList<Parameter> _params;
 
-    public AdamOptimizer(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps = 1e-8)
+    public AdamOptimizer(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps = 1e-8, double weightDecay = 0)
     {
         _params = parameters.ToList();
-        (Lr, Beta1, Beta2, Eps) = (lr, beta1, beta2, eps);
+        (Lr, Beta1, Beta2, Eps, WeightDecay) = (lr, beta1, beta2, eps, weightDecay);
         Steps = new long[_params.Count];
         ExpAvg = _params.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         ExpAvgSq = _params.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
@@ -35,6 +35,8 @@ public sealed class AdamOptimizer : IDisposable
     public double Beta1 { get; }
     public double Beta2 { get; }
     public double Eps { get; }
+    /// <summary>Coupled L2 decay: the gradient gets + decay·parameter before the moments (not AdamW).</summary>
+    public double WeightDecay { get; }
 
     /// <summary>Number of updates applied to each parameter.</summary>
     public long[] Steps { get; }
@@ -63,6 +65,7 @@ public sealed class AdamOptimizer : IDisposable
         {
             var grad = _params[i].grad;
             if (grad is null) continue;
+            if (WeightDecay != 0) grad = grad.add(_params[i], alpha: WeightDecay);
             long step = ++Steps[i];
             ExpAvg[i].mul_(Beta1).add_(grad, alpha: 1 - Beta1);
             ExpAvgSq[i].mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);

@@ -50,3 +50,52 @@ public class CheckpointReaderTests
         finally { TorchCheckpoint.DisposeTensors(value); }
     }
 }
+
+public class CheckpointFormatEdgeTests
+{
+    [Fact]
+    public void OldTarFormatIsNamed()
+    {
+        var bytes = new byte[1024];
+        "ustar"u8.CopyTo(bytes.AsSpan(257));
+        using var stream = new MemoryStream(bytes);
+        var e = Assert.Throws<CheckpointFormatException>(() => TorchCheckpoint.Load(stream, "old.tar"));
+        Assert.Contains("tar format", e.Message);
+    }
+
+    [Fact]
+    public void BigEndianZipStoragesAreSwapped()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        string path = CheckpointTestData.TempPath(".pt");
+        try
+        {
+            using (var t = TorchSharp.torch.tensor(new[] { 1.5f, -2.25f, 3e7f }))
+                TorchCheckpoint.Save(path, new PyDict { ["x"] = t, ["i"] = TorchSharp.torch.tensor(new long[] { 1, -2, 1L << 40 }) });
+            var entries = new List<(string Name, byte[] Data)>();
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+                foreach (var e in zip.Entries)
+                {
+                    using var s = e.Open();
+                    using var m = new MemoryStream();
+                    s.CopyTo(m);
+                    var data = m.ToArray();
+                    if (e.FullName.EndsWith("/byteorder", StringComparison.Ordinal)) data = "big"u8.ToArray();
+                    if (e.FullName.EndsWith("/data/0", StringComparison.Ordinal)) TensorDType.SwapBytes(data, 4);
+                    if (e.FullName.EndsWith("/data/1", StringComparison.Ordinal)) TensorDType.SwapBytes(data, 8);
+                    entries.Add((e.FullName, data));
+                }
+            using (var output = File.Create(path))
+            {
+                var writer = new StoredZipWriter(output, path);
+                foreach (var (name, data) in entries) writer.Add(name, data);
+                writer.Finish();
+            }
+            var back = (PyDict)TorchCheckpoint.Load(path)!;
+            Assert.Equal(new[] { 1.5f, -2.25f, 3e7f }, ((TorchSharp.torch.Tensor)back["x"]!).data<float>().ToArray());
+            Assert.Equal(new long[] { 1, -2, 1L << 40 }, ((TorchSharp.torch.Tensor)back["i"]!).data<long>().ToArray());
+            TorchCheckpoint.DisposeTensors(back);
+        }
+        finally { File.Delete(path); }
+    }
+}

@@ -1,0 +1,111 @@
+using LiftedGan.Rendering;
+using LiftedGan.StyleGan2;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Lifting;
+
+/// <summary>
+/// The 3D generator of LiftedGAN (official `LiftedGAN` model object): a frozen StyleGAN2 teacher, the four trained
+/// networks (style decomposer D_L/D_V, style composer M, depth decoder D_S, transformation-map decoder D_T), the blur
+/// and the renderer. <see cref="Estimate"/> decomposes styles into depth, albedo, light, view and transformation map;
+/// <see cref="Render"/> re-poses and re-lights them. Data flows one way: w → teacher → decoders → renderer.
+/// </summary>
+public sealed class LiftedGenerator : IDisposable
+{
+    public LiftedGenerator(StyleGenerator teacher, LiftingConfig config)
+    {
+        if (teacher.Config.Size != config.ImageSize)
+            throw new ArgumentException($"teacher resolution {teacher.Config.Size} does not fit preset {config.Preset} ({config.ImageSize} px)");
+        if (teacher.Config.StyleDim != config.StyleDim)
+            throw new ArgumentException($"teacher style size {teacher.Config.StyleDim} does not fit preset {config.Preset} (style {config.StyleDim})");
+        Teacher = teacher;
+        Config = config;
+        foreach (var p in teacher.parameters()) p.requires_grad = false;
+        teacher.eval();
+        long featureChannels = teacher.Config.ChannelsAt(config.ImageSize);
+        DepthDecoder = new DepthDecoder(config.StyleDim, config.DepthSeedDim, featureChannels, config.ImageSize, config.DecoderBaseChannels);
+        TransformationDecoder = new TransformationMapDecoder(config.StyleDim, 16, config.ImageSize, config.DecoderBaseChannels);
+        Decomposer = new StyleDecomposer(config.StyleDim, config.MlpHidden);
+        Composer = new StyleComposer(config.StyleDim, config.MlpHidden);
+        Blur = new GaussianBlur(config.BlurSize, config.BlurSigma);
+        Renderer = new DepthMapRenderer(new RendererOptions
+        {
+            ImageSize = config.ImageSize, FieldOfViewDegrees = config.FieldOfView, MinDepth = config.MinDepth,
+            MaxDepth = config.MaxDepth, RotationCenterDepth = config.RotationCenterDepth, BorderDepth = config.BorderDepth,
+        });
+    }
+
+    public StyleGenerator Teacher { get; }
+    public LiftingConfig Config { get; }
+    public DepthDecoder DepthDecoder { get; }
+    public TransformationMapDecoder TransformationDecoder { get; }
+    public StyleDecomposer Decomposer { get; }
+    public StyleComposer Composer { get; }
+    public GaussianBlur Blur { get; }
+    public DepthMapRenderer Renderer { get; }
+
+    /// <summary>The trained networks in the official order (netD, netT, netSD, netSC) with their checkpoint keys.</summary>
+    public IReadOnlyList<(string Key, nn.Module Module)> Networks =>
+        new (string, nn.Module)[] { ("netD", DepthDecoder), ("netT", TransformationDecoder), ("netSD", Decomposer), ("netSC", Composer) };
+
+    /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded).</summary>
+    public IEnumerable<Parameter> TrainableParameters() =>
+        DepthDecoder.parameters().Concat(TransformationDecoder.parameters()).Concat(Decomposer.TrainableParameters()).Concat(Composer.parameters());
+
+    /// <summary>Runs the teacher on w (B×D) with its stored noise; returns image and full-resolution feature.</summary>
+    public (Tensor Image, Tensor Feature) Synthesize(Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        var output = Teacher.Generate(new[] { w }, new GenerateOptions { InputIsLatent = true, RandomizeNoise = false });
+        return (output.Image.MoveToOuterDisposeScope(), output.Feat.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Official estimate(w): depth, albedo, light, view, neutral style, transformation map, canonical image.</summary>
+    public LiftedEstimate Estimate(Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        var (light, view) = Decomposer.forward(w);
+        var neutralLight = cat(new[] { light[.., ..2], zeros_like(light[.., 2..]) }, 1);
+        var neutralStyle = Composer.forward(w.detach(), neutralLight, zeros_like(view));
+        var (canonImage, feature) = Synthesize(neutralStyle);
+
+        var raw = DepthDecoder.forward(neutralStyle, feature).squeeze(1);
+        raw = raw - raw.mean(new long[] { 1, 2 }, keepdim: true);
+        var depth = DepthGeometry.Rescale(raw.tanh(), Config.MinDepth, Config.MaxDepth);
+        if (Config.ClampBorder) depth = DepthGeometry.ClampBorder(depth, Config.BorderDepth);
+
+        var trans = (TransformationDecoder.forward(neutralStyle) + 5).sigmoid();
+        var nearMask = depth.le(Config.BorderDepth - 0.01).to(trans.dtype).unsqueeze(1).detach();
+        trans = nearMask + (1 - nearMask) * trans;
+        trans = Blur.forward(trans);
+        long h = trans.shape[2], wd = trans.shape[3];
+        trans = nn.functional.pad(trans[.., .., 1..(int)(h - 1), 2..(int)(wd - 2)], new long[] { 2, 2, 1, 1 });
+
+        using var frontal = Lighting.Parse(light, frontalize: true);
+        var shading = Lighting.Shading(Renderer.Normals(depth), frontal);
+        var albedo = Lighting.Delight(canonImage, shading);
+        return new LiftedEstimate(depth, albedo, light, view, neutralStyle, trans, canonImage).MoveToOuter();
+    }
+
+    /// <summary>
+    /// Official render(depth, albedo, light, view, trans_map): shading from the depth's normals, and the mesh built from
+    /// the contour-gradient-clipped depth when <see cref="LiftingConfig.ClipRenderGradient"/> is set.
+    /// </summary>
+    public ShadedRender Render(Tensor depth, Tensor albedo, Tensor rawLight, Tensor rawView, Tensor? transformationMap, bool useLight = true)
+    {
+        // The clipped depth belongs to the caller's dispose scope, like the render itself.
+        var geometry = Config.ClipRenderGradient && depth.requires_grad ? ContourGradientClip.Apply(depth) : null;
+        return Renderer.RenderShaded(depth, albedo, rawLight, rawView, transformationMap, useLight, geometry);
+    }
+
+    public void Dispose()
+    {
+        DepthDecoder.Dispose();
+        TransformationDecoder.Dispose();
+        Decomposer.Dispose();
+        Composer.Dispose();
+        Blur.Dispose();
+    }
+}

@@ -1,0 +1,246 @@
+using LiftedGan.Checkpoints;
+using LiftedGan.IO;
+using LiftedGan.Rendering;
+using LiftedGan.StyleGan2;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Lifting;
+
+/// <summary>A training step produced a non-finite loss or gradient; nothing was applied.</summary>
+public sealed class LiftingDivergedException(long step, string what)
+    : Exception($"step {step}: {what} is not finite; the step was not applied (the last checkpoint is intact)")
+{
+    public long Step { get; } = step;
+}
+
+/// <summary>
+/// LiftedGAN's training step (spec section 3): samples truncated styles and teacher images, estimates and renders
+/// them (plain and flipped), perturbs light and view, adds every weighted loss, runs the first backward pass, then
+/// the second (perturbation part (a), reaching only the composer), and applies Adam (lr, betas 0.9/0.999, coupled
+/// weight decay). Randomness of step k comes from a generator seeded with (seed, k), so a resumed run repeats an
+/// uninterrupted one exactly. A term whose weight is 0 is not computed (ablations).
+/// </summary>
+public sealed class LiftingTrainer : IDisposable
+{
+    readonly AdamOptimizer _adam;
+    readonly List<TorchSharp.Modules.Parameter> _trainable;
+
+    public LiftingTrainer(LiftedGenerator model, StyleStatistics statistics, PerceptualLoss perceptual, IFaceEmbedding? faceEmbedding)
+    {
+        Model = model;
+        Statistics = statistics;
+        Perceptual = perceptual;
+        FaceEmbedding = faceEmbedding;
+        _trainable = model.TrainableParameters().ToList();
+        _adam = new AdamOptimizer(_trainable, model.Config.LearningRate, 0.9, 0.999, 1e-8, model.Config.WeightDecay);
+    }
+
+    public LiftedGenerator Model { get; }
+    public StyleStatistics Statistics { get; }
+    public PerceptualLoss Perceptual { get; }
+    public IFaceEmbedding? FaceEmbedding { get; }
+    public LiftingConfig Config => Model.Config;
+    public long GlobalStep { get; private set; }
+    public int Epoch { get; set; }
+
+    /// <summary>Truncated styles and the teacher's clamped images for a batch (no gradients).</summary>
+    public (Tensor Styles, Tensor Images) SampleTeacher(int batch, Generator g)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var z = randn(new long[] { batch, Config.StyleDim }, generator: g);
+        var w = Model.Teacher.Map(z);
+        w = Statistics.Mean + Config.Truncation * (w - Statistics.Mean);
+        var image = Model.Synthesize(w).Image.clamp(-1, 1);
+        return (w.MoveToOuterDisposeScope(), image.MoveToOuterDisposeScope());
+    }
+
+    Tensor ImageDistance(Tensor a, Tensor b, Tensor? mask = null)
+    {
+        var l1 = LiftingLosses.MaskedL1(a, b, mask);
+        return Config.PerceptualWeight > 0 ? l1 + Config.PerceptualWeight * Perceptual.Compute(a, b, mask) : l1;
+    }
+
+    /// <summary>One optimisation step; returns the weighted loss terms (and their total) as numbers.</summary>
+    public IReadOnlyDictionary<string, double> Step()
+    {
+        try { return StepCore(); }
+        catch (RenderInputException e) when (e.IsNonFinite)
+        {
+            throw new LiftingDivergedException(GlobalStep, $"a render input ({e.Argument})");
+        }
+    }
+
+    IReadOnlyDictionary<string, double> StepCore()
+    {
+        var c = Config;
+        var losses = new Dictionary<string, double>();
+        using var scope = NewDisposeScope();
+        var g = new Generator((ulong)(c.Seed * 1_000_003 + GlobalStep));
+        var (w, input) = SampleTeacher(c.BatchSize, g);
+        if (!input.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher image");
+        using var est = Model.Estimate(w);
+
+        var terms = new List<(string Name, Tensor Value)>();
+        using var main = Model.Render(est.Depth, est.Albedo, est.Light, est.View, est.TransformationMap);
+        ShadedRender? flip = null;
+        var mask = main.Render.Mask;
+        if (c.FlipWeight > 0)
+        {
+            flip = Model.Render(est.Depth.flip(2), est.Albedo.flip(3), est.Light, est.View, est.TransformationMap);
+            mask = mask * flip.Render.Mask;
+        }
+        var rec = ImageDistance(main.Render.Image, input, mask);
+        if (flip != null) rec = rec + c.FlipWeight * ImageDistance(flip.Render.Image, input, mask);
+        terms.Add(("reconstruction", c.ReconstructionWeight * rec));
+
+        using var pert = Perturbation.Sample(est.Light, c, g);
+        bool needsPerturbedRender = c.PerturbImageWeight > 0 || (c.IdentityWeight > 0 && FaceEmbedding != null);
+        if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0)
+        {
+            var perturbedStyle = Model.Composer.forward(w.detach(), pert.Light, pert.View);
+            var (lightEst, viewEst) = Model.Decomposer.forward(perturbedStyle);
+            Tensor? perturbedImage = null;
+            if (needsPerturbedRender)
+                perturbedImage = Model.Render(est.Depth, est.Albedo, lightEst, viewEst, est.TransformationMap).Render.Image;
+            if (c.PerturbImageWeight > 0)
+            {
+                Tensor regenerated;
+                using (no_grad()) regenerated = Model.Synthesize(perturbedStyle.detach()).Image;
+                terms.Add(("perturb_image", c.PerturbImageWeight * ImageDistance(perturbedImage!, regenerated)));
+            }
+            if (c.PerturbParameterWeight > 0)
+                terms.Add(("perturb_param", c.PerturbParameterWeight * LiftingLosses.ParameterCycle(lightEst, pert.Light, viewEst, pert.View)));
+            if (c.IdentityWeight > 0 && FaceEmbedding != null)
+            {
+                var identity = LiftingLosses.Identity(FaceEmbedding.Embed(est.CanonicalImage), FaceEmbedding.Embed(perturbedImage!), pert.YawDegrees, c.IdentityMaxYaw);
+                if (identity is not null) terms.Add(("identity", c.IdentityWeight * identity));
+            }
+            if (c.StylePriorWeight > 0)
+                terms.Add(("style_prior", c.StylePriorWeight * LiftingLosses.StylePrior(perturbedStyle, Statistics.Mean, Statistics.SigmaInverse)));
+        }
+        if (c.AlbedoRankWeight > 0)
+            terms.Add(("albedo_rank", c.AlbedoRankWeight * LiftingLosses.AlbedoRank(est.Albedo, est.Depth, Model.Blur, c.BorderDepth, c.RankDownsample)));
+
+        var total = terms.Select(t => t.Value).Aggregate((a, b) => a + b);
+        foreach (var (name, value) in terms) losses[name] = value.item<float>();
+        losses["total"] = total.item<float>();
+        if (!double.IsFinite(losses["total"])) throw new LiftingDivergedException(GlobalStep, "the loss");
+
+        _adam.ZeroGrad();
+        total.backward();
+        if (c.PerturbImageWeight > 0)
+        {
+            // Pass 2 (part (a)): the render with the sampled perturbation, fully detached, trains only the composer.
+            Tensor target;
+            using (no_grad()) target = Model.Render(est.Depth.detach(), est.Albedo.detach(), pert.Light, pert.View, est.TransformationMap.detach()).Render.Image;
+            var style = Model.Composer.forward(w.detach(), pert.Light, pert.View);
+            var regenerated = Model.Synthesize(style).Image;
+            var partA = c.PerturbImageWeight * ImageDistance(target, regenerated);
+            losses["perturb_image_a"] = partA.item<float>();
+            partA.backward();
+        }
+        foreach (var p in _trainable)
+            if (p.grad is { } grad && !grad.isfinite().all().item<bool>())
+                throw new LiftingDivergedException(GlobalStep, "a gradient");
+        _adam.Step();
+        flip?.Dispose();
+        GlobalStep++;
+        return losses;
+    }
+
+    /// <summary>
+    /// Writes the official checkpoint layout (netD, netT, netSD, netSC, optimizer, global_step, epoch) atomically, and
+    /// our config as JSON beside it (liftedgan_config.json).
+    /// </summary>
+    public void SaveCheckpoint(string path)
+    {
+        var root = new PyDict();
+        foreach (var (key, module) in Model.Networks)
+        {
+            var sd = new PyDict { IsOrdered = true };
+            foreach (var (k, v) in StateDict.Export(module)) sd.Set(k, v);
+            root.Set(key, sd);
+        }
+        root.Set("optimizer", OptimizerState());
+        root.Set("global_step", GlobalStep);
+        root.Set("epoch", (long)Epoch);
+        TorchCheckpoint.Save(path, root);
+        string json = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, LiftedCheckpoint.ConfigFileName);
+        AtomicFile.WriteAllBytes(json, System.Text.Encoding.UTF8.GetBytes(Config.ToJson()));
+    }
+
+    /// <summary>Restores networks (strictly), optimiser state, global step and epoch from a checkpoint we or the official code wrote.</summary>
+    public void Resume(string path)
+    {
+        var root = LiftedCheckpoint.LoadNetworks(Model, path);
+        if (root.TryGet("optimizer", out var opt) && opt is PyDict optimizer) LoadOptimizerState(optimizer, path);
+        GlobalStep = root.TryGet("global_step", out var gs) ? Convert.ToInt64(gs) : 0;
+        Epoch = root.TryGet("epoch", out var ep) ? (int)Convert.ToInt64(ep) : 0;
+        TorchCheckpoint.DisposeTensors(root);
+    }
+
+    /// <summary>All parameters in the official optimiser order (the decomposer's style head included, as officially).</summary>
+    IEnumerable<TorchSharp.Modules.Parameter> OfficialParameterOrder() => Model.Networks.SelectMany(n => n.Module.parameters());
+
+    PyDict OptimizerState()
+    {
+        var index = _trainable.Select((p, i) => (p, i)).ToDictionary(x => x.p.Handle, x => x.i);
+        var state = new PyDict();
+        var ids = new List<object?>();
+        int k = 0;
+        foreach (var p in OfficialParameterOrder())
+        {
+            ids.Add((long)k);
+            if (index.TryGetValue(p.Handle, out int i) && _adam.Steps[i] > 0)
+            {
+                var s = new PyDict();
+                s.Set("step", tensor((float)_adam.Steps[i]));
+                s.Set("exp_avg", _adam.ExpAvg[i]);
+                s.Set("exp_avg_sq", _adam.ExpAvgSq[i]);
+                state.Set((long)k, s);
+            }
+            k++;
+        }
+        var group = new PyDict();
+        group.Set("lr", Config.LearningRate);
+        group.Set("betas", new PyTuple(0.9, 0.999));
+        group.Set("eps", 1e-8);
+        group.Set("weight_decay", Config.WeightDecay);
+        group.Set("amsgrad", false);
+        group.Set("maximize", false);
+        group.Set("foreach", null);
+        group.Set("capturable", false);
+        group.Set("differentiable", false);
+        group.Set("fused", false);
+        group.Set("params", ids);
+        var dict = new PyDict();
+        dict.Set("state", state);
+        dict.Set("param_groups", new List<object?> { group });
+        return dict;
+    }
+
+    void LoadOptimizerState(PyDict optimizer, string path)
+    {
+        if (!optimizer.TryGet("state", out var st) || st is not PyDict state)
+            throw new CheckpointFormatException(path, "optimizer has no 'state' dict");
+        var index = _trainable.Select((p, i) => (p, i)).ToDictionary(x => x.p.Handle, x => x.i);
+        var ordered = OfficialParameterOrder().ToList();
+        using var _ = no_grad();
+        foreach (var (key, value) in state)
+        {
+            long k = Convert.ToInt64(key);
+            if (k < 0 || k >= ordered.Count || value is not PyDict s)
+                throw new CheckpointFormatException(path, $"optimizer state entry {key} does not match the networks");
+            if (!index.TryGetValue(ordered[(int)k].Handle, out int i)) continue;
+            if (s["exp_avg"] is not Tensor m || s["exp_avg_sq"] is not Tensor v || !m.shape.SequenceEqual(_adam.ExpAvg[i].shape))
+                throw new CheckpointFormatException(path, $"optimizer state {k}: moments missing or of the wrong shape");
+            _adam.ExpAvg[i].copy_(m);
+            _adam.ExpAvgSq[i].copy_(v);
+            _adam.Steps[i] = s["step"] is Tensor t ? (long)t.item<float>() : Convert.ToInt64(s["step"]);
+        }
+    }
+
+    public void Dispose() => _adam.Dispose();
+}
