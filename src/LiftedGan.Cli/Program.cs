@@ -25,6 +25,8 @@ public static class Program
         root.Subcommands.Add(StyleGanCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(LiftCommand.Create());
+        root.Subcommands.Add(SynthCommand.Create());
         return root;
     }
 }

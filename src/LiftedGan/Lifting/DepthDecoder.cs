@@ -41,8 +41,6 @@ public sealed class DepthDecoder : nn.Module<Tensor, Tensor, Tensor>
         }
         n.Add(nn.Upsample(scale_factor: new double[] { 2, 2 }, mode: UpsampleMode.Nearest));
         network = nn.Sequential(n);
-        if (c != featureChannels)
-            throw new ArgumentException($"depth decoder: final width {c} must equal the teacher feature channels {featureChannels}");
         inject = nn.Conv2d(featureChannels, c, 1, 1, 0, bias: false);
         head = nn.Sequential(
             nn.Conv2d(c, c, 3, 1, 1, bias: false), new FeatureGroupNorm(c / 4, c), nn.ReLU(),

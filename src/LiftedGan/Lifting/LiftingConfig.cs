@@ -89,6 +89,16 @@ public sealed record LiftingConfig
         _ => throw new ArgumentException($"--preset {name}: expected ffhq_256, cats_256 or synth_64"),
     };
 
+    /// <summary>
+    /// This config for a teacher with the given style size: the style-sized network widths follow the teacher (for
+    /// a 512-d teacher the official presets are unchanged).
+    /// </summary>
+    public LiftingConfig ForTeacher(int styleDim) => this with
+    {
+        StyleDim = styleDim,
+        DepthSeedDim = DepthSeedDim == StyleDim ? styleDim : DepthSeedDim,
+    };
+
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -37,6 +37,9 @@ public static class PretrainedNetworks
         return net;
     }
 
+    /// <summary>A face embedding for the identity loss (the official LResNet-18 layout).</summary>
+    public static IFaceEmbedding LoadFaceEmbedding(string path) => LoadLResNet(path);
+
     static string StripPrefix(string key) => key.StartsWith("module.", StringComparison.Ordinal) ? key["module.".Length..] : key;
 
     static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> dict, string path, string what)

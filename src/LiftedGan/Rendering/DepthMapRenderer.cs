@@ -119,23 +119,40 @@ public sealed class DepthMapRenderer
         var vertices = MeshVertices(depth, view, transformationMap).detach();
         using var fragments = Rasterize(vertices, depth.shape[1], depth.shape[2], out var screen);
         var faces = Faces(depth.shape[1], depth.shape[2], vertices.device);
-        var bary = Interpolation.Barycentrics(screen, faces, fragments);
-        return RenderedDepth(screen, faces, fragments, bary).MoveToOuterDisposeScope();
+        var z = Interpolation.Interpolate(screen[.., .., 2..3], faces, fragments, Barycentrics(screen, faces, fragments), Options.BackgroundDepth);
+        return z[.., .., .., 0].MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// Renders camera-space mesh vertices B x (H·W) x 3 of an H x W grid mesh with per-vertex attributes B x (H·W) x C.
+    /// Renders camera-space vertices B x (H·W) x 3 of an H x W grid mesh (<see cref="GridMesh.Faces"/>) with
+    /// per-vertex attributes B x (H·W) x C.
     /// </summary>
     public RenderResult RenderVertices(Tensor vertices, Tensor attributes, long meshHeight, long meshWidth)
     {
         RenderCheck.Shape(vertices, nameof(vertices), -1, meshHeight * meshWidth, 3);
-        RenderCheck.Shape(attributes, nameof(attributes), vertices.shape[0], meshHeight * meshWidth, -1);
+        return RenderMesh(vertices, Faces(meshHeight, meshWidth, vertices.device), attributes);
+    }
+
+    /// <summary>
+    /// Renders any triangle mesh: camera-space vertices B x V x 3 (x right, y down, z forward), faces F x 3 shared by
+    /// the batch, per-vertex attributes B x V x C (colours or any channels), with this renderer's camera, background
+    /// and barycentric mode. The image is B x C x S x S.
+    /// </summary>
+    public RenderResult RenderMesh(Tensor vertices, Tensor faces, Tensor attributes)
+    {
+        RenderCheck.Shape(vertices, nameof(vertices), -1, -1, 3);
+        RenderCheck.Shape(attributes, nameof(attributes), vertices.shape[0], vertices.shape[1], -1);
+        RenderCheck.Finite(vertices, nameof(vertices));
         using var scope = NewDisposeScope();
-        using var fragments = Rasterize(vertices, meshHeight, meshWidth, out var screen);
-        var faces = Faces(meshHeight, meshWidth, vertices.device);
-        var bary = Interpolation.Barycentrics(screen, faces, fragments);
-        var image = Interpolation.Interpolate(attributes, faces, fragments, bary, Options.BackgroundColor).permute(0, 3, 1, 2);
-        var depth = RenderedDepth(screen, faces, fragments, bary);
+        var screen = Camera.ToScreen(vertices);
+        using var fragments = Rasterizer.Rasterize(screen, faces, Options.ImageSize, Options.ImageSize, Options.PerspectiveCorrect);
+        var bary = Barycentrics(screen, faces, fragments);
+        // One gather for colours and view z (the depth output, detached).
+        long channels = attributes.shape[2];
+        var z = screen.detach()[.., .., 2..3].to(attributes.dtype);
+        var values = Interpolation.Interpolate(cat(new[] { attributes, z }, 2), faces, fragments, bary, Options.BackgroundColor);
+        var image = values[.., .., .., ..(int)channels].permute(0, 3, 1, 2);
+        var depth = where(fragments.Coverage, values[.., .., .., (int)channels].detach(), Options.BackgroundDepth);
         var mask = depth.lt(Options.BackgroundDepth).unsqueeze(1).to(attributes.dtype);
         return new RenderResult(image.contiguous().MoveToOuterDisposeScope(), depth.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
     }
@@ -234,13 +251,14 @@ public sealed class DepthMapRenderer
         return Rasterizer.Rasterize(screen, Faces(meshHeight, meshWidth, vertices.device), Options.ImageSize, Options.ImageSize, Options.PerspectiveCorrect);
     }
 
-    /// <summary>View z interpolated like the colours (PyTorch3D's zbuf), detached, in the vertices' dtype; background 1.2.</summary>
-    Tensor RenderedDepth(Tensor screen, Tensor faces, RasterFragments fragments, Tensor bary)
-    {
-        using var scope = NewDisposeScope();
-        var z = screen.detach()[.., .., 2..3];
-        return Interpolation.Interpolate(z, faces, fragments, bary.detach(), Options.BackgroundDepth)[.., .., .., 0].MoveToOuterDisposeScope();
-    }
+    /// <summary>
+    /// Differentiable barycentrics; without gradient (and in float32) the kernel's own barycentrics are the same
+    /// numbers and are used as they are.
+    /// </summary>
+    static Tensor Barycentrics(Tensor screen, Tensor faces, RasterFragments fragments) =>
+        screen.requires_grad || screen.dtype != ScalarType.Float32
+            ? Interpolation.Barycentrics(screen, faces, fragments)
+            : fragments.Barycentrics;
 
     Tensor CheckDepth(Tensor depth)
     {

@@ -22,16 +22,20 @@ public static class Interpolation
         long b = fragments.Batch, h = fragments.Height, w = fragments.Width;
         var corners = Gather(screenVertices, faces, fragments); // B x HW x 3 x 3
         var covered = fragments.Coverage.reshape(b, h * w);
-        var dt = screenVertices.dtype;
-        var dev = screenVertices.device;
-        var px = arange(w, dtype: dt, device: dev).view(1, 1, w).expand(1, h, w).reshape(1, h * w);
-        var py = arange(h, dtype: dt, device: dev).view(1, h, 1).expand(1, h, w).reshape(1, h * w);
-        Tensor X(int i) => corners[.., .., i, 0];
-        Tensor Y(int i) => corners[.., .., i, 1];
-        Tensor Edge(int i, int j) => (X(i) - px) * (Y(j) - py) - (Y(i) - py) * (X(j) - px);
-        var area = (X(0) - X(2)) * (Y(1) - Y(2)) - (Y(0) - Y(2)) * (X(1) - X(2));
+        var pixels = PinholeCamera.PixelGrid(1, h, w, false, screenVertices.dtype, screenVertices.device).reshape(1, h * w, 2);
+        // With p0 the first vertex, d1 = p1 - p0, d2 = p2 - p0 and q = pixel - p0:
+        // w1 = (q × d2) / (d1 × d2), w2 = (d1 × q) / (d1 × d2), w0 = 1 - w1 - w2.
+        var p0 = corners[.., .., 0, 0..2];
+        var d = corners[.., .., 1..3, 0..2] - p0.unsqueeze(2);
+        var q = pixels - p0;
+        Tensor dx(int i) => d[.., .., i, 0];
+        Tensor dy(int i) => d[.., .., i, 1];
+        var qx = q[.., .., 0];
+        var qy = q[.., .., 1];
+        var area = dx(0) * dy(1) - dy(0) * dx(1);
         area = where(covered, area, ones_like(area));
-        var weights = stack(new[] { Edge(1, 2), Edge(2, 0), Edge(0, 1) }, 2) / area.unsqueeze(2);
+        var w12 = stack(new[] { qx * dy(1) - qy * dx(1), dx(0) * qy - dy(0) * qx }, 2) / area.unsqueeze(2);
+        var weights = cat(new[] { 1 - w12.sum(2, keepdim: true), w12 }, 2);
         if (fragments.PerspectiveCorrect)
         {
             var z = corners[.., .., .., 2];

@@ -28,8 +28,8 @@ internal static class RenderCheck
     public static void Depth(Tensor depth, string name)
     {
         Finite(depth, name);
-        using var bad = depth.detach().le(0).any();
-        if (bad.item<bool>()) throw new RenderInputException(name, "depth must be positive (the camera is at z = 0)");
+        using var ok = depth.detach().gt(0).all();
+        if (!ok.item<bool>()) throw new RenderInputException(name, "depth must be positive (the camera is at z = 0)");
     }
 
     /// <summary>Checks that two tensors share the batch size.</summary>

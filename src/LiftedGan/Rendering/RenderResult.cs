@@ -18,7 +18,10 @@ public sealed class RenderResult : IDisposable
     /// <summary>Rendered view-space depth B x H x W, detached; background pixels hold MaxDepth + (MaxDepth - MinDepth)/2 (1.2).</summary>
     public Tensor Depth { get; }
 
-    /// <summary>Float mask B x 1 x H x W: 1 where a face covers the pixel (the official recon_im_mask, depth &lt; 1.2).</summary>
+    /// <summary>
+    /// Float mask B x 1 x H x W, the official recon_im_mask: 1 where the rendered depth is below the background depth
+    /// (1.2), i.e. covered pixels (a surface warped beyond 1.2 would count as background, as in the official code).
+    /// </summary>
     public Tensor Mask { get; }
 
     /// <summary>Releases the tensors.</summary>

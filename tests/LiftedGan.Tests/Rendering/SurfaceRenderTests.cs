@@ -105,6 +105,28 @@ public class SurfaceRenderTests
     }
 
     [Fact]
+    public void RowBandsAndBatchingDoNotChangeTheFragments()
+    {
+        using var scope = NewDisposeScope();
+        // Batch 1 is split into row bands across threads; inside a batch of 6 each sample is one task.
+        const int S = 48;
+        var renderer = new DepthMapRenderer(new RendererOptions { ImageSize = S });
+        var g = PinholeCamera.PixelGrid(1, S, S, true);
+        var depth = 1.0f - 0.08f * (-g.pow(2).sum(3) / 0.2f).exp();
+        var view = tensor(new[] { 0.3f, -0.7f, 0.2f, 0.01f, 0, 0 }).view(1, 6);
+        var screen = renderer.Camera.ToScreen(renderer.MeshVertices(depth, view));
+        var faces = renderer.Faces(S, S, CPU);
+        using var single = Rasterizer.Rasterize(screen, faces, S, S);
+        using var batched = Rasterizer.Rasterize(screen.expand(6, -1, -1), faces, S, S);
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.True(batched.FaceIndex[i].eq(single.FaceIndex[0]).all().item<bool>());
+            Assert.True(batched.Barycentrics[i].eq(single.Barycentrics[0]).all().item<bool>());
+            Assert.True(batched.Depth[i].eq(single.Depth[0]).all().item<bool>());
+        }
+    }
+
+    [Fact]
     public void NearerFaceWinsWhateverTheFaceOrder()
     {
         using var scope = NewDisposeScope();

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using LiftedGan.Lifting;
+using Spectre.Console;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan lift`: trains LiftedGAN on a StyleGAN2 teacher.</summary>
+internal static class LiftCommand
+{
+    /// <summary>Loss weights and schedule values `--set` accepts, by their official config names.</summary>
+    static readonly Dictionary<string, Func<LiftingConfig, double, LiftingConfig>> Settable = new()
+    {
+        ["lam_rec"] = (c, v) => c with { ReconstructionWeight = v },
+        ["lam_perc"] = (c, v) => c with { PerceptualWeight = v },
+        ["lam_flip"] = (c, v) => c with { FlipWeight = v },
+        ["lam_perturb_im"] = (c, v) => c with { PerturbImageWeight = v },
+        ["lam_perturb_param"] = (c, v) => c with { PerturbParameterWeight = v },
+        ["lam_identity_perturb"] = (c, v) => c with { IdentityWeight = v },
+        ["lam_reg_style"] = (c, v) => c with { StylePriorWeight = v },
+        ["lam_albedo_rank"] = (c, v) => c with { AlbedoRankWeight = v },
+        ["truncation"] = (c, v) => c with { Truncation = v },
+        ["learning_rate"] = (c, v) => c with { LearningRate = v },
+        ["weight_decay"] = (c, v) => c with { WeightDecay = v },
+    };
+
+    public static Command Create()
+    {
+        var stylegan = new Option<string>("--stylegan") { Description = "StyleGAN2 checkpoint (rosinality layout; only g_ema is read).", Required = true };
+        var preset = new Option<string>("--preset") { Description = "synth_64 (default), ffhq_256 or cats_256.", DefaultValueFactory = _ => "synth_64" };
+        var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual loss (else a documented substitute)." };
+        var face = new Option<string?>("--face-embedding") { Description = "Face embedding for the identity loss (official lresnet_casia.pth.tar)." };
+        var output = new Option<string>("--out") { Description = "Run folder; an existing run resumes from its newest checkpoint.", Required = true };
+        var resume = new Option<string?>("--resume") { Description = "Checkpoint to resume from (default: the run's newest)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (preset default)." };
+        var epochSize = new Option<int?>("--epoch-size") { Description = "Steps per epoch (preset default)." };
+        var batch = new Option<int?>("--batch") { Description = "Batch size (preset default 8)." };
+        var seed = new Option<long?>("--seed") { Description = "Run seed (initialisation, w statistics, every step's sampling)." };
+        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints within an epoch.", DefaultValueFactory = _ => 500 };
+        var set = new Option<string[]>("--set") { Description = "Override a weight, e.g. --set lam_flip=0 (names: " + string.Join(", ", Settable.Keys) + ").", AllowMultipleArgumentsPerToken = false };
+        var cmd = new Command("lift", "Lift a StyleGAN2 into a 3D generator (LiftedGAN training; official checkpoint layout, exact resume).")
+        {
+            stylegan, preset, vgg, face, output, resume, epochs, epochSize, batch, seed, ckptEvery, set,
+        };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            var config = LiftingConfig.FromPreset(parse.GetValue(preset)!);
+            LiftingConfig Overrides(LiftingConfig c)
+            {
+                if (parse.GetValue(epochs) is int e) c = c with { Epochs = Positive(e, "--epochs") };
+                if (parse.GetValue(epochSize) is int es) c = c with { StepsPerEpoch = Positive(es, "--epoch-size") };
+                if (parse.GetValue(batch) is int b) c = c with { BatchSize = Positive(b, "--batch") };
+                if (parse.GetValue(seed) is long s) c = c with { Seed = s };
+                foreach (var item in parse.GetValue(set) ?? Array.Empty<string>()) c = Apply(c, item);
+                return c;
+            }
+            config = Overrides(config);
+            int every = parse.GetValue(ckptEvery);
+            if (every < 0) throw new ArgumentException($"--ckpt-every {every}: must be 0 or more");
+
+            string outDir = parse.GetValue(output)!;
+            var inputs = new LiftingInputs(parse.GetValue(stylegan)!, outDir, parse.GetValue(vgg), parse.GetValue(face));
+            using var trainer = LiftingRun.Open(config, inputs, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), parse.GetValue(resume), Overrides);
+            long total = (long)trainer.Config.Epochs * trainer.Config.StepsPerEpoch;
+            stdout.WriteLine($"lifting {trainer.Config.Preset} ({trainer.Config.ImageSize} px) from step {trainer.GlobalStep} to {total} -> {outDir}");
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("lift", maxValue: total);
+                    task.Value = trainer.GlobalStep;
+                    LiftingRun.Run(trainer, outDir, every, p =>
+                    {
+                        task.Value = p.Step;
+                        task.Description = string.Create(CultureInfo.InvariantCulture,
+                            $"{p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F3} rec {p.Losses["reconstruction"]:F3}");
+                    });
+                });
+            stdout.WriteLine($"done: step {trainer.GlobalStep}; checkpoint {LiftingRun.LatestCheckpoint(outDir)}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static int Positive(int v, string name) => v > 0 ? v : throw new ArgumentException($"{name} {v}: must be positive");
+
+    static LiftingConfig Apply(LiftingConfig config, string item)
+    {
+        var kv = item.Split('=', 2);
+        if (kv.Length != 2 || !Settable.TryGetValue(kv[0].Trim(), out var apply))
+            throw new ArgumentException($"--set '{item}': expected name=value with name one of {string.Join(", ", Settable.Keys)}");
+        if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
+            throw new ArgumentException($"--set '{item}': value must be a finite number ≥ 0");
+        return apply(config, v);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LiftedGan.Imaging;
+using LiftedGan.StyleGan2;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Lifting;
+
+/// <summary>A run folder or input that cannot be used; raised before any training starts.</summary>
+public sealed class LiftingSetupException(string what, string problem) : Exception($"{what}: {problem}");
+
+/// <summary>Inputs of a lifting run: the teacher checkpoint, optional VGG16 and face-embedding files, the run folder.</summary>
+public sealed record LiftingInputs(string TeacherPath, string OutDir, string? VggPath = null, string? FaceEmbeddingPath = null);
+
+/// <summary>Progress of a lifting run, reported after every step.</summary>
+public sealed record LiftingProgress(long Step, long TotalSteps, int Epoch, IReadOnlyDictionary<string, double> Losses, double StepsPerSecond);
+
+/// <summary>
+/// A lifting run on disk, like the official log folder: RUN/checkpoint_NNN.pth (official layout, NNN = epoch; the
+/// current epoch's file is refreshed every <c>checkpointEvery</c> steps; the newest 5 kept), RUN/liftedgan_config.json,
+/// RUN/samples/STEP.png (reconstruction | canonical image grids for fixed latents) and RUN/tb (TensorBoard scalars,
+/// histograms and images). An existing run resumes from its newest checkpoint.
+/// </summary>
+public static partial class LiftingRun
+{
+    [GeneratedRegex(@"^checkpoint_(\d+)\.pth$")]
+    private static partial Regex CheckpointName();
+
+    /// <summary>The newest RUN/checkpoint_NNN.pth by number, or null.</summary>
+    public static string? LatestCheckpoint(string outDir) =>
+        !Directory.Exists(outDir) ? null : Directory.GetFiles(outDir, "checkpoint_*.pth")
+            .Select(f => (File: f, M: CheckpointName().Match(Path.GetFileName(f))))
+            .Where(x => x.M.Success)
+            .OrderBy(x => long.Parse(x.M.Groups[1].Value, CultureInfo.InvariantCulture))
+            .Select(x => x.File).LastOrDefault();
+
+    /// <summary>
+    /// Builds the trainer after checking every input: the run folder is writable, the teacher fits the preset, the
+    /// VGG16 and face-embedding files load. Without VGG16 weights the random-feature substitute is used and
+    /// <paramref name="warn"/> says so; without a face embedding the identity term is off (warned too). A resumed run keeps
+    /// the config stored beside its checkpoint, with <paramref name="overrides"/> (the settings the user gave) applied.
+    /// </summary>
+    public static LiftingTrainer Open(LiftingConfig preset, LiftingInputs inputs, Action<string> warn, string? resumeFrom = null,
+        Func<LiftingConfig, LiftingConfig>? overrides = null)
+    {
+        EnsureWritable(inputs.OutDir);
+        string? checkpoint = resumeFrom ?? LatestCheckpoint(inputs.OutDir);
+        var config = checkpoint is null ? preset : LiftedCheckpoint.ReadConfigBeside(checkpoint) ?? preset;
+        if (overrides is not null) config = overrides(config);
+        if (!File.Exists(inputs.TeacherPath)) throw new LiftingSetupException(inputs.TeacherPath, "StyleGAN2 checkpoint not found");
+        if (inputs.VggPath is not null && !File.Exists(inputs.VggPath)) throw new LiftingSetupException(inputs.VggPath, "VGG16 checkpoint not found");
+        if (inputs.FaceEmbeddingPath is not null && !File.Exists(inputs.FaceEmbeddingPath))
+            throw new LiftingSetupException(inputs.FaceEmbeddingPath, "face-embedding checkpoint not found");
+
+        var teacher = StyleGanCheckpoint.LoadGenerator(inputs.TeacherPath);
+        config = config.ForTeacher(teacher.Config.StyleDim);
+        if (teacher.Config.Size != config.ImageSize)
+            throw new LiftingSetupException(inputs.TeacherPath, $"a {teacher.Config.Size} px StyleGAN2 does not fit preset {config.Preset} ({config.ImageSize} px)");
+
+        Vgg16Features vgg;
+        if (inputs.VggPath is not null) vgg = PretrainedNetworks.LoadVgg16(inputs.VggPath);
+        else
+        {
+            warn("no --vgg weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
+            vgg = Vgg16Features.RandomFeatures(config.Seed);
+        }
+        IFaceEmbedding? embedding = null;
+        if (config.IdentityWeight > 0)
+        {
+            if (inputs.FaceEmbeddingPath is null) warn("no --face-embedding: the identity loss is off for this run");
+            else embedding = PretrainedNetworks.LoadFaceEmbedding(inputs.FaceEmbeddingPath);
+        }
+
+        torch.manual_seed(config.Seed); // network initialisation
+        var model = new LiftedGenerator(teacher, config);
+        var statistics = StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed);
+        var trainer = new LiftingTrainer(model, statistics, new PerceptualLoss(vgg, scales: config.PerceptualScales), embedding);
+        if (checkpoint is not null) trainer.Resume(checkpoint);
+        return trainer;
+    }
+
+    /// <summary>
+    /// Trains to Epochs × StepsPerEpoch steps (or cancellation). A diverged step stops the run with the last good
+    /// checkpoint kept (the exception propagates).
+    /// </summary>
+    public static void Run(LiftingTrainer trainer, string outDir, int checkpointEvery = 500, Action<LiftingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var c = trainer.Config;
+        long total = (long)c.Epochs * c.StepsPerEpoch;
+        var tb = torch.utils.tensorboard.SummaryWriter(Path.Combine(outDir, "tb"));
+        var sw = Stopwatch.StartNew();
+        long start = trainer.GlobalStep;
+        while (trainer.GlobalStep < total && !cancel.IsCancellationRequested)
+        {
+            var losses = trainer.Step();
+            long step = trainer.GlobalStep;
+            if (step % 10 == 0 || step == 1)
+                foreach (var (name, value) in losses) tb.add_scalar($"loss/{name}", (float)value, (int)step);
+            if ((step - 1) % c.SummaryInterval == 0) WriteSummary(trainer, outDir, tb);
+            if (step % c.StepsPerEpoch == 0)
+            {
+                trainer.Epoch = (int)(step / c.StepsPerEpoch);
+                Save(trainer, outDir);
+            }
+            else if (checkpointEvery > 0 && step % checkpointEvery == 0) Save(trainer, outDir);
+            progress?.Invoke(new LiftingProgress(step, total, trainer.Epoch, losses, (step - start) / sw.Elapsed.TotalSeconds));
+        }
+        if (trainer.GlobalStep != start && trainer.GlobalStep % c.StepsPerEpoch != 0) Save(trainer, outDir);
+    }
+
+    /// <summary>Writes checkpoint_NNN.pth for the epoch in progress (NNN = completed epochs, +1 mid-epoch); keeps the newest 5.</summary>
+    public static string Save(LiftingTrainer trainer, string outDir)
+    {
+        int number = trainer.Epoch + (trainer.GlobalStep % trainer.Config.StepsPerEpoch == 0 ? 0 : 1);
+        var path = Path.Combine(outDir, $"checkpoint_{number:D3}.pth");
+        trainer.SaveCheckpoint(path);
+        var all = Directory.GetFiles(outDir, "checkpoint_*.pth").Where(f => CheckpointName().IsMatch(Path.GetFileName(f)))
+            .OrderBy(f => long.Parse(CheckpointName().Match(Path.GetFileName(f)).Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        foreach (var old in all.Take(Math.Max(0, all.Count - 5))) File.Delete(old);
+        return path;
+    }
+
+    static void WriteSummary(LiftingTrainer trainer, string outDir, TorchSharp.Modules.SummaryWriter tb)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (w, input) = trainer.SampleTeacher(8, new torch.Generator((ulong)trainer.Config.Seed + 7));
+        using var est = trainer.Model.Estimate(w);
+        using var render = trainer.Model.Render(est.Depth, est.Albedo, est.Light, est.View, est.TransformationMap);
+        var depth = DepthGeometryImage(est.Depth, trainer.Config);
+        var rows = cat(new[] { input, render.Render.Image.clamp(-1, 1), est.CanonicalImage.clamp(-1, 1), depth }, 0);
+        var grid = ImageGrid.Make(rows, 8);
+        Directory.CreateDirectory(Path.Combine(outDir, "samples"));
+        ImageIO.SavePng(Path.Combine(outDir, "samples", $"{trainer.GlobalStep:D6}.png"), grid);
+        tb.add_img("input | recon | canonical | depth", (grid + 1) / 2, (int)trainer.GlobalStep);
+        tb.add_histogram("view/yaw_degrees", est.View[.., 1] * trainer.Config.XyzRotationRange, (int)trainer.GlobalStep);
+        tb.add_histogram("light/ambient", est.Light[.., 0] / 2 + 0.5, (int)trainer.GlobalStep);
+    }
+
+    /// <summary>A depth map as a grey image in [−1, 1] (near = bright), 3 channels.</summary>
+    public static Tensor DepthGeometryImage(Tensor depth, LiftingConfig c) =>
+        (1 - 2 * (depth - c.MinDepth) / (c.MaxDepth - c.MinDepth)).clamp(-1, 1).unsqueeze(1).expand(-1, 3, -1, -1);
+
+    static void EnsureWritable(string outDir)
+    {
+        try
+        {
+            if (File.Exists(outDir)) throw new IOException("is a file, not a folder");
+            Directory.CreateDirectory(outDir);
+            string probe = Path.Combine(outDir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LiftingSetupException(outDir, $"run folder is not writable ({e.Message})");
+        }
+    }
+}
