@@ -11,7 +11,8 @@ public static class GeneratorConfigInference
     public static GeneratorConfig Infer(IReadOnlyDictionary<string, long[]> shapes, string source, double lrMlp = 0.01)
     {
         long[] Need(string key) => shapes.TryGetValue(key, out var s)
-            ? s : throw new StyleGanException($"{source}: not a StyleGAN2 generator state dict (no '{key}')");
+            ? s : throw new StyleGanException($"{source}: not a StyleGAN2 generator state dict (no '{key}'; file keys: " +
+                $"{string.Join(", ", shapes.Keys.Take(12))}{(shapes.Count > 12 ? $", ... ({shapes.Count} in all)" : "")})");
 
         int mapping = 0;
         while (shapes.ContainsKey($"style.{mapping + 1}.weight")) mapping++;

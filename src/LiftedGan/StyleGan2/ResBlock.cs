@@ -15,7 +15,7 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor>
     {
         conv1 = ConvLayer.Create(inChannels, inChannels, 3, false, blurKernel, rng: rng);
         conv2 = ConvLayer.Create(inChannels, outChannels, 3, true, blurKernel, rng: rng);
-        skip = ConvLayer.Create(inChannels, outChannels, 1, true, blurKernel, activate: false, rng: rng);
+        skip = ConvLayer.Create(inChannels, outChannels, 1, true, blurKernel, activate: false, bias: false, rng: rng);
         RegisterComponents();
     }
 

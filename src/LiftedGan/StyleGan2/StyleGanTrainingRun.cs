@@ -63,7 +63,7 @@ public static class StyleGanTrainingRun
                 tb.add_scalar("score/real", (float)r.RealScore, (int)done);
                 tb.add_scalar("score/fake", (float)r.FakeScore, (int)done);
             }
-            if (settings.SampleEvery > 0 && done % settings.SampleEvery == 0) WriteSamples(trainer, settings.OutDir, tb);
+            if (settings.SampleEvery > 0 && done % settings.SampleEvery == 0) WriteSamples(trainer, settings.OutDir);
             if (settings.CheckpointEvery > 0 && done % settings.CheckpointEvery == 0) WriteCheckpoint(trainer, settings.OutDir);
             progress?.Invoke(new RunProgress(r, done, settings.Iterations, (done - startIter) / sw.Elapsed.TotalSeconds));
         }
@@ -80,7 +80,8 @@ public static class StyleGanTrainingRun
         return path;
     }
 
-    static void WriteSamples(StyleGanTrainer trainer, string outDir, TorchSharp.Modules.SummaryWriter tb)
+    /// <summary>RUN/sample/NNNNNN.png (TorchSharp's TensorBoard image writer needs SkiaSharp natives, so grids stay PNG files).</summary>
+    static void WriteSamples(StyleGanTrainer trainer, string outDir)
     {
         using var scope = NewDisposeScope();
         var images = trainer.Sample(16, trainer.Options.Seed + 1000).clamp(-1, 1).cpu();
@@ -88,6 +89,5 @@ public static class StyleGanTrainingRun
         var path = Path.Combine(outDir, "sample", $"{trainer.Iteration:D6}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         ImageIO.SavePng(path, grid);
-        tb.add_img("samples", (grid + 1) / 2, (int)trainer.Iteration);
     }
 }

@@ -103,10 +103,12 @@ public sealed class StyleGenerator : nn.Module
             throw new ArgumentException($"latent: expected B x {n} x {Config.StyleDim}, got [{string.Join(", ", latent.shape)}]");
 
         var (image, features) = Synthesize(latent, o);
-        var result = new GeneratorOutput(image.MoveToOuterDisposeScope(),
-            ws.Select(w => w.MoveToOuterDisposeScope()).ToList(), latent.MoveToOuterDisposeScope(),
+        // Tensors made here move to the caller's scope; the caller's own inputs (W given as is) stay where they are.
+        // The latent itself (not a copy) is returned so gradients can be taken with respect to it (path length).
+        var kept = new HashSet<Tensor>(styles, ReferenceEqualityComparer.Instance);
+        Tensor Out(Tensor t) => kept.Add(t) ? t.MoveToOuterDisposeScope() : t;
+        return new GeneratorOutput(image.MoveToOuterDisposeScope(), ws.Select(Out).ToList(), Out(latent),
             features.Select(f => f.MoveToOuterDisposeScope()).ToList());
-        return result;
     }
 
     (Tensor Image, List<Tensor> Features) Synthesize(Tensor latent, GenerateOptions o)

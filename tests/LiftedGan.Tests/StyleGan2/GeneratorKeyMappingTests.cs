@@ -42,4 +42,27 @@ public class GeneratorKeyMappingTests
         using var g = new StyleGenerator(config, new Generator(1));
         AssertSameKeysAndShapes(manifest, g);
     }
+
+    [Fact]
+    public void InferenceFromANonGeneratorStateDictListsTheFileKeys()
+    {
+        var shapes = new Dictionary<string, long[]> { ["encoder.0.weight"] = [8, 3, 3, 3], ["encoder.0.bias"] = [8] };
+        var e = Assert.Throws<StyleGanException>(() => GeneratorConfigInference.Infer(shapes, "other.pt"));
+        Assert.Contains("other.pt", e.Message);
+        Assert.Contains("encoder.0.weight", e.Message);
+    }
+
+    [Fact]
+    public void InferenceRecoversAnArbitraryArchitecture()
+    {
+        var config = new GeneratorConfig
+        {
+            Size = 64, StyleDim = 24, MappingLayers = 3,
+            Channels = new Dictionary<int, int> { [4] = 40, [8] = 32, [16] = 24, [32] = 16, [64] = 8 },
+        };
+        using var g = new StyleGenerator(config, new Generator(3));
+        var inferred = GeneratorConfigInference.Infer(g.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape), "mem");
+        Assert.Equal((config.Size, config.StyleDim, config.MappingLayers), (inferred.Size, inferred.StyleDim, inferred.MappingLayers));
+        Assert.Equal(config.Channels.OrderBy(kv => kv.Key), inferred.Channels.OrderBy(kv => kv.Key));
+    }
 }

@@ -40,4 +40,40 @@ public class StyleGanCliTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void TrainWritesCheckpointSamplesAndResumes()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"sg2-train-{Guid.NewGuid():N}");
+        try
+        {
+            string[] Args(int iters) => ["stylegan", "train", "--data", "synth", "--size", "8", "--out", dir, "--iter", iters.ToString(),
+                "--batch", "2", "--style-dim", "16", "--n-mlp", "1", "--channels", "4:8,8:8", "--sample-every", "2", "--ckpt-every", "2"];
+            var stderr = new StringWriter();
+            Assert.True(Cli.Program.Run(Args(2), new StringWriter(), stderr) == 0, stderr.ToString());
+            Assert.True(File.Exists(Path.Combine(dir, "checkpoint", "000002.pt")));
+            Assert.True(File.Exists(Path.Combine(dir, "sample", "000002.png")));
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "tb"), "*", SearchOption.AllDirectories));
+            var stdout = new StringWriter();
+            Assert.True(Cli.Program.Run(Args(3), stdout, stderr) == 0, stderr.ToString());
+            Assert.Contains("from step 2 to 3", stdout.ToString());
+            Assert.True(File.Exists(Path.Combine(dir, "checkpoint", "000003.pt")));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void TrainOnEmptyFolderNamesTheFolder()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"sg2-empty-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var stderr = new StringWriter();
+            int rc = Cli.Program.Run(["stylegan", "train", "--data", dir, "--size", "8", "--out", Path.Combine(dir, "run")], new StringWriter(), stderr);
+            Assert.Equal(1, rc);
+            Assert.Contains(dir, stderr.ToString());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
