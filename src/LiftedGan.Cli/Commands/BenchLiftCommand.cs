@@ -43,10 +43,10 @@ internal static class BenchLiftCommand
         return cmd;
     }
 
-    /// <summary>The shape of the embedded 64 px teacher (style 128, 4 mapping layers, 128→32 channels).</summary>
+    /// <summary>The shape of the embedded 64 px teacher (style 128, 4 mapping layers, channels 128, 128, 64, 64, 32).</summary>
     internal static GeneratorConfig SynthTeacher { get; } = new()
     {
         Size = 64, StyleDim = 128, MappingLayers = 4,
-        Channels = new Dictionary<int, int> { [4] = 128, [8] = 128, [16] = 128, [32] = 64, [64] = 32 },
+        Channels = new Dictionary<int, int> { [4] = 128, [8] = 128, [16] = 64, [32] = 64, [64] = 32 },
     };
 }
