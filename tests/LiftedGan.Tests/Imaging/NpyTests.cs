@@ -25,7 +25,7 @@ public class NpyTests
         Assert.True(t.eq(back).all().item<bool>());
     }
 
-    [Fact]
+    [SkippableFact]
     public void ReadsFixtureScalarAndIntFiles()
     {
         using var k = Npy.Load(Shared.Fixture("renderer_math/K.npy"));
