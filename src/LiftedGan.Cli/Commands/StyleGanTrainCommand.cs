@@ -10,7 +10,7 @@ internal static class StyleGanTrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Image folder (PNG/JPEG, searched recursively) or 'synth' (procedural shapes).", Required = true };
+        var data = new Option<string>("--data") { Description = "Image folder (PNG/JPEG, searched recursively), 'faces' (the procedural face world, streamed) or 'synth' (procedural shapes).", Required = true };
         var size = new Option<int>("--size") { Description = "Resolution (power of two, 8-1024).", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Run folder (checkpoint/, sample/, tb/); an existing run resumes.", Required = true };
         var iters = new Option<long>("--iter") { Description = "Total training steps.", DefaultValueFactory = _ => 10000 };
@@ -48,7 +48,12 @@ internal static class StyleGanTrainCommand
                 Augment = parse.GetValue(augment), Seed = parse.GetValue(seed),
             };
             string dataArg = parse.GetValue(data)!;
-            IImageSource source = dataArg == "synth" ? new ShapesSource(s) : new ImageFolderSource(dataArg, s);
+            IImageSource source = dataArg switch
+            {
+                "synth" => new ShapesSource(s),
+                "faces" => new LiftedGan.Synthetic.FaceWorldSource(s),
+                _ => new ImageFolderSource(dataArg, s),
+            };
             try
             {
                 string outDir = parse.GetValue(output)!;
