@@ -27,9 +27,6 @@ public sealed record LiftingConfig
     public double BorderDepth { get; init; } = 1.05;
     public double FieldOfView { get; init; } = 10;
     public double RotationCenterDepth { get; init; } = 1.0;
-    public double XyzRotationRange { get; init; } = 60;
-    public double XyTranslationRange { get; init; } = 0.1;
-    public double ZTranslationRange { get; init; } = 0.01;
     public int BlurSize { get; init; } = 10;
     public double BlurSigma { get; init; } = 4;
     public bool ClampBorder { get; init; } = true;

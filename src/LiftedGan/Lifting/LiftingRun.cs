@@ -135,7 +135,7 @@ public static partial class LiftingRun
         Directory.CreateDirectory(Path.Combine(outDir, "samples"));
         ImageIO.SavePng(Path.Combine(outDir, "samples", $"{trainer.GlobalStep:D6}.png"), grid);
         tb.add_img("input | recon | canonical | depth", (grid + 1) / 2, (int)trainer.GlobalStep);
-        tb.add_histogram("view/yaw_degrees", est.View[.., 1] * trainer.Config.XyzRotationRange, (int)trainer.GlobalStep);
+        tb.add_histogram("view/yaw_degrees", est.View[.., 1] * LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, (int)trainer.GlobalStep);
         tb.add_histogram("light/ambient", est.Light[.., 0] / 2 + 0.5, (int)trainer.GlobalStep);
     }
 

@@ -31,7 +31,7 @@ public sealed class Perturbation : IDisposable
         var pitch = ((rand(b, generator: g) * 2 - 1) * config.PerturbPitch).to(light.dtype).to(light.device);
         var yaw = ((rand(b, generator: g) * 2 - 1) * config.PerturbYaw).to(light.dtype).to(light.device);
         var zero = zeros_like(yaw);
-        var view = stack(new[] { pitch / config.XyzRotationRange, yaw / config.XyzRotationRange, zero,
+        var view = stack(new[] { pitch / LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, yaw / LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, zero,
             0.2 * (yaw * (Math.PI / 180)).sin(), zero, zero }, 1);
         return new Perturbation(perturbedLight.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(),
             yaw.MoveToOuterDisposeScope(), pitch.MoveToOuterDisposeScope());
