@@ -37,6 +37,16 @@ public sealed class InceptionNetwork : IDisposable
     /// <summary>True when the features are the standard FID Inception (numbers comparable to published FIDs).</summary>
     public bool IsStandard => MetricSuffix.Length == 0;
 
+    /// <summary>The label suffix of features made by the network with this <see cref="Id"/> (or official statistics).</summary>
+    public static string SuffixFor(string id) =>
+        IsStandardId(id) ? "" : id.StartsWith("inception-torchvision:", StringComparison.Ordinal) ? "(torchvision-inception)"
+        : id.StartsWith("hashed-inception", StringComparison.Ordinal) ? "(hashed-inception)" : $"({id})";
+
+    /// <summary>Whether features from networks with these ids can be compared (same weights, or both standard FID).</summary>
+    public static bool Comparable(string a, string b) => a == b || (IsStandardId(a) && IsStandardId(b));
+
+    static bool IsStandardId(string id) => id == StatisticsCache.OfficialNetwork || id.StartsWith("inception-fid:", StringComparison.Ordinal);
+
     /// <summary>Metric name to print, e.g. "FID" or "KID(hashed-inception)".</summary>
     public string Label(string metric) => metric + MetricSuffix;
 
