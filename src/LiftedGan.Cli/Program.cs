@@ -27,6 +27,7 @@ public static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(LiftCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 }
