@@ -138,3 +138,32 @@ public class FidEvaluationTests : IDisposable
         Assert.Contains("liftedgan: error:", stderr.ToString());
     }
 }
+
+public class EvalSourceTests
+{
+    public EvalSourceTests() => TorchRuntime.EnsureLoaded();
+
+    [SkippableFact]
+    public void StyleGanSourceSamplesClampedImagesReproducibly()
+    {
+        using var source = new StyleGanEvalSource(Shared.Fixture("stylegan2/g_small_legacy.pt"));
+        using var x = source.Next(2, new torch.Generator(7));
+        using var y = source.Next(2, new torch.Generator(7));
+        Assert.Equal(new long[] { 2, 3, source.Resolution!.Value, source.Resolution!.Value }, x.shape);
+        Assert.True(x.min().item<float>() >= -1 && x.max().item<float>() <= 1);
+        Assert.True(x.equal(y).all().item<bool>());
+        Assert.True(x.std().item<float>() > 1e-3);
+        Assert.Contains("sha256", source.Describe());
+        Assert.True(source.IsRandom);
+    }
+
+    [Fact]
+    public void SynthSourceGivesImagesOfItsSize()
+    {
+        var source = new SynthEvalSource(32);
+        using var x = source.Next(2, new torch.Generator(3));
+        Assert.Equal(new long[] { 2, 3, 32, 32 }, x.shape);
+        Assert.True(x.min().item<float>() >= -1 && x.max().item<float>() <= 1);
+        Assert.Throws<EvaluationException>(() => new SynthEvalSource(33));
+    }
+}
