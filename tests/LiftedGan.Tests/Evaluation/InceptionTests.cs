@@ -120,6 +120,23 @@ public class InceptionTests
                 Assert.Equal(InceptionVariant.Torchvision, loaded.Features.Variant);
                 Assert.Equal("FID(torchvision-inception)", loaded.Label("FID"));
             }
+            string[] order = ["Conv2d_1a_3x3", "Conv2d_2a_3x3", "Conv2d_2b_3x3", "|", "Conv2d_3b_1x1", "Conv2d_4a_3x3", "|",
+                "Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a", "Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e", "|", "Mixed_7a", "Mixed_7b", "Mixed_7c"];
+            var wrapperName = new Dictionary<string, string>();
+            for (int i = 0, block = 0, index = 0; i < order.Length; i++)
+            {
+                if (order[i] == "|") { block++; index = 0; continue; }
+                wrapperName[order[i]] = $"blocks.{block}.{index++}";
+            }
+            var wrapper = dict.ToDictionary(kv => wrapperName[kv.Key[..kv.Key.IndexOf('.')]] + kv.Key[kv.Key.IndexOf('.')..], kv => kv.Value);
+            string wrapperPath = Path.Combine(dir, "fid_wrapper.pth");
+            Safetensors.Save(wrapperPath, wrapper);
+            using (var loaded = InceptionNetwork.Load(wrapperPath))
+            {
+                Assert.Equal(InceptionVariant.Fid, loaded.Features.Variant);
+                var w = loaded.Features.state_dict()["Mixed_7b.branch3x3dbl_3a.bn.running_var"];
+                Assert.True(w.equal(dict["Mixed_7b.branch3x3dbl_3a.bn.running_var"]).all().item<bool>());
+            }
             var broken = dict.Where(kv => !kv.Key.StartsWith("Mixed_7c", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
             string brokenPath = Path.Combine(dir, "broken.pth");
             Safetensors.Save(brokenPath, broken);
