@@ -137,6 +137,16 @@ public class FidEvaluationTests : IDisposable
         Assert.Equal(1, rc);
         Assert.Contains("liftedgan: error:", stderr.ToString());
     }
+
+    [Fact]
+    public void BenchEvalReportsImagesPerSecond()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int rc = LiftedGan.Cli.Program.Run(["bench", "eval", "--batches", "1", "--iterations", "1", "--size", "32"], stdout, stderr);
+        Assert.True(rc == 0, stderr.ToString());
+        Assert.Matches(@"inception 32->299 B=1 +[0-9.]+ +- +[0-9.]+ images/s", stdout.ToString());
+    }
 }
 
 public class EvalSourceTests

@@ -5,13 +5,20 @@ using LiftedGan.Imaging;
 using LiftedGan.Torch;
 using TorchSharp;
 using Xunit;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Tests.Evaluation;
 
 public class InceptionTests
 {
-    public InceptionTests() => TorchRuntime.EnsureLoaded();
+    readonly ITestOutputHelper output;
+
+    public InceptionTests(ITestOutputHelper output)
+    {
+        this.output = output;
+        TorchRuntime.EnsureLoaded();
+    }
 
     const string FidLayout = "fid_inception_v3_state_dict (pt_inception-2015-12-05 layout)";
 
@@ -83,12 +90,15 @@ public class InceptionTests
             var expected = Npy.Load(Shared.Fixture($"torchvision/inception_fid_block{i}.npy"));
             Assert.Equal(expected.shape, blocks[i].shape);
             double diff = (blocks[i] - expected).abs().max().item<float>();
+            output.WriteLine($"block {i}: max abs diff {diff:E2}");
             Assert.True(diff < atol[i], $"block {i}: max abs diff {diff}");
         }
         var pool3 = Npy.Load(Shared.Fixture("torchvision/inception_fid_pool3_2048.npy"));
         var features = net.forward(x01 * 2 - 1);
         Assert.Equal(new long[] { 1, 2048 }, features.shape);
-        Assert.True((features - pool3).abs().max().item<float>() < 1e-3);
+        double poolDiff = (features - pool3).abs().max().item<float>();
+        output.WriteLine($"pool3: max abs diff {poolDiff:E2}");
+        Assert.True(poolDiff < 1e-3);
     }
 
     [Fact]
