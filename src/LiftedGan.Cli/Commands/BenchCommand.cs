@@ -16,6 +16,7 @@ internal static class BenchCommand
     {
         BenchStyleGanCommand.Create(),
         BenchSynthCommand.Create(),
+        BenchEvalCommand.Create(),
         BuildRender(),
         BenchLiftCommand.Create(),
     };
