@@ -20,11 +20,12 @@ internal static class CompareCommand
             using var a = options.Open(parse, paths[0]);
             using var b = options.Open(parse, paths[1]);
             var (z, psi, outDir) = options.Resolve(parse, a);
+            long count = z.shape[0];
             using (z)
             using (var rows = LiftedSampler.Compare(a, b, z, psi))
             using (var grid = ImageGrid.Make(rows.flatten(0, 1), columns: (int)rows.shape[1]))
                 ImageIO.SavePng(Path.Combine(outDir, "compare.png"), grid);
-            stdout.WriteLine($"compared {z.shape[0]} latents: {paths[0]} vs {paths[1]} -> {outDir}");
+            stdout.WriteLine($"compared {count} latents: {paths[0]} vs {paths[1]} -> {outDir}");
             return 0;
         }));
         return cmd;

@@ -28,6 +28,7 @@ internal static class ExportMeshCommand
             };
             using var sampler = options.Open(parse);
             var (z, psi, outDir) = options.Resolve(parse, sampler);
+            long count = z.shape[0];
             using (z)
             {
                 var meshes = sampler.Meshes(z, psi, colour);
@@ -35,7 +36,7 @@ internal static class ExportMeshCommand
                 foreach (var (m, i) in meshes.Select((m, i) => (m, i)))
                     stdout.WriteLine($"{i + 1:D5}: {m.VertexCount} vertices, {m.FaceCount} triangles");
             }
-            stdout.WriteLine($"wrote {z.shape[0]} meshes -> {outDir}");
+            stdout.WriteLine($"wrote {count} meshes -> {outDir}");
             return 0;
         }));
         return cmd;

@@ -15,9 +15,10 @@ internal static class GenerateCommand
         {
             using var sampler = options.Open(parse);
             var (z, psi, outDir) = options.Resolve(parse, sampler);
+            long count = z.shape[0];
             using (z)
             using (var maps = sampler.Maps(z, psi)) SampleOutput.SaveMaps(outDir, maps);
-            stdout.WriteLine($"wrote {z.shape[0]} samples (ψ = {psi}) -> {outDir}");
+            stdout.WriteLine($"wrote {count} samples (ψ = {psi}) -> {outDir}");
             return 0;
         }));
         return cmd;

@@ -15,6 +15,7 @@ internal static class RelightCommand
         {
             using var sampler = options.Open(parse);
             var (z, psi, outDir) = options.Resolve(parse, sampler);
+            long count = z.shape[0];
             var (frames, shading) = sampler.LightSweep(z, psi);
             using (z)
             using (frames)
@@ -23,7 +24,7 @@ internal static class RelightCommand
                 SampleOutput.SaveSweeps(outDir, frames);
                 SampleOutput.SaveSweeps(outDir, shading, "_shading");
             }
-            stdout.WriteLine($"wrote {z.shape[0]} light sweeps -> {outDir}");
+            stdout.WriteLine($"wrote {count} light sweeps -> {outDir}");
             return 0;
         }));
         return cmd;

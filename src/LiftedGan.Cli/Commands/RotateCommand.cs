@@ -22,9 +22,10 @@ internal static class RotateCommand
             };
             using var sampler = options.Open(parse);
             var (z, psi, outDir) = options.Resolve(parse, sampler);
+            long count = z.shape[0];
             using (z)
             using (var frames = sampler.PoseSweep(z, which, psi)) SampleOutput.SaveSweeps(outDir, frames);
-            stdout.WriteLine($"wrote {z.shape[0]} {parse.GetValue(axis)} sweeps -> {outDir}");
+            stdout.WriteLine($"wrote {count} {parse.GetValue(axis)} sweeps -> {outDir}");
             return 0;
         }));
         return cmd;

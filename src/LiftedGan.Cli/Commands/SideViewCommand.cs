@@ -15,6 +15,7 @@ internal static class SideViewCommand
         {
             using var sampler = options.Open(parse);
             var (z, psi, outDir) = options.Resolve(parse, sampler);
+            long count = z.shape[0];
             var (neutral, normals) = sampler.SideView(z, psi);
             using (z)
             using (neutral)
@@ -23,7 +24,7 @@ internal static class SideViewCommand
                 SampleOutput.SaveSweeps(outDir, neutral, "_shape");
                 SampleOutput.SaveSweeps(outDir, normals, "_normals");
             }
-            stdout.WriteLine($"wrote {z.shape[0]} side views -> {outDir}");
+            stdout.WriteLine($"wrote {count} side views -> {outDir}");
             return 0;
         }));
         return cmd;

@@ -8,7 +8,7 @@ namespace LiftedGan.Export;
 /// Turns one lifted face (canonical depth S×S and a texture 3×S×S in [-1, 1]) into a <see cref="TexturedMesh"/>:
 /// the depth unprojected through the renderer's camera, cropped to the foreground (depth below the border depth
 /// minus 0.01, the region the transformation map pins to the face), two triangles per 2×2 block of foreground pixels,
-/// normals from the depth (<see cref="DepthGeometry.NormalsFromDepth"/>, flipped to face the camera).
+/// unit normals from the depth (<see cref="DepthGeometry.NormalsFromDepth"/>, flipped to face the camera).
 /// </summary>
 public static class MeshBuilder
 {
@@ -48,9 +48,13 @@ public static class MeshBuilder
             positions[3 * v] = points[3 * p];
             positions[3 * v + 1] = -points[3 * p + 1];
             positions[3 * v + 2] = -points[3 * p + 2];
-            outward[3 * v] = -normals[3 * p];
-            outward[3 * v + 1] = normals[3 * p + 1];
-            outward[3 * v + 2] = normals[3 * p + 2];
+            // Exactly unit length (the renderer's normals carry a 1e-7 epsilon in their normalisation).
+            float nx = normals[3 * p], ny = normals[3 * p + 1], nz = normals[3 * p + 2];
+            float length = MathF.Sqrt(nx * nx + ny * ny + nz * nz);
+            float inv = length > 0 ? 1 / length : 0;
+            outward[3 * v] = -nx * inv;
+            outward[3 * v + 1] = ny * inv;
+            outward[3 * v + 2] = nz * inv;
             uv[2 * v] = (p % s + 0.5f) / s;
             uv[2 * v + 1] = (p / s + 0.5f) / s;
             colors[3 * v] = rgb[3 * p]; colors[3 * v + 1] = rgb[3 * p + 1]; colors[3 * v + 2] = rgb[3 * p + 2];
