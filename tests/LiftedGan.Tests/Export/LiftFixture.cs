@@ -3,15 +3,18 @@ using LiftedGan.Cli;
 using LiftedGan.Lifting;
 using LiftedGan.StyleGan2;
 using TorchSharp;
+using Xunit;
 
 namespace LiftedGan.Tests.Export;
 
 /// <summary>
-/// One tiny teacher (64 px, 16 channels, style 32) and a real lift checkpoint made from it by a 2-step `lift` run,
-/// shared by the export and controlled-generation tests.
+/// One tiny teacher (64 px, 16 channels, style 32) and a real lift checkpoint made from it by a 2-step lift run,
+/// shared by the export and controlled-generation tests (one collection, so it is made once).
 /// </summary>
 public sealed class LiftFixture : IDisposable
 {
+    public const string Collection = "lift checkpoint";
+
     public LiftFixture()
     {
         Dir = Directory.CreateTempSubdirectory("liftedgan-export").FullName;
@@ -24,10 +27,11 @@ public sealed class LiftFixture : IDisposable
             root.Set("g_ema", StateDict.Export(g));
             TorchCheckpoint.Save(Teacher, root);
         }
+        // Through the library (not the CLI's live progress display, which only one test may hold at a time).
         var run = Path.Combine(Dir, "run");
-        var (code, output, error) = Run("lift", "--stylegan", Teacher, "--out", run, "--epochs", "1", "--epoch-size", "2", "--batch", "2",
-            "--set", "lam_albedo_rank=0");
-        if (code != 0) throw new InvalidOperationException("fixture lift failed: " + error + output);
+        var config = LiftingConfig.Synth64 with { Epochs = 1, StepsPerEpoch = 2, BatchSize = 2, AlbedoRankWeight = 0 };
+        using (var trainer = LiftingRun.Open(config, new LiftingInputs(Teacher, run, null, null), _ => { }))
+            LiftingRun.Run(trainer, run);
         Checkpoint = LiftingRun.LatestCheckpoint(run)!;
     }
 
@@ -48,3 +52,6 @@ public sealed class LiftFixture : IDisposable
 
     public void Dispose() => Directory.Delete(Dir, true);
 }
+
+[CollectionDefinition(LiftFixture.Collection)]
+public sealed class LiftFixtureCollection : ICollectionFixture<LiftFixture>;

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace LiftedGan.Tests.Export;
 
-public class MeshExportCliTests(LiftFixture fixture) : IClassFixture<LiftFixture>
+[Collection(LiftFixture.Collection)]
+public class MeshExportCliTests(LiftFixture fixture)
 {
     [Fact]
     public void ExportedObjPlyAndGlbParseBackWithForegroundVerticesAtTheirPixels()
