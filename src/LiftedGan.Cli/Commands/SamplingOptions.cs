@@ -31,9 +31,12 @@ internal sealed class SamplingOptions
         foreach (var o in new Option[] { StyleGan, Count, Seed, Truncation, Latents, Output }) command.Options.Add(o);
     }
 
-    /// <summary>Opens the sampler of one lift checkpoint.</summary>
-    public LiftedSampler Open(ParseResult parse, string? checkpoint = null) =>
-        LiftedSampler.Open(checkpoint ?? parse.GetValue(Checkpoint)!, parse.GetValue(StyleGan)!);
+    /// <summary>Opens the sampler of one lift checkpoint (after a cheap check of the output path).</summary>
+    public LiftedSampler Open(ParseResult parse, string? checkpoint = null)
+    {
+        SampleOutput.CheckFolder(parse.GetValue(Output)!);
+        return LiftedSampler.Open(checkpoint ?? parse.GetValue(Checkpoint)!, parse.GetValue(StyleGan)!);
+    }
 
     /// <summary>The latents (from --latents, else --n random from --seed), the truncation, and the prepared output folder.</summary>
     public (Tensor Z, double Truncation, string OutDir) Resolve(ParseResult parse, LiftedSampler sampler, int minimum = 1)

@@ -13,10 +13,16 @@ public static class SampleOutput
     /// <summary>File name of the latents every command saves.</summary>
     public const string LatentsFileName = "latents.npy";
 
+    /// <summary>Refuses an output path that is a file (cheap; call it before loading models).</summary>
+    public static void CheckFolder(string outDir)
+    {
+        if (File.Exists(outDir)) throw new SamplingException(outDir, "output path is a file, not a folder");
+    }
+
     /// <summary>Creates the output folder (refusing a path that is a file) and saves the latents z into it.</summary>
     public static void Prepare(string outDir, Tensor z)
     {
-        if (File.Exists(outDir)) throw new SamplingException(outDir, "output path is a file, not a folder");
+        CheckFolder(outDir);
         try { Directory.CreateDirectory(outDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
