@@ -78,6 +78,10 @@ public class SamplingCliTests(LiftFixture fixture)
         using var last = frames[0, 30];
         Assert.True((first - last).abs().max().item<float>() > 0.05, "yaw sweep frames should differ");
         Assert.Equal(new[] { 0, -45.0 / 60, 0, Math.Sin(-45.0 / 60) * 0.1, 0, 0 }, LiftedSampler.PoseView(PoseAxis.Yaw, 45));
+        Assert.Equal(new[] { 15.0 / 60, 0, 0, 0, -Math.Sin(15.0 / 60) * 0.2, 0 }, LiftedSampler.PoseView(PoseAxis.Pitch, 15));
+        Assert.Equal((31, -45.0, 45.0), (LiftedSampler.YawAngles.Count, LiftedSampler.YawAngles[0], LiftedSampler.YawAngles[^1]));
+        Assert.Equal((31, -15.0, 15.0), (LiftedSampler.PitchAngles.Count, LiftedSampler.PitchAngles[0], LiftedSampler.PitchAngles[^1]));
+        Assert.Equal((21, -60.0, 60.0), (LiftedSampler.LightAngles.Count, LiftedSampler.LightAngles[0], LiftedSampler.LightAngles[^1]));
     }
 
     [Fact]
