@@ -29,6 +29,13 @@ public static class Program
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(IdentityCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(RotateCommand.Create());
+        root.Subcommands.Add(RelightCommand.Create());
+        root.Subcommands.Add(InterpolateCommand.Create());
+        root.Subcommands.Add(SideViewCommand.Create());
+        root.Subcommands.Add(ExportMeshCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 }

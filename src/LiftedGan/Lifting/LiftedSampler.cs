@@ -1,0 +1,299 @@
+using LiftedGan.Checkpoints;
+using LiftedGan.Export;
+using LiftedGan.Imaging;
+using LiftedGan.Rendering;
+using LiftedGan.StyleGan2;
+using LiftedGan.Torch;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Lifting;
+
+/// <summary>
+/// Controlled generation with a trained LiftedGAN (the official tools generate_images, generate_poses and
+/// generate_lighting, plus the summaries' side views): loads the teacher and a lift checkpoint, turns latents z into
+/// truncated styles (ψ·w + (1 - ψ)·w_mu with w_mu from the run's seeded style statistics) and renders faces, pose and
+/// light sweeps, interpolations, side views and meshes. Every method is deterministic in its inputs; images are
+/// B×…×3×S×S in [-1, 1] on the CPU. Work runs in chunks of <see cref="ChunkSize"/> samples without gradients.
+/// </summary>
+public sealed class LiftedSampler : IDisposable
+{
+    LiftedSampler(LiftedGenerator model, StyleStatistics statistics, string checkpointPath)
+    {
+        Model = model;
+        Statistics = statistics;
+        CheckpointPath = checkpointPath;
+    }
+
+    public LiftedGenerator Model { get; }
+    public StyleStatistics Statistics { get; }
+    public string CheckpointPath { get; }
+    public int StyleDim => Model.Config.StyleDim;
+    public int ImageSize => Model.Config.ImageSize;
+
+    /// <summary>Samples processed at once.</summary>
+    public int ChunkSize { get; init; } = 8;
+
+    /// <summary>Official yaw sweep angles in degrees: -45..45 step 3.</summary>
+    public static IReadOnlyList<double> YawAngles { get; } = Enumerable.Range(0, 31).Select(i => -45.0 + 3 * i).ToArray();
+
+    /// <summary>Official pitch sweep angles in degrees: -15..15 step 1.</summary>
+    public static IReadOnlyList<double> PitchAngles { get; } = Enumerable.Range(0, 31).Select(i => -15.0 + i).ToArray();
+
+    /// <summary>Official light sweep angles in degrees: -60..60 step 6.</summary>
+    public static IReadOnlyList<double> LightAngles { get; } = Enumerable.Range(0, 21).Select(i => -60.0 + 6 * i).ToArray();
+
+    /// <summary>
+    /// Loads a lift checkpoint (config from <see cref="LiftedCheckpoint.ConfigFileName"/> beside it, else the preset
+    /// of the teacher's resolution) and its teacher. A StyleGAN2 checkpoint given as the lift is refused with a hint.
+    /// </summary>
+    public static LiftedSampler Open(string checkpointPath, string teacherPath)
+    {
+        if (!File.Exists(checkpointPath)) throw new SamplingException(checkpointPath, "lift checkpoint not found");
+        if (!File.Exists(teacherPath)) throw new SamplingException(teacherPath, "StyleGAN2 checkpoint not found");
+        var teacher = StyleGanCheckpoint.LoadGenerator(teacherPath);
+        try
+        {
+            var config = LiftedCheckpoint.ReadConfigBeside(checkpointPath) ?? PresetFor(teacher.Config.Size, checkpointPath);
+            config = config.ForTeacher(teacher.Config.StyleDim);
+            if (teacher.Config.Size != config.ImageSize)
+                throw new SamplingException(teacherPath, $"a {teacher.Config.Size} px StyleGAN2 does not fit the lift checkpoint ({config.Preset}, {config.ImageSize} px)");
+            var model = new LiftedGenerator(teacher, config);
+            try
+            {
+                var root = LiftedCheckpoint.LoadNetworks(model, checkpointPath);
+                TorchCheckpoint.DisposeTensors(root);
+                foreach (var (_, net) in model.Networks) net.eval();
+                return new LiftedSampler(model, StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed), checkpointPath);
+            }
+            catch { model.Dispose(); throw; }
+        }
+        catch { teacher.Dispose(); throw; }
+    }
+
+    static LiftingConfig PresetFor(int size, string checkpointPath) => size switch
+    {
+        64 => LiftingConfig.Synth64,
+        256 => LiftingConfig.Ffhq256,
+        _ => throw new SamplingException(checkpointPath, $"no {LiftedCheckpoint.ConfigFileName} beside it and no preset for a {size} px teacher"),
+    };
+
+    /// <summary>N latents z ~ N(0, I) (N×D, float32) from a seed.</summary>
+    public Tensor RandomLatents(int n, long seed)
+    {
+        if (n < 1) throw new SamplingException("--n", $"{n}: must be at least 1");
+        return randn(new long[] { n, StyleDim }, generator: new TorchSharp.torch.Generator((ulong)seed));
+    }
+
+    /// <summary>Latents from a .npy file: N×D float32 (float64 is converted), finite.</summary>
+    public Tensor LoadLatents(string path) => CheckLatents(Npy.Load(path), path);
+
+    /// <summary>Checks latents N×D (D the teacher's style size), float32 or float64, finite; returns float32 on the CPU.</summary>
+    public Tensor CheckLatents(Tensor z, string name)
+    {
+        if (z.dtype != ScalarType.Float32 && z.dtype != ScalarType.Float64)
+            throw new SamplingException(name, $"latents must be float32 (or float64), got {z.dtype}");
+        if (z.dim() != 2 || z.shape[1] != StyleDim || z.shape[0] < 1)
+            throw new SamplingException(name, $"latents must be N x {StyleDim} (the teacher's style size), got [{string.Join(", ", z.shape)}]");
+        if (!z.isfinite().all().item<bool>()) throw new SamplingException(name, "latents contain NaN or infinity");
+        return z.cpu().to(ScalarType.Float32);
+    }
+
+    /// <summary>Truncated styles ψ·map(z) + (1 - ψ)·w_mu, N×D.</summary>
+    public Tensor Styles(Tensor z, double truncation)
+    {
+        if (!double.IsFinite(truncation) || truncation < 0) throw new SamplingException("--truncation", $"{truncation}: must be a finite number ≥ 0");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var w = Model.Teacher.Map(z.to(TorchRuntime.Device));
+        return (w * truncation + Statistics.Mean.to(w.device) * (1 - truncation)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The teacher's images, the lifted rendering and the canonical maps of each latent.</summary>
+    public FaceMaps Maps(Tensor z, double truncation)
+    {
+        var parts = Chunks(z).Select(c => MapsOf(c, truncation)).ToList();
+        try
+        {
+            Tensor Cat(Func<FaceMaps, Tensor> pick) => cat(parts.Select(pick).ToArray(), 0);
+            return new FaceMaps(Cat(m => m.Teacher), Cat(m => m.Render), Cat(m => m.Depth), Cat(m => m.Normal), Cat(m => m.Shading), Cat(m => m.Albedo));
+        }
+        finally { foreach (var p in parts) p.Dispose(); }
+    }
+
+    FaceMaps MapsOf(Tensor z, double truncation)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var w = Styles(z, truncation);
+        var (teacher, _) = Model.Synthesize(w);
+        using var e = Model.Estimate(w);
+        using var shaded = Model.Render(e.Depth, e.Albedo, e.Light, e.View, e.TransformationMap);
+        var depth = DepthGeometry.MinMaxNormalize(-e.Depth).unsqueeze(1).repeat(1, 3, 1, 1) * 2 - 1;
+        var normal = shaded.CanonNormal.permute(0, 3, 1, 2);
+        var shading = (shaded.CanonShading * 2 - 1).repeat(1, 3, 1, 1);
+        Tensor Out(Tensor t) => t.cpu().MoveToOuterDisposeScope();
+        return new FaceMaps(Out(teacher.clamp(-1, 1)), Out(shaded.Render.Image.clamp(-1, 1)), Out(depth), Out(normal), Out(shading.clamp(-1, 1)), Out(e.Albedo.clamp(-1, 1)));
+    }
+
+    /// <summary>
+    /// Official generate_poses raw view for a yaw or pitch angle (degrees): rotation angle/60 on its axis (yaw negated,
+    /// so positive turns towards image right) and the heuristic translations sin(view1)·0.1 and -sin(view0)·0.2.
+    /// </summary>
+    public static double[] PoseView(PoseAxis axis, double degrees)
+    {
+        double v0 = axis == PoseAxis.Pitch ? degrees / 60 : 0;
+        double v1 = axis == PoseAxis.Yaw ? -degrees / 60 : 0;
+        return new[] { v0, v1, 0, Math.Sin(v1) * 0.1, -Math.Sin(v0) * 0.2, 0 };
+    }
+
+    /// <summary>Pose sweep N×T×3×S×S (official angles for the axis) with the predicted light and transformation map.</summary>
+    public Tensor PoseSweep(Tensor z, PoseAxis axis, double truncation)
+    {
+        var angles = axis == PoseAxis.Yaw ? YawAngles : PitchAngles;
+        return Sweep(z, truncation, angles.Count, (e, t) => (e.Light, RawView(e, PoseView(axis, angles[t])))).Frames;
+    }
+
+    /// <summary>
+    /// Official generate_lighting: raw light [0.2, 0.8, tan θ, 0] for θ in <see cref="LightAngles"/>, predicted view and
+    /// transformation map. Frames N×T×3×S×S and canonical shading maps N×T×3×S×S (shading·2 - 1).
+    /// </summary>
+    public (Tensor Frames, Tensor Shading) LightSweep(Tensor z, double truncation) =>
+        Sweep(z, truncation, LightAngles.Count, (e, t) =>
+        {
+            var light = tensor(new[] { 0.2f, 0.8f, (float)Math.Tan(LightAngles[t] * Math.PI / 180), 0f }, device: e.Light.device)
+                .view(1, 4).expand(e.Light.shape[0], 4);
+            return (light, e.View);
+        });
+
+    static Tensor RawView(LiftedEstimate e, double[] view) =>
+        tensor(view.Select(v => (float)v).ToArray(), device: e.View.device).view(1, 6).expand(e.View.shape[0], 6);
+
+    (Tensor Frames, Tensor Shading) Sweep(Tensor z, double truncation, int count, Func<LiftedEstimate, int, (Tensor Light, Tensor View)> pose)
+    {
+        var frames = new List<Tensor>();
+        var shadings = new List<Tensor>();
+        foreach (var chunk in Chunks(z))
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var e = Model.Estimate(Styles(chunk, truncation));
+            var f = new List<Tensor>();
+            var s = new List<Tensor>();
+            for (int t = 0; t < count; t++)
+            {
+                var (light, view) = pose(e, t);
+                using var r = Model.Render(e.Depth, e.Albedo, light, view, e.TransformationMap);
+                f.Add(r.Render.Image.clamp(-1, 1));
+                s.Add((r.CanonShading * 2 - 1).clamp(-1, 1).repeat(1, 3, 1, 1));
+            }
+            frames.Add(stack(f, 1).cpu().MoveToOuterDisposeScope());
+            shadings.Add(stack(s, 1).cpu().MoveToOuterDisposeScope());
+        }
+        return (Concat(frames), Concat(shadings));
+    }
+
+    /// <summary>
+    /// Interpolation between two latents (1×D each): <paramref name="steps"/> styles on the line between their
+    /// truncated styles, each rendered at every yaw in <paramref name="yawDegrees"/> (official pose views, predicted
+    /// light): steps×Y×3×S×S.
+    /// </summary>
+    public Tensor Interpolate(Tensor z0, Tensor z1, int steps, IReadOnlyList<double> yawDegrees, double truncation)
+    {
+        if (steps < 2) throw new SamplingException("--steps", $"{steps}: must be at least 2");
+        if (yawDegrees.Count == 0) throw new SamplingException("yaw angles", "none given");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var w0 = Styles(z0.view(1, -1), truncation);
+        var w1 = Styles(z1.view(1, -1), truncation);
+        var t = linspace(0, 1, steps, device: w0.device).view(-1, 1);
+        var w = w0 + (w1 - w0) * t;
+        var rows = new List<Tensor>();
+        for (long start = 0; start < steps; start += ChunkSize)
+        {
+            using var e = Model.Estimate(w[(int)start..(int)Math.Min(steps, start + ChunkSize)]);
+            var views = yawDegrees.Select(a =>
+            {
+                using var r = Model.Render(e.Depth, e.Albedo, e.Light, RawView(e, PoseView(PoseAxis.Yaw, a)), e.TransformationMap);
+                return r.Render.Image.clamp(-1, 1);
+            }).ToArray();
+            rows.Add(stack(views, 1));
+        }
+        return cat(rows, 0).cpu().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The summaries' side views (official add_videos): the whole canonical mesh turned from +90° to -90° yaw in 9 steps
+    /// after a -6° pitch, once with neutral shading (0.8·max(n_z, 0)) and once coloured by its normals; N×9×3×S×S each.
+    /// </summary>
+    public (Tensor Neutral, Tensor Normals) SideView(Tensor z, double truncation, double maxYawDegrees = 90, int samples = 9)
+    {
+        var neutral = new List<Tensor>();
+        var normals = new List<Tensor>();
+        foreach (var chunk in Chunks(z))
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var e = Model.Estimate(Styles(chunk, truncation));
+            var n = Model.Renderer.Normals(e.Depth);
+            var before = zeros(e.Depth.shape[0], 6, device: e.Depth.device);
+            before[.., 0] = -6 * Math.PI / 180;
+            var shade = Lighting.NeutralShading(n).permute(0, 3, 1, 2).contiguous();
+            neutral.Add(Model.Renderer.RenderYaw(e.Depth, shade, maxYawDegrees, samples, before).cpu().MoveToOuterDisposeScope());
+            normals.Add(Model.Renderer.RenderYaw(e.Depth, n.permute(0, 3, 1, 2).contiguous(), maxYawDegrees, samples, before).cpu().MoveToOuterDisposeScope());
+        }
+        return (Concat(neutral), Concat(normals));
+    }
+
+    /// <summary>Textured meshes of each latent (<see cref="MeshBuilder"/>), textured by the albedo or the canonical image shaded with the predicted light.</summary>
+    public IReadOnlyList<TexturedMesh> Meshes(Tensor z, double truncation, MeshTexture texture = MeshTexture.Albedo)
+    {
+        var meshes = new List<TexturedMesh>();
+        foreach (var chunk in Chunks(z))
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var e = Model.Estimate(Styles(chunk, truncation));
+            Tensor colour = e.Albedo;
+            if (texture == MeshTexture.Shaded)
+            {
+                using var light = Lighting.Parse(e.Light);
+                colour = Lighting.Shade(e.Albedo, Lighting.Shading(Model.Renderer.Normals(e.Depth), light));
+            }
+            for (int i = 0; i < chunk.shape[0]; i++) meshes.Add(MeshBuilder.Build(Model.Renderer, e.Depth[i], colour[i].clamp(-1, 1)));
+        }
+        return meshes;
+    }
+
+    /// <summary>
+    /// The same latents through two lift checkpoints: per latent a row [teacher, lifted A, depth A, lifted B, depth B],
+    /// N×5×3×S×S. The two must share the teacher's resolution and style size.
+    /// </summary>
+    public static Tensor Compare(LiftedSampler a, LiftedSampler b, Tensor z, double truncation)
+    {
+        if (a.ImageSize != b.ImageSize || a.StyleDim != b.StyleDim)
+            throw new SamplingException(b.CheckpointPath, $"does not match {a.CheckpointPath} ({b.ImageSize} px, style {b.StyleDim} vs {a.ImageSize} px, style {a.StyleDim})");
+        using var ma = a.Maps(z, truncation);
+        using var mb = b.Maps(z, truncation);
+        return stack(new[] { ma.Teacher, ma.Render, ma.Depth, mb.Render, mb.Depth }, 1);
+    }
+
+    IEnumerable<Tensor> Chunks(Tensor z)
+    {
+        long n = z.shape[0];
+        for (long s = 0; s < n; s += ChunkSize) yield return z[(int)s..(int)Math.Min(n, s + ChunkSize)];
+    }
+
+    static Tensor Concat(List<Tensor> parts)
+    {
+        var all = cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+        return all;
+    }
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        Model.Teacher.Dispose();
+        Statistics.Dispose();
+    }
+}
