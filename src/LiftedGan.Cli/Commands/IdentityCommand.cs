@@ -35,16 +35,12 @@ internal static class IdentityCommand
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var losses = new List<double>();
             IdentityEmbeddingNetwork? net = null;
-            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new RemainingTimeColumn()).Start(ctx =>
-            {
-                var task = ctx.AddTask("identity", maxValue: o.Steps);
+            TrainingProgress.Run(stdout, "identity", o.Steps, 0, report =>
                 net = IdentityEmbeddingTraining.Train(o, (s, l) =>
                 {
                     losses.Add(l);
-                    task.Value = s;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"step {s}/{o.Steps} loss {l:F3}");
-                });
-            });
+                    report(s, string.Create(CultureInfo.InvariantCulture, $"step {s}/{o.Steps} loss {l:F3}"));
+                }));
             IdentityEmbeddingTraining.Save(path, net!, o.Width);
             var (images, labels) = IdentityEmbeddingTraining.RenderPool(o.Seed, o.Identities, o.HeldOutIdentities, o.HeldOutViews, o.Size);
             var r = IdentityEmbeddingTraining.Evaluate(net!, images, labels);

@@ -63,19 +63,9 @@ internal static class LiftCommand
             using var trainer = LiftingRun.Open(config, inputs, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), parse.GetValue(resume), Overrides);
             long total = (long)trainer.Config.Epochs * trainer.Config.StepsPerEpoch;
             stdout.WriteLine($"lifting {trainer.Config.Preset} ({trainer.Config.ImageSize} px) from step {trainer.GlobalStep} to {total} -> {outDir}");
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("lift", maxValue: total);
-                    task.Value = trainer.GlobalStep;
-                    LiftingRun.Run(trainer, outDir, every, p =>
-                    {
-                        task.Value = p.Step;
-                        task.Description = string.Create(CultureInfo.InvariantCulture,
-                            $"{p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F3} rec {p.Losses["reconstruction"]:F3}");
-                    });
-                });
+            TrainingProgress.Run(stdout, "lift", total, trainer.GlobalStep, report =>
+                LiftingRun.Run(trainer, outDir, every, p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F3} rec {p.Losses["reconstruction"]:F3}"))));
             stdout.WriteLine($"done: step {trainer.GlobalStep}; checkpoint {LiftingRun.LatestCheckpoint(outDir)}");
             return 0;
         }));

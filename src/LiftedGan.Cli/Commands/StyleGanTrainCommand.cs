@@ -60,7 +60,7 @@ internal static class StyleGanTrainCommand
                 using var trainer = StyleGanTrainingRun.Open(options, source, outDir, parse.GetValue(resume));
                 var settings = new RunSettings(outDir, parse.GetValue(iters), parse.GetValue(sampleEvery), parse.GetValue(ckptEvery));
                 stdout.WriteLine($"training {trainer.Options.Generator.Size} px from step {trainer.Iteration} to {settings.Iterations} -> {outDir}");
-                RunWithProgress(trainer, settings);
+                RunWithProgress(stdout, trainer, settings);
                 stdout.WriteLine($"done: step {trainer.Iteration}; checkpoint {StyleGanTrainingRun.LatestCheckpoint(outDir)}");
             }
             finally { (source as IDisposable)?.Dispose(); }
@@ -69,22 +69,10 @@ internal static class StyleGanTrainCommand
         return cmd;
     }
 
-    static void RunWithProgress(StyleGanTrainer trainer, RunSettings settings)
-    {
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("stylegan", maxValue: settings.Iterations);
-                task.Value = trainer.Iteration;
-                StyleGanTrainingRun.Run(trainer, settings, p =>
-                {
-                    task.Value = p.Iteration;
-                    task.Description = string.Create(CultureInfo.InvariantCulture,
-                        $"{p.Iteration}/{p.Iterations} {p.StepsPerSecond:F2} it/s d {p.Step.DLoss:F3} g {p.Step.GLoss:F3} r1 {p.Step.R1:F3} path {p.Step.PathLoss:F3}");
-                });
-            });
-    }
+    static void RunWithProgress(TextWriter output, StyleGanTrainer trainer, RunSettings settings) =>
+        TrainingProgress.Run(output, "stylegan", settings.Iterations, trainer.Iteration, report =>
+            StyleGanTrainingRun.Run(trainer, settings, p => report(p.Iteration, string.Create(CultureInfo.InvariantCulture,
+                $"{p.Iteration}/{p.Iterations} {p.StepsPerSecond:F2} it/s d {p.Step.DLoss:F3} g {p.Step.GLoss:F3} r1 {p.Step.R1:F3} path {p.Step.PathLoss:F3}"))));
 
     /// <summary>The paper's table where it has an entry, 16 channels above 256 px.</summary>
     static Dictionary<int, int> DefaultTable(int size)
