@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using LiftedGan.IO;
 using LiftedGan.Lifting;
-using Spectre.Console;
 
 namespace LiftedGan.Cli.Commands;
 

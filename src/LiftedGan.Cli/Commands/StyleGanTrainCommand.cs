@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using LiftedGan.StyleGan2;
-using Spectre.Console;
 
 namespace LiftedGan.Cli.Commands;
 
