@@ -8,7 +8,9 @@ namespace LiftedGan.Evaluation;
 /// The pseudo-ground-truth estimator of our Table-2 protocol (the role Deng et al.'s reconstruction network plays in
 /// the paper): a small supervised encoder-decoder from a face image B x 3 x S x S in [-1, 1] (S = 32 or 64) to its
 /// view-space depth map B x S x S (project depth units, background 1.2), a foreground logit map B x S x S and the head
-/// pose B x 3 in degrees, ordered as the renderer's view: pitch, yaw, roll.
+/// pose B x 3 in degrees, ordered as the renderer's view: pitch, yaw, roll. U-Net of 3 x 3 conv + LeakyReLU blocks
+/// down to 4 x 4 (skip connections, nearest upsampling), pose from the pooled bottleneck. No normalisation layers:
+/// TorchSharp's nn.GroupNorm gave NaN outputs intermittently here (GroupNorm(8, 32) on B x 32 x 8 x 8).
 /// </summary>
 public sealed class PoseDepthEstimator : nn.Module<Tensor, (Tensor Depth, Tensor MaskLogit, Tensor Angles)>
 {
@@ -50,7 +52,6 @@ public sealed class PoseDepthEstimator : nn.Module<Tensor, (Tensor Depth, Tensor
 
     static nn.Module<Tensor, Tensor> Block(long cin, long cout, long stride) => nn.Sequential(
         ("conv", nn.Conv2d(cin, cout, 3, stride: stride, padding: 1)),
-        ("norm", nn.GroupNorm(Math.Min(8, cout / 4), cout)),
         ("act", nn.LeakyReLU(0.2)));
 
     public override (Tensor Depth, Tensor MaskLogit, Tensor Angles) forward(Tensor images)
