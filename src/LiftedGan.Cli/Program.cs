@@ -28,6 +28,7 @@ public static class Program
         root.Subcommands.Add(LiftCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(IdentityCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 }
