@@ -143,4 +143,46 @@ public class Evaluation3dTests
         }
         finally { Directory.Delete(folder, true); }
     }
+
+    [Fact]
+    public void LiftedGeneratorProtocolsRunOnATinyModel()
+    {
+        torch.manual_seed(17);
+        using var model = new LiftedGenerator(Lifting.LiftingTrainerTests.TinyTeacher(), Lifting.LiftingTrainerTests.Tiny);
+        torch.manual_seed(4);
+        using var estimator = new PoseDepthEstimator(32, 4);
+        estimator.eval();
+        var r = Table2Protocol.ForLiftedGenerator(model, estimator, 4, seed: 2, batch: 3);
+        Assert.Equal(4, r.Samples);
+        foreach (var v in new[] { r.DepthError, r.YawError, r.PitchError, r.RollError })
+            Assert.True(double.IsFinite(v) && v >= 0, $"{r}");
+
+        var id = IdentityYaw.Measure(new PixelEmbedding(), 2, new double[] { -20, 0, 20 }, IdentityYaw.LiftedRenderer(model, seed: 3));
+        Assert.Equal(1.0, id.Mean[1], 6);
+        Assert.True(id.Mean[0] < 1 && id.Mean[2] < 1, string.Join(", ", id.Mean));
+    }
+
+    [Fact]
+    public void CliRejectsAmbiguousSourcesAndTrainsATinyEstimator()
+    {
+        var err = new StringWriter();
+        Assert.NotEqual(0, LiftedGan.Cli.Program.Run(new[] { "eval", "identity-yaw", "--embedding", "x.pt", "--out", "o" }, new StringWriter(), err));
+        Assert.Contains("--synth or --ckpt", err.ToString());
+
+        string path = Path.Combine(Path.GetTempPath(), $"est-{Guid.NewGuid():N}.pt");
+        try
+        {
+            var output = new StringWriter();
+            Assert.Equal(0, LiftedGan.Cli.Program.Run(new[] { "eval", "train-estimator", "--out", path, "--steps", "2", "--batch", "2", "--size", "32", "--width", "4", "--held-out", "2" }, output, new StringWriter()));
+            Assert.Contains("held-out 2: SIDE", output.ToString());
+            using var loaded = PoseDepthTraining.Load(path);
+            Assert.Equal(32, loaded.InputSize);
+            Assert.True(File.Exists(Path.ChangeExtension(path, ".json")));
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(Path.ChangeExtension(path, ".json"));
+        }
+    }
 }
