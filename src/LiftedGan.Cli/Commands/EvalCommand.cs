@@ -4,10 +4,15 @@ using LiftedGan.Evaluation;
 
 namespace LiftedGan.Cli.Commands;
 
-/// <summary>`liftedgan eval fid`: FID and KID between two image sources or statistics files.</summary>
+/// <summary>`liftedgan eval`: FID/KID, 3D accuracy (Table 2), pose and identity evaluation.</summary>
 internal static class EvalCommand
 {
-    public static Command Create() => new("eval", "Evaluation metrics.") { CreateFid() };
+    public static Command Create()
+    {
+        var eval = new Command("eval", "Evaluate generators: FID/KID, 3D accuracy, pose and identity.") { CreateFid() };
+        foreach (var c in EvalCommands3d.Create()) eval.Subcommands.Add(c);
+        return eval;
+    }
 
     static Command CreateFid()
     {

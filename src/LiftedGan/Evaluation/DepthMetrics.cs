@@ -32,14 +32,16 @@ public static class DepthMetrics
         return (meanSq - mean.pow(2)).clamp_min(0).sqrt().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Mean angle deviation per image in degrees between unit normal maps on the mask.</summary>
+    /// <summary>Mean angle deviation per image in degrees between normal maps on the mask (renormalised to unit length).</summary>
     public static Tensor Mad(Tensor predictedNormals, Tensor trueNormals, Tensor mask)
     {
         if (!predictedNormals.shape.SequenceEqual(trueNormals.shape) || predictedNormals.dim() != 4 || predictedNormals.shape[3] != 3)
             throw new ArgumentException("MAD needs two (B, H, W, 3) normal maps of equal shape");
         using var scope = NewDisposeScope();
         var m = mask.to(ScalarType.Float64);
-        var cos = (predictedNormals.to(ScalarType.Float64) * trueNormals.to(ScalarType.Float64)).sum(3).clamp(-1, 1);
+        var p = nn.functional.normalize(predictedNormals.to(ScalarType.Float64), 2.0, 3);
+        var t = nn.functional.normalize(trueNormals.to(ScalarType.Float64), 2.0, 3);
+        var cos = (p * t).sum(3).clamp(-1, 1);
         var angle = cos.acos() * (180 / Math.PI) * m;
         return (angle.sum(new long[] { 1, 2 }) / m.sum(new long[] { 1, 2 }).clamp_min(1)).MoveToOuterDisposeScope();
     }

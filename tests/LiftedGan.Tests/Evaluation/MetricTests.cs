@@ -91,6 +91,16 @@ public class MetricTests
     }
 
     [Fact]
+    public void MadRenormalisesNormalsThatAreNotExactlyUnit()
+    {
+        using var n = torch.zeros(1, 2, 2, 3);
+        n[.., .., .., 2] = 1;
+        using var longer = n * 1.002;
+        using var mask = torch.ones(1, 2, 2);
+        Assert.True(DepthMetrics.Mad(longer, n, mask).item<double>() < 1e-6);
+    }
+
+    [Fact]
     public void ErosionRemovesTheRim()
     {
         using var m = torch.zeros(1, 6, 6);

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LiftedGan.Evaluation;
+using LiftedGan.IO;
+using LiftedGan.Lifting;
+using Spectre.Console;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan eval train-estimator | table2 | identity-yaw`: 3D accuracy, pose and identity evaluation.</summary>
+internal static class EvalCommands3d
+{
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static IEnumerable<Command> Create() => new[] { TrainEstimator(), Table2(), IdentityYawCommand() };
+
+    static Command TrainEstimator()
+    {
+        var output = new Option<string>("--out") { Description = "Output checkpoint (.pt); a JSON log with held-out errors is written beside it.", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Training steps.", DefaultValueFactory = _ => 2000 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 32 };
+        var size = new Option<int>("--size") { Description = "Image size (32 or 64).", DefaultValueFactory = _ => 64 };
+        var width = new Option<long>("--width") { Description = "Base channel width.", DefaultValueFactory = _ => 32 };
+        var seed = new Option<long>("--seed") { Description = "Seed of initialisation and training stream.", DefaultValueFactory = _ => 1 };
+        var heldOut = new Option<int>("--held-out") { Description = "Held-out procedural images for the error report.", DefaultValueFactory = _ => 256 };
+        var command = new Command("train-estimator", "Train the pose-and-depth estimator (Table-2 pseudo ground truth) on the procedural world and report its own error.")
+        {
+            output, steps, batch, size, width, seed, heldOut,
+        };
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            var o = new PoseDepthTrainingOptions
+            {
+                Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Size = parse.GetValue(size), Width = parse.GetValue(width), Seed = parse.GetValue(seed),
+            };
+            string path = parse.GetValue(output)!;
+            if (Directory.Exists(path)) throw new ArgumentException($"--out {path}: is a folder; give a file name");
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var losses = new List<double>();
+            PoseDepthEstimator? net = null;
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new RemainingTimeColumn()).Start(ctx =>
+            {
+                var task = ctx.AddTask("estimator", maxValue: o.Steps);
+                net = PoseDepthTraining.Train(o, (s, l) =>
+                {
+                    losses.Add(l);
+                    task.Value = s;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"step {s}/{o.Steps} loss {l:F3}");
+                });
+            });
+            PoseDepthTraining.Save(path, net!);
+            double trainSeconds = sw.Elapsed.TotalSeconds;
+            var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net!, images), parse.GetValue(heldOut), o.Size, seed: o.Seed + 1_000_003);
+            var log = new
+            {
+                command = "liftedgan eval train-estimator " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                options = o, train_seconds = trainSeconds, machine = $"{Environment.ProcessorCount} cores",
+                first_loss = losses.Take(20).Average(), last_loss = losses.TakeLast(20).Average(), held_out = e,
+                loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
+            };
+            AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, Indented));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"held-out {e.Images}: SIDE {100 * e.Side:F3}e-2, MAD {e.Mad:F2}°, depth {e.NormalizedDepth:F3}, yaw {e.YawError:F2}°, pitch {e.PitchError:F2}°, roll {e.RollError:F2}° -> {path}"));
+            net!.Dispose();
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Table2()
+    {
+        var estimator = new Option<string>("--estimator") { Description = "Pose-and-depth estimator checkpoint (eval train-estimator).", Required = true };
+        var ckpt = new Option<string>("--ckpt") { Description = "LiftedGAN checkpoint.", Required = true };
+        var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint.", Required = true };
+        var preset = new Option<string>("--preset") { Description = "Config preset when no config is stored beside --ckpt.", DefaultValueFactory = _ => "synth_64" };
+        var n = new Option<int>("--n") { Description = "Number of latents.", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the latents.", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
+        var command = new Command("table2", "Table-2 3D columns: lifted estimate vs the estimator's pseudo ground truth on teacher images.")
+        {
+            estimator, ckpt, stylegan, preset, n, seed, batch,
+        };
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            using var net = PoseDepthTraining.Load(parse.GetValue(estimator)!);
+            using var model = LiftedModel.Load(parse.GetValue(ckpt)!, parse.GetValue(stylegan)!, parse.GetValue(preset)!);
+            var r = Table2Protocol.ForLiftedGenerator(model, net, parse.GetValue(n), parse.GetValue(seed), parse.GetValue(batch));
+            stdout.WriteLine(JsonSerializer.Serialize(r, Indented));
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command IdentityYawCommand()
+    {
+        var embedding = new Option<string>("--embedding") { Description = "Face-embedding checkpoint (identity train, or LResNet).", Required = true };
+        var ckpt = new Option<string?>("--ckpt") { Description = "LiftedGAN checkpoint (with --stylegan)." };
+        var stylegan = new Option<string?>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint." };
+        var synth = new Option<bool>("--synth") { Description = "Use the exact procedural world instead of a lifted generator." };
+        var preset = new Option<string>("--preset") { Description = "Config preset when no config is stored beside --ckpt.", DefaultValueFactory = _ => "synth_64" };
+        var n = new Option<int>("--n") { Description = "Number of faces.", DefaultValueFactory = _ => 100 };
+        var yaws = new Option<string>("--yaws") { Description = "Comma-separated yaw angles in degrees.", DefaultValueFactory = _ => "-45,-30,-15,0,15,30,45" };
+        var size = new Option<int>("--size") { Description = "Render size for --synth.", DefaultValueFactory = _ => 64 };
+        var seed = new Option<long>("--seed") { Description = "Seed of faces.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "Output folder (similarity.csv, mean.csv, similarity.png).", Required = true };
+        var command = new Command("identity-yaw", "Identity similarity (cosine to the frontal rendering) versus yaw.")
+        {
+            embedding, ckpt, stylegan, synth, preset, n, yaws, size, seed, output,
+        };
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            var angles = parse.GetValue(yaws)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--yaws {s}: not a number"))
+                .ToList();
+            bool useSynth = parse.GetValue(synth);
+            string? lift = parse.GetValue(ckpt), sg = parse.GetValue(stylegan);
+            if (useSynth == (lift is not null)) throw new ArgumentException("--synth or --ckpt: give exactly one");
+            if (lift is not null && sg is null) throw new ArgumentException("--stylegan: needed with --ckpt");
+            var embed = PretrainedNetworks.LoadFaceEmbedding(parse.GetValue(embedding)!);
+            using var model = lift is null ? null : LiftedModel.Load(lift, sg!, parse.GetValue(preset)!);
+            var render = model is null ? IdentityYaw.FaceWorldRenderer(parse.GetValue(seed), parse.GetValue(size)) : IdentityYaw.LiftedRenderer(model, parse.GetValue(seed));
+            var r = IdentityYaw.Measure(embed, parse.GetValue(n), angles, render);
+            string folder = parse.GetValue(output)!;
+            r.Write(folder);
+            stdout.Write(r.MeanTableCsv());
+            stdout.WriteLine($"-> {folder}");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using LiftedGan.IO;
+using LiftedGan.Lifting;
+using LiftedGan.Synthetic;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Evaluation;
+
+/// <summary>Cosine similarity of each face's rotated renderings to its frontal one: <see cref="Similarity"/>[face, yaw index].</summary>
+public sealed record IdentityYawResult(IReadOnlyList<double> YawDegrees, double[,] Similarity)
+{
+    public int Faces => Similarity.GetLength(0);
+
+    /// <summary>Mean similarity over faces at each yaw.</summary>
+    public double[] Mean => Enumerable.Range(0, YawDegrees.Count).Select(j => Column(j).Average()).ToArray();
+
+    /// <summary>Standard deviation over faces at each yaw (population).</summary>
+    public double[] Std => Enumerable.Range(0, YawDegrees.Count).Select(j =>
+    {
+        var c = Column(j).ToArray();
+        double m = c.Average();
+        return Math.Sqrt(c.Average(v => (v - m) * (v - m)));
+    }).ToArray();
+
+    IEnumerable<double> Column(int j) => Enumerable.Range(0, Faces).Select(i => Similarity[i, j]);
+
+    /// <summary>Long CSV: face, yaw_degrees, cosine.</summary>
+    public string ToCsv()
+    {
+        var sb = new StringBuilder("face,yaw_degrees,cosine\n");
+        for (int i = 0; i < Faces; i++)
+            for (int j = 0; j < YawDegrees.Count; j++)
+                sb.Append(CultureInfo.InvariantCulture, $"{i},{YawDegrees[j]:G6},{Similarity[i, j]:F6}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Table per yaw: yaw_degrees, mean, std, faces (CSV).</summary>
+    public string MeanTableCsv()
+    {
+        var sb = new StringBuilder("yaw_degrees,mean_cosine,std_cosine,faces\n");
+        var (mean, std) = (Mean, Std);
+        for (int j = 0; j < YawDegrees.Count; j++)
+            sb.Append(CultureInfo.InvariantCulture, $"{YawDegrees[j]:G6},{mean[j]:F6},{std[j]:F6},{Faces}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Writes similarity.csv, mean.csv and similarity.png (mean ± std vs yaw) into <paramref name="folder"/>.</summary>
+    public void Write(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "similarity.csv"), Encoding.UTF8.GetBytes(ToCsv()));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "mean.csv"), Encoding.UTF8.GetBytes(MeanTableCsv()));
+        LinePlot.Save(Path.Combine(folder, "similarity.png"), YawDegrees.ToArray(), Mean, Std, yMin: Math.Min(0, Mean.Zip(Std, (m, s) => m - s).Min()), yMax: 1);
+    }
+}
+
+/// <summary>
+/// Identity similarity versus yaw (LiftedGAN Fig. 7 protocol, related-systems §5.3): every face rendered frontally
+/// (yaw 0) and at each requested yaw; the cosine similarity of the unit embeddings of frontal and rotated renderings.
+/// </summary>
+public static class IdentityYaw
+{
+    /// <summary>Default yaws: −45° to 45° in steps of 15° (the paper's axis values are not known).</summary>
+    public static readonly IReadOnlyList<double> DefaultYaws = new double[] { -45, -30, -15, 0, 15, 30, 45 };
+
+    /// <summary>
+    /// Measures <paramref name="faces"/> faces. <paramref name="render"/>(i, yaws) returns face i rendered at the given
+    /// yaws (degrees), T x 3 x S x S in [-1, 1]; it is called with yaw 0 first followed by <paramref name="yaws"/>.
+    /// </summary>
+    public static IdentityYawResult Measure(IFaceEmbedding embedding, int faces, IReadOnlyList<double> yaws, Func<int, IReadOnlyList<double>, Tensor> render)
+    {
+        if (faces < 1) throw new EvaluationException("faces", $"{faces}: must be at least 1");
+        if (yaws.Count == 0) throw new EvaluationException("yaws", "no angles given");
+        var result = new double[faces, yaws.Count];
+        var angles = new[] { 0.0 }.Concat(yaws).ToList();
+        for (int i = 0; i < faces; i++)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var images = render(i, angles);
+            if (images.dim() != 4 || images.shape[0] != angles.Count || images.shape[1] != 3)
+                throw new EvaluationException("render", $"face {i}: expected {angles.Count} x 3 x S x S, got [{string.Join(", ", images.shape)}]");
+            var e = embedding.Embed(images).to(ScalarType.Float64);
+            e = e / e.norm(1, true).clamp_min(1e-12);
+            var cos = (e[1..] * e[0].unsqueeze(0)).sum(1).data<double>().ToArray();
+            for (int j = 0; j < yaws.Count; j++) result[i, j] = cos[j];
+        }
+        return new IdentityYawResult(yaws.ToArray(), result);
+    }
+
+    /// <summary>The exact procedural world: face i is image i of the stream <paramref name="seed"/>, re-rendered by <see cref="FaceWorld.RenderYawSweep"/>.</summary>
+    public static Func<int, IReadOnlyList<double>, Tensor> FaceWorldRenderer(long seed, int size) => (i, yaws) =>
+    {
+        using var draw = FaceDraw.Create(seed, i);
+        using var batch = FaceWorld.RenderYawSweep(draw, yaws, size);
+        return batch.Images.alias();
+    };
+
+    /// <summary>
+    /// A lifted generator: face i from z_i ~ N(0, I) (generator <paramref name="seed"/>, drawn in order), estimated once;
+    /// its canonical image shaded with the estimated light is rotated about the rotation centre (pitch 0, no translation)
+    /// with <see cref="Rendering.DepthMapRenderer.RenderSweep"/>. Faces must be requested in order 0, 1, 2, ...
+    /// </summary>
+    public static Func<int, IReadOnlyList<double>, Tensor> LiftedRenderer(LiftedGenerator model, long seed)
+    {
+        var generator = new Generator((ulong)seed);
+        int next = 0;
+        return (i, yaws) =>
+        {
+            if (i != next) throw new EvaluationException("face", $"{i}: lifted faces must be requested in order (expected {next})");
+            next++;
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var w = model.Teacher.Map(randn(1, model.Teacher.Config.StyleDim, generator: generator));
+            using var estimate = model.Estimate(w);
+            using var frontal = model.Render(estimate.Depth, estimate.Albedo, estimate.Light, zeros_like(estimate.View), estimate.TransformationMap);
+            var sweep = model.Renderer.RenderSweep(estimate.Depth, frontal.CanonImage, yaws.Select(y => (0.0, y)).ToList());
+            return sweep[0].MoveToOuterDisposeScope();
+        };
+    }
+}
