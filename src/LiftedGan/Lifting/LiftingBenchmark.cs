@@ -21,9 +21,10 @@ public sealed record LiftingBenchResult(string Preset, int Batch, double StepMil
 
 /// <summary>
 /// Times a LiftedGAN training step and its parts, side by side in one run, with random weights (speed does not depend
-/// on them): the StyleGAN2 teacher (forward + backward to w), the renderer (shaded render forward + backward), the
-/// perceptual network, the face embedding, and the whole step. A step runs the teacher 4× (input, canonical,
-/// regenerated, pass 2), the renderer 4× (main, flipped, perturbed, pass 2), the perceptual loss 4× and the embedding 2×.
+/// on them): the StyleGAN2 teacher (forward + backward to w, and forward only), the renderer (shaded render forward +
+/// backward, and forward only), the perceptual network, the face embedding, and the whole step. A step runs the teacher
+/// 2× with gradients (canonical image, pass 2) and 2× without (input, regenerated), the renderer 3× with gradients (main,
+/// flipped, perturbed) and 1× without (pass 2), the perceptual loss 4× and the embedding 2×.
 /// </summary>
 public static class LiftingBenchmark
 {
@@ -40,18 +41,21 @@ public static class LiftingBenchmark
         int b = config.BatchSize, s = config.ImageSize;
         var g = new torch.Generator(2);
 
-        var components = new List<LiftingBenchComponent>
+        using var depth = DepthGeometry.Rescale(torch.rand(b, s, s, generator: g) * 0.2 - 0.1, config.MinDepth, config.MaxDepth);
+        var parts = new List<(string Name, int Calls, Action Run)>
         {
-            new("StyleGAN2 teacher", Median(repeats, () =>
+            ("StyleGAN2 teacher", 2, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
                 var (image, _) = model.Synthesize(w);
                 image.sum().backward();
-            }), 4),
-        };
-        using (var depth = DepthGeometry.Rescale(torch.rand(b, s, s, generator: g) * 0.2 - 0.1, config.MinDepth, config.MaxDepth))
-        {
-            components.Add(new("renderer", Median(repeats, () =>
+            }),
+            ("StyleGAN2 (no grad)", 2, () =>
+            {
+                using var _ = no_grad();
+                model.Synthesize(randn(new long[] { b, config.StyleDim }, generator: g));
+            }),
+            ("renderer", 3, () =>
             {
                 var d = depth.detach().requires_grad_(true);
                 var albedo = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
@@ -59,38 +63,46 @@ public static class LiftingBenchmark
                 var view = ((torch.rand(b, 6, generator: g) - 0.5) * 0.5).requires_grad_(true);
                 using var r = model.Render(d, albedo, light, view, null);
                 r.Render.Image.sum().backward();
-            }), 4));
-        }
-        components.Add(new("perceptual (VGG16)", Median(repeats, () =>
-        {
-            var x = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
-            var y = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
-            perceptual.Compute(x, y).backward();
-        }), 4));
+            }),
+            ("renderer (no grad)", 1, () =>
+            {
+                using var _ = no_grad();
+                using var r = model.Render(depth, torch.rand(b, 3, s, s, generator: g) * 2 - 1, torch.rand(b, 4, generator: g) - 0.5,
+                    (torch.rand(b, 6, generator: g) - 0.5) * 0.5, null);
+            }),
+            ("perceptual (VGG16)", 4, () =>
+            {
+                var x = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
+                var y = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
+                perceptual.Compute(x, y).backward();
+            }),
+        };
         if (embedding != null)
-            components.Add(new("face embedding", Median(repeats, () =>
+            parts.Add(("face embedding", 2, () =>
             {
                 var x = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 embedding.Embed(x).sum().backward();
-            }), 2));
+            }));
+        parts.Add(("step", 1, () => trainer.Step()));
 
-        trainer.Step(); // warm-up
-        double step = Median(steps, () => trainer.Step());
-        return new LiftingBenchResult(config.Preset, b, step, components, Process.GetCurrentProcess().PeakWorkingSet64);
+        // Interleaved rounds (every part once per round, after one warm-up round), so a change in machine load hits
+        // all parts alike; medians over rounds.
+        var times = parts.Select(_ => new List<double>()).ToList();
+        for (int round = 0; round <= Math.Max(1, Math.Max(steps, repeats)); round++)
+            for (int i = 0; i < parts.Count; i++)
+            {
+                using var scope = NewDisposeScope();
+                var sw = Stopwatch.StartNew();
+                parts[i].Run();
+                if (round > 0) times[i].Add(sw.Elapsed.TotalMilliseconds);
+            }
+        var components = parts.Take(parts.Count - 1).Select((p, i) => new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls)).ToList();
+        return new LiftingBenchResult(config.Preset, b, Median(times[^1]), components, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 
-    static double Median(int repeats, Action action)
+    static double Median(List<double> values)
     {
-        using (var warm = NewDisposeScope()) action();
-        var times = new List<double>();
-        for (int i = 0; i < Math.Max(1, repeats); i++)
-        {
-            using var scope = NewDisposeScope();
-            var sw = Stopwatch.StartNew();
-            action();
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
+        values.Sort();
+        return values[values.Count / 2];
     }
 }
