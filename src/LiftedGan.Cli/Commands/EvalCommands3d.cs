@@ -73,18 +73,17 @@ internal static class EvalCommands3d
         var estimator = new Option<string>("--estimator") { Description = "Pose-and-depth estimator checkpoint (eval train-estimator).", Required = true };
         var ckpt = new Option<string>("--ckpt") { Description = "LiftedGAN checkpoint.", Required = true };
         var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint.", Required = true };
-        var preset = new Option<string>("--preset") { Description = "Config preset when no config is stored beside --ckpt.", DefaultValueFactory = _ => "synth_64" };
         var n = new Option<int>("--n") { Description = "Number of latents.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<long>("--seed") { Description = "Seed of the latents.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
         var command = new Command("table2", "Table-2 3D columns: lifted estimate vs the estimator's pseudo ground truth on teacher images.")
         {
-            estimator, ckpt, stylegan, preset, n, seed, batch,
+            estimator, ckpt, stylegan, n, seed, batch,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             using var net = PoseDepthTraining.Load(parse.GetValue(estimator)!);
-            using var model = LiftedModel.Load(parse.GetValue(ckpt)!, parse.GetValue(stylegan)!, parse.GetValue(preset)!);
+            using var model = LiftedCheckpoint.Open(parse.GetValue(ckpt)!, parse.GetValue(stylegan)!);
             var r = Table2Protocol.ForLiftedGenerator(model, net, parse.GetValue(n), parse.GetValue(seed), parse.GetValue(batch));
             stdout.WriteLine(JsonSerializer.Serialize(r, Indented));
             return 0;
@@ -98,7 +97,6 @@ internal static class EvalCommands3d
         var ckpt = new Option<string?>("--ckpt") { Description = "LiftedGAN checkpoint (with --stylegan)." };
         var stylegan = new Option<string?>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint." };
         var synth = new Option<bool>("--synth") { Description = "Use the exact procedural world instead of a lifted generator." };
-        var preset = new Option<string>("--preset") { Description = "Config preset when no config is stored beside --ckpt.", DefaultValueFactory = _ => "synth_64" };
         var n = new Option<int>("--n") { Description = "Number of faces.", DefaultValueFactory = _ => 100 };
         var yaws = new Option<string>("--yaws") { Description = "Comma-separated yaw angles in degrees.", DefaultValueFactory = _ => "-45,-30,-15,0,15,30,45" };
         var size = new Option<int>("--size") { Description = "Render size for --synth.", DefaultValueFactory = _ => 64 };
@@ -106,7 +104,7 @@ internal static class EvalCommands3d
         var output = new Option<string>("--out") { Description = "Output folder (similarity.csv, mean.csv, similarity.png).", Required = true };
         var command = new Command("identity-yaw", "Identity similarity (cosine to the frontal rendering) versus yaw.")
         {
-            embedding, ckpt, stylegan, synth, preset, n, yaws, size, seed, output,
+            embedding, ckpt, stylegan, synth, n, yaws, size, seed, output,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -118,7 +116,7 @@ internal static class EvalCommands3d
             if (useSynth == (lift is not null)) throw new ArgumentException("--synth or --ckpt: give exactly one");
             if (lift is not null && sg is null) throw new ArgumentException("--stylegan: needed with --ckpt");
             var embed = PretrainedNetworks.LoadFaceEmbedding(parse.GetValue(embedding)!);
-            using var model = lift is null ? null : LiftedModel.Load(lift, sg!, parse.GetValue(preset)!);
+            using var model = lift is null ? null : LiftedCheckpoint.Open(lift, sg!);
             var render = model is null ? IdentityYaw.FaceWorldRenderer(parse.GetValue(seed), parse.GetValue(size)) : IdentityYaw.LiftedRenderer(model, parse.GetValue(seed));
             var r = IdentityYaw.Measure(embed, parse.GetValue(n), angles, render);
             string folder = parse.GetValue(output)!;

@@ -1,4 +1,5 @@
 using LiftedGan.Checkpoints;
+using LiftedGan.StyleGan2;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Lifting;
@@ -44,4 +45,40 @@ public static class LiftedCheckpoint
         }
         return root;
     }
+
+    /// <summary>
+    /// A trained lift ready to use: the teacher from <paramref name="teacherPath"/> and the networks from
+    /// <paramref name="checkpointPath"/> (config from <see cref="ConfigFileName"/> beside it, else the preset for the
+    /// teacher's resolution: 64 → synth_64, 256 → ffhq_256), all in eval mode. A StyleGAN2 file given as the lift is
+    /// refused with a hint.
+    /// </summary>
+    public static LiftedGenerator Open(string checkpointPath, string teacherPath)
+    {
+        if (!File.Exists(checkpointPath)) throw new LiftingSetupException(checkpointPath, "lift checkpoint not found");
+        if (!File.Exists(teacherPath)) throw new LiftingSetupException(teacherPath, "StyleGAN2 checkpoint not found");
+        var teacher = StyleGanCheckpoint.LoadGenerator(teacherPath);
+        try
+        {
+            var config = ReadConfigBeside(checkpointPath) ?? PresetFor(teacher.Config.Size, checkpointPath);
+            config = config.ForTeacher(teacher.Config.StyleDim);
+            if (teacher.Config.Size != config.ImageSize)
+                throw new LiftingSetupException(teacherPath, $"a {teacher.Config.Size} px StyleGAN2 does not fit the lift checkpoint ({config.Preset}, {config.ImageSize} px)");
+            var model = new LiftedGenerator(teacher, config);
+            try
+            {
+                TorchCheckpoint.DisposeTensors(LoadNetworks(model, checkpointPath));
+                foreach (var (_, net) in model.Networks) net.eval();
+                return model;
+            }
+            catch { model.Dispose(); throw; }
+        }
+        catch { teacher.Dispose(); throw; }
+    }
+
+    static LiftingConfig PresetFor(int size, string checkpointPath) => size switch
+    {
+        64 => LiftingConfig.Synth64,
+        256 => LiftingConfig.Ffhq256,
+        _ => throw new LiftingSetupException(checkpointPath, $"no {ConfigFileName} beside it and no preset for a {size} px teacher"),
+    };
 }

@@ -48,34 +48,9 @@ public sealed class LiftedSampler : IDisposable
     /// </summary>
     public static LiftedSampler Open(string checkpointPath, string teacherPath)
     {
-        if (!File.Exists(checkpointPath)) throw new SamplingException(checkpointPath, "lift checkpoint not found");
-        if (!File.Exists(teacherPath)) throw new SamplingException(teacherPath, "StyleGAN2 checkpoint not found");
-        var teacher = StyleGanCheckpoint.LoadGenerator(teacherPath);
-        try
-        {
-            var config = LiftedCheckpoint.ReadConfigBeside(checkpointPath) ?? PresetFor(teacher.Config.Size, checkpointPath);
-            config = config.ForTeacher(teacher.Config.StyleDim);
-            if (teacher.Config.Size != config.ImageSize)
-                throw new SamplingException(teacherPath, $"a {teacher.Config.Size} px StyleGAN2 does not fit the lift checkpoint ({config.Preset}, {config.ImageSize} px)");
-            var model = new LiftedGenerator(teacher, config);
-            try
-            {
-                var root = LiftedCheckpoint.LoadNetworks(model, checkpointPath);
-                TorchCheckpoint.DisposeTensors(root);
-                foreach (var (_, net) in model.Networks) net.eval();
-                return new LiftedSampler(model, StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed), checkpointPath);
-            }
-            catch { model.Dispose(); throw; }
-        }
-        catch { teacher.Dispose(); throw; }
+        var model = LiftedCheckpoint.Open(checkpointPath, teacherPath);
+        return new LiftedSampler(model, StyleStatistics.Compute(model.Teacher, model.Config.StatisticsSamples, model.Config.Seed), checkpointPath);
     }
-
-    static LiftingConfig PresetFor(int size, string checkpointPath) => size switch
-    {
-        64 => LiftingConfig.Synth64,
-        256 => LiftingConfig.Ffhq256,
-        _ => throw new SamplingException(checkpointPath, $"no {LiftedCheckpoint.ConfigFileName} beside it and no preset for a {size} px teacher"),
-    };
 
     /// <summary>N latents z ~ N(0, I) (N×D, float32) from a seed.</summary>
     public Tensor RandomLatents(int n, long seed)
