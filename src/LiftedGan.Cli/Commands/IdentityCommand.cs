@@ -45,7 +45,7 @@ internal static class IdentityCommand
             var r = IdentityEmbeddingTraining.Evaluate(net!, images, labels);
             var log = new
             {
-                command = "liftedgan identity train " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                command = "liftedgan " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
                 options = o, wall_seconds = sw.Elapsed.TotalSeconds, machine = $"{Environment.ProcessorCount} cores",
                 first_loss = losses.Take(20).Average(), last_loss = losses.TakeLast(20).Average(), held_out = r,
                 loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
