@@ -60,7 +60,11 @@ public sealed class LiftedSampler : IDisposable
     }
 
     /// <summary>Latents from a .npy file: N×D float32 (float64 is converted), finite.</summary>
-    public Tensor LoadLatents(string path) => CheckLatents(Npy.Load(path), path);
+    public Tensor LoadLatents(string path)
+    {
+        using var loaded = Npy.Load(path);
+        return CheckLatents(loaded, path).clone();
+    }
 
     /// <summary>Checks latents N×D (D the teacher's style size), float32 or float64, finite; returns float32 on the CPU.</summary>
     public Tensor CheckLatents(Tensor z, string name)
