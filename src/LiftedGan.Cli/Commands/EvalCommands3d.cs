@@ -23,10 +23,11 @@ internal static class EvalCommands3d
         var size = new Option<int>("--size") { Description = "Image size (32 or 64).", DefaultValueFactory = _ => 64 };
         var width = new Option<long>("--width") { Description = "Base channel width.", DefaultValueFactory = _ => 32 };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation and training stream.", DefaultValueFactory = _ => 1 };
+        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints (written to --out; an existing --out resumes).", DefaultValueFactory = _ => 100 };
         var heldOut = new Option<int>("--held-out") { Description = "Held-out procedural images for the error report.", DefaultValueFactory = _ => 256 };
         var command = new Command("train-estimator", "Train the pose-and-depth estimator (Table-2 pseudo ground truth) on the procedural world and report its own error.")
         {
-            output, steps, batch, size, width, seed, heldOut,
+            output, steps, batch, size, width, seed, ckptEvery, heldOut,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -36,33 +37,47 @@ internal static class EvalCommands3d
             };
             string path = parse.GetValue(output)!;
             if (Directory.Exists(path)) throw new ArgumentException($"--out {path}: is a folder; give a file name");
+            int every = parse.GetValue(ckptEvery);
+            if (every < 1) throw new ArgumentException($"--ckpt-every {every}: must be at least 1");
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var losses = new List<double>();
-            PoseDepthEstimator? net = null;
-            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new RemainingTimeColumn()).Start(ctx =>
+            using var trainer = File.Exists(path) ? PoseDepthTrainer.Resume(path, o) : new PoseDepthTrainer(o);
+            using var net = trainer.Net;
+            int startStep = trainer.Step;
+            if (startStep > 0) stdout.WriteLine($"resuming {path} at step {startStep} of {o.Steps}");
+            // step,loss per line; lines past the resumed checkpoint (written before a crash) are dropped.
+            string lossLog = Path.ChangeExtension(path, ".loss.csv");
+            var logged = File.Exists(lossLog) && startStep > 0
+                ? File.ReadLines(lossLog).Skip(1).Where(l => int.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out var s) && s <= startStep).ToList()
+                : new List<string>();
+            TrainingProgress.Run(stdout, "estimator", o.Steps, startStep, report =>
             {
-                var task = ctx.AddTask("estimator", maxValue: o.Steps);
-                net = PoseDepthTraining.Train(o, (s, l) =>
+                while (!trainer.Finished)
                 {
-                    losses.Add(l);
-                    task.Value = s;
-                    task.Description = string.Create(CultureInfo.InvariantCulture, $"step {s}/{o.Steps} loss {l:F3}");
-                });
+                    double loss = trainer.TrainStep();
+                    losses.Add(loss);
+                    logged.Add(string.Create(CultureInfo.InvariantCulture, $"{trainer.Step},{loss:G6}"));
+                    if (trainer.Step % every == 0 || trainer.Finished)
+                    {
+                        trainer.Save(path);
+                        AtomicFile.WriteAllBytes(lossLog, System.Text.Encoding.UTF8.GetBytes("step,loss\n" + string.Join("\n", logged) + "\n"));
+                    }
+                    report(trainer.Step, string.Create(CultureInfo.InvariantCulture, $"step {trainer.Step}/{o.Steps} loss {loss:F3}"));
+                }
             });
-            PoseDepthTraining.Save(path, net!);
+            net.eval();
             double trainSeconds = sw.Elapsed.TotalSeconds;
-            var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net!, images), parse.GetValue(heldOut), o.Size, seed: o.Seed + 1_000_003);
+            var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(heldOut), o.Size, seed: o.Seed + 1_000_003);
             var log = new
             {
                 command = "liftedgan eval train-estimator " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
                 options = o, train_seconds = trainSeconds, machine = $"{Environment.ProcessorCount} cores",
-                first_loss = losses.Take(20).Average(), last_loss = losses.TakeLast(20).Average(), held_out = e,
+                resumed_at = startStep, first_loss = losses.Take(20).DefaultIfEmpty(double.NaN).Average(), last_loss = losses.TakeLast(20).DefaultIfEmpty(double.NaN).Average(), held_out = e,
                 loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
             };
             AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, Indented));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"held-out {e.Images}: SIDE {100 * e.Side:F3}e-2, MAD {e.Mad:F2}°, depth {e.NormalizedDepth:F3}, yaw {e.YawError:F2}°, pitch {e.PitchError:F2}°, roll {e.RollError:F2}° -> {path}"));
-            net!.Dispose();
             return 0;
         }));
         return command;

@@ -18,37 +18,21 @@ public sealed record PoseDepthTrainingOptions
 }
 
 /// <summary>
-/// Trains, runs, saves and loads the <see cref="PoseDepthEstimator"/> on the procedural face world's exact truth
-/// (streaming <see cref="FaceWorld.SampleBatch"/>): loss = mean |Δdepth| / 0.01 over all pixels + BCE of the
-/// foreground + mean |Δangle| / 10° (each term about unit scale at the start).
+/// Trains, runs, saves and loads the <see cref="PoseDepthEstimator"/> (training itself: <see cref="PoseDepthTrainer"/>).
 /// </summary>
 public static class PoseDepthTraining
 {
-    /// <summary>Trains a new estimator; <paramref name="progress"/> gets (step, loss) after every step.</summary>
+    /// <summary>Trains a new estimator in one go; <paramref name="progress"/> gets (step, loss) after every step.</summary>
     public static PoseDepthEstimator Train(PoseDepthTrainingOptions o, Action<int, double>? progress = null)
     {
-        if (o.Steps < 1 || o.Batch < 1) throw new EvaluationException("options", $"steps {o.Steps} and batch {o.Batch} must be at least 1");
-        TorchRuntime.EnsureLoaded();
-        manual_seed(o.Seed);
-        var net = new PoseDepthEstimator(o.Size, o.Width);
-        net.train();
-        using var optimizer = optim.Adam(net.parameters(), o.LearningRate);
-        using var generator = new Generator((ulong)o.Seed);
-        for (int step = 1; step <= o.Steps; step++)
+        using var trainer = new PoseDepthTrainer(o);
+        while (!trainer.Finished)
         {
-            using var scope = NewDisposeScope();
-            using var faces = FaceWorld.SampleBatch(o.Batch, o.Size, generator);
-            var (depth, maskLogit, angles) = net.call(faces.Images);
-            var loss = (depth - faces.RenderedDepth).abs().mean() / 0.01
-                + nn.functional.binary_cross_entropy_with_logits(maskLogit, faces.RenderedMask.clamp(0, 1))
-                + (angles - faces.View[.., ..3] * (180 / Math.PI)).abs().mean() / 10;
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            progress?.Invoke(step, loss.item<float>());
+            double loss = trainer.TrainStep();
+            progress?.Invoke(trainer.Step, loss);
         }
-        net.eval();
-        return net;
+        trainer.Net.eval();
+        return trainer.Net;
     }
 
     /// <summary>Runs the estimator without gradients: depth, foreground (logit &gt; 0) and angles in degrees.</summary>
@@ -62,13 +46,16 @@ public static class PoseDepthTraining
     }
 
     /// <summary>Saves the estimator (PyTorch zip: {'pose_depth_estimator': state dict, 'input_size', 'width'}).</summary>
-    public static void Save(string path, PoseDepthEstimator net)
+    public static void Save(string path, PoseDepthEstimator net) => TorchCheckpoint.Save(path, ToCheckpoint(net));
+
+    /// <summary>The checkpoint dict <see cref="Save"/> writes.</summary>
+    internal static PyDict ToCheckpoint(PoseDepthEstimator net)
     {
         var root = new PyDict();
         root.Set("pose_depth_estimator", StateDict.Export(net));
         root.Set("input_size", (long)net.InputSize);
         root.Set("width", net.Width);
-        TorchCheckpoint.Save(path, root);
+        return root;
     }
 
     /// <summary>Loads an estimator saved by <see cref="Save"/> (eval mode, frozen).</summary>
@@ -80,16 +67,22 @@ public static class PoseDepthTraining
         try
         {
             long Int(string key) => root.TryGet(key, out var v) && v is long l ? l : throw new EvaluationException(path, $"'{key}' missing");
-            if (!root.TryGet("pose_depth_estimator", out var sdValue) || sdValue is not PyDict sd)
-                throw new EvaluationException(path, "no 'pose_depth_estimator' state dict in it");
             var net = new PoseDepthEstimator((int)Int("input_size"), Int("width"));
-            var dict = sd.Where(kv => kv.Key is string && kv.Value is Tensor).ToDictionary(kv => (string)kv.Key!, kv => (Tensor)kv.Value!);
-            try { StateDict.Load(net, dict, strict: true); }
-            catch (StateDictMismatchException e) { throw new EvaluationException(path, $"estimator does not match: {e.Report}"); }
+            LoadWeights(net, root, path);
             net.eval();
             foreach (var p in net.parameters()) p.requires_grad = false;
             return net;
         }
         finally { TorchCheckpoint.DisposeTensors(root); }
+    }
+
+    /// <summary>Copies the 'pose_depth_estimator' state dict of a loaded checkpoint into <paramref name="net"/> (strictly).</summary>
+    internal static void LoadWeights(PoseDepthEstimator net, PyDict root, string path)
+    {
+        if (!root.TryGet("pose_depth_estimator", out var sdValue) || sdValue is not PyDict sd)
+            throw new EvaluationException(path, "no 'pose_depth_estimator' state dict in it");
+        var dict = sd.Where(kv => kv.Key is string && kv.Value is Tensor).ToDictionary(kv => (string)kv.Key!, kv => (Tensor)kv.Value!);
+        try { StateDict.Load(net, dict, strict: true); }
+        catch (StateDictMismatchException e) { throw new EvaluationException(path, $"estimator does not match: {e.Report}"); }
     }
 }

@@ -42,8 +42,8 @@ public static class StyleGanCheckpoint
         root.Set("g_ema", StateDictValue(t.GEma));
         root.Set("g", StateDictValue(t.G));
         root.Set("d", StateDictValue(t.D));
-        root.Set("g_optim", OptimizerValue(t.GOptim));
-        root.Set("d_optim", OptimizerValue(t.DOptim));
+        root.Set("g_optim", AdamStateDict.Export(t.GOptim));
+        root.Set("d_optim", AdamStateDict.Export(t.DOptim));
         root.Set("args", ArgsValue(o));
         var state = new PyDict();
         state.Set("iter", t.Iteration);
@@ -95,8 +95,8 @@ public static class StyleGanCheckpoint
             LoadStrict(t.G, Flat(Get<PyDict>(root, "g", path)), path, "g");
             LoadStrict(t.D, Flat(Get<PyDict>(root, "d", path)), path, "d");
             LoadStrict(t.GEma, Flat(Get<PyDict>(root, "g_ema", path)), path, "g_ema");
-            RestoreOptimizer(t.GOptim, Get<PyDict>(root, "g_optim", path), path, "g_optim");
-            RestoreOptimizer(t.DOptim, Get<PyDict>(root, "d_optim", path), path, "d_optim");
+            AdamStateDict.Restore(t.GOptim, Get<PyDict>(root, "g_optim", path), path, "g_optim");
+            AdamStateDict.Restore(t.DOptim, Get<PyDict>(root, "d_optim", path), path, "d_optim");
             var state = Get<PyDict>(root, "train_state", path);
             t.Iteration = Get<long>(state, "iter", path);
             t.MeanPathLength = Get<double>(state, "mean_path_length", path);
@@ -121,61 +121,6 @@ public static class StyleGanCheckpoint
         var d = new PyDict { IsOrdered = true };
         foreach (var (k, v) in StateDict.Export(m)) d.Set(k, v.cpu().clone());
         return d;
-    }
-
-    static PyDict OptimizerValue(AdamOptimizer opt)
-    {
-        var state = new PyDict();
-        for (int i = 0; i < opt.Count; i++)
-        {
-            if (opt.Steps[i] == 0) continue;
-            var s = new PyDict();
-            s.Set("step", tensor((float)opt.Steps[i]));
-            s.Set("exp_avg", opt.ExpAvg[i].cpu().clone());
-            s.Set("exp_avg_sq", opt.ExpAvgSq[i].cpu().clone());
-            state.Set((long)i, s);
-        }
-        var group = new PyDict();
-        group.Set("lr", opt.Lr);
-        group.Set("betas", new PyTuple(opt.Beta1, opt.Beta2));
-        group.Set("eps", opt.Eps);
-        group.Set("weight_decay", 0L);
-        group.Set("amsgrad", false);
-        group.Set("maximize", false);
-        group.Set("params", Enumerable.Range(0, opt.Count).Select(i => (object?)(long)i).ToList());
-        var root = new PyDict();
-        root.Set("state", state);
-        root.Set("param_groups", new List<object?> { group });
-        return root;
-    }
-
-    static void RestoreOptimizer(AdamOptimizer opt, PyDict value, string path, string key)
-    {
-        var state = Get<PyDict>(value, "state", path);
-        using var _ = no_grad();
-        for (int i = 0; i < opt.Count; i++)
-        {
-            if (!state.TryGet((long)i, out var entry) || entry is not PyDict s)
-            {
-                opt.Steps[i] = 0; opt.ExpAvg[i].zero_(); opt.ExpAvgSq[i].zero_();
-                continue;
-            }
-            var avg = Get<Tensor>(s, "exp_avg", path);
-            var avgSq = Get<Tensor>(s, "exp_avg_sq", path);
-            if (!avg.shape.SequenceEqual(opt.ExpAvg[i].shape) || !avgSq.shape.SequenceEqual(opt.ExpAvgSq[i].shape))
-                throw new StyleGanException($"{path}: {key} state {i} has shape [{string.Join(", ", avg.shape)}], parameter has [{string.Join(", ", opt.ExpAvg[i].shape)}]");
-            opt.ExpAvg[i].copy_(avg);
-            opt.ExpAvgSq[i].copy_(avgSq);
-            opt.Steps[i] = s["step"] switch
-            {
-                Tensor st => (long)st.to_type(ScalarType.Float64).item<double>(),
-                long l => l,
-                double d => (long)d,
-                var other => throw new StyleGanException($"{path}: {key} state {i}: step is {other?.GetType().Name ?? "None"}"),
-            };
-        }
-        if (state.Count > opt.Count)
-            throw new StyleGanException($"{path}: {key} holds state for {state.Count} parameters, the model has {opt.Count}");
     }
 
     static PyDict ArgsValue(TrainOptions o)

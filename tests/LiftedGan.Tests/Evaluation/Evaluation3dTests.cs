@@ -47,6 +47,40 @@ public class Evaluation3dTests
     }
 
     [Fact]
+    public void EstimatorTrainingResumedFromACheckpointMatchesAnUninterruptedRun()
+    {
+        var o = new PoseDepthTrainingOptions { Size = 32, Width = 8, Steps = 6, Batch = 4, Seed = 11 };
+        string path = Path.Combine(Path.GetTempPath(), $"estimator-run-{Guid.NewGuid():N}.pt");
+        try
+        {
+            using var whole = new PoseDepthTrainer(o);
+            using var wholeNet = whole.Net;
+            var wholeLosses = Enumerable.Range(0, 6).Select(_ => whole.TrainStep()).ToList();
+
+            using (var first = new PoseDepthTrainer(o))
+            using (first.Net)
+            {
+                for (int i = 0; i < 3; i++) first.TrainStep();
+                first.Save(path);
+            }
+            using var resumed = PoseDepthTrainer.Resume(path, o);
+            using var resumedNet = resumed.Net;
+            Assert.Equal(3, resumed.Step);
+            var resumedLosses = Enumerable.Range(0, 3).Select(_ => resumed.TrainStep()).ToList();
+            Assert.Equal(wholeLosses.Skip(3), resumedLosses);
+            var a = wholeNet.state_dict();
+            var b = resumedNet.state_dict();
+            foreach (var (k, t) in a) Assert.True(Same(t, b[k]), k);
+
+            // The saved run is also a plain estimator file, and other options refuse to resume it.
+            using (var loaded = PoseDepthTraining.Load(path)) Assert.Equal(32, loaded.InputSize);
+            var e = Assert.Throws<EvaluationException>(() => PoseDepthTrainer.Resume(path, o with { Width = 16 }));
+            Assert.Contains(path, e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void EstimatorSaveLoadRoundTripIsBitwise()
     {
         torch.manual_seed(5);

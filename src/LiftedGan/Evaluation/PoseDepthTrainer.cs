@@ -1,0 +1,106 @@
+using System.Text.Json;
+using LiftedGan.Checkpoints;
+using LiftedGan.StyleGan2;
+using LiftedGan.Synthetic;
+using LiftedGan.Torch;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Evaluation;
+
+/// <summary>
+/// One resumable training run of the <see cref="PoseDepthEstimator"/> on the procedural face world's exact truth:
+/// loss = mean |Δdepth| / 0.01 over all pixels + BCE of the foreground + mean |Δangle| / 10° (each term about unit
+/// scale at the start). Every step draws its batch from a generator seeded by (run seed, step), so a run resumed from
+/// a checkpoint continues exactly as an uninterrupted one.
+/// </summary>
+public sealed class PoseDepthTrainer : IDisposable
+{
+    readonly AdamOptimizer _adam;
+
+    /// <summary>A fresh run (weights from <see cref="PoseDepthTrainingOptions.Seed"/>).</summary>
+    public PoseDepthTrainer(PoseDepthTrainingOptions options)
+    {
+        if (options.Steps < 1 || options.Batch < 1) throw new EvaluationException("options", $"steps {options.Steps} and batch {options.Batch} must be at least 1");
+        TorchRuntime.EnsureLoaded();
+        Options = options;
+        manual_seed(options.Seed);
+        Net = new PoseDepthEstimator(options.Size, options.Width);
+        Net.train();
+        _adam = new AdamOptimizer(Net.parameters(), options.LearningRate, 0.9, 0.999);
+    }
+
+    public PoseDepthTrainingOptions Options { get; }
+    /// <summary>The network being trained; it outlives the trainer (the caller disposes it).</summary>
+    public PoseDepthEstimator Net { get; }
+    /// <summary>Steps done so far.</summary>
+    public int Step { get; private set; }
+    public bool Finished => Step >= Options.Steps;
+
+    /// <summary>Runs the next step and returns its loss.</summary>
+    public double TrainStep()
+    {
+        Step++;
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(StepSeed(Options.Seed, Step));
+        using var faces = FaceWorld.SampleBatch(Options.Batch, Options.Size, generator);
+        var (depth, maskLogit, angles) = Net.call(faces.Images);
+        var loss = (depth - faces.RenderedDepth).abs().mean() / 0.01
+            + nn.functional.binary_cross_entropy_with_logits(maskLogit, faces.RenderedMask.clamp(0, 1))
+            + (angles - faces.View[.., ..3] * (180 / Math.PI)).abs().mean() / 10;
+        _adam.ZeroGrad();
+        loss.backward();
+        _adam.Step();
+        double value = loss.item<float>();
+        if (!double.IsFinite(value)) throw new EvaluationException("estimator training", $"loss is {value} at step {Step}");
+        return value;
+    }
+
+    /// <summary>
+    /// Writes the estimator file <see cref="PoseDepthTraining.Load"/> reads, plus the optimiser state, step and
+    /// options needed to resume (atomically: a crash leaves the previous checkpoint).
+    /// </summary>
+    public void Save(string path)
+    {
+        var root = PoseDepthTraining.ToCheckpoint(Net);
+        root.Set("optimizer", AdamStateDict.Export(_adam));
+        root.Set("step", (long)Step);
+        root.Set("options", JsonSerializer.Serialize(Options));
+        TorchCheckpoint.Save(path, root);
+    }
+
+    /// <summary>Continues the run saved at <paramref name="path"/>; its options must equal <paramref name="options"/> except the step count.</summary>
+    public static PoseDepthTrainer Resume(string path, PoseDepthTrainingOptions options)
+    {
+        TorchRuntime.EnsureLoaded();
+        var root = TorchCheckpoint.Load(path) as PyDict ?? throw new EvaluationException(path, "not an estimator checkpoint (top level is not a dict)");
+        try
+        {
+            if (!root.TryGet("options", out var o) || o is not string json || !root.TryGet("step", out var s) || s is not long step
+                || !root.TryGet("optimizer", out var opt) || opt is not PyDict optimizer)
+                throw new EvaluationException(path, "holds no training state (options, step, optimizer) to resume from");
+            var saved = JsonSerializer.Deserialize<PoseDepthTrainingOptions>(json) ?? throw new EvaluationException(path, "unreadable options");
+            if (saved with { Steps = options.Steps } != options)
+                throw new EvaluationException(path, $"was trained with {saved}, not {options}; use another --out or the same options");
+            var trainer = new PoseDepthTrainer(options);
+            try
+            {
+                PoseDepthTraining.LoadWeights(trainer.Net, root, path);
+                AdamStateDict.Restore(trainer._adam, optimizer, path, "optimizer");
+            }
+            catch
+            {
+                trainer.Dispose();
+                trainer.Net.Dispose();
+                throw;
+            }
+            trainer.Step = (int)step;
+            return trainer;
+        }
+        finally { TorchCheckpoint.DisposeTensors(root); }
+    }
+
+    static ulong StepSeed(long seed, int step) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step * 0xBF58476D1CE4E5B9UL);
+
+    /// <summary>Frees the optimiser state (not <see cref="Net"/>).</summary>
+    public void Dispose() => _adam.Dispose();
+}
