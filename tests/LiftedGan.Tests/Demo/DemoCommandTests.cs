@@ -87,6 +87,7 @@ public class DemoCommandTests
                 Assert.True(File.GetLastWriteTimeUtc(Path.Combine(dir, name)) >= start, $"{name} was not written again");
                 Assert.True(bytes.AsSpan().SequenceEqual(second[name]), $"{name} differs between two runs");
             }
+        }
         finally { Directory.Delete(root, true); }
     }
 
