@@ -36,6 +36,8 @@ public static class Program
         root.Subcommands.Add(SideViewCommand.Create());
         root.Subcommands.Add(ExportMeshCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(PackCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }

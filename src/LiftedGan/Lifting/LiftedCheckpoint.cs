@@ -6,12 +6,16 @@ namespace LiftedGan.Lifting;
 
 /// <summary>
 /// The official LiftedGAN checkpoint layout (`checkpoint_NNN.pth`: netD, netT, netSD, netSC, optimizer, global_step,
-/// epoch) and our config file beside it. Networks load strictly, each one that is present.
+/// epoch) and our config file beside it; a packed checkpoint (`liftedgan pack`) carries its config inside as well.
+/// Networks load strictly, each one that is present; float16-stored tensors are converted to float32.
 /// </summary>
 public static class LiftedCheckpoint
 {
     /// <summary>Our config, written beside every checkpoint.</summary>
     public const string ConfigFileName = "liftedgan_config.json";
+
+    /// <summary>Key of the config json (a string) inside a packed checkpoint.</summary>
+    public const string EmbeddedConfigKey = "liftedgan_config";
 
     static readonly string[] NetworkKeys = { "netD", "netT", "netSD", "netSC" };
 
@@ -22,16 +26,44 @@ public static class LiftedCheckpoint
         return File.Exists(json) ? LiftingConfig.FromJson(File.ReadAllText(json), json) : null;
     }
 
+    /// <summary>The config embedded in a loaded checkpoint (<see cref="EmbeddedConfigKey"/>), or null when it has none.</summary>
+    public static LiftingConfig? ReadEmbeddedConfig(PyDict root, string path) =>
+        !root.TryGet(EmbeddedConfigKey, out var value) ? null
+        : value is string json ? LiftingConfig.FromJson(json, $"{path} ({EmbeddedConfigKey})")
+        : throw new CheckpointFormatException(path, $"'{EmbeddedConfigKey}' is not a string");
+
     /// <summary>Loads every network present into the model; returns the whole checkpoint (caller disposes its tensors).</summary>
     public static PyDict LoadNetworks(LiftedGenerator model, string path)
     {
-        var root = TorchCheckpoint.Load(path) as PyDict
-            ?? throw new CheckpointFormatException(path, "not a LiftedGAN checkpoint (top level is not a dict)");
+        var root = LoadRoot(path);
+        try
+        {
+            LoadInto(model, root, path);
+            return root;
+        }
+        catch { TorchCheckpoint.DisposeTensors(root); throw; }
+    }
+
+    /// <summary>Loads a file and checks that it holds LiftedGAN networks (a StyleGAN2 file is refused with a hint).</summary>
+    static PyDict LoadRoot(string path)
+    {
+        var loaded = TorchCheckpoint.Load(path);
+        if (loaded is not PyDict root)
+        {
+            TorchCheckpoint.DisposeTensors(loaded);
+            throw new CheckpointFormatException(path, "not a LiftedGAN checkpoint (top level is not a dict)");
+        }
         if (!NetworkKeys.Any(root.ContainsKey))
         {
+            TorchCheckpoint.DisposeTensors(root);
             string hint = root.ContainsKey("g_ema") ? " — it is a StyleGAN2 checkpoint (g_ema); pass it as the teacher instead" : "";
             throw new CheckpointFormatException(path, $"no LiftedGAN networks (netD, netT, netSD, netSC) in it{hint}");
         }
+        return root;
+    }
+
+    static void LoadInto(LiftedGenerator model, PyDict root, string path)
+    {
         foreach (var (key, module) in model.Networks)
         {
             if (!root.TryGet(key, out var value)) continue;
@@ -43,36 +75,40 @@ public static class LiftedCheckpoint
                 throw new CheckpointFormatException(path, $"'{key}' does not fit the {model.Config.Preset} networks: {e.Report}");
             }
         }
-        return root;
     }
 
     /// <summary>
     /// A trained lift ready to use: the teacher from <paramref name="teacherPath"/> and the networks from
-    /// <paramref name="checkpointPath"/> (config from <see cref="ConfigFileName"/> beside it, else the preset for the
-    /// teacher's resolution: 64 → synth_64, 256 → ffhq_256), all in eval mode. A StyleGAN2 file given as the lift is
+    /// <paramref name="checkpointPath"/> (config embedded in it, else from <see cref="ConfigFileName"/> beside it, else
+    /// the preset for the teacher's resolution: 64 → synth_64, 256 → ffhq_256), all in eval mode. A StyleGAN2 file given as the lift is
     /// refused with a hint.
     /// </summary>
     public static LiftedGenerator Open(string checkpointPath, string teacherPath)
     {
         if (!File.Exists(checkpointPath)) throw new LiftingSetupException(checkpointPath, "lift checkpoint not found");
         if (!File.Exists(teacherPath)) throw new LiftingSetupException(teacherPath, "StyleGAN2 checkpoint not found");
-        var teacher = StyleGanCheckpoint.LoadGenerator(teacherPath);
+        var root = LoadRoot(checkpointPath);
         try
         {
-            var config = ReadConfigBeside(checkpointPath) ?? PresetFor(teacher.Config.Size, checkpointPath);
-            config = config.ForTeacher(teacher.Config.StyleDim);
-            if (teacher.Config.Size != config.ImageSize)
-                throw new LiftingSetupException(teacherPath, $"a {teacher.Config.Size} px StyleGAN2 does not fit the lift checkpoint ({config.Preset}, {config.ImageSize} px)");
-            var model = new LiftedGenerator(teacher, config);
+            var teacher = StyleGanCheckpoint.LoadGenerator(teacherPath);
             try
             {
-                TorchCheckpoint.DisposeTensors(LoadNetworks(model, checkpointPath));
-                foreach (var (_, net) in model.Networks) net.eval();
-                return model;
+                var config = ReadEmbeddedConfig(root, checkpointPath) ?? ReadConfigBeside(checkpointPath) ?? PresetFor(teacher.Config.Size, checkpointPath);
+                config = config.ForTeacher(teacher.Config.StyleDim);
+                if (teacher.Config.Size != config.ImageSize)
+                    throw new LiftingSetupException(teacherPath, $"a {teacher.Config.Size} px StyleGAN2 does not fit the lift checkpoint ({config.Preset}, {config.ImageSize} px)");
+                var model = new LiftedGenerator(teacher, config);
+                try
+                {
+                    LoadInto(model, root, checkpointPath);
+                    foreach (var (_, net) in model.Networks) net.eval();
+                    return model;
+                }
+                catch { model.Dispose(); throw; }
             }
-            catch { model.Dispose(); throw; }
+            catch { teacher.Dispose(); throw; }
         }
-        catch { teacher.Dispose(); throw; }
+        finally { TorchCheckpoint.DisposeTensors(root); }
     }
 
     static LiftingConfig PresetFor(int size, string checkpointPath) => size switch

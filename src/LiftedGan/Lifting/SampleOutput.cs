@@ -46,6 +46,24 @@ public static class SampleOutput
         ImageIO.SavePng(Path.Combine(outDir, "sheet.png"), grid);
     }
 
+    /// <summary>
+    /// Grids with one column per sample: <c>teacher_vs_lifted.png</c> (the teacher's images above the lifted renderings)
+    /// and <c>{map}_grid.png</c> for every map; returns the file names by map name ("teacher_vs_lifted" first).
+    /// </summary>
+    public static IReadOnlyList<(string Name, string File)> SaveMapGrids(string outDir, FaceMaps maps)
+    {
+        using var scope = NewDisposeScope();
+        int n = (int)maps.Render.shape[0];
+        var written = new List<(string, string)> { ("teacher_vs_lifted", "teacher_vs_lifted.png") };
+        ImageIO.SavePng(Path.Combine(outDir, "teacher_vs_lifted.png"), ImageGrid.Make(cat(new[] { maps.Teacher, maps.Render }, 0), columns: n));
+        foreach (var (name, image) in maps.All)
+        {
+            ImageIO.SavePng(Path.Combine(outDir, $"{name}_grid.png"), ImageGrid.Make(image, columns: n));
+            written.Add((name, $"{name}_grid.png"));
+        }
+        return written;
+    }
+
     /// <summary>Sweeps N×T×3×S×S: per sample <c>{i}{suffix}.gif</c> (100 ms a frame, looping) and <c>{i}{suffix}_strip.png</c>.</summary>
     public static void SaveSweeps(string outDir, Tensor frames, string suffix = "")
     {

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LiftedGan.Demo;
+using LiftedGan.Lifting;
+using LiftedGan.Models;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>
+/// `liftedgan demo`: the shipped models' results (faces, maps, rotations, relighting, side views, interpolation,
+/// meshes) and a short live lift, all on one static page; then where the results are and what to run next.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "Results folder.", DefaultValueFactory = _ => DemoRun.DefaultFolder };
+        var models = new Option<string?>("--models") { Description = $"Folder of the shipped models (default: ${ShippedModels.EnvironmentVariable}, else the models folder beside the program)." };
+        var liftSteps = new Option<int>("--lift-steps") { Description = "Steps of the short lift.", DefaultValueFactory = _ => DemoLift.DefaultSteps };
+        var liftBatch = new Option<int>("--lift-batch") { Description = "Batch of the short lift (the synth_64 preset's 8).", DefaultValueFactory = _ => LiftingConfig.Synth64.BatchSize };
+        var seed = new Option<long>("--seed") { Description = "Seed of the faces and of the short lift.", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("demo", "Load the shipped models, write a results folder (grids, GIFs, maps, meshes, index.html) and train a short lift live.")
+        {
+            output, models, liftSteps, liftBatch, seed,
+        };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            string outDir = parse.GetValue(output)!;
+            int steps = parse.GetValue(liftSteps);
+            long s = parse.GetValue(seed);
+            var liftConfig = DemoLift.Config(steps, parse.GetValue(liftBatch), s);
+            var shipped = ShippedModels.Locate(parse.GetValue(models));
+            DemoRun.PrepareFolder(outDir);
+            stdout.WriteLine($"models: {shipped.Folder}");
+
+            var clock = Stopwatch.StartNew();
+            IReadOnlyList<DemoSection> sections;
+            double psi;
+            using (var sampler = LiftedSampler.Open(shipped.Lift, shipped.StyleGan))
+            {
+                psi = sampler.Model.Config.Truncation;
+                using var z = sampler.RandomLatents(DemoRun.Faces, s);
+                sections = DemoGallery.Write(sampler, z, psi, outDir, step => stdout.WriteLine($"writing {step}"));
+            }
+            double gallerySeconds = clock.Elapsed.TotalSeconds;
+
+            stdout.WriteLine($"training a short lift of the shipped StyleGAN2 ({steps} steps of batch {liftConfig.BatchSize}) -> {Path.Combine(outDir, DemoLift.FolderName)}");
+            DemoLiftResult? lift = null;
+            TrainingProgress.Run(stdout, "lift", steps, 0, report =>
+                lift = DemoLift.Run(shipped, Path.Combine(outDir, DemoLift.FolderName), liftConfig, note => stdout.WriteLine($"note: {note}"),
+                    p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
+                        $"lift {p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F3} rec {p.Losses["reconstruction"]:F3}"))));
+
+            var all = sections.Append(DemoLift.Section(lift!, outDir, DemoRun.LiftCommand(shipped))).ToList();
+            var facts = DemoRun.Facts(shipped, s, psi, gallerySeconds, lift!, TorchSharp.torch.get_num_threads());
+            var next = DemoRun.NextSteps(shipped, outDir);
+            string page = DemoPage.Write(outDir, "LiftedGan.NET demo", facts, all, next);
+            DemoPage.CheckReferences(page);
+
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done in {clock.Elapsed.TotalSeconds:F0} s. Results: {Path.GetFullPath(outDir)}"));
+            stdout.WriteLine($"open {Path.GetFullPath(page)}");
+            stdout.WriteLine("what to run next:");
+            foreach (var line in next) stdout.WriteLine("  " + line);
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using System.Globalization;
+using LiftedGan.Models;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan pack CKPT --out FILE [--fp16]`: a training checkpoint (StyleGAN2, LiftedGAN, identity embedding) as a compact inference file.</summary>
+internal static class PackCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("checkpoint") { Description = "A StyleGAN2 training checkpoint, a LiftedGAN checkpoint_NNN.pth or an identity embedding (kind taken from its keys)." };
+        var output = new Option<string>("--out") { Description = "The packed file to write.", Required = true };
+        var half = new Option<bool>("--fp16") { Description = "Store floating-point tensors as float16 (loaders convert back to float32)." };
+        var cmd = new Command("pack", "Turn a training checkpoint into a compact inference file (networks only; g_ema for StyleGAN2; optional float16).") { input, output, half };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            var r = ModelPacker.Pack(parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(half));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"packed {r.Kind}: {r.InputBytes / 1e6:F2} MB -> {r.OutputBytes / 1e6:F2} MB ({r.Ratio:F1}x smaller), {r.Tensors} tensors, {r.HalfTensors} as float16 -> {r.OutputPath}"));
+            if (r.SidecarPath is not null) stdout.WriteLine($"wrote {r.SidecarPath}");
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using LiftedGan.Lifting;
+using LiftedGan.Models;
+
+namespace LiftedGan.Demo;
+
+/// <summary>
+/// The pieces of `liftedgan demo` around <see cref="DemoGallery"/>, <see cref="DemoLift"/> and <see cref="DemoPage"/>:
+/// the results folder, the page's facts, and what to run next.
+/// </summary>
+public static class DemoRun
+{
+    /// <summary>Results folder when none is given.</summary>
+    public const string DefaultFolder = "liftedgan-demo";
+
+    /// <summary>Faces on the page (the first two also get sweeps, meshes and the interpolation).</summary>
+    public const int Faces = 8;
+
+    /// <summary>Creates the results folder (refusing a path that is a file).</summary>
+    public static void PrepareFolder(string outDir)
+    {
+        SampleOutput.CheckFolder(outDir);
+        try { Directory.CreateDirectory(outDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DemoException(outDir, $"cannot create the results folder ({e.Message})");
+        }
+    }
+
+    /// <summary>The facts list at the top of the page.</summary>
+    public static IReadOnlyList<(string Name, string Value)> Facts(ShippedModels models, long seed, double truncation, double gallerySeconds, DemoLiftResult lift, int threads)
+    {
+        string Size(string path) => File.Exists(path) ? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)} ({new FileInfo(path).Length / 1e6:F1} MB)") : Path.GetFileName(path);
+        return new (string, string)[]
+        {
+            ("teacher", Size(models.StyleGan) + " — StyleGAN2 trained on the procedural face world"),
+            ("lift", Size(models.Lift) + " — LiftedGAN synth_64"),
+            ("identity embedding", Size(models.Identity) + " — used by the short lift's identity loss"),
+            ("seed", seed.ToString(CultureInfo.InvariantCulture)),
+            ("truncation ψ", truncation.ToString(CultureInfo.InvariantCulture)),
+            ("wall time", string.Create(CultureInfo.InvariantCulture, $"{gallerySeconds:F0} s for the results, {lift.Seconds:F0} s for the {lift.Steps}-step lift")),
+            ("machine", string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} logical cores, {threads} torch threads, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}")),
+        };
+    }
+
+    /// <summary>The command of a full lift of the shipped teacher.</summary>
+    public static string LiftCommand(ShippedModels models) =>
+        $"liftedgan lift --stylegan {Quote(models.StyleGan)} --preset synth_64 --face-embedding {Quote(models.Identity)} --out my-lift";
+
+    /// <summary>Commands to try after the demo (open the page, sample more, train a full lift).</summary>
+    public static IReadOnlyList<string> NextSteps(ShippedModels models, string outDir)
+    {
+        string common = $"--ckpt {Quote(models.Lift)} --stylegan {Quote(models.StyleGan)}";
+        string z = Quote(Path.Combine(outDir, DemoGallery.LatentsFileName));
+        return new[]
+        {
+            $"xdg-open {Quote(Path.Combine(outDir, DemoPage.FileName))}        # the results page",
+            $"liftedgan rotate {common} --latents {z} --axis pitch --out my-rotations",
+            $"liftedgan export-mesh {common} --n 4 --seed 7 --out my-meshes",
+            "liftedgan rotate --help        # also: generate, relight, sideview, interpolate, compare",
+            LiftCommand(models) + "        # a full lift (2000 steps)",
+        };
+    }
+
+    static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '&' or ';') ? $"'{path.Replace("'", "'\\''")}'" : path;
+}

@@ -1,0 +1,125 @@
+using LiftedGan.Checkpoints;
+using LiftedGan.IO;
+using LiftedGan.Lifting;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Models;
+
+/// <summary>
+/// Turns training checkpoints into compact inference files that the ordinary loaders read: a StyleGAN2 checkpoint
+/// keeps only <c>g_ema</c> and <c>args</c>; a LiftedGAN checkpoint keeps its four networks, <c>global_step</c> and
+/// <c>epoch</c> (no optimiser state), with its config embedded (<see cref="LiftedCheckpoint.EmbeddedConfigKey"/>) and
+/// written beside it as <see cref="LiftedCheckpoint.ConfigFileName"/>; an identity embedding keeps its network and
+/// sizes (its training log json is copied beside it). With <c>half</c>, floating-point tensors are stored as float16
+/// (loaders convert them back to float32); a tensor whose values do not fit float16 stays float32.
+/// </summary>
+public static class ModelPacker
+{
+    static readonly string[] LiftNetworks = { "netD", "netT", "netSD", "netSC" };
+    static readonly string[] IdentitySizes = { "input_size", "width", "dimension" };
+    const double HalfMax = 65504;
+
+    /// <summary>The kind of a loaded training checkpoint, by its top-level keys.</summary>
+    public static PackedModelKind Detect(object? root, string path)
+    {
+        if (root is not PyDict d) throw new ModelPackException(path, "not a checkpoint dict (top level is not a dict)");
+        if (d.ContainsKey("g_ema")) return PackedModelKind.StyleGan;
+        if (LiftNetworks.Any(d.ContainsKey)) return PackedModelKind.Lift;
+        if (IdentityEmbeddingTraining.IsIdentityEmbedding(d)) return PackedModelKind.Identity;
+        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC) nor an identity-embedding checkpoint");
+    }
+
+    /// <summary>Packs <paramref name="input"/> into <paramref name="output"/> (written atomically; its folder is created).</summary>
+    public static PackResult Pack(string input, string output, bool half)
+    {
+        if (!File.Exists(input)) throw new ModelPackException(input, "checkpoint not found");
+        if (Path.GetFullPath(input) == Path.GetFullPath(output)) throw new ModelPackException(output, "the packed file must not replace its input");
+        if (Directory.Exists(output)) throw new ModelPackException(output, "is a folder; give the packed file's path");
+        var root = TorchCheckpoint.Load(input);
+        var made = new List<Tensor>();
+        try
+        {
+            var kind = Detect(root, input);
+            var source = (PyDict)root!;
+            var packed = new PyDict();
+            string? sidecar = null;
+            byte[]? sidecarBytes = null;
+            switch (kind)
+            {
+                case PackedModelKind.StyleGan:
+                    packed.Set("g_ema", Compact(StateDictAt(source, "g_ema", input), half, made));
+                    if (source.TryGet("args", out var args)) packed.Set("args", args);
+                    break;
+                case PackedModelKind.Lift:
+                    foreach (var key in LiftNetworks.Where(source.ContainsKey)) packed.Set(key, Compact(StateDictAt(source, key, input), half, made));
+                    foreach (var key in new[] { "global_step", "epoch" })
+                        if (source.TryGet(key, out var v)) packed.Set(key, v);
+                    if ((LiftedCheckpoint.ReadEmbeddedConfig(source, input) ?? LiftedCheckpoint.ReadConfigBeside(input)) is { } config)
+                    {
+                        packed.Set(LiftedCheckpoint.EmbeddedConfigKey, config.ToJson());
+                        sidecar = Path.Combine(FolderOf(output), LiftedCheckpoint.ConfigFileName);
+                        sidecarBytes = System.Text.Encoding.UTF8.GetBytes(config.ToJson());
+                    }
+                    break;
+                case PackedModelKind.Identity:
+                    packed.Set("identity_embedding", Compact(StateDictAt(source, "identity_embedding", input), half, made));
+                    foreach (var key in IdentitySizes)
+                        if (source.TryGet(key, out var v)) packed.Set(key, v);
+                    string log = Path.ChangeExtension(input, ".json");
+                    if (File.Exists(log) && Path.GetFullPath(log) != Path.GetFullPath(Path.ChangeExtension(output, ".json")))
+                    {
+                        sidecar = Path.ChangeExtension(output, ".json");
+                        sidecarBytes = File.ReadAllBytes(log);
+                    }
+                    break;
+            }
+            try { Directory.CreateDirectory(FolderOf(output)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ModelPackException(output, $"cannot create its folder ({e.Message})"); }
+            TorchCheckpoint.Save(output, packed);
+            if (sidecar is not null) AtomicFile.WriteAllBytes(sidecar, sidecarBytes!);
+            var tensors = ValueGraph.Tensors(packed);
+            return new PackResult(kind, output, new FileInfo(input).Length, new FileInfo(output).Length, tensors.Count,
+                tensors.Count(t => t.dtype == ScalarType.Float16), sidecar);
+        }
+        finally
+        {
+            foreach (var t in made) t.Dispose();
+            TorchCheckpoint.DisposeTensors(root);
+        }
+    }
+
+    static string FolderOf(string path) => Path.GetDirectoryName(Path.GetFullPath(path))!;
+
+    static PyDict StateDictAt(PyDict root, string key, string path) =>
+        root.TryGet(key, out var v) && v is PyDict d ? d : throw new ModelPackException(path, $"'{key}' is not a state dict");
+
+    /// <summary>The state dict's tensors (nested dicts kept), float tensors as float16 when asked and when they fit.</summary>
+    static PyDict Compact(PyDict stateDict, bool half, List<Tensor> made)
+    {
+        var result = new PyDict { IsOrdered = true };
+        foreach (var (key, value) in stateDict)
+            result.Set(key, value switch
+            {
+                Tensor t when half && FitsHalf(t) => Keep(t.to(ScalarType.Float16), made),
+                PyDict nested => Compact(nested, half, made),
+                _ => value,
+            });
+        return result;
+    }
+
+    static Tensor Keep(Tensor t, List<Tensor> made)
+    {
+        made.Add(t);
+        return t;
+    }
+
+    static bool FitsHalf(Tensor t)
+    {
+        if (t.dtype != ScalarType.Float32 && t.dtype != ScalarType.Float64) return false;
+        if (t.numel() == 0) return true;
+        using var abs = t.abs();
+        using var max = abs.max();
+        double m = max.to_type(ScalarType.Float64).item<double>();
+        return double.IsFinite(m) && m <= HalfMax;
+    }
+}

@@ -1,0 +1,14 @@
+namespace LiftedGan.Models;
+
+/// <summary>The kinds of training checkpoints <see cref="ModelPacker"/> turns into compact inference files.</summary>
+public enum PackedModelKind
+{
+    /// <summary>A StyleGAN2 training checkpoint (rosinality layout: g_ema, g, d, optimisers, args).</summary>
+    StyleGan,
+
+    /// <summary>A LiftedGAN checkpoint (official layout: netD, netT, netSD, netSC, optimizer, global_step, epoch).</summary>
+    Lift,
+
+    /// <summary>The procedural-world identity embedding of `liftedgan identity train`.</summary>
+    Identity,
+}
