@@ -11,7 +11,7 @@ namespace LiftedGan.Cli.Commands;
 /// <summary>`liftedgan eval train-estimator | table2 | identity-yaw`: 3D accuracy, pose and identity evaluation.</summary>
 internal static class EvalCommands3d
 {
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static IEnumerable<Command> Create() => new[] { TrainEstimator(), Table2(), IdentityYawCommand() };
 
@@ -70,14 +70,14 @@ internal static class EvalCommands3d
             var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(heldOut), o.Size, seed: o.Seed + 1_000_003);
             var log = new
             {
-                command = "liftedgan eval train-estimator " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                command = "liftedgan " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
                 options = o, train_seconds = trainSeconds, machine = $"{Environment.ProcessorCount} cores",
                 resumed_at = startStep, first_loss = losses.Take(20).DefaultIfEmpty(double.NaN).Average(), last_loss = losses.TakeLast(20).DefaultIfEmpty(double.NaN).Average(), held_out = e,
                 loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
             };
             AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, Indented));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"held-out {e.Images}: SIDE {100 * e.Side:F3}e-2, MAD {e.Mad:F2}°, depth {e.NormalizedDepth:F3}, yaw {e.YawError:F2}°, pitch {e.PitchError:F2}°, roll {e.RollError:F2}° -> {path}"));
+                $"held-out {e.Images}: SIDE {100 * e.Side:F3}e-2, MAD {e.Mad:F2}°, depth {e.NormalizedDepth:F3}, yaw {e.YawError:F2}°, pitch {e.PitchError:F2}°, roll {e.RollError:F2}°, {e.EmptyOverlap} without foreground overlap -> {path}"));
             return 0;
         }));
         return command;

@@ -6,10 +6,11 @@ namespace LiftedGan.Evaluation;
 
 /// <summary>
 /// Mean errors of a depth-and-pose predictor against exact truth over a set of images: SIDE (raw, not ×10²), MAD and
-/// the z-scored depth error (<see cref="DepthMetrics"/>, on the eroded overlap of both masks), and the mean absolute
-/// pitch, yaw and roll error in degrees.
+/// the z-scored depth error (<see cref="DepthMetrics"/>, on the eroded overlap of both masks; means over the images
+/// where that overlap is not empty, NaN if none), the mean absolute pitch, yaw and roll error in degrees (all images),
+/// and how many images had an empty overlap (a predictor that finds no foreground must not score a perfect 0).
 /// </summary>
-public sealed record GeometryErrors(int Images, double Side, double Mad, double NormalizedDepth, double PitchError, double YawError, double RollError)
+public sealed record GeometryErrors(int Images, double Side, double Mad, double NormalizedDepth, double PitchError, double YawError, double RollError, int EmptyOverlap = 0)
 {
     /// <summary>
     /// Scores <paramref name="predict"/> on <paramref name="count"/> procedural-world images of size
@@ -21,7 +22,7 @@ public sealed record GeometryErrors(int Images, double Side, double Mad, double 
         if (count < 1) throw new EvaluationException("count", $"{count}: must be at least 1");
         using var generator = new Generator((ulong)seed);
         var renderer = FaceWorld.Renderer(size);
-        var sums = new double[6];
+        var sums = new double[7];
         int done = 0;
         while (done < count)
         {
@@ -31,15 +32,18 @@ public sealed record GeometryErrors(int Images, double Side, double Mad, double 
             using var p = predict(faces.Images);
             var truthMask = faces.RenderedMask.gt(0.5).to(ScalarType.Float32);
             var part = Compare(renderer, p, faces.RenderedDepth, truthMask, faces.View[.., ..3] * (180 / Math.PI));
-            for (int k = 0; k < 6; k++) sums[k] += part[k] * n;
+            for (int k = 0; k < 7; k++) sums[k] += part[k];
             done += n;
         }
-        return new GeometryErrors(count, sums[0] / count, sums[1] / count, sums[2] / count, sums[3] / count, sums[4] / count, sums[5] / count);
+        double covered = sums[6];
+        double Depth(int k) => covered > 0 ? sums[k] / covered : double.NaN;
+        return new GeometryErrors(count, Depth(0), Depth(1), Depth(2), sums[3] / count, sums[4] / count, sums[5] / count, count - (int)covered);
     }
 
     /// <summary>
-    /// Batch means of SIDE, MAD, z-scored depth error and |Δpitch|, |Δyaw|, |Δroll| of a prediction against truth
-    /// (depth B x S x S, mask B x S x S, angles B x 3 in degrees); both masks are eroded by one pixel.
+    /// Batch sums of SIDE, MAD and z-scored depth error over the images whose eroded mask overlap is not empty, of
+    /// |Δpitch|, |Δyaw|, |Δroll| over all images, and the number of images with an overlap (depth B x S x S, mask
+    /// B x S x S, angles B x 3 in degrees); both masks are eroded by one pixel.
     /// </summary>
     public static double[] Compare(DepthMapRenderer renderer, DepthPosePrediction prediction, Tensor depth, Tensor mask, Tensor angles)
     {
@@ -47,10 +51,12 @@ public sealed record GeometryErrors(int Images, double Side, double Mad, double 
             throw new EvaluationException("prediction", $"depth [{string.Join(", ", prediction.Depth.shape)}] does not match truth [{string.Join(", ", depth.shape)}]");
         using var scope = NewDisposeScope();
         var m = DepthMetrics.Erode(mask) * DepthMetrics.Erode(prediction.Mask);
-        var side = DepthMetrics.Side(prediction.Depth, depth, m).mean().item<double>();
-        var mad = DepthMetrics.Mad(renderer.Normals(prediction.Depth), renderer.Normals(depth), m).mean().item<double>();
-        var z = DepthMetrics.NormalizedDepthError(prediction.Depth, depth, m).mean().item<double>();
-        var angle = (prediction.Angles.to(ScalarType.Float64) - angles.to(ScalarType.Float64)).abs().mean(new long[] { 0 });
-        return new[] { side, mad, z, angle[0].item<double>(), angle[1].item<double>(), angle[2].item<double>() };
+        var valid = m.flatten(1).sum(1).gt(0).to(ScalarType.Float64);
+        double Sum(Tensor perImage) => (perImage.to(ScalarType.Float64).nan_to_num() * valid).sum().item<double>();
+        var side = Sum(DepthMetrics.Side(prediction.Depth, depth, m));
+        var mad = Sum(DepthMetrics.Mad(renderer.Normals(prediction.Depth), renderer.Normals(depth), m));
+        var z = Sum(DepthMetrics.NormalizedDepthError(prediction.Depth, depth, m));
+        var angle = (prediction.Angles.to(ScalarType.Float64) - angles.to(ScalarType.Float64)).abs().sum(new long[] { 0 });
+        return new[] { side, mad, z, angle[0].item<double>(), angle[1].item<double>(), angle[2].item<double>(), valid.sum().item<double>() };
     }
 }

@@ -207,7 +207,8 @@ public class Evaluation3dTests
         try
         {
             var output = new StringWriter();
-            Assert.Equal(0, LiftedGan.Cli.Program.Run(new[] { "eval", "train-estimator", "--out", path, "--steps", "2", "--batch", "2", "--size", "32", "--width", "4", "--held-out", "2" }, output, new StringWriter()));
+            var error = new StringWriter();
+            Assert.True(0 == LiftedGan.Cli.Program.Run(new[] { "eval", "train-estimator", "--out", path, "--steps", "2", "--batch", "2", "--size", "32", "--width", "4", "--held-out", "2" }, output, error), error.ToString());
             Assert.Contains("held-out 2: SIDE", output.ToString());
             using var loaded = PoseDepthTraining.Load(path);
             Assert.Equal(32, loaded.InputSize);
@@ -217,6 +218,20 @@ public class Evaluation3dTests
         {
             File.Delete(path);
             File.Delete(Path.ChangeExtension(path, ".json"));
+            File.Delete(Path.ChangeExtension(path, ".loss.csv"));
         }
+    }
+
+    [Fact]
+    public void APredictorWithoutForegroundGetsNoDepthScoreInsteadOfAPerfectOne()
+    {
+        var e = GeometryErrors.OnFaceWorld(images =>
+        {
+            long n = images.shape[0], s = images.shape[2];
+            return new DepthPosePrediction(torch.ones(n, s, s), torch.zeros(n, s, s), torch.zeros(n, 3));
+        }, 4, 32, seed: 5, batch: 2);
+        Assert.Equal(4, e.EmptyOverlap);
+        Assert.True(double.IsNaN(e.Side) && double.IsNaN(e.Mad) && double.IsNaN(e.NormalizedDepth), $"{e}");
+        Assert.True(e.YawError > 0 && double.IsFinite(e.YawError), $"{e}");
     }
 }
