@@ -36,6 +36,7 @@ public static class Program
         root.Subcommands.Add(SideViewCommand.Create());
         root.Subcommands.Add(ExportMeshCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(PlotCommand.Create());
         return root;
     }
 }

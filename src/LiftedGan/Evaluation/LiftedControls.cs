@@ -73,6 +73,14 @@ public sealed class LiftedControls : IControllableGenerator, IDisposable
         return image.clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>DS of a lift: <see cref="DisentanglementProtocol"/> on these controls (the run's ψ) with <see cref="FaceFactorEstimator"/>.</summary>
+    public static DisentanglementResult MeasureDisentanglement(LiftedSampler sampler, PoseDepthEstimator estimator, IFaceEmbedding? embedding,
+        DisentanglementOptions o, Action<string>? progress = null)
+    {
+        using var controls = new LiftedControls(sampler, sampler.Model.Config.Truncation, o.Seed);
+        return DisentanglementProtocol.Measure(controls, new FaceFactorEstimator(estimator, embedding), o, progress);
+    }
+
     public void Dispose()
     {
         foreach (var t in faces) t.Dispose();
