@@ -32,8 +32,8 @@ public sealed class LiftedControls : IControllableGenerator, IDisposable
     {
         while (faces.Count <= i)
         {
-            using var chunk = randn(new long[] { 256, sampler.StyleDim }, generator: faceStream);
-            for (int k = 0; k < 256; k++) faces.Add(chunk[k].clone());
+            using var chunk = randn(new long[] { 256, sampler.StyleDim }, generator: faceStream).DetachFromDisposeScope();
+            for (int k = 0; k < 256; k++) faces.Add(chunk[k].clone().DetachFromDisposeScope());
         }
         return faces[i];
     }
