@@ -11,6 +11,7 @@ internal static class EvalCommand
     {
         var eval = new Command("eval", "Evaluate generators: FID/KID, 3D accuracy, pose and identity.") { CreateFid() };
         foreach (var c in EvalCommands3d.Create()) eval.Subcommands.Add(c);
+        foreach (var c in EvalCommandsStudy.Create()) eval.Subcommands.Add(c);
         return eval;
     }
 

@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using LiftedGan.Evaluation;
+using LiftedGan.IO;
+using LiftedGan.Lifting;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan eval ds | ablations | report`: disentanglement score, the ablation study and the results report.</summary>
+internal static class EvalCommandsStudy
+{
+    public static IEnumerable<Command> Create() => new[] { Ds(), Ablations(), Report() };
+
+    /// <summary>Sample-count options shared by ablations and report.</summary>
+    sealed class Counts
+    {
+        public readonly Option<int> Rec = new("--n-rec") { Description = "Samples for reconstruction L1 (0 skips).", DefaultValueFactory = _ => 256 };
+        public readonly Option<int> Table2 = new("--n-table2") { Description = "Samples for the Table-2 protocol (needs --estimator; 0 skips).", DefaultValueFactory = _ => 1000 };
+        public readonly Option<int> Groups = new("--ds-groups") { Description = "DS groups per factor (needs --estimator; 0 skips).", DefaultValueFactory = _ => 1000 };
+        public readonly Option<int> PerGroup = new("--ds-per-group") { Description = "DS samples per group.", DefaultValueFactory = _ => 10 };
+        public readonly Option<int> Reference = new("--ds-reference") { Description = "DS reference (teacher) images for the normaliser.", DefaultValueFactory = _ => 1000 };
+        public readonly Option<int> Identity = new("--identity-faces") { Description = "Faces for identity vs yaw (needs --face-embedding; 0 skips).", DefaultValueFactory = _ => 100 };
+        public readonly Option<int> Fid = new("--fid-n") { Description = "Samples per side for FID/KID (0 skips; < 2048 is flagged as unstable).", DefaultValueFactory = _ => 500 };
+        public readonly Option<string?> Inception = new("--inception") { Description = "FID Inception weights; without them a labelled substitute network is used." };
+        public readonly Option<string?> Estimator = new("--estimator") { Description = "Pose-and-depth estimator (eval train-estimator) for Table 2 and DS." };
+        public readonly Option<string?> Embedding = new("--face-embedding") { Description = "Face embedding for identity vs yaw and the identity factor of DS (and the identity loss when training)." };
+        public readonly Option<long> Seed = new("--eval-seed") { Description = "Seed of every evaluation sample.", DefaultValueFactory = _ => 1 };
+
+        public IEnumerable<Option> All => new Option[] { Rec, Table2, Groups, PerGroup, Reference, Identity, Fid, Inception, Estimator, Embedding, Seed };
+
+        public ModelEvaluationOptions Options(ParseResult p) => new()
+        {
+            ReconstructionSamples = NonNegative(p.GetValue(Rec), "--n-rec"), Table2Samples = NonNegative(p.GetValue(Table2), "--n-table2"),
+            DsGroups = NonNegative(p.GetValue(Groups), "--ds-groups"), DsPerGroup = p.GetValue(PerGroup), DsReference = p.GetValue(Reference),
+            IdentityFaces = NonNegative(p.GetValue(Identity), "--identity-faces"), FidSamples = NonNegative(p.GetValue(Fid), "--fid-n"), Seed = p.GetValue(Seed),
+        };
+    }
+
+    static int NonNegative(int v, string name) => v >= 0 ? v : throw new ArgumentException($"{name} {v}: must be 0 or more");
+
+    /// <summary>Loads what the options name and evaluates each checkpoint; the teacher's FID set is measured once.</summary>
+    static List<ModelMetrics> EvaluateAll(ParseResult parse, Counts counts, string teacher, IReadOnlyList<(string Name, string Checkpoint)> models, Action<string> log)
+    {
+        var o = counts.Options(parse);
+        using var estimator = parse.GetValue(counts.Estimator) is { } e ? PoseDepthTraining.Load(e) : null;
+        var embedding = parse.GetValue(counts.Embedding) is { } f ? PretrainedNetworks.LoadFaceEmbedding(f) : null;
+        if (estimator is null) log("no --estimator: Table 2 and DS are skipped");
+        if (embedding is null) log("no --face-embedding: identity vs yaw and the identity factor of DS are skipped");
+        using var fid = o.FidSamples > 0 ? new FidEvaluation(parse.GetValue(counts.Inception), new EvalOptions { Count = o.FidSamples, Seed = o.Seed, CacheFolder = null }, log) : null;
+        using var teacherSet = fid is null ? null : MeasureTeacher(fid, teacher, o.Seed + 1);
+        return models.Select(m => ModelEvaluation.Evaluate(m.Name, m.Checkpoint, teacher, estimator, embedding, fid, teacherSet, o, log)).ToList();
+    }
+
+    static EvalSet MeasureTeacher(FidEvaluation fid, string teacher, long seed)
+    {
+        using var source = new StyleGanEvalSource(teacher);
+        return fid.Measure(source, seed, "teacher");
+    }
+
+    static string CommandLine(ParseResult parse) => "liftedgan " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"'{t.Value}'" : t.Value));
+
+    static Command Ds()
+    {
+        var ckpt = new Option<string>("--ckpt") { Description = "LiftedGAN checkpoint.", Required = true };
+        var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint.", Required = true };
+        var estimator = new Option<string>("--estimator") { Description = "Pose-and-depth estimator (eval train-estimator).", Required = true };
+        var embedding = new Option<string?>("--face-embedding") { Description = "Face embedding: adds identity as a factor." };
+        var groups = new Option<int>("--groups") { Description = "Groups per varied factor (papers: 1000).", DefaultValueFactory = _ => 1000 };
+        var perGroup = new Option<int>("--per-group") { Description = "Samples per group (papers: 10).", DefaultValueFactory = _ => 10 };
+        var reference = new Option<int>("--reference") { Description = "Teacher images for the normaliser.", DefaultValueFactory = _ => 1000 };
+        var definition = new Option<string>("--definition") { Description = "discofacegan (Eq. 9: variances) or taxfree (Eq. 11: mean L2 distances).", DefaultValueFactory = _ => "discofacegan" };
+        var seed = new Option<long>("--seed") { Description = "Seed of faces and controls.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string?>("--out") { Description = "Folder for ds.csv and ds.md." };
+        var command = new Command("ds", "Disentanglement score of the lift's controls (yaw, pitch, light; identity with an embedding).")
+        {
+            ckpt, stylegan, estimator, embedding, groups, perGroup, reference, definition, seed, output,
+        };
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            var def = parse.GetValue(definition) switch
+            {
+                "discofacegan" => DisentanglementDefinition.DiscoFaceGan,
+                "taxfree" => DisentanglementDefinition.TaxFree,
+                var d => throw new ArgumentException($"--definition {d}: expected discofacegan or taxfree"),
+            };
+            var o = new DisentanglementOptions
+            {
+                Groups = parse.GetValue(groups), PerGroup = parse.GetValue(perGroup), ReferenceCount = parse.GetValue(reference), Seed = parse.GetValue(seed), Definition = def,
+            };
+            using var net = PoseDepthTraining.Load(parse.GetValue(estimator)!);
+            var embed = parse.GetValue(embedding) is { } f ? PretrainedNetworks.LoadFaceEmbedding(f) : null;
+            using var sampler = LiftedSampler.Open(parse.GetValue(ckpt)!, parse.GetValue(stylegan)!);
+            var r = LiftedControls.MeasureDisentanglement(sampler, net, embed, o, s => stdout.WriteLine(s));
+            stdout.Write(r.ToMarkdown());
+            if (parse.GetValue(output) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds.csv"), Encoding.UTF8.GetBytes(r.ToCsv()));
+                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds.md"), Encoding.UTF8.GetBytes($"```sh\n{CommandLine(parse)}\n```\n\n{r.ToMarkdown()}"));
+                stdout.WriteLine($"-> {folder}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Ablations()
+    {
+        var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint.", Required = true };
+        var preset = new Option<string>("--preset") { Description = "synth_64 (default), ffhq_256 or cats_256.", DefaultValueFactory = _ => "synth_64" };
+        var steps = new Option<int?>("--steps") { Description = "Training steps of every run (default: the preset's schedule)." };
+        var batch = new Option<int?>("--batch") { Description = "Batch size (preset default)." };
+        var seed = new Option<long?>("--seed") { Description = "Run seed shared by all runs (initialisation and every step's latents)." };
+        var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual loss (else the documented substitute)." };
+        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 500 };
+        var output = new Option<string>("--out") { Description = "Study folder: one run folder per variant, report.md, report.csv, plots/.", Required = true };
+        var counts = new Counts();
+        var command = new Command("ablations", "Train the full model and the paper's four ablations with identical seeds, evaluate them and write a Table-2-style report.")
+        {
+            stylegan, preset, steps, batch, seed, vgg, ckptEvery, output,
+        };
+        foreach (var o in counts.All) command.Options.Add(o);
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            LiftingConfig Settings(LiftingConfig c)
+            {
+                if (parse.GetValue(steps) is int s) c = c with { Epochs = 1, StepsPerEpoch = s > 0 ? s : throw new ArgumentException($"--steps {s}: must be positive") };
+                if (parse.GetValue(batch) is int b) c = c with { BatchSize = b > 0 ? b : throw new ArgumentException($"--batch {b}: must be positive") };
+                if (parse.GetValue(seed) is long sd) c = c with { Seed = sd };
+                return c;
+            }
+            string folder = parse.GetValue(output)!, teacher = parse.GetValue(stylegan)!;
+            string? face = parse.GetValue(counts.Embedding);
+            var inputs = new LiftingInputs(teacher, folder, parse.GetValue(vgg), face);
+            var runs = AblationStudy.Train(LiftingConfig.FromPreset(parse.GetValue(preset)!), Settings, inputs, folder, parse.GetValue(ckptEvery), stdout.WriteLine,
+                (v, p) => { if (p.Step % 10 == 0 || p.Step == p.TotalSteps) stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{v.Name}: {p.Step}/{p.TotalSteps} {p.StepsPerSecond:F3} it/s")); });
+            var rows = EvaluateAll(parse, counts, teacher, runs.Select(r => (r.Variant.Name, r.Checkpoint)).ToList(), stdout.WriteLine);
+            var notes = new StringBuilder("Produced by:\n\n```sh\n").Append(CommandLine(parse)).Append("\n```\n\nRuns (same preset, seed and steps; only the listed weights are 0):\n\n");
+            foreach (var (v, c) in runs) notes.Append(CultureInfo.InvariantCulture, $"- `{v.Name}` ({v.Label}): removes {v.Removes}; `{Path.GetRelativePath(folder, c)}`\n");
+            if (face is null) notes.Append("\nNo --face-embedding: the identity loss was off in every run, so `wo_idt` trains the same model as `full`.\n");
+            if (parse.GetValue(vgg) is null) notes.Append("\nNo --vgg: the perceptual loss used the random-feature VGG16 substitute in every run.\n");
+            ResultsReport.WriteComparison(folder, "Ablation study", rows, AblationStudy.Variants.ToDictionary(v => v.Name, v => v.Label), notes.ToString());
+            stdout.WriteLine($"-> {Path.Combine(folder, "report.md")}");
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Report()
+    {
+        var lift = new Option<string>("--lift") { Description = "The shipped LiftedGAN checkpoint.", Required = true };
+        var stylegan = new Option<string>("--stylegan") { Description = "Its teacher StyleGAN2 checkpoint.", Required = true };
+        var ablations = new Option<string?>("--ablations") { Description = "An `eval ablations` folder whose report.md is embedded." };
+        var heldOut = new Option<int>("--estimator-held-out") { Description = "Held-out procedural images for the estimator's own error (noise floor).", DefaultValueFactory = _ => 256 };
+        var output = new Option<string>("--out") { Description = "Markdown file to write (e.g. docs/results.md).", Required = true };
+        var counts = new Counts();
+        var command = new Command("report", "Every metric of a shipped lift in one markdown report (with the estimator's noise floor and, optionally, the ablation table).")
+        {
+            lift, stylegan, ablations, heldOut, output,
+        };
+        foreach (var o in counts.All) command.Options.Add(o);
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            string teacher = parse.GetValue(stylegan)!, ckpt = parse.GetValue(lift)!, path = parse.GetValue(output)!;
+            if (Directory.Exists(path)) throw new ArgumentException($"--out {path}: is a folder; give a file name");
+            string? ablationMarkdown = null;
+            if (parse.GetValue(ablations) is { } dir)
+            {
+                string file = Path.Combine(dir, "report.md");
+                if (!File.Exists(file)) throw new EvaluationException(file, "no ablation report (run `liftedgan eval ablations` first)");
+                ablationMarkdown = string.Join('\n', File.ReadAllLines(file).Skip(1).Select(l => l.StartsWith('#') ? "#" + l : l)).Trim();
+            }
+            var metrics = EvaluateAll(parse, counts, teacher, new[] { ("lift", ckpt) }, stdout.WriteLine)[0];
+            GeometryErrors? floor = null;
+            string? estimatorPath = parse.GetValue(counts.Estimator);
+            if (estimatorPath is not null && parse.GetValue(heldOut) > 0)
+            {
+                using var net = PoseDepthTraining.Load(estimatorPath);
+                floor = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(heldOut), net.InputSize, seed: 2_000_003);
+            }
+            var md = ResultsReport.ModelMarkdown(metrics, teacher, floor, estimatorPath, CommandLine(parse), ablationMarkdown);
+            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent) Directory.CreateDirectory(parent);
+            AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(md));
+            stdout.WriteLine($"-> {path}");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,120 @@
+using static TorchSharp.torch;
+
+namespace LiftedGan.Evaluation;
+
+/// <summary>
+/// The controls of one rendered face: <see cref="Face"/> picks the latent (identity, shape, albedo), the view is
+/// pitch and yaw in degrees (roll 0), and the whole raw light (ambient, diffuse, direction) is that predicted for face
+/// <see cref="LightFace"/>. Face indices address one seeded latent stream.
+/// </summary>
+public sealed record FaceControls(int Face, double PitchDegrees, double YawDegrees, int LightFace);
+
+/// <summary>A generator whose factors can be set separately (the lifted generator's view and light, its latent).</summary>
+public interface IControllableGenerator
+{
+    /// <summary>Images of the given settings, B × 3 × S × S in [-1, 1].</summary>
+    Tensor Render(IReadOnlyList<FaceControls> controls);
+
+    /// <summary>Reference images for the normaliser (the data the generator imitates): images [start, start + n) of a fixed stream.</summary>
+    Tensor Reference(int start, int n);
+}
+
+/// <summary>Re-estimates factors from images (the role of Deng et al.'s reconstruction network in DiscoFaceGAN).</summary>
+public interface IFactorEstimator
+{
+    /// <summary>Names of the measured factors; each must be a control of <see cref="DisentanglementProtocol"/>.</summary>
+    IReadOnlyList<string> Factors { get; }
+
+    /// <summary>Per factor, its value for each image: B × D_j.</summary>
+    Tensor[] Measure(Tensor images);
+}
+
+/// <summary>Settings of <see cref="DisentanglementProtocol.Measure"/> (defaults: the papers' 1,000 groups of 10).</summary>
+public sealed record DisentanglementOptions
+{
+    public int Groups { get; init; } = 1000;
+    public int PerGroup { get; init; } = 10;
+    public int ReferenceCount { get; init; } = 1000;
+    public long Seed { get; init; } = 1;
+    /// <summary>Controls are drawn as in training's perturbation: yaw uniform in ± this (degrees).</summary>
+    public double MaxYaw { get; init; } = 45;
+    /// <summary>Pitch uniform in ± this (degrees).</summary>
+    public double MaxPitch { get; init; } = 15;
+    public int Batch { get; init; } = 10;
+    public DisentanglementDefinition Definition { get; init; } = DisentanglementDefinition.DiscoFaceGan;
+}
+
+/// <summary>
+/// The DiscoFaceGAN sampling protocol (§4.3) for the controls a lifted generator has: for each factor i of
+/// {yaw, pitch, light, identity}, <see cref="DisentanglementOptions.Groups"/> groups; each group draws the other
+/// factors once (a new face, yaw and pitch uniform in the perturbation ranges, the light of another new face) and
+/// <see cref="DisentanglementOptions.PerGroup"/> values of factor i (new yaws, pitches, light faces or faces). All
+/// images are re-measured with the estimator; the normaliser comes from the generator's reference images.
+/// </summary>
+public static class DisentanglementProtocol
+{
+    /// <summary>The controls this protocol can vary.</summary>
+    public static readonly IReadOnlyList<string> Controls = new[] { "yaw", "pitch", "light", "identity" };
+
+    public static DisentanglementResult Measure(IControllableGenerator generator, IFactorEstimator estimator, DisentanglementOptions o, Action<string>? progress = null)
+    {
+        if (o.Groups < 1) throw new EvaluationException("groups", $"{o.Groups}: need at least 1 group");
+        if (o.PerGroup < 2) throw new EvaluationException("per-group", $"{o.PerGroup}: need at least 2 samples per group (a spread)");
+        if (o.ReferenceCount < 2) throw new EvaluationException("reference", $"{o.ReferenceCount}: need at least 2 reference images");
+        if (o.Batch < 1) throw new EvaluationException("batch", $"{o.Batch}: must be at least 1");
+        var factors = estimator.Factors;
+        foreach (var f in factors)
+            if (!Controls.Contains(f)) throw new EvaluationException("factor", $"{f}: not a control (expected one of {string.Join(", ", Controls)})");
+
+        var random = new Random(unchecked((int)o.Seed));
+        int nextFace = 0;
+        double Uniform(double range) => (random.NextDouble() * 2 - 1) * range;
+        var measured = new List<IReadOnlyList<Tensor>>();
+        foreach (var varied in factors)
+        {
+            var settings = new List<FaceControls>();
+            for (int g = 0; g < o.Groups; g++)
+            {
+                var basis = new FaceControls(nextFace++, Uniform(o.MaxPitch), Uniform(o.MaxYaw), nextFace++);
+                for (int k = 0; k < o.PerGroup; k++)
+                    settings.Add(varied switch
+                    {
+                        "yaw" => basis with { YawDegrees = Uniform(o.MaxYaw) },
+                        "pitch" => basis with { PitchDegrees = Uniform(o.MaxPitch) },
+                        "light" => basis with { LightFace = nextFace++ },
+                        _ => basis with { Face = nextFace++ },
+                    });
+            }
+            var values = MeasureAll(estimator, settings.Count, o.Batch, (start, n) => generator.Render(settings.GetRange(start, n)));
+            measured.Add(values.Select(v =>
+            {
+                var grouped = v.view(o.Groups, o.PerGroup, -1);
+                v.Dispose();
+                return grouped;
+            }).ToList());
+            progress?.Invoke($"varied {varied}: {settings.Count} images");
+        }
+        var reference = MeasureAll(estimator, o.ReferenceCount, o.Batch, generator.Reference);
+        progress?.Invoke($"reference: {o.ReferenceCount} images");
+        try { return DisentanglementScore.Compute(factors, measured, reference, o.Definition); }
+        finally
+        {
+            foreach (var t in measured.SelectMany(m => m).Concat(reference)) t.Dispose();
+        }
+    }
+
+    static Tensor[] MeasureAll(IFactorEstimator estimator, int count, int batch, Func<int, int, Tensor> images)
+    {
+        var parts = new List<Tensor[]>();
+        for (int start = 0; start < count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var values = estimator.Measure(images(start, Math.Min(batch, count - start)));
+            parts.Add(values.Select(v => v.to(ScalarType.Float64).cpu().MoveToOuterDisposeScope()).ToArray());
+        }
+        var all = Enumerable.Range(0, parts[0].Length).Select(j => cat(parts.Select(p => p[j]).ToArray(), 0)).ToArray();
+        foreach (var t in parts.SelectMany(p => p)) t.Dispose();
+        return all;
+    }
+}

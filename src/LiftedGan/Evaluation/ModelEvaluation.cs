@@ -1,0 +1,104 @@
+using LiftedGan.Lifting;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Evaluation;
+
+/// <summary>Sample counts and seed of <see cref="ModelEvaluation.Evaluate"/>; a count of 0 skips that metric.</summary>
+public sealed record ModelEvaluationOptions
+{
+    public int ReconstructionSamples { get; init; } = 256;
+    public int Table2Samples { get; init; } = 1000;
+    public int DsGroups { get; init; } = 1000;
+    public int DsPerGroup { get; init; } = 10;
+    public int DsReference { get; init; } = 1000;
+    public int IdentityFaces { get; init; } = 100;
+    public int FidSamples { get; init; } = 500;
+    public int Batch { get; init; } = 8;
+    public long Seed { get; init; } = 1;
+}
+
+/// <summary>
+/// Every metric of one trained lift (the columns of <c>docs/results.md</c> and the ablation table): reconstruction L1
+/// against the teacher, Table-2 depth and angle errors, DS, identity versus yaw and FID/KID. Null where the metric was
+/// skipped (no estimator, no embedding, count 0).
+/// </summary>
+public sealed record ModelMetrics(string Name, string Checkpoint, long Steps, double ReconstructionL1, int ReconstructionSamples,
+    Table2Result? Table2, DisentanglementResult? Disentanglement, IdentityYawResult? Identity, FidResult? Fid)
+{
+    /// <summary>Mean identity cosine over the non-frontal yaws, or NaN when not measured.</summary>
+    public double MeanIdentity => Identity is null ? double.NaN
+        : Identity.YawDegrees.Select((y, j) => (y, j)).Where(x => x.y != 0).Select(x => Identity.Mean[x.j]).DefaultIfEmpty(double.NaN).Average();
+
+    /// <summary>DS of a factor, or NaN when not measured.</summary>
+    public double Ds(string factor)
+    {
+        if (Disentanglement is null) return double.NaN;
+        int i = Disentanglement.Factors.ToList().IndexOf(factor);
+        return i < 0 ? double.NaN : Disentanglement.Scores[i];
+    }
+}
+
+/// <summary>Evaluates a lift checkpoint with the project's metrics (see <see cref="ModelMetrics"/>).</summary>
+public static class ModelEvaluation
+{
+    /// <summary>
+    /// Measures <paramref name="checkpoint"/> (config beside it) on <paramref name="teacherPath"/>. Table 2 and DS need
+    /// <paramref name="estimator"/>; identity and the identity factor of DS need <paramref name="embedding"/>; FID needs
+    /// <paramref name="fid"/> and the teacher's set <paramref name="teacherSet"/> (measured once for many models).
+    /// </summary>
+    public static ModelMetrics Evaluate(string name, string checkpoint, string teacherPath, PoseDepthEstimator? estimator, IFaceEmbedding? embedding,
+        FidEvaluation? fid, EvalSet? teacherSet, ModelEvaluationOptions o, Action<string> log)
+    {
+        if (!File.Exists(checkpoint)) throw new EvaluationException(checkpoint, "lift checkpoint not found");
+        using var sampler = LiftedSampler.Open(checkpoint, teacherPath);
+        long steps = ReadStep(checkpoint);
+        log($"{name}: reconstruction L1 on {o.ReconstructionSamples} samples");
+        double l1 = o.ReconstructionSamples > 0 ? ReconstructionL1(sampler, o.ReconstructionSamples, o.Seed) : double.NaN;
+        Table2Result? table2 = null;
+        DisentanglementResult? ds = null;
+        if (estimator is not null && o.Table2Samples > 0)
+        {
+            log($"{name}: Table 2 on {o.Table2Samples} samples");
+            table2 = Table2Protocol.ForLiftedGenerator(sampler.Model, estimator, o.Table2Samples, o.Seed, o.Batch);
+        }
+        if (estimator is not null && o.DsGroups > 0)
+        {
+            log($"{name}: DS, {o.DsGroups} groups × {o.DsPerGroup}");
+            ds = LiftedControls.MeasureDisentanglement(sampler, estimator, embedding,
+                new DisentanglementOptions { Groups = o.DsGroups, PerGroup = o.DsPerGroup, ReferenceCount = o.DsReference, Seed = o.Seed }, s => log($"{name}: DS {s}"));
+        }
+        IdentityYawResult? identity = null;
+        if (embedding is not null && o.IdentityFaces > 0)
+        {
+            log($"{name}: identity vs yaw on {o.IdentityFaces} faces");
+            identity = IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.LiftedRenderer(sampler.Model, o.Seed));
+        }
+        FidResult? fidResult = null;
+        if (fid is not null && teacherSet is not null && o.FidSamples > 0)
+        {
+            using var set = fid.Measure(new LiftedEvalSource(sampler), o.Seed, name);
+            fidResult = fid.Compare(set, teacherSet);
+        }
+        return new ModelMetrics(name, checkpoint, steps, l1, o.ReconstructionSamples, table2, ds, identity, fidResult);
+    }
+
+    /// <summary>
+    /// Mean absolute difference (image units, [-1, 1]) over all pixels between the teacher's image and the lift's
+    /// rendering at its predicted view and light, for truncated styles as in training (the run's ψ).
+    /// </summary>
+    public static double ReconstructionL1(LiftedSampler sampler, int count, long seed)
+    {
+        if (count < 1) throw new EvaluationException("reconstruction samples", $"{count}: must be at least 1");
+        using var z = sampler.RandomLatents(count, seed);
+        using var maps = sampler.Maps(z, sampler.Model.Config.Truncation);
+        return (maps.Render - maps.Teacher).abs().mean().item<float>();
+    }
+
+    /// <summary>The global step stored in a lift checkpoint.</summary>
+    public static long ReadStep(string checkpoint)
+    {
+        var root = Checkpoints.TorchCheckpoint.Load(checkpoint) as Checkpoints.PyDict ?? throw new EvaluationException(checkpoint, "not a lift checkpoint");
+        try { return root.TryGet("global_step", out var gs) ? Convert.ToInt64(gs) : 0; }
+        finally { Checkpoints.TorchCheckpoint.DisposeTensors(root); }
+    }
+}

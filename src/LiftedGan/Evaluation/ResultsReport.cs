@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using LiftedGan.IO;
+
+namespace LiftedGan.Evaluation;
+
+/// <summary>
+/// Writes measured metrics as reports: a Table-2-style comparison of several models (markdown, CSV and one PNG plot
+/// per metric) and the full markdown report of one shipped model. Every number comes from the metrics passed in.
+/// </summary>
+public static class ResultsReport
+{
+    static readonly (string Column, string Header, Func<ModelMetrics, double> Value)[] Columns =
+    {
+        ("reconstruction_l1", "rec. L1 ↓", m => m.ReconstructionL1),
+        ("fid", "FID ↓", m => m.Fid?.Fid ?? double.NaN),
+        ("kid", "KID ↓", m => m.Fid?.KidMean ?? double.NaN),
+        ("depth", "depth ↓", m => m.Table2?.DepthError ?? double.NaN),
+        ("yaw", "yaw (°) ↓", m => m.Table2?.YawError ?? double.NaN),
+        ("pitch", "pitch (°) ↓", m => m.Table2?.PitchError ?? double.NaN),
+        ("roll", "roll (°) ↓", m => m.Table2?.RollError ?? double.NaN),
+        ("ds_yaw", "DS yaw ↑", m => m.Ds("yaw")),
+        ("ds_pitch", "DS pitch ↑", m => m.Ds("pitch")),
+        ("ds_light", "DS light ↑", m => m.Ds("light")),
+        ("ds_identity", "DS identity ↑", m => m.Ds("identity")),
+        ("identity_cos", "identity cos ↑", m => m.MeanIdentity),
+    };
+
+    static string F(double v) => double.IsNaN(v) ? "–" : double.IsPositiveInfinity(v) ? "inf" : v.ToString("G4", CultureInfo.InvariantCulture);
+
+    static string Csv(double v) => double.IsNaN(v) ? "" : double.IsPositiveInfinity(v) ? "inf" : v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>CSV of the comparison: name, steps, then every metric column (empty = not measured).</summary>
+    public static string ComparisonCsv(IReadOnlyList<ModelMetrics> rows)
+    {
+        var sb = new StringBuilder("name,steps," + string.Join(',', Columns.Select(c => c.Column)) + "\n");
+        foreach (var m in rows)
+            sb.Append(m.Name).Append(',').Append(m.Steps.ToString(CultureInfo.InvariantCulture)).Append(',')
+              .Append(string.Join(',', Columns.Select(c => Csv(c.Value(m))))).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>Markdown table of the comparison (columns that no row measured are left out) with the sample counts below it.</summary>
+    public static string ComparisonMarkdown(IReadOnlyList<ModelMetrics> rows, IReadOnlyDictionary<string, string>? labels = null)
+    {
+        var used = Columns.Where(c => rows.Any(m => !double.IsNaN(c.Value(m)))).ToList();
+        var sb = new StringBuilder("| method | steps | " + string.Join(" | ", used.Select(c => c.Header)) + " |\n");
+        sb.Append("|---|---|").Append(string.Concat(used.Select(_ => "---|"))).Append('\n');
+        foreach (var m in rows)
+            sb.Append("| ").Append(labels is not null && labels.TryGetValue(m.Name, out var l) ? l : m.Name).Append(" | ")
+              .Append(m.Steps.ToString(CultureInfo.InvariantCulture)).Append(" | ")
+              .Append(string.Join(" | ", used.Select(c => F(c.Value(m))))).Append(" |\n");
+        sb.Append('\n').Append(Counts(rows[0])).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>The sample counts and definitions behind one row's numbers.</summary>
+    public static string Counts(ModelMetrics m)
+    {
+        var parts = new List<string> { string.Create(CultureInfo.InvariantCulture, $"reconstruction L1: mean |render − teacher| over all pixels ([-1, 1] units), {m.ReconstructionSamples} samples at the run's ψ") };
+        if (m.Fid is { } f)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{f.FidLabel} / {f.KidLabel}: {f.CountA} lifted renders (ψ 1, predicted view and light) vs {f.CountB} teacher samples (ψ 1)"));
+        if (m.Table2 is { } t)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"depth / yaw / pitch / roll: Table-2 protocol vs the pseudo-ground-truth estimator on {t.Samples} teacher samples (depth: RMS of z-scored maps; angles: mean-centred mean absolute error)"));
+        if (m.Disentanglement is { } d) parts.Add(d.Describe());
+        if (m.Identity is { } i)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"identity cos: mean cosine to the frontal rendering over yaws {string.Join(", ", i.YawDegrees.Where(y => y != 0))}°, {i.Faces} faces"));
+        return string.Join("\n", parts.Select(p => "- " + p));
+    }
+
+    /// <summary>Writes report.md, report.csv and plots/COLUMN.png (x = row index in table order, no text; values in the CSV).</summary>
+    public static void WriteComparison(string folder, string title, IReadOnlyList<ModelMetrics> rows, IReadOnlyDictionary<string, string>? labels, string notes)
+    {
+        if (rows.Count == 0) throw new EvaluationException(folder, "no models to report");
+        Directory.CreateDirectory(Path.Combine(folder, "plots"));
+        var md = new StringBuilder($"# {title}\n\n").Append(ComparisonMarkdown(rows, labels)).Append('\n').Append(notes).Append('\n');
+        md.Append("\nPlots (`plots/COLUMN.png`, one point per row in table order; values in `report.csv`).\n");
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "report.md"), Encoding.UTF8.GetBytes(md.ToString()));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "report.csv"), Encoding.UTF8.GetBytes(ComparisonCsv(rows)));
+        foreach (var c in Columns)
+        {
+            var y = rows.Select(c.Value).ToArray();
+            if (y.Any(v => !double.IsFinite(v))) continue;
+            double lo = y.Min(), hi = y.Max(), pad = Math.Max(1e-9, (hi - lo) * 0.1);
+            LinePlot.Save(Path.Combine(folder, "plots", c.Column + ".png"), Enumerable.Range(0, y.Length).Select(i => (double)i).ToArray(), y,
+                new double[y.Length], lo - pad, hi + pad);
+        }
+    }
+
+    /// <summary>
+    /// The full report of one model: every metric with its sample counts, the estimator's own error against exact
+    /// truth (the noise floor of the Table-2 columns), DS per factor, identity per yaw, and optionally an embedded
+    /// ablation table.
+    /// </summary>
+    public static string ModelMarkdown(ModelMetrics m, string teacher, GeometryErrors? estimatorError, string? estimatorPath, string command, string? ablationMarkdown)
+    {
+        var sb = new StringBuilder("# Results\n\n");
+        sb.Append("Produced by one command; every number below was computed by it:\n\n```sh\n").Append(command).Append("\n```\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"- lift: `{m.Checkpoint}` ({m.Steps} steps)\n- teacher: `{teacher}`\n");
+        if (estimatorPath is not null) sb.Append(CultureInfo.InvariantCulture, $"- pseudo-ground-truth estimator: `{estimatorPath}`\n");
+        sb.Append("\n## Summary\n\n").Append(ComparisonMarkdown(new[] { m })).Append('\n');
+        if (m.Fid is { } f)
+        {
+            sb.Append("\n## Image quality\n\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| metric | value | samples |\n|---|---|---|\n| {f.FidLabel} | {F(f.Fid)} | {f.CountA} vs {f.CountB} |\n");
+            if (f.KidMean is { } k) sb.Append(CultureInfo.InvariantCulture, $"| {f.KidLabel} | {F(k)} ± {F(f.KidStd!.Value)} | {f.CountA} vs {f.CountB} |\n");
+            if (f.FidLabel != "FID")
+                sb.Append("\n`").Append(f.FidLabel).Append("` uses a substitute feature network (the FID Inception architecture with fixed hashed weights, ")
+                  .Append("or torchvision's Inception): it ranks this project's models against each other and is **not** comparable to published FIDs.\n");
+            foreach (var w in f.Warnings) sb.Append("\n- warning: ").Append(w);
+            sb.Append('\n');
+        }
+        if (m.Table2 is { } t)
+        {
+            sb.Append("\n## 3D accuracy (Table-2 protocol)\n\n| | samples | depth ↓ | yaw (°) ↓ | pitch (°) ↓ | roll (°) ↓ |\n|---|---|---|---|---|---|\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| lift vs estimator on teacher images | {t.Samples} | {F(t.DepthError)} | {F(t.YawError)} | {F(t.PitchError)} | {F(t.RollError)} |\n");
+            if (estimatorError is { } e)
+                sb.Append(CultureInfo.InvariantCulture, $"| estimator vs exact truth (held-out procedural images; noise floor) | {e.Images} | {F(e.NormalizedDepth)} | {F(e.YawError)} | {F(e.PitchError)} | {F(e.RollError)} |\n")
+                  .Append(CultureInfo.InvariantCulture, $"\nThe estimator's own SIDE on those images is {F(e.Side)} and its MAD {F(e.Mad)}°. Its angle errors there are absolute (not mean-centred). ")
+                  .Append("Differences between lifts smaller than the noise-floor row are not resolved by this estimator.\n");
+        }
+        if (m.Disentanglement is { } d)
+            sb.Append("\n## Disentanglement score\n\n").Append(d.ToMarkdown())
+              .Append("\nFactors are re-estimated from the images: yaw and pitch by the estimator, light as a face-frame direction (first-order spherical-harmonic fit to the estimator's normals), identity by the face embedding. ")
+              .Append("This is an adaptation of DiscoFaceGAN's score to the controls LiftedGAN has (view and light); the numbers are not comparable to the 3DMM-based values in DiscoFaceGAN or Tax-free.\n");
+        if (m.Identity is { } i)
+        {
+            sb.Append("\n## Identity versus yaw\n\n| yaw (°) | mean cosine | std | faces |\n|---|---|---|---|\n");
+            var (mean, std) = (i.Mean, i.Std);
+            for (int j = 0; j < i.YawDegrees.Count; j++)
+                sb.Append(CultureInfo.InvariantCulture, $"| {i.YawDegrees[j]} | {F(mean[j])} | {F(std[j])} | {i.Faces} |\n");
+        }
+        if (ablationMarkdown is not null) sb.Append("\n## Ablations\n\n").Append(ablationMarkdown).Append('\n');
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,27 @@
+using LiftedGan.Evaluation;
+using Xunit;
+
+namespace LiftedGan.Tests.Evaluation;
+
+public class ResultsReportTests
+{
+    static ModelMetrics Row(string name, double l1, double depth) =>
+        new(name, $"/runs/{name}/checkpoint_001.pth", 20, l1, 16, new Table2Result(8, depth, 1.5, 2.5, 0.5), null, null, null);
+
+    [Fact]
+    public void ComparisonCarriesEveryMeasuredNumberAndLeavesOutUnmeasuredColumns()
+    {
+        var rows = new[] { Row("full", 0.125, 0.4375), Row("wo_flip", 0.25, 0.75) };
+        var csv = ResultsReport.ComparisonCsv(rows).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, csv.Length);
+        Assert.StartsWith("name,steps,reconstruction_l1,fid,kid,depth,yaw,pitch,roll,ds_yaw", csv[0]);
+        Assert.Equal("wo_flip,20,0.25,,,0.75,1.5,2.5,0.5,,,,,", csv[2]);
+
+        var md = ResultsReport.ComparisonMarkdown(rows, new Dictionary<string, string> { ["wo_flip"] = "LiftedGAN w/o L_flip" });
+        Assert.Contains("| LiftedGAN w/o L_flip | 20 | 0.25 | 0.75 | 1.5 | 2.5 | 0.5 |", md);
+        Assert.DoesNotContain("FID", md);
+        Assert.DoesNotContain("DS yaw", md);
+        Assert.Contains("on 8 teacher samples", md);
+        Assert.Throws<EvaluationException>(() => ResultsReport.WriteComparison(Path.GetTempPath(), "x", Array.Empty<ModelMetrics>(), null, ""));
+    }
+}
