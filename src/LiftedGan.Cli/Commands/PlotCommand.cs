@@ -6,23 +6,26 @@ using LiftedGan.IO;
 
 namespace LiftedGan.Cli.Commands;
 
-/// <summary>`liftedgan plot`: loss curves from TensorBoard event files as a PNG (values in a CSV beside it).</summary>
+/// <summary>`liftedgan plot`: loss curves from TensorBoard event files or a step,value CSV log as a PNG (values in a CSV beside it).</summary>
 internal static class PlotCommand
 {
     public static Command Create()
     {
-        var tb = new Option<string>("--tb") { Description = "TensorBoard folder (events.out.tfevents.*) or one event file.", Required = true };
-        var tags = new Option<string>("--tags") { Description = "Comma-separated scalar tags, e.g. loss/d,loss/g (colours in order: blue, orange, green, red, purple, brown).", Required = true };
+        var tb = new Option<string?>("--tb") { Description = "TensorBoard folder (events.out.tfevents.*) or one event file." };
+        var csvLog = new Option<string?>("--csv") { Description = "Instead of --tb: a CSV log whose first column is the step and whose header names the other columns (e.g. the estimator's .loss.csv)." };
+        var tags = new Option<string>("--tags") { Description = "Comma-separated scalar tags or CSV columns, e.g. loss/d,loss/g (colours in order: blue, orange, green, red, purple, brown).", Required = true };
         var smooth = new Option<int>("--smooth") { Description = "Trailing moving-average window in points (1 = raw).", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "PNG to write; the smoothed values go to the same name with .csv.", Required = true };
-        var command = new Command("plot", "Plot scalar curves from TensorBoard event files (read-only; works on a live run).") { tb, tags, smooth, output };
+        var command = new Command("plot", "Plot scalar curves from TensorBoard event files (read-only; works on a live run).") { tb, csvLog, tags, smooth, output };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             int window = parse.GetValue(smooth);
             if (window < 1) throw new ArgumentException($"--smooth {window}: must be at least 1");
             var wanted = parse.GetValue(tags)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (wanted.Length == 0) throw new ArgumentException("--tags: none given");
-            var scalars = TensorBoardScalars.Read(parse.GetValue(tb)!);
+            string? tbPath = parse.GetValue(tb), csvPath = parse.GetValue(csvLog);
+            if ((tbPath is null) == (csvPath is null)) throw new ArgumentException("give exactly one of --tb and --csv");
+            var scalars = tbPath is not null ? TensorBoardScalars.Read(tbPath) : ReadCsv(csvPath!);
             var series = new List<(double[] X, double[] Y)>();
             var csv = new StringBuilder("tag,step,value,smoothed\n");
             foreach (var tag in wanted)
@@ -45,6 +48,29 @@ internal static class PlotCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Columns of a CSV log (header: step,name,...; numbers in invariant culture) as (step, value) series.</summary>
+    static IReadOnlyDictionary<string, List<ScalarPoint>> ReadCsv(string path)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"--csv {path}: file not found");
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        if (lines.Length < 2) throw new ArgumentException($"--csv {path}: needs a header and at least one row");
+        var header = lines[0].Split(',');
+        var columns = header.Skip(1).ToDictionary(h => h, _ => new List<ScalarPoint>());
+        for (int r = 1; r < lines.Length; r++)
+        {
+            var cells = lines[r].Split(',');
+            if (cells.Length != header.Length || !long.TryParse(cells[0], CultureInfo.InvariantCulture, out long step))
+                throw new ArgumentException($"--csv {path}: line {r + 1} is not step followed by {header.Length - 1} values");
+            for (int c = 1; c < cells.Length; c++)
+            {
+                if (!float.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
+                    throw new ArgumentException($"--csv {path}: line {r + 1}, column {header[c]}: '{cells[c]}' is not a number");
+                columns[header[c]].Add(new ScalarPoint(step, double.NaN, v));
+            }
+        }
+        return columns;
     }
 
     /// <summary>Trailing mean over up to <paramref name="window"/> points.</summary>

@@ -72,4 +72,24 @@ public class TensorBoardScalarsTests
         Assert.Contains("loss/d, loss/g", e.ToString());
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public void PlotCommandReadsACsvLogAndRejectsBadRows()
+    {
+        var dir = Directory.CreateTempSubdirectory("csv-plot").FullName;
+        var log = Path.Combine(dir, "run.loss.csv");
+        File.WriteAllText(log, "step,loss\n1,4\n2,2\n3,6\n");
+        var png = Path.Combine(dir, "curve.png");
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Assert.Equal(0, Program.Run(new[] { "plot", "--csv", log, "--tags", "loss", "--smooth", "2", "--out", png }, o, e));
+        Assert.True(new FileInfo(png).Length > 100);
+        Assert.EndsWith(",4", File.ReadAllLines(Path.ChangeExtension(png, ".csv")).Last());
+        File.WriteAllText(log, "step,loss\n1,4\n2,abc\n");
+        Assert.NotEqual(0, Program.Run(new[] { "plot", "--csv", log, "--tags", "loss", "--out", png }, o, e));
+        Assert.Contains("line 3", e.ToString());
+        Assert.NotEqual(0, Program.Run(new[] { "plot", "--csv", log, "--tb", dir, "--tags", "loss", "--out", png }, o, e));
+        Assert.Contains("exactly one of --tb and --csv", e.ToString());
+        Directory.Delete(dir, true);
+    }
 }
