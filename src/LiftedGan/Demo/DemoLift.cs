@@ -69,8 +69,8 @@ public static class DemoLift
         items.Add(DemoItem.Link($"{rel}/{LiftedCheckpoint.ConfigFileName}", "the run's config"));
         return new DemoSection("lift", "A short lift, trained live",
             string.Create(CultureInfo.InvariantCulture,
-                $"The demo trained a fresh LiftedGAN (synth_64) on the shipped StyleGAN2 for {r.Steps} steps of batch {r.Batch} in {r.Seconds:F0} s ({r.Steps / Math.Max(r.Seconds, 1e-9):F2} steps/s). A real lift runs thousands of steps: {nextCommand}. The loss terms at the first and the last step:"),
-            items, new DemoTable(new[] { "loss term", $"step 1", $"step {r.Losses.Count}" }, rows));
+                $"The demo trained a fresh LiftedGAN (synth_64) on the shipped StyleGAN2 for {r.Steps} steps of batch {r.Batch} in {r.Seconds:F0} s ({r.Steps / Math.Max(r.Seconds, 1e-9):F2} steps/s), with the shipped identity embedding for the identity loss and the random-feature VGG16 substitute for the perceptual loss. A real lift runs thousands of steps: {nextCommand}. The loss terms at the first and the last step:"),
+            items, new DemoTable(new[] { "loss term", "step 1", $"step {r.Losses.Count}" }, rows));
     }
 
     static string F(double v) => v.ToString("G5", CultureInfo.InvariantCulture);
