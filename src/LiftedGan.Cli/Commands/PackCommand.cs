@@ -19,6 +19,8 @@ internal static class PackCommand
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"packed {r.Kind}: {r.InputBytes / 1e6:F2} MB -> {r.OutputBytes / 1e6:F2} MB ({r.Ratio:F1}x smaller), {r.Tensors} tensors, {r.HalfTensors} as float16 -> {r.OutputPath}"));
             if (r.SidecarPath is not null) stdout.WriteLine($"wrote {r.SidecarPath}");
+            else if (r.Kind == PackedModelKind.Lift)
+                stdout.WriteLine($"warning: {parse.GetValue(input)}: no config embedded and no {LiftedGan.Lifting.LiftedCheckpoint.ConfigFileName} beside it; loaders will assume the preset for its image size (pack from the run folder to keep the run's config)");
             return 0;
         }));
         return cmd;

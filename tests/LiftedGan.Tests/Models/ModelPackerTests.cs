@@ -190,5 +190,12 @@ public class ModelPackerTests(LiftFixture fixture)
         Assert.Contains("packed StyleGan", output);
         Assert.Contains("as float16", output);
         Assert.Equal(new[] { ScalarType.Float16 }, FloatTypes(Path.Combine(dir, "t.pt")));
+
+        // A lift copied away from its run folder has no config to keep: packing says so.
+        string lone = Path.Combine(dir, "lone.pth");
+        File.Copy(fixture.Checkpoint, lone);
+        var (code2, output2, err2) = LiftFixture.Run("pack", lone, "--out", Path.Combine(dir, "packed", "lone.pth"));
+        Assert.True(code2 == 0, err2);
+        Assert.Contains("warning: " + lone + ": no config embedded", output2);
     }
 }
