@@ -61,30 +61,16 @@ public static class DemoGallery
         }
 
         log("relighting");
-        string relight = Folder(outDir, "relight");
         var (lit, shading) = sampler.LightSweep(pair, truncation);
-        using (lit)
-        using (shading)
-        {
-            SampleOutput.SaveSweeps(relight, lit);
-            SampleOutput.SaveSweeps(relight, shading, "_shading");
-        }
-        sections.Add(new DemoSection("relight", "Relighting",
+        sections.Add(TwoSweeps(outDir, "relight", "Relighting",
             "The light direction swept from -60° to 60° (official generate_lighting: raw light [0.2, 0.8, tan θ, 0]) at the predicted view; the shading maps beside.",
-            Sweep("relight", "", 2, "relit").Concat(Sweep("relight", "_shading", 2, "shading")).ToList()));
+            (lit, "", "relit"), (shading, "_shading", "shading")));
 
         log("side views");
-        string side = Folder(outDir, "sideview");
         var (shape, normals) = sampler.SideView(pair, truncation);
-        using (shape)
-        using (normals)
-        {
-            SampleOutput.SaveSweeps(side, shape, "_shape");
-            SampleOutput.SaveSweeps(side, normals, "_normals");
-        }
-        sections.Add(new DemoSection("sideview", "Side view of the shape",
+        sections.Add(TwoSweeps(outDir, "sideview", "Side view of the shape",
             "The whole canonical mesh turned from +90° to -90° yaw after a -6° pitch, with neutral shading and coloured by its normals (the official summaries' render_yaw).",
-            Sweep("sideview", "_shape", 2, "shape").Concat(Sweep("sideview", "_normals", 2, "normals")).ToList()));
+            (shape, "_shape", "shape"), (normals, "_normals", "normals")));
 
         log("interpolation");
         string interp = Folder(outDir, "interpolate");
@@ -109,6 +95,21 @@ public static class DemoGallery
             $"The {z.shape[0]} latents z (N × {sampler.StyleDim}, float32) behind every face on this page; pass --latents {LatentsFileName} to any sampling command to replay them bit for bit.",
             new[] { DemoItem.Link(LatentsFileName, "numpy array of the latents") }));
         return sections;
+    }
+
+    /// <summary>Saves two sweep sets of the same faces (disposing them) into one folder and returns their section.</summary>
+    static DemoSection TwoSweeps(string outDir, string folder, string title, string caption,
+        (Tensor Frames, string Suffix, string What) first, (Tensor Frames, string Suffix, string What) second)
+    {
+        string dir = Folder(outDir, folder);
+        using (first.Frames)
+        using (second.Frames)
+        {
+            SampleOutput.SaveSweeps(dir, first.Frames, first.Suffix);
+            SampleOutput.SaveSweeps(dir, second.Frames, second.Suffix);
+        }
+        return new DemoSection(folder, title, caption,
+            Sweep(folder, first.Suffix, 2, first.What).Concat(Sweep(folder, second.Suffix, 2, second.What)).ToList());
     }
 
     static IEnumerable<DemoItem> Sweep(string folder, string suffix, int count, string what) =>
