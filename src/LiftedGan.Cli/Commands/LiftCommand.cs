@@ -19,6 +19,7 @@ internal static class LiftCommand
         ["lam_identity_perturb"] = (c, v) => c with { IdentityWeight = v },
         ["lam_reg_style"] = (c, v) => c with { StylePriorWeight = v },
         ["lam_albedo_rank"] = (c, v) => c with { AlbedoRankWeight = v },
+        ["lam_depth_smooth"] = (c, v) => c with { DepthSmoothnessWeight = v },
         ["truncation"] = (c, v) => c with { Truncation = v },
         ["learning_rate"] = (c, v) => c with { LearningRate = v },
         ["weight_decay"] = (c, v) => c with { WeightDecay = v },

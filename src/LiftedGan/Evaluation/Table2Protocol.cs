@@ -5,8 +5,16 @@ using static TorchSharp.torch;
 
 namespace LiftedGan.Evaluation;
 
-/// <summary>Table-2 "3D" columns of one method against the pseudo ground truth: mean z-scored depth error and mean-centred angle errors (degrees).</summary>
-public sealed record Table2Result(int Samples, double DepthError, double YawError, double PitchError, double RollError);
+/// <summary>
+/// Table-2 "3D" columns of one method against the pseudo ground truth: mean z-scored depth error and mean-centred angle
+/// errors (degrees); optionally the Pearson correlations of the method's yaw, pitch and roll with the reference's.
+/// </summary>
+public sealed record Table2Result(int Samples, double DepthError, double YawError, double PitchError, double RollError)
+{
+    public double YawCorrelation { get; init; } = double.NaN;
+    public double PitchCorrelation { get; init; } = double.NaN;
+    public double RollCorrelation { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// LiftedGAN's Table-2 protocol (related-systems §5.4) with our own pseudo-ground-truth estimator: for each sample
@@ -46,7 +54,11 @@ public static class Table2Protocol
             }
         }
         double Error(int k) => AngleError.MeanCentredAbsolute(method.Select(a => a[k]).ToList(), reference.Select(a => a[k]).ToList());
-        return new Table2Result(count, depthSum / count, YawError: Error(1), PitchError: Error(0), RollError: Error(2));
+        double R(int k) => AngleError.Correlation(method.Select(a => a[k]).ToList(), reference.Select(a => a[k]).ToList());
+        return new Table2Result(count, depthSum / count, YawError: Error(1), PitchError: Error(0), RollError: Error(2))
+        {
+            YawCorrelation = R(1), PitchCorrelation = R(0), RollCorrelation = R(2),
+        };
     }
 
     /// <summary>

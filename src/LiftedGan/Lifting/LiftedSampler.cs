@@ -125,10 +125,16 @@ public sealed class LiftedSampler : IDisposable
         return new[] { v0, v1, 0, Math.Sin(v1) * 0.1, -Math.Sin(v0) * 0.2, 0 };
     }
 
-    /// <summary>Pose sweep N×T×3×S×S (official angles for the axis) with the predicted light and transformation map.</summary>
-    public Tensor PoseSweep(Tensor z, PoseAxis axis, double truncation)
+    /// <summary>
+    /// Pose sweep N×T×3×S×S with the predicted light and transformation map: the official 31 angles for the axis, or
+    /// with <paramref name="maxDegrees"/> 31 evenly spaced angles from −max to +max.
+    /// </summary>
+    public Tensor PoseSweep(Tensor z, PoseAxis axis, double truncation, double? maxDegrees = null)
     {
-        var angles = axis == PoseAxis.Yaw ? YawAngles : PitchAngles;
+        var angles = maxDegrees is { } m
+            ? (m > 0 && m <= 90 ? Enumerable.Range(0, 31).Select(i => -m + m * i / 15).ToArray()
+                : throw new SamplingException("--max-angle", $"{m}: must be in (0, 90] degrees"))
+            : axis == PoseAxis.Yaw ? YawAngles : PitchAngles;
         return Sweep(z, truncation, angles.Count, (e, t) => (e.Light, RawView(e, PoseView(axis, angles[t])))).Frames;
     }
 

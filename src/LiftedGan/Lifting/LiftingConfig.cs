@@ -45,6 +45,12 @@ public sealed record LiftingConfig
     public double IdentityWeight { get; init; } = 1.0;
     public double StylePriorWeight { get; init; } = 0.5;
     public double AlbedoRankWeight { get; init; } = 1e-2;
+    /// <summary>
+    /// Weight of <see cref="LiftingLosses.DepthSmoothness"/>; not in the paper or the official code (0 in the official
+    /// presets). The short <c>synth_64</c> schedule uses it: without it the randomly initialised depth stays
+    /// high-frequency noise for hundreds of steps and the perturbed renders it feeds teach the composer noise.
+    /// </summary>
+    public double DepthSmoothnessWeight { get; init; }
     public int RankDownsample { get; init; } = 4;
     public int PerceptualScales { get; init; } = 3;
 
@@ -73,8 +79,8 @@ public sealed record LiftingConfig
     public static LiftingConfig Synth64 { get; } = new()
     {
         Preset = "synth_64", ImageSize = 64, StyleDim = 128, MlpHidden = 128, DepthSeedDim = 128, DecoderBaseChannels = 16,
-        BlurSize = 3, BlurSigma = 1, RankDownsample = 1, PerceptualScales = 2,
-        Epochs = 1, StepsPerEpoch = 2000, StatisticsSamples = 10_000, SummaryInterval = 100,
+        BlurSize = 3, BlurSigma = 1, RankDownsample = 1, PerceptualScales = 2, DepthSmoothnessWeight = 50,
+        Epochs = 1, StepsPerEpoch = 1500, StatisticsSamples = 10_000, SummaryInterval = 100,
     };
 
     /// <summary>Looks a preset up by name.</summary>

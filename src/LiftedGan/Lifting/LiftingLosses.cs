@@ -72,4 +72,16 @@ public static class LiftingLosses
         var matrix = residual.flatten(1);
         return linalg.matrix_norm(matrix, "nuc").MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Depth smoothness (this project's addition): mean |Laplacian(depth)| over (B, H, W), with the 4-neighbour
+    /// Laplacian of <see cref="Laplacian"/> (reflect padding). Inside the map a depth linear in x and y costs 0; a
+    /// one-pixel spike of height h costs h at the pixel and h/4 at each of its 4 neighbours. On the outermost ring the
+    /// reflection makes a slope across the edge cost half its per-pixel step.
+    /// </summary>
+    public static Tensor DepthSmoothness(Tensor canonicalDepth)
+    {
+        using var scope = NewDisposeScope();
+        return Laplacian.Apply(canonicalDepth.unsqueeze(1)).abs().mean().MoveToOuterDisposeScope();
+    }
 }

@@ -122,6 +122,8 @@ public sealed class LiftingTrainer : IDisposable
         }
         if (c.AlbedoRankWeight > 0)
             terms.Add(("albedo_rank", c.AlbedoRankWeight * LiftingLosses.AlbedoRank(est.Albedo, est.Depth, Model.Blur, c.BorderDepth, c.RankDownsample)));
+        if (c.DepthSmoothnessWeight > 0)
+            terms.Add(("depth_smoothness", c.DepthSmoothnessWeight * LiftingLosses.DepthSmoothness(est.Depth)));
 
         var total = terms.Select(t => t.Value).Aggregate((a, b) => a + b);
         foreach (var (name, value) in terms) losses[name] = value.item<float>();

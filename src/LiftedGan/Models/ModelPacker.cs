@@ -10,13 +10,15 @@ namespace LiftedGan.Models;
 /// keeps only <c>g_ema</c> and <c>args</c>; a LiftedGAN checkpoint keeps its four networks, <c>global_step</c> and
 /// <c>epoch</c> (no optimiser state), with its config embedded (<see cref="LiftedCheckpoint.EmbeddedConfigKey"/>) and
 /// written beside it as <see cref="LiftedCheckpoint.ConfigFileName"/>; an identity embedding keeps its network and
-/// sizes (its training log json is copied beside it). With <c>half</c>, floating-point tensors are stored as float16
+/// sizes, a pose-and-depth estimator its network, sizes, step and options (no optimiser state); the training log json
+/// of either is copied beside the packed file. With <c>half</c>, floating-point tensors are stored as float16
 /// (loaders convert them back to float32); a tensor whose values do not fit float16 stays float32.
 /// </summary>
 public static class ModelPacker
 {
     static readonly string[] LiftNetworks = { "netD", "netT", "netSD", "netSC" };
     static readonly string[] IdentitySizes = { "input_size", "width", "dimension" };
+    static readonly string[] EstimatorValues = { "input_size", "width", "step", "options" };
     const double HalfMax = 65504;
 
     /// <summary>The kind of a loaded training checkpoint, by its top-level keys.</summary>
@@ -26,7 +28,8 @@ public static class ModelPacker
         if (d.ContainsKey("g_ema")) return PackedModelKind.StyleGan;
         if (LiftNetworks.Any(d.ContainsKey)) return PackedModelKind.Lift;
         if (IdentityEmbeddingTraining.IsIdentityEmbedding(d)) return PackedModelKind.Identity;
-        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC) nor an identity-embedding checkpoint");
+        if (d.ContainsKey("pose_depth_estimator")) return PackedModelKind.Estimator;
+        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC), an identity-embedding nor an estimator checkpoint");
     }
 
     /// <summary>Packs <paramref name="input"/> into <paramref name="output"/> (written atomically; its folder is created).</summary>
@@ -62,15 +65,12 @@ public static class ModelPacker
                     }
                     break;
                 case PackedModelKind.Identity:
-                    packed.Set("identity_embedding", Compact(StateDictAt(source, "identity_embedding", input), half, made));
-                    foreach (var key in IdentitySizes)
-                        if (source.TryGet(key, out var v)) packed.Set(key, v);
-                    string log = Path.ChangeExtension(input, ".json");
-                    if (File.Exists(log) && Path.GetFullPath(log) != Path.GetFullPath(Path.ChangeExtension(output, ".json")))
-                    {
-                        sidecar = Path.ChangeExtension(output, ".json");
-                        sidecarBytes = File.ReadAllBytes(log);
-                    }
+                    PackNetwork(source, packed, "identity_embedding", IdentitySizes, input, half, made);
+                    (sidecar, sidecarBytes) = TrainingLog(input, output);
+                    break;
+                case PackedModelKind.Estimator:
+                    PackNetwork(source, packed, "pose_depth_estimator", EstimatorValues, input, half, made);
+                    (sidecar, sidecarBytes) = TrainingLog(input, output);
                     break;
             }
             try { Directory.CreateDirectory(FolderOf(output)); }
@@ -86,6 +86,21 @@ public static class ModelPacker
             foreach (var t in made) t.Dispose();
             TorchCheckpoint.DisposeTensors(root);
         }
+    }
+
+    /// <summary>Copies the state dict under <paramref name="network"/> (compacted) and the listed plain values.</summary>
+    static void PackNetwork(PyDict source, PyDict packed, string network, string[] values, string input, bool half, List<Tensor> made)
+    {
+        packed.Set(network, Compact(StateDictAt(source, network, input), half, made));
+        foreach (var key in values)
+            if (source.TryGet(key, out var v)) packed.Set(key, v);
+    }
+
+    /// <summary>The training log json beside the input, to be copied beside the output (none if absent or the same file).</summary>
+    static (string?, byte[]?) TrainingLog(string input, string output)
+    {
+        string log = Path.ChangeExtension(input, ".json"), target = Path.ChangeExtension(output, ".json");
+        return File.Exists(log) && Path.GetFullPath(log) != Path.GetFullPath(target) ? (target, File.ReadAllBytes(log)) : (null, null);
     }
 
     static string FolderOf(string path) => Path.GetDirectoryName(Path.GetFullPath(path))!;

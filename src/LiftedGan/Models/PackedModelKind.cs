@@ -11,4 +11,7 @@ public enum PackedModelKind
 
     /// <summary>The procedural-world identity embedding of `liftedgan identity train`.</summary>
     Identity,
+
+    /// <summary>The pseudo-ground-truth pose-and-depth estimator of `liftedgan eval train-estimator`.</summary>
+    Estimator,
 }

@@ -144,6 +144,7 @@ public class Evaluation3dTests
         });
         Assert.Equal(6, same.Samples);
         Assert.True(same.DepthError < 1e-4 && same.YawError < 1e-4 && same.PitchError < 1e-4 && same.RollError < 1e-4, $"{same}");
+        Assert.True(same.YawCorrelation > 0.9999 && same.PitchCorrelation > 0.9999, $"{same}");
 
         var flipped = Table2Protocol.Evaluate(6, 6, (_, n) =>
         {
@@ -152,6 +153,7 @@ public class Evaluation3dTests
             return (reference, method);
         });
         Assert.True(flipped.DepthError > 0.05 && flipped.YawError > 1, $"{flipped}");
+        Assert.True(flipped.YawCorrelation < -0.9999, $"{flipped}");
     }
 
     [Fact]

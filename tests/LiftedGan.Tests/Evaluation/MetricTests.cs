@@ -117,4 +117,15 @@ public class MetricTests
         Assert.Equal(1, AngleError.MeanCentredAbsolute(new[] { 1.0, -1 }, new[] { 0.0, 0 }), 9);
         Assert.Throws<ArgumentException>(() => AngleError.MeanCentredAbsolute(new[] { 1.0 }, Array.Empty<double>()));
     }
+
+    [Fact]
+    public void AngleCorrelationIgnoresOffsetAndScaleAndKeepsTheSign()
+    {
+        Assert.Equal(1, AngleError.Correlation(new[] { 10.0, 20, 40 }, new[] { 1.0, 2, 4 }), 9);
+        Assert.Equal(-1, AngleError.Correlation(new[] { -3.0, 0, 3 }, new[] { 1.0, 0, -1 }), 9);
+        // x = (-1, 0, 1), y = (0, 1, 0): covariance 0.
+        Assert.Equal(0, AngleError.Correlation(new[] { -1.0, 0, 1 }, new[] { 0.0, 1, 0 }), 9);
+        Assert.True(double.IsNaN(AngleError.Correlation(new[] { 2.0, 2 }, new[] { 0.0, 1 })));
+        Assert.Throws<ArgumentException>(() => AngleError.Correlation(new[] { 1.0 }, new[] { 1.0 }));
+    }
 }

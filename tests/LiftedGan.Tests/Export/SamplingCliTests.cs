@@ -77,6 +77,14 @@ public class SamplingCliTests(LiftFixture fixture)
         using var first = frames[0, 0];
         using var last = frames[0, 30];
         Assert.True((first - last).abs().max().item<float>() > 0.05, "yaw sweep frames should differ");
+        // --max-angle 45 spans the same 31 angles as the official yaw sweep; 30 stops short of it.
+        using (var same = sampler.PoseSweep(z, PoseAxis.Yaw, sampler.Model.Config.Truncation, 45)) Assert.True(same.equal(frames).all().item<bool>());
+        using (var narrow = sampler.PoseSweep(z, PoseAxis.Yaw, sampler.Model.Config.Truncation, 30))
+        {
+            Assert.True(narrow[0, 15].equal(frames[0, 15]).all().item<bool>(), "the middle frame is frontal in both");
+            Assert.False(narrow[0, 0].equal(first).all().item<bool>());
+        }
+        Assert.Throws<SamplingException>(() => sampler.PoseSweep(z, PoseAxis.Yaw, 0.7, 120));
         Assert.Equal(new[] { 0, -45.0 / 60, 0, Math.Sin(-45.0 / 60) * 0.1, 0, 0 }, LiftedSampler.PoseView(PoseAxis.Yaw, 45));
         Assert.Equal(new[] { 15.0 / 60, 0, 0, 0, -Math.Sin(15.0 / 60) * 0.2, 0 }, LiftedSampler.PoseView(PoseAxis.Pitch, 15));
         Assert.Equal((31, -45.0, 45.0), (LiftedSampler.YawAngles.Count, LiftedSampler.YawAngles[0], LiftedSampler.YawAngles[^1]));

@@ -71,4 +71,20 @@ public class LossTests
         Assert.Equal(sv.sum().item<double>(), loss.item<float>(), 4);
         Assert.True(loss.item<float>() > 0);
     }
+
+    [Fact]
+    public void DepthSmoothnessIsTheMeanAbsoluteLaplacian()
+    {
+        // A plane 1 + 0.01·col + 0.02·row on 5x5: the 3x3 interior costs 0. On the ring, reflect padding leaves
+        // |step across the edge|/2: 0.01 on the 3 inner pixels of the top and bottom rows, 0.005 on those of the left and
+        // right columns, and at the corners |±0.04 ± 0.02|/4 = 0.015, 0.005, 0.005, 0.015. Sum 0.13 over 25 pixels.
+        using var plane = (torch.arange(5f).view(1, 1, 5) * 0.01f + torch.arange(5f).view(1, 5, 1) * 0.02f + 1f).expand(2, 5, 5).contiguous();
+        Assert.Equal(0.13 / 25, LiftingLosses.DepthSmoothness(plane).item<float>(), 6);
+
+        // One raised pixel (height h = 0.2) in the middle of a flat 5x5 map: |lap| = h at the pixel and h/4 at its 4
+        // neighbours, averaged over the 25 pixels.
+        using var bump = torch.ones(1, 5, 5);
+        bump[0, 2, 2] = 1.2f;
+        Assert.Equal((0.2 + 4 * 0.05) / 25, LiftingLosses.DepthSmoothness(bump).item<float>(), 6);
+    }
 }

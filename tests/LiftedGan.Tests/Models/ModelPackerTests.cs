@@ -159,6 +159,35 @@ public class ModelPackerTests(LiftFixture fixture)
     }
 
     [Fact]
+    public void EstimatorTrainingCheckpointPacksWithoutOptimiserAndPredictsTheSame()
+    {
+        var dir = Directory.CreateTempSubdirectory("liftedgan-pack-est").FullName;
+        try
+        {
+            string full = Path.Combine(dir, "estimator.pt"), packed = Path.Combine(dir, "out", "est.pt");
+            using (var trainer = new LiftedGan.Evaluation.PoseDepthTrainer(new() { Size = 32, Width = 4, Steps = 1, Batch = 2, Seed = 5 }))
+            {
+                trainer.TrainStep();
+                trainer.Save(full);
+            }
+            File.WriteAllText(Path.ChangeExtension(full, ".json"), "{\"held_out\": {}}");
+            var r = ModelPacker.Pack(full, packed, half: false);
+            Assert.Equal(PackedModelKind.Estimator, r.Kind);
+            Assert.Equal(new object?[] { "pose_depth_estimator", "input_size", "width", "step", "options" }, TopKeys(packed));
+            Assert.True(r.OutputBytes < r.InputBytes / 2, $"packed {r.OutputBytes} B of {r.InputBytes} B: the Adam state should be gone");
+            Assert.Equal("{\"held_out\": {}}", File.ReadAllText(Path.ChangeExtension(packed, ".json")));
+
+            using var images = rand(new long[] { 2, 3, 32, 32 }, generator: new Generator(4)) * 2 - 1;
+            using var a = LiftedGan.Evaluation.PoseDepthTraining.Load(full);
+            using var b = LiftedGan.Evaluation.PoseDepthTraining.Load(packed);
+            using var pa = LiftedGan.Evaluation.PoseDepthTraining.Predict(a, images);
+            using var pb = LiftedGan.Evaluation.PoseDepthTraining.Predict(b, images);
+            Assert.True(Same(pa.Depth, pb.Depth) && Same(pa.Angles, pb.Angles), "fp32 pack must predict bitwise equal");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void OtherFilesAreRefusedWithTheReason()
     {
         var dir = Directory.CreateTempSubdirectory("liftedgan-pack-bad").FullName;
