@@ -25,15 +25,17 @@ internal static class EvalCommandsStudy
         public readonly Option<string?> Inception = new("--inception") { Description = "FID Inception weights; without them a labelled substitute network is used." };
         public readonly Option<string?> Estimator = new("--estimator") { Description = "Pose-and-depth estimator (eval train-estimator) for Table 2 and DS." };
         public readonly Option<string?> Embedding = new("--face-embedding") { Description = "Face embedding for identity vs yaw and the identity factor of DS (and the identity loss when training)." };
+        public readonly Option<string?> Vgg = new("--vgg") { Description = "torchvision VGG16 weights for the perceptual reconstruction distance (and the perceptual loss when training); else each lift's random-feature substitute." };
         public readonly Option<long> Seed = new("--eval-seed") { Description = "Seed of every evaluation sample.", DefaultValueFactory = _ => 1 };
 
-        public IEnumerable<Option> All => new Option[] { Rec, Table2, Groups, PerGroup, Reference, Identity, Fid, Inception, Estimator, Embedding, Seed };
+        public IEnumerable<Option> All => new Option[] { Rec, Table2, Groups, PerGroup, Reference, Identity, Fid, Inception, Estimator, Embedding, Vgg, Seed };
 
         public ModelEvaluationOptions Options(ParseResult p) => new()
         {
             ReconstructionSamples = NonNegative(p.GetValue(Rec), "--n-rec"), Table2Samples = NonNegative(p.GetValue(Table2), "--n-table2"),
             DsGroups = NonNegative(p.GetValue(Groups), "--ds-groups"), DsPerGroup = p.GetValue(PerGroup), DsReference = p.GetValue(Reference),
             IdentityFaces = NonNegative(p.GetValue(Identity), "--identity-faces"), FidSamples = NonNegative(p.GetValue(Fid), "--fid-n"), Seed = p.GetValue(Seed),
+            VggPath = p.GetValue(Vgg),
         };
     }
 
@@ -112,13 +114,12 @@ internal static class EvalCommandsStudy
         var steps = new Option<int?>("--steps") { Description = "Training steps of every run (default: the preset's schedule)." };
         var batch = new Option<int?>("--batch") { Description = "Batch size (preset default)." };
         var seed = new Option<long?>("--seed") { Description = "Run seed shared by all runs (initialisation and every step's latents)." };
-        var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual loss (else the documented substitute)." };
         var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 500 };
         var output = new Option<string>("--out") { Description = "Study folder: one run folder per variant, report.md, report.csv, plots/.", Required = true };
         var counts = new Counts();
         var command = new Command("ablations", "Train the full model and the paper's four ablations with identical seeds, evaluate them and write a Table-2-style report.")
         {
-            stylegan, preset, steps, batch, seed, vgg, ckptEvery, output,
+            stylegan, preset, steps, batch, seed, ckptEvery, output,
         };
         foreach (var o in counts.All) command.Options.Add(o);
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
@@ -132,14 +133,14 @@ internal static class EvalCommandsStudy
             }
             string folder = parse.GetValue(output)!, teacher = parse.GetValue(stylegan)!;
             string? face = parse.GetValue(counts.Embedding);
-            var inputs = new LiftingInputs(teacher, folder, parse.GetValue(vgg), face);
+            var inputs = new LiftingInputs(teacher, folder, parse.GetValue(counts.Vgg), face);
             var runs = AblationStudy.Train(LiftingConfig.FromPreset(parse.GetValue(preset)!), Settings, inputs, folder, parse.GetValue(ckptEvery), stdout.WriteLine,
                 (v, p) => { if (p.Step % 10 == 0 || p.Step == p.TotalSteps) stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{v.Name}: {p.Step}/{p.TotalSteps} {p.StepsPerSecond:F3} it/s")); });
             var rows = EvaluateAll(parse, counts, teacher, runs.Select(r => (r.Variant.Name, r.Checkpoint)).ToList(), stdout.WriteLine);
             var notes = new StringBuilder("Produced by:\n\n```sh\n").Append(CommandLine(parse)).Append("\n```\n\nRuns (same preset, seed and steps; only the listed weights are 0):\n\n");
             foreach (var (v, c) in runs) notes.Append(CultureInfo.InvariantCulture, $"- `{v.Name}` ({v.Label}): removes {v.Removes}; `{Path.GetRelativePath(folder, c)}`\n");
             if (face is null) notes.Append("\nNo --face-embedding: the identity loss was off in every run, so `wo_idt` trains the same model as `full`.\n");
-            if (parse.GetValue(vgg) is null) notes.Append("\nNo --vgg: the perceptual loss used the random-feature VGG16 substitute in every run.\n");
+            if (parse.GetValue(counts.Vgg) is null) notes.Append("\nNo --vgg: the perceptual loss used the random-feature VGG16 substitute in every run.\n");
             ResultsReport.WriteComparison(folder, "Ablation study", rows, AblationStudy.Variants.ToDictionary(v => v.Name, v => v.Label), notes.ToString());
             stdout.WriteLine($"-> {Path.Combine(folder, "report.md")}");
             return 0;

@@ -6,7 +6,9 @@ namespace LiftedGan.Evaluation;
 /// <summary>
 /// Kernel Inception Distance: the unbiased MMD² with the cubic polynomial kernel k(x, y) = (x·y/d + 1)³, averaged
 /// over random subsets (Bińkowski et al.), with the subsets' standard deviation. Unbiased, so it can be slightly
-/// negative for identical distributions.
+/// negative for identical distributions. When the smaller set has no more than <c>subsetSize</c> samples, subsets of
+/// half of it are drawn instead (whole-set subsets would all be the same set, and their spread a meaningless 0; below 4
+/// samples the whole set is used); the estimate stays unbiased.
 /// </summary>
 public static class KernelDistance
 {
@@ -14,8 +16,9 @@ public static class KernelDistance
     {
         if (a.dim() != 2 || b.dim() != 2 || a.shape[1] != b.shape[1])
             throw new ArgumentException($"KID needs (N, D) features of equal D, got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}]");
-        long m = Math.Min(Math.Min(a.shape[0], b.shape[0]), subsetSize);
-        if (m < 2) throw new ArgumentException("KID needs at least 2 samples per set");
+        long n = Math.Min(a.shape[0], b.shape[0]);
+        long m = n > subsetSize ? subsetSize : n >= 4 ? n / 2 : n;
+        if (m < 2) throw new ArgumentException($"KID needs at least 2 samples per set, got {n}");
         var g = new torch.Generator((ulong)seed);
         var values = new double[subsets];
         for (int s = 0; s < subsets; s++)

@@ -15,6 +15,8 @@ public sealed record ModelEvaluationOptions
     public int FidSamples { get; init; } = 500;
     public int Batch { get; init; } = 8;
     public long Seed { get; init; } = 1;
+    /// <summary>torchvision VGG16 weights for the perceptual reconstruction distance; null: the lift's own substitute.</summary>
+    public string? VggPath { get; init; }
 }
 
 /// <summary>
@@ -25,6 +27,11 @@ public sealed record ModelEvaluationOptions
 public sealed record ModelMetrics(string Name, string Checkpoint, long Steps, double ReconstructionL1, int ReconstructionSamples,
     Table2Result? Table2, DisentanglementResult? Disentanglement, IdentityYawResult? Identity, FidResult? Fid)
 {
+    /// <summary>The training loss's perceptual distance between render and teacher (same samples as the L1), or NaN.</summary>
+    public double ReconstructionPerceptual { get; init; } = double.NaN;
+    /// <summary>Which VGG16 measured <see cref="ReconstructionPerceptual"/>.</summary>
+    public string PerceptualNetwork { get; init; } = "";
+
     /// <summary>Mean identity cosine over the non-frontal yaws, or NaN when not measured.</summary>
     public double MeanIdentity => Identity is null ? double.NaN
         : Identity.YawDegrees.Select((y, j) => (y, j)).Where(x => x.y != 0).Select(x => Identity.Mean[x.j]).DefaultIfEmpty(double.NaN).Average();
@@ -52,8 +59,8 @@ public static class ModelEvaluation
         if (!File.Exists(checkpoint)) throw new EvaluationException(checkpoint, "lift checkpoint not found");
         using var sampler = LiftedSampler.Open(checkpoint, teacherPath);
         long steps = ReadStep(checkpoint);
-        log($"{name}: reconstruction L1 on {o.ReconstructionSamples} samples");
-        double l1 = o.ReconstructionSamples > 0 ? ReconstructionL1(sampler, o.ReconstructionSamples, o.Seed) : double.NaN;
+        log($"{name}: reconstruction L1 and perceptual distance on {o.ReconstructionSamples} samples");
+        var (l1, perceptual, network) = o.ReconstructionSamples > 0 ? Reconstruction(sampler, o.ReconstructionSamples, o.Seed, o.VggPath, o.Batch) : (double.NaN, double.NaN, "");
         Table2Result? table2 = null;
         DisentanglementResult? ds = null;
         if (estimator is not null && o.Table2Samples > 0)
@@ -79,19 +86,37 @@ public static class ModelEvaluation
             using var set = fid.Measure(new LiftedEvalSource(sampler), o.Seed, name);
             fidResult = fid.Compare(set, teacherSet);
         }
-        return new ModelMetrics(name, checkpoint, steps, l1, o.ReconstructionSamples, table2, ds, identity, fidResult);
+        return new ModelMetrics(name, checkpoint, steps, l1, o.ReconstructionSamples, table2, ds, identity, fidResult)
+        {
+            ReconstructionPerceptual = perceptual, PerceptualNetwork = network,
+        };
     }
 
     /// <summary>
-    /// Mean absolute difference (image units, [-1, 1]) over all pixels between the teacher's image and the lift's
-    /// rendering at its predicted view and light, for truncated styles as in training (the run's ψ).
+    /// Reconstruction error for truncated styles as in training (the run's ψ), between the teacher's image and the lift's
+    /// rendering at its predicted view and light: mean absolute difference over all pixels ([-1, 1] units), and the
+    /// training loss's perceptual distance (multi-scale cosine on VGG16 relu2_2/3_3/4_3, the run's scales), averaged over
+    /// batches of <paramref name="batch"/>. Without <paramref name="vggPath"/> the VGG16 is the run's own random-feature
+    /// substitute (drawn from the run seed, as in training). Returns the network's description too.
     /// </summary>
-    public static double ReconstructionL1(LiftedSampler sampler, int count, long seed)
+    public static (double L1, double Perceptual, string Network) Reconstruction(LiftedSampler sampler, int count, long seed, string? vggPath = null, int batch = 8)
     {
         if (count < 1) throw new EvaluationException("reconstruction samples", $"{count}: must be at least 1");
+        var config = sampler.Model.Config;
+        using var perceptual = new PerceptualLoss(vggPath is null ? Vgg16Features.RandomFeatures(config.Seed) : PretrainedNetworks.LoadVgg16(vggPath),
+            scales: config.PerceptualScales);
+        string network = vggPath is null ? $"random-feature VGG16 substitute (seed {config.Seed})" : $"VGG16 ({Path.GetFileName(vggPath)})";
         using var z = sampler.RandomLatents(count, seed);
-        using var maps = sampler.Maps(z, sampler.Model.Config.Truncation);
-        return (maps.Render - maps.Teacher).abs().mean().item<float>();
+        using var maps = sampler.Maps(z, config.Truncation);
+        double l1 = (maps.Render - maps.Teacher).abs().mean().item<float>(), sum = 0;
+        using (no_grad())
+            for (int start = 0; start < count; start += batch)
+            {
+                int n = Math.Min(batch, count - start);
+                using var d = perceptual.Compute(maps.Render[start..(start + n)], maps.Teacher[start..(start + n)]);
+                sum += d.item<float>() * n;
+            }
+        return (l1, sum / count, network);
     }
 
     /// <summary>The global step stored in a lift checkpoint.</summary>

@@ -13,12 +13,15 @@ public static class ResultsReport
     static readonly (string Column, string Header, Func<ModelMetrics, double> Value)[] Columns =
     {
         ("reconstruction_l1", "rec. L1 ↓", m => m.ReconstructionL1),
+        ("reconstruction_perceptual", "rec. perceptual ↓", m => m.ReconstructionPerceptual),
         ("fid", "FID ↓", m => m.Fid?.Fid ?? double.NaN),
         ("kid", "KID ↓", m => m.Fid?.KidMean ?? double.NaN),
         ("depth", "depth ↓", m => m.Table2?.DepthError ?? double.NaN),
         ("yaw", "yaw (°) ↓", m => m.Table2?.YawError ?? double.NaN),
         ("pitch", "pitch (°) ↓", m => m.Table2?.PitchError ?? double.NaN),
         ("roll", "roll (°) ↓", m => m.Table2?.RollError ?? double.NaN),
+        ("yaw_r", "yaw r ↑", m => m.Table2?.YawCorrelation ?? double.NaN),
+        ("pitch_r", "pitch r ↑", m => m.Table2?.PitchCorrelation ?? double.NaN),
         ("ds_yaw", "DS yaw ↑", m => m.Ds("yaw")),
         ("ds_pitch", "DS pitch ↑", m => m.Ds("pitch")),
         ("ds_light", "DS light ↑", m => m.Ds("light")),
@@ -58,10 +61,12 @@ public static class ResultsReport
     public static string Counts(ModelMetrics m)
     {
         var parts = new List<string> { string.Create(CultureInfo.InvariantCulture, $"reconstruction L1: mean |render − teacher| over all pixels ([-1, 1] units), {m.ReconstructionSamples} samples at the run's ψ") };
+        if (!double.IsNaN(m.ReconstructionPerceptual))
+            parts.Add($"reconstruction perceptual: the training loss's multi-scale VGG16 cosine distance between render and teacher on the same samples, with the {m.PerceptualNetwork}");
         if (m.Fid is { } f)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{f.FidLabel} / {f.KidLabel}: {f.CountA} lifted renders (ψ 1, predicted view and light) vs {f.CountB} teacher samples (ψ 1)"));
         if (m.Table2 is { } t)
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"depth / yaw / pitch / roll: Table-2 protocol vs the pseudo-ground-truth estimator on {t.Samples} teacher samples (depth: RMS of z-scored maps; angles: mean-centred mean absolute error)"));
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"depth / yaw / pitch / roll: Table-2 protocol vs the pseudo-ground-truth estimator on {t.Samples} teacher samples (depth: RMS of z-scored maps; angles: mean-centred mean absolute error; r: Pearson correlation of the lift's angle with the estimator's)"));
         if (m.Disentanglement is { } d) parts.Add(d.Describe());
         if (m.Identity is { } i)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"identity cos: mean cosine to the frontal rendering over yaws {string.Join(", ", i.YawDegrees.Where(y => y != 0))}°, {i.Faces} faces"));

@@ -89,7 +89,7 @@ public class AblationStudyTests
         {
             var cells = line.Split(',');
             Assert.Equal("2", cells[1]);
-            foreach (var column in new[] { "reconstruction_l1", "depth", "yaw", "pitch", "roll", "ds_yaw", "ds_pitch", "ds_light" })
+            foreach (var column in new[] { "reconstruction_l1", "reconstruction_perceptual", "depth", "yaw", "pitch", "roll", "ds_yaw", "ds_pitch", "ds_light" })
             {
                 var cell = cells[Array.IndexOf(header, column)];
                 Assert.True(cell == "inf" || double.IsFinite(double.Parse(cell, CultureInfo.InvariantCulture)), $"{column}: '{cell}'");

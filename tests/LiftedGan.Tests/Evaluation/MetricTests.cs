@@ -46,6 +46,11 @@ public class MetricTests
         var diff = KernelDistance.Compute(a, c, subsets: 5, subsetSize: 300);
         Assert.True(Math.Abs(same.Mean) < 0.02, $"same-distribution KID {same.Mean}");
         Assert.True(diff.Mean > 10 * Math.Abs(same.Mean) && diff.Mean > 0.05, $"{diff.Mean} vs {same.Mean}");
+
+        // Sets no larger than the subset size: half-size subsets, so the spread over subsets is real.
+        var small = KernelDistance.Compute(a, c, subsets: 5, subsetSize: 1000);
+        Assert.True(small.Std > 1e-4 && Math.Abs(small.Mean - diff.Mean) < 5 * small.Std, $"{small} vs {diff}");
+        Assert.Throws<ArgumentException>(() => KernelDistance.Compute(a[..1], c[..1]));
     }
 
     [Fact]

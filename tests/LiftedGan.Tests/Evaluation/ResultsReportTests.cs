@@ -14,14 +14,20 @@ public class ResultsReportTests
         var rows = new[] { Row("full", 0.125, 0.4375), Row("wo_flip", 0.25, 0.75) };
         var csv = ResultsReport.ComparisonCsv(rows).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, csv.Length);
-        Assert.StartsWith("name,steps,reconstruction_l1,fid,kid,depth,yaw,pitch,roll,ds_yaw", csv[0]);
-        Assert.Equal("wo_flip,20,0.25,,,0.75,1.5,2.5,0.5,,,,,", csv[2]);
+        Assert.StartsWith("name,steps,reconstruction_l1,reconstruction_perceptual,fid,kid,depth,yaw,pitch,roll,yaw_r,pitch_r,ds_yaw", csv[0]);
+        Assert.Equal("wo_flip,20,0.25,,,,0.75,1.5,2.5,0.5,,,,,,,", csv[2]);
 
         var md = ResultsReport.ComparisonMarkdown(rows, new Dictionary<string, string> { ["wo_flip"] = "LiftedGAN w/o L_flip" });
         Assert.Contains("| LiftedGAN w/o L_flip | 20 | 0.25 | 0.75 | 1.5 | 2.5 | 0.5 |", md);
         Assert.DoesNotContain("FID", md);
         Assert.DoesNotContain("DS yaw", md);
         Assert.Contains("on 8 teacher samples", md);
+        Assert.DoesNotContain("perceptual", md);
+        Assert.DoesNotContain("yaw r", md);
+
+        var withPerceptual = ResultsReport.ComparisonMarkdown(new[] { rows[0] with { ReconstructionPerceptual = 0.0625, PerceptualNetwork = "VGG16 (v.pth)" } });
+        Assert.Contains("| full | 20 | 0.125 | 0.0625 | 0.4375 |", withPerceptual);
+        Assert.Contains("with the VGG16 (v.pth)", withPerceptual);
         Assert.Throws<EvaluationException>(() => ResultsReport.WriteComparison(Path.GetTempPath(), "x", Array.Empty<ModelMetrics>(), null, ""));
     }
 }
