@@ -20,6 +20,7 @@ internal static class LiftCommand
         ["lam_reg_style"] = (c, v) => c with { StylePriorWeight = v },
         ["lam_albedo_rank"] = (c, v) => c with { AlbedoRankWeight = v },
         ["lam_depth_smooth"] = (c, v) => c with { DepthSmoothnessWeight = v },
+        ["composer_warmup_steps"] = (c, v) => c with { ComposerWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new ArgumentException($"--set composer_warmup_steps={v}: must be a whole number ≥ 0") },
         ["truncation"] = (c, v) => c with { Truncation = v },
         ["learning_rate"] = (c, v) => c with { LearningRate = v },
         ["weight_decay"] = (c, v) => c with { WeightDecay = v },
@@ -61,7 +62,8 @@ internal static class LiftCommand
 
             string outDir = parse.GetValue(output)!;
             var inputs = new LiftingInputs(parse.GetValue(stylegan)!, outDir, parse.GetValue(vgg), parse.GetValue(face));
-            using var trainer = LiftingRun.Open(config, inputs, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), parse.GetValue(resume), Overrides);
+            using var trainer = LiftingRun.Open(config, inputs, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), parse.GetValue(resume), Overrides,
+                m => AnsiConsole.WriteLine(m));
             long total = (long)trainer.Config.Epochs * trainer.Config.StepsPerEpoch;
             stdout.WriteLine($"lifting {trainer.Config.Preset} ({trainer.Config.ImageSize} px) from step {trainer.GlobalStep} to {total} -> {outDir}");
             TrainingProgress.Run(stdout, "lift", total, trainer.GlobalStep, report =>

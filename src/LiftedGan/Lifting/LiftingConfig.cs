@@ -51,6 +51,11 @@ public sealed record LiftingConfig
     /// high-frequency noise for hundreds of steps and the perturbed renders it feeds teach the composer noise.
     /// </summary>
     public double DepthSmoothnessWeight { get; init; }
+    /// <summary>
+    /// Steps of <see cref="ComposerWarmup"/> before a fresh run (0: none, as the official code and presets). Not in the
+    /// paper or the official code; <c>synth_64</c> uses it.
+    /// </summary>
+    public int ComposerWarmupSteps { get; init; }
     public int RankDownsample { get; init; } = 4;
     public int PerceptualScales { get; init; } = 3;
 
@@ -79,8 +84,8 @@ public sealed record LiftingConfig
     public static LiftingConfig Synth64 { get; } = new()
     {
         Preset = "synth_64", ImageSize = 64, StyleDim = 128, MlpHidden = 128, DepthSeedDim = 128, DecoderBaseChannels = 16,
-        BlurSize = 3, BlurSigma = 1, RankDownsample = 1, PerceptualScales = 2, DepthSmoothnessWeight = 50,
-        Epochs = 1, StepsPerEpoch = 1500, StatisticsSamples = 10_000, SummaryInterval = 100,
+        BlurSize = 3, BlurSigma = 1, RankDownsample = 1, PerceptualScales = 2, DepthSmoothnessWeight = 50, ComposerWarmupSteps = 500,
+        Epochs = 1, StepsPerEpoch = 1200, StatisticsSamples = 10_000, SummaryInterval = 100,
     };
 
     /// <summary>Looks a preset up by name.</summary>

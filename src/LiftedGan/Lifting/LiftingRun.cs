@@ -43,7 +43,7 @@ public static partial class LiftingRun
     /// the config stored beside its checkpoint, with <paramref name="overrides"/> (the settings the user gave) applied.
     /// </summary>
     public static LiftingTrainer Open(LiftingConfig preset, LiftingInputs inputs, Action<string> warn, string? resumeFrom = null,
-        Func<LiftingConfig, LiftingConfig>? overrides = null)
+        Func<LiftingConfig, LiftingConfig>? overrides = null, Action<string>? log = null)
     {
         EnsureWritable(inputs.OutDir);
         string? checkpoint = resumeFrom ?? LatestCheckpoint(inputs.OutDir);
@@ -78,6 +78,12 @@ public static partial class LiftingRun
         var statistics = StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed);
         var trainer = new LiftingTrainer(model, statistics, new PerceptualLoss(vgg, scales: config.PerceptualScales), embedding);
         if (checkpoint is not null) trainer.Resume(checkpoint);
+        else if (config.ComposerWarmupSteps > 0)
+        {
+            double error = ComposerWarmup.Run(model, statistics, config.ComposerWarmupSteps, config.Seed);
+            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"composer warm start: {config.ComposerWarmupSteps} steps, relative error of M(w, L0, 0) against w {error:F4}"));
+        }
         return trainer;
     }
 

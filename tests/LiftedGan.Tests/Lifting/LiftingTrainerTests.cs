@@ -42,6 +42,24 @@ public class LiftingTrainerTests
     }
 
     [Fact]
+    public void ComposerWarmStartFitsTheIdentityDeterministically()
+    {
+        using var first = TinyTrainer();
+        using var a = TinyTrainer();
+        using var b = TinyTrainer();
+        double initial = ComposerWarmup.Run(first.Model, first.Statistics, 1, seed: 3); // the loss is taken before the update
+        double ea = ComposerWarmup.Run(a.Model, a.Statistics, 300, seed: 3);
+        double eb = ComposerWarmup.Run(b.Model, b.Statistics, 300, seed: 3);
+        Assert.Equal(ea, eb);
+        Assert.True(ea < 0.2 * initial, $"relative error {initial:F4} -> {ea:F4}");
+        using var w = a.Model.Teacher.Map(torch.randn(4, 16, generator: new torch.Generator(8)));
+        using var light = torch.tensor(new[] { 0.3f, -0.2f, 0, 0 }).expand(4, 4);
+        using var fitted = a.Model.Composer.forward(w, light, torch.zeros(4, 6));
+        Assert.True(torch.nn.functional.cosine_similarity(fitted, w, 1).min().item<float>() > 0.8, "M(w, L0, 0) should point along w");
+        Assert.Throws<ArgumentException>(() => ComposerWarmup.Run(a.Model, a.Statistics, 0, 3));
+    }
+
+    [Fact]
     public void TotalLossFallsOverAFewDozenSteps()
     {
         using var trainer = TinyTrainer();
