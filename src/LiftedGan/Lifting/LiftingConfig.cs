@@ -85,7 +85,7 @@ public sealed record LiftingConfig
     {
         Preset = "synth_64", ImageSize = 64, StyleDim = 128, MlpHidden = 128, DepthSeedDim = 128, DecoderBaseChannels = 16,
         BlurSize = 3, BlurSigma = 1, RankDownsample = 1, PerceptualScales = 2, DepthSmoothnessWeight = 50, ComposerWarmupSteps = 500,
-        Epochs = 1, StepsPerEpoch = 1200, StatisticsSamples = 10_000, SummaryInterval = 100,
+        StylePriorWeight = 0.05, Epochs = 1, StepsPerEpoch = 800, StatisticsSamples = 10_000, SummaryInterval = 100,
     };
 
     /// <summary>Looks a preset up by name.</summary>
