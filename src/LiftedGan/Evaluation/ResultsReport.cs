@@ -120,6 +120,7 @@ public static class ResultsReport
             sb.Append("\n## 3D accuracy (Table-2 protocol)\n\n| | samples | depth ↓ | yaw (°) ↓ | pitch (°) ↓ | roll (°) ↓ |\n|---|---|---|---|---|---|\n");
             sb.Append(CultureInfo.InvariantCulture, $"| lift vs estimator on teacher images | {t.Samples} | {F(t.DepthError)} | {F(t.YawError)} | {F(t.PitchError)} | {F(t.RollError)} |\n");
             sb.Append(CultureInfo.InvariantCulture, $"| Pearson r of the lift's angles with the estimator's (↑) | {t.Samples} | | {F(t.YawCorrelation)} | {F(t.PitchCorrelation)} | {F(t.RollCorrelation)} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| spread of the estimator's angles on the teacher images (std, °) | {t.Samples} | | {F(t.ReferenceYawStd)} | {F(t.ReferencePitchStd)} | |\n");
             if (estimatorError is { } e)
                 sb.Append(CultureInfo.InvariantCulture, $"| estimator vs exact truth (held-out procedural images; noise floor) | {e.Images} | {F(e.NormalizedDepth)} | {F(e.YawError)} | {F(e.PitchError)} | {F(e.RollError)} |\n")
                   .Append(CultureInfo.InvariantCulture, $"\nThe estimator's own SIDE on those images is {F(e.Side)} and its MAD {F(e.Mad)}°. Its angle errors there are absolute (not mean-centred). ")

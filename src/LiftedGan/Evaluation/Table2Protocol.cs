@@ -14,6 +14,9 @@ public sealed record Table2Result(int Samples, double DepthError, double YawErro
     public double YawCorrelation { get; init; } = double.NaN;
     public double PitchCorrelation { get; init; } = double.NaN;
     public double RollCorrelation { get; init; } = double.NaN;
+    /// <summary>Standard deviation (degrees) of the reference's yaw and pitch over the set: the pose spread r is measured on.</summary>
+    public double ReferenceYawStd { get; init; } = double.NaN;
+    public double ReferencePitchStd { get; init; } = double.NaN;
 }
 
 /// <summary>
@@ -58,6 +61,7 @@ public static class Table2Protocol
         return new Table2Result(count, depthSum / count, YawError: Error(1), PitchError: Error(0), RollError: Error(2))
         {
             YawCorrelation = R(1), PitchCorrelation = R(0), RollCorrelation = R(2),
+            ReferenceYawStd = Std(reference.Select(a => a[1]).ToList()), ReferencePitchStd = Std(reference.Select(a => a[0]).ToList()),
         };
     }
 
@@ -89,6 +93,12 @@ public static class Table2Protocol
             var method = new DepthPosePrediction(depth.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(), angles.MoveToOuterDisposeScope());
             return (reference, method);
         });
+    }
+
+    static double Std(IReadOnlyList<double> values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
     }
 
     static Tensor Resize(Tensor x, int size, string mode)

@@ -145,6 +145,11 @@ public class Evaluation3dTests
         Assert.Equal(6, same.Samples);
         Assert.True(same.DepthError < 1e-4 && same.YawError < 1e-4 && same.PitchError < 1e-4 && same.RollError < 1e-4, $"{same}");
         Assert.True(same.YawCorrelation > 0.9999 && same.PitchCorrelation > 0.9999, $"{same}");
+        using (var truth = Truth(faces))
+        {
+            var yaw = truth.Angles[.., 1].to(torch.float64);
+            Assert.Equal(yaw.std().item<double>(), same.ReferenceYawStd, 3);
+        }
 
         var flipped = Table2Protocol.Evaluate(6, 6, (_, n) =>
         {
