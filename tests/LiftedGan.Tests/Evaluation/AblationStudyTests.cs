@@ -10,6 +10,9 @@ using Xunit;
 
 namespace LiftedGan.Tests.Evaluation;
 
+/// <summary>Runs alone: network initialisation seeds libtorch's global generator, which tests running beside it draw from.</summary>
+[CollectionDefinition(nameof(AblationStudyTests), DisableParallelization = true)]
+[Collection(nameof(AblationStudyTests))]
 public class AblationStudyTests
 {
     /// <summary>A test-only preset: synth_64 shrunk to 32 px and narrow networks, 2 steps of batch 2.</summary>
@@ -49,9 +52,7 @@ public class AblationStudyTests
             PoseDepthTraining.Save(estimator, net);
         var study = Path.Combine(dir, "study");
         var log = new List<string>();
-        // Composer warm start off: with it on, wo_perturb's step-1 reconstruction differed from full's (cause not yet found;
-        // see the session-3 closing note).
-        var runs = AblationStudy.Train(Tiny with { ComposerWarmupSteps = 0 }, c => c, new LiftingInputs(teacher, study), study, 0, log.Add);
+        var runs = AblationStudy.Train(Tiny, c => c, new LiftingInputs(teacher, study), study, 0, log.Add);
         Assert.Equal(5, runs.Count);
         Assert.Equal(5, runs.Select(r => r.Checkpoint).Distinct().Count());
 
