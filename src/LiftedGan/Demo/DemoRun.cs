@@ -58,7 +58,7 @@ public static class DemoRun
             $"liftedgan rotate {common} --latents {z} --axis pitch --out my-rotations",
             $"liftedgan export-mesh {common} --n 4 --seed 7 --out my-meshes",
             "liftedgan rotate --help        # also: generate, relight, sideview, interpolate, compare",
-            LiftCommand(models) + "        # a full lift (2000 steps)",
+            LiftCommand(models) + $"        # a full lift ({Lifting.LiftingConfig.Synth64.Epochs * Lifting.LiftingConfig.Synth64.StepsPerEpoch} steps)",
         };
     }
 
