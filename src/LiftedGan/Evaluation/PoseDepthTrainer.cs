@@ -23,8 +23,7 @@ public sealed class PoseDepthTrainer : IDisposable
         if (options.Steps < 1 || options.Batch < 1) throw new EvaluationException("options", $"steps {options.Steps} and batch {options.Batch} must be at least 1");
         TorchRuntime.EnsureLoaded();
         Options = options;
-        manual_seed(options.Seed);
-        Net = new PoseDepthEstimator(options.Size, options.Width);
+        Net = SeededInit.Apply(new PoseDepthEstimator(options.Size, options.Width), options.Seed);
         Net.train();
         _adam = new AdamOptimizer(Net.parameters(), options.LearningRate, 0.9, 0.999);
     }

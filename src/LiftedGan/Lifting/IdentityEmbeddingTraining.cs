@@ -1,5 +1,6 @@
 using LiftedGan.Checkpoints;
 using LiftedGan.Synthetic;
+using LiftedGan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -57,8 +58,7 @@ public static class IdentityEmbeddingTraining
         if (o.Identities < 2 || o.ViewsPerIdentity < 2 || o.Steps < 1 || o.Batch < 2)
             throw new ArgumentException("identity training needs at least 2 identities, 2 views, 1 step and batch 2");
         var (images, labels) = RenderPool(o.Seed, 0, o.Identities, o.ViewsPerIdentity, o.Size);
-        torch.manual_seed(o.Seed);
-        var net = new IdentityEmbeddingNetwork(o.Size, o.Width, o.Dimension);
+        var net = SeededInit.Apply(new IdentityEmbeddingNetwork(o.Size, o.Width, o.Dimension), o.Seed);
         var g = new torch.Generator((ulong)o.Seed);
         using var arc = new ArcFaceLoss(o.Dimension, o.Identities, generator: g);
         using var optimizer = optim.Adam(net.parameters().Concat(arc.parameters()), o.LearningRate, weight_decay: 5e-4);

@@ -1,5 +1,6 @@
 using LiftedGan.Rendering;
 using LiftedGan.StyleGan2;
+using LiftedGan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace LiftedGan.Lifting;
 /// <summary>
 /// The 3D generator of LiftedGAN (official `LiftedGAN` model object): a frozen StyleGAN2 teacher, the four trained
 /// networks (style decomposer D_L/D_V, style composer M, depth decoder D_S, transformation-map decoder D_T), the blur
-/// and the renderer. <see cref="Estimate"/> decomposes styles into depth, albedo, light, view and transformation map;
+/// and the renderer. The networks are initialised from the config's seed (<see cref="SeededInit"/>). <see cref="Estimate"/> decomposes styles into depth, albedo, light, view and transformation map;
 /// <see cref="Render"/> re-poses and re-lights them. Data flows one way: w → teacher → decoders → renderer.
 /// </summary>
 public sealed class LiftedGenerator : IDisposable
@@ -29,6 +30,8 @@ public sealed class LiftedGenerator : IDisposable
         TransformationDecoder = new TransformationMapDecoder(config.StyleDim, 16, config.ImageSize, config.DecoderBaseChannels);
         Decomposer = new StyleDecomposer(config.StyleDim, config.MlpHidden);
         Composer = new StyleComposer(config.StyleDim, config.MlpHidden);
+        using (var init = new Generator((ulong)config.Seed))
+            foreach (var (_, network) in Networks) SeededInit.Apply(network, init);
         Blur = new GaussianBlur(config.BlurSize, config.BlurSigma);
         Renderer = new DepthMapRenderer(new RendererOptions
         {

@@ -31,7 +31,6 @@ public static class LiftingBenchmark
     public static LiftingBenchResult Run(LiftingConfig preset, GeneratorConfig teacherConfig, int steps, int repeats, bool withEmbedding)
     {
         var config = preset.ForTeacher(teacherConfig.StyleDim);
-        torch.manual_seed(1);
         using var teacher = new StyleGenerator(teacherConfig, new torch.Generator(1));
         var model = new LiftedGenerator(teacher, config);
         var statistics = StyleStatistics.Compute(teacher, 1000, 1);

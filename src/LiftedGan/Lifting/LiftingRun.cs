@@ -73,7 +73,6 @@ public static partial class LiftingRun
             else embedding = PretrainedNetworks.LoadFaceEmbedding(inputs.FaceEmbeddingPath);
         }
 
-        torch.manual_seed(config.Seed); // network initialisation
         var model = new LiftedGenerator(teacher, config);
         var statistics = StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed);
         var trainer = new LiftingTrainer(model, statistics, new PerceptualLoss(vgg, scales: config.PerceptualScales), embedding);

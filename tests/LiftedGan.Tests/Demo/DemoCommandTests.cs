@@ -5,6 +5,7 @@ using LiftedGan.Lifting;
 using LiftedGan.Models;
 using LiftedGan.StyleGan2;
 using LiftedGan.Tests.Export;
+using LiftedGan.Torch;
 using TorchSharp;
 using Xunit;
 
@@ -23,8 +24,7 @@ public class DemoCommandTests
         teacher.Set("g_ema", StateDict.Export(g));
         TorchCheckpoint.Save(Path.Combine(dir, ShippedModels.StyleGanFile), teacher);
 
-        var config = LiftingConfig.Synth64.ForTeacher(32);
-        torch.manual_seed(4);
+        var config = LiftingConfig.Synth64.ForTeacher(32) with { Seed = 4 };
         using (var model = new LiftedGenerator(g, config))
         {
             var lift = new PyDict();

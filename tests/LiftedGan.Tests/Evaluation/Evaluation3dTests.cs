@@ -2,6 +2,7 @@ using LiftedGan.Evaluation;
 using LiftedGan.Imaging;
 using LiftedGan.Lifting;
 using LiftedGan.Synthetic;
+using LiftedGan.Torch;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -83,8 +84,7 @@ public class Evaluation3dTests
     [Fact]
     public void EstimatorSaveLoadRoundTripIsBitwise()
     {
-        torch.manual_seed(5);
-        using var net = new PoseDepthEstimator(32, 8);
+        using var net = SeededInit.Apply(new PoseDepthEstimator(32, 8), 5);
         net.eval();
         string path = Path.Combine(Path.GetTempPath(), $"estimator-{Guid.NewGuid():N}.pt");
         try
@@ -188,10 +188,8 @@ public class Evaluation3dTests
     [Fact]
     public void LiftedGeneratorProtocolsRunOnATinyModel()
     {
-        torch.manual_seed(17);
         using var model = new LiftedGenerator(Lifting.LiftingTrainerTests.TinyTeacher(), Lifting.LiftingTrainerTests.Tiny);
-        torch.manual_seed(4);
-        using var estimator = new PoseDepthEstimator(32, 4);
+        using var estimator = SeededInit.Apply(new PoseDepthEstimator(32, 4), 4);
         estimator.eval();
         var r = Table2Protocol.ForLiftedGenerator(model, estimator, 4, seed: 2, batch: 3);
         Assert.Equal(4, r.Samples);

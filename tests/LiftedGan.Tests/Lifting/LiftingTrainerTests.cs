@@ -1,6 +1,7 @@
 using LiftedGan.Checkpoints;
 using LiftedGan.Lifting;
 using LiftedGan.StyleGan2;
+using LiftedGan.Torch;
 using TorchSharp;
 using Xunit;
 
@@ -25,7 +26,6 @@ public class LiftingTrainerTests
     internal static LiftingTrainer TinyTrainer(LiftingConfig? config = null, StyleGenerator? teacher = null)
     {
         var c = config ?? Tiny;
-        torch.manual_seed(17); // network initialisation
         var model = new LiftedGenerator(teacher ?? TinyTeacher(), c);
         var stats = StyleStatistics.Compute(model.Teacher, c.StatisticsSamples, c.Seed);
         var perceptual = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: c.PerceptualScales, slices: new[] { 1 });

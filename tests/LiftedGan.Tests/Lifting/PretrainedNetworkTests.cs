@@ -1,5 +1,6 @@
 using LiftedGan.Checkpoints;
 using LiftedGan.Lifting;
+using LiftedGan.Torch;
 using TorchSharp;
 using Xunit;
 
@@ -10,8 +11,7 @@ public class PretrainedNetworkTests
     [Fact]
     public void LResNetLoadsFromAnOfficialLayoutFileWithModulePrefixes()
     {
-        torch.manual_seed(9);
-        using var source = new LResNetFaceEmbedding();
+        using var source = SeededInit.Apply(new LResNetFaceEmbedding(), 9);
         // Official layout: {'model_state_dict': OrderedDict('module.<key>': tensor), 'epoch': ...}.
         var sd = new PyDict { IsOrdered = true };
         foreach (var (k, v) in source.state_dict()) sd.Set("module." + k, v);

@@ -4,6 +4,7 @@ using LiftedGan.Models;
 using LiftedGan.StyleGan2;
 using LiftedGan.Tests.Export;
 using LiftedGan.Tests.StyleGan2;
+using LiftedGan.Torch;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -131,8 +132,7 @@ public class ModelPackerTests(LiftFixture fixture)
         try
         {
             string full = Path.Combine(dir, "identity.pt"), packed = Path.Combine(dir, "out", "id32.pt"), half = Path.Combine(dir, "out", "id16.pt");
-            manual_seed(3);
-            using (var net = new IdentityEmbeddingNetwork(64, 8, 16)) IdentityEmbeddingTraining.Save(full, net, 8);
+            using (var net = SeededInit.Apply(new IdentityEmbeddingNetwork(64, 8, 16), 3)) IdentityEmbeddingTraining.Save(full, net, 8);
             File.WriteAllText(Path.ChangeExtension(full, ".json"), "{\"steps\": 1}");
             var r32 = ModelPacker.Pack(full, packed, half: false);
             var r16 = ModelPacker.Pack(full, half, half: true);
