@@ -8,7 +8,11 @@ set -euo pipefail
 mesh=$(realpath "$1"); out=$(realpath -m "$2")
 [ -f "$mesh" ] || { echo "mesh-screenshot: $1: file not found" >&2; exit 1; }
 here=$(cd "$(dirname "$0")/mesh-viewer" && pwd)
-command -v chromium >/dev/null || { sudo -n true 2>/dev/null && s=sudo || s=; $s apt-get install -y chromium >/dev/null; }
+if ! command -v chromium >/dev/null; then
+  sudo -n true 2>/dev/null && s=sudo || s=
+  # A fresh machine's package lists may not know chromium yet: update them once and retry.
+  $s apt-get install -y chromium >/dev/null 2>&1 || { $s apt-get update >/dev/null && $s apt-get install -y chromium >/dev/null; }
+fi
 [ -f "$here/node_modules/three/build/three.module.js" ] || (cd "$here" && npm install --silent --no-audit --no-fund)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cp "$here/index.html" "$work/"; ln -s "$here/node_modules" "$work/node_modules"; cp "$mesh" "$work/mesh.glb"
