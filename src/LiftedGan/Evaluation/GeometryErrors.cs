@@ -8,9 +8,12 @@ namespace LiftedGan.Evaluation;
 /// Mean errors of a depth-and-pose predictor against exact truth over a set of images: SIDE (raw, not ×10²), MAD and
 /// the z-scored depth error (<see cref="DepthMetrics"/>, on the eroded overlap of both masks; means over the images
 /// where that overlap is not empty, NaN if none), the mean absolute pitch, yaw and roll error in degrees (all images),
-/// and how many images had an empty overlap (a predictor that finds no foreground must not score a perfect 0).
+/// how many images had an empty overlap (a predictor that finds no foreground must not score a perfect 0), and the
+/// Pearson correlation of the predicted pitch, yaw and roll with the true ones (the ceiling for any correlation measured
+/// against this predictor).
 /// </summary>
-public sealed record GeometryErrors(int Images, double Side, double Mad, double NormalizedDepth, double PitchError, double YawError, double RollError, int EmptyOverlap = 0)
+public sealed record GeometryErrors(int Images, double Side, double Mad, double NormalizedDepth, double PitchError, double YawError, double RollError, int EmptyOverlap = 0,
+    double PitchCorrelation = double.NaN, double YawCorrelation = double.NaN, double RollCorrelation = double.NaN)
 {
     /// <summary>
     /// Scores <paramref name="predict"/> on <paramref name="count"/> procedural-world images of size
@@ -23,6 +26,8 @@ public sealed record GeometryErrors(int Images, double Side, double Mad, double 
         using var generator = new Generator((ulong)seed);
         var renderer = FaceWorld.Renderer(size);
         var sums = new double[7];
+        var predicted = new[] { new List<double>(), new List<double>(), new List<double>() };
+        var truth = new[] { new List<double>(), new List<double>(), new List<double>() };
         int done = 0;
         while (done < count)
         {
@@ -31,13 +36,21 @@ public sealed record GeometryErrors(int Images, double Side, double Mad, double 
             using var faces = FaceWorld.SampleBatch(n, size, generator);
             using var p = predict(faces.Images);
             var truthMask = faces.RenderedMask.gt(0.5).to(ScalarType.Float32);
-            var part = Compare(renderer, p, faces.RenderedDepth, truthMask, faces.View[.., ..3] * (180 / Math.PI));
+            var angles = faces.View[.., ..3] * (180 / Math.PI);
+            var part = Compare(renderer, p, faces.RenderedDepth, truthMask, angles);
             for (int k = 0; k < 7; k++) sums[k] += part[k];
+            var (pa, ta) = (p.Angles.to(ScalarType.Float64).cpu().data<double>().ToArray(), angles.to(ScalarType.Float64).cpu().data<double>().ToArray());
+            for (int i = 0; i < n * 3; i++)
+            {
+                predicted[i % 3].Add(pa[i]);
+                truth[i % 3].Add(ta[i]);
+            }
             done += n;
         }
         double covered = sums[6];
         double Depth(int k) => covered > 0 ? sums[k] / covered : double.NaN;
-        return new GeometryErrors(count, Depth(0), Depth(1), Depth(2), sums[3] / count, sums[4] / count, sums[5] / count, count - (int)covered);
+        double R(int k) => count > 1 ? AngleError.Correlation(predicted[k], truth[k]) : double.NaN;
+        return new GeometryErrors(count, Depth(0), Depth(1), Depth(2), sums[3] / count, sums[4] / count, sums[5] / count, count - (int)covered, R(0), R(1), R(2));
     }
 
     /// <summary>

@@ -123,6 +123,7 @@ public static class ResultsReport
             sb.Append(CultureInfo.InvariantCulture, $"| spread of the estimator's angles on the teacher images (std, °) | {t.Samples} | | {F(t.ReferenceYawStd)} | {F(t.ReferencePitchStd)} | |\n");
             if (estimatorError is { } e)
                 sb.Append(CultureInfo.InvariantCulture, $"| estimator vs exact truth (held-out procedural images; noise floor) | {e.Images} | {F(e.NormalizedDepth)} | {F(e.YawError)} | {F(e.PitchError)} | {F(e.RollError)} |\n")
+                  .Append(CultureInfo.InvariantCulture, $"| Pearson r of the estimator's angles with exact truth (same images; ceiling of the r row above) | {e.Images} | | {F(e.YawCorrelation)} | {F(e.PitchCorrelation)} | {F(e.RollCorrelation)} |\n")
                   .Append(CultureInfo.InvariantCulture, $"\nThe estimator's own SIDE on those images is {F(e.Side)} and its MAD {F(e.Mad)}°. Its angle errors there are absolute (not mean-centred). ")
                   .Append("Differences between lifts smaller than the noise-floor row are not resolved by this estimator.\n");
         }

@@ -116,6 +116,7 @@ public class Evaluation3dTests
         }, 6, 32, seed: 7, batch: 3);
         Assert.True(e.Side < 1e-9 && e.Mad < 1e-2 && e.NormalizedDepth < 1e-6, $"{e}");
         Assert.True(e.PitchError < 1e-9 && e.YawError < 1e-9 && e.RollError < 1e-9, $"{e}");
+        Assert.True(e.PitchCorrelation > 1 - 1e-9 && e.YawCorrelation > 1 - 1e-9 && e.RollCorrelation > 1 - 1e-9, $"{e}");
 
         // A flat predictor at the right pose: SIDE and MAD clearly above zero.
         using var flatStep = new Generator(7);
@@ -126,6 +127,16 @@ public class Evaluation3dTests
             return new DepthPosePrediction(torch.full_like(t.Depth, 1.0), t.Mask.clone(), t.Angles.clone());
         }, 6, 32, seed: 7, batch: 3);
         Assert.True(flat.Side > 1e-3 && flat.Mad > 5, $"{flat}");
+
+        // Angles negated and offset: the errors grow, the correlations are exactly -1.
+        using var mirrorStep = new Generator(7);
+        var mirrored = GeometryErrors.OnFaceWorld(images =>
+        {
+            using var f = FaceWorld.SampleBatch((int)images.shape[0], 32, mirrorStep);
+            using var t = Truth(f);
+            return new DepthPosePrediction(t.Depth.clone(), t.Mask.clone(), 5 - t.Angles);
+        }, 6, 32, seed: 7, batch: 3);
+        Assert.True(mirrored.YawError > 1 && mirrored.YawCorrelation < -1 + 1e-9 && mirrored.PitchCorrelation < -1 + 1e-9, $"{mirrored}");
     }
 
     [Fact]
