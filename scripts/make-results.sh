@@ -22,4 +22,4 @@ cp "$runs"/plots/*.png docs/ablations/plots/
 "${liftedgan[@]}" eval report --lift "$models/liftedgan_synth64.pth" --stylegan "$models/stylegan2_faces64.pt" \
   --estimator "$models/estimator_faces64.pt" --face-embedding "$models/identity_faces64.pt" \
   --n-rec 256 --n-table2 1000 --ds-groups 100 --ds-reference 1000 --identity-faces 100 --fid-n 1000 --estimator-held-out 256 \
-  --eval-seed 1 --ablations "$runs" --out docs/results.md
+  --eval-seed 1 --ablations docs/ablations --out docs/results.md

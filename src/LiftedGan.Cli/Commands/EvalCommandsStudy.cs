@@ -170,7 +170,9 @@ internal static class EvalCommandsStudy
             {
                 string file = Path.Combine(dir, "report.md");
                 if (!File.Exists(file)) throw new EvaluationException(file, "no ablation report (run `liftedgan eval ablations` first)");
-                ablationMarkdown = string.Join('\n', File.ReadAllLines(file).Skip(1).Select(l => l.StartsWith('#') ? "#" + l : l)).Trim();
+                // The study's plots are named relative to its folder; point them there from the report's folder.
+                string plots = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFullPath(dir)).Replace('\\', '/') + "/plots/";
+                ablationMarkdown = string.Join('\n', File.ReadAllLines(file).Skip(1).Select(l => l.StartsWith('#') ? "#" + l : l.Replace("(`plots/", "(`" + plots))).Trim();
             }
             var metrics = EvaluateAll(parse, counts, teacher, new[] { ("lift", ckpt) }, stdout.WriteLine)[0];
             GeometryErrors? floor = null;

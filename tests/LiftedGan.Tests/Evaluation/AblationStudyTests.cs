@@ -114,6 +114,7 @@ public class AblationStudyTests
         Assert.Contains("noise floor", report);
         Assert.Contains("## Ablations", report);
         Assert.Contains("LiftedGAN w/o L_regA", report);
+        Assert.Contains("(`../study/plots/COLUMN.png`", report);
         Assert.Contains("DiscoFaceGAN Eq. 9", report);
         Directory.Delete(dir, true);
     }
