@@ -10,7 +10,8 @@ namespace LiftedGan.Lifting;
 /// <summary>
 /// The 3D generator of LiftedGAN (official `LiftedGAN` model object): a frozen StyleGAN2 teacher, the four trained
 /// networks (style decomposer D_L/D_V, style composer M, depth decoder D_S, transformation-map decoder D_T), the blur
-/// and the renderer. The networks are initialised from the config's seed (<see cref="SeededInit"/>). <see cref="Estimate"/> decomposes styles into depth, albedo, light, view and transformation map;
+/// and the renderer; the networks are initialised from the config's seed (<see cref="SeededInit"/>).
+/// <see cref="Estimate"/> decomposes styles into depth, albedo, light, view and transformation map;
 /// <see cref="Render"/> re-poses and re-lights them. Data flows one way: w → teacher → decoders → renderer.
 /// </summary>
 public sealed class LiftedGenerator : IDisposable

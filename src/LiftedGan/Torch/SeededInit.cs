@@ -7,8 +7,8 @@ namespace LiftedGan.Torch;
 /// <summary>
 /// Re-draws the randomly initialised layers of a module (Linear, Conv2d, ConvTranspose2d) from an explicit generator,
 /// with libtorch's default distributions: weight U(−b, b) with b = 1/√fan_in (kaiming_uniform, a = √5), then bias
-/// U(−b, b) with the same fan_in, layer by layer in depth-first registration order. The draws equal those a constructor makes right after
-/// <c>torch.manual_seed(seed)</c>, so results stay the same as with global seeding, but no other thread drawing from
+/// U(−b, b) with the same fan_in, layer by layer in depth-first registration order. The draws equal those a
+/// constructor makes right after <c>torch.manual_seed(seed)</c>, so results stay the same as with global seeding, but no other thread drawing from
 /// libtorch's global generator can change them. Every other parameter (norms, PReLU, custom ones) is deterministic at
 /// construction and left as it is.
 /// </summary>
@@ -27,15 +27,16 @@ public static class SeededInit
         using var _ = no_grad();
         foreach (var layer in PreOrder(module))
         {
-            var (weight, bias, fanIn) = layer switch
+            var (weight, bias) = layer switch
             {
-                Linear l => (l.weight, l.bias, l.weight!.shape[1]),
-                Conv2d c => (c.weight, c.bias, c.weight!.shape[1] * c.weight.shape[2] * c.weight.shape[3]),
-                // PyTorch's fan_in of a transposed convolution reads dim 1 of its (in, out, kH, kW) weight.
-                ConvTranspose2d t => (t.weight, t.bias, t.weight!.shape[1] * t.weight.shape[2] * t.weight.shape[3]),
-                _ => ((Parameter?)null, (Parameter?)null, 0L),
+                Linear l => (l.weight, l.bias),
+                Conv2d c => (c.weight, c.bias),
+                ConvTranspose2d t => (t.weight, t.bias),
+                _ => ((Parameter?)null, (Parameter?)null),
             };
             if (weight is null) continue;
+            // PyTorch's fan_in: dim 1 times the kernel size (for a transposed convolution dim 1 is its output channels).
+            long fanIn = weight.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
             // The bounds are computed as libtorch computes them, so the draws match bit for bit.
             double std = Math.Sqrt(2.0 / (1 + 5.0)) / Math.Sqrt(fanIn);
             weight.uniform_(-Math.Sqrt(3.0) * std, Math.Sqrt(3.0) * std, generator);
