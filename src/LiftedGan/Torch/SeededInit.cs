@@ -8,8 +8,8 @@ namespace LiftedGan.Torch;
 /// Re-draws the randomly initialised layers of a module (Linear, Conv2d, ConvTranspose2d) from an explicit generator,
 /// with libtorch's default distributions: weight U(−b, b) with b = 1/√fan_in (kaiming_uniform, a = √5), then bias
 /// U(−b, b) with the same fan_in, layer by layer in depth-first registration order. The draws equal those a
-/// constructor makes right after <c>torch.manual_seed(seed)</c>, so results stay the same as with global seeding, but no other thread drawing from
-/// libtorch's global generator can change them. Every other parameter (norms, PReLU, custom ones) is deterministic at
+/// constructor makes right after <c>torch.manual_seed(seed)</c>, so results stay the same as with global seeding,
+/// but no other thread drawing from libtorch's global generator can change them. Every other parameter (norms, PReLU, custom ones) is deterministic at
 /// construction and left as it is.
 /// </summary>
 public static class SeededInit
