@@ -19,6 +19,7 @@ internal static class BenchCommand
         BenchEvalCommand.Create(),
         BuildRender(),
         BenchLiftCommand.Create(),
+        BenchConvCommand.Create(),
     };
 
     static Command BuildRender()

@@ -9,7 +9,7 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("info", "Show libtorch, device and thread settings, and what the native loader fix did.");
+        var cmd = new Command("info", "Show libtorch, device and thread settings, what the native loader fix did, and the convolution numerics guard's self-test and policy.");
         cmd.SetAction(parse => GlobalOptions.Execute(parse, output =>
         {
             output.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch CPU");
@@ -17,6 +17,8 @@ internal static class InfoCommand
             output.WriteLine($"threads: {torch.get_num_threads()}");
             output.WriteLine("native bootstrap:");
             foreach (var line in NativeBootstrap.Report) output.WriteLine($"  {line}");
+            output.WriteLine($"convolution numerics guard (LIFTEDGAN_MKLDNN={Environment.GetEnvironmentVariable("LIFTEDGAN_MKLDNN") ?? "unset"}):");
+            foreach (var line in ConvGuard.Report) output.WriteLine($"  {line}");
             return 0;
         }));
         return cmd;

@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public sealed class InceptionConv : nn.Module<Tensor, Tensor>
         : base(nameof(InceptionConv))
     {
         var s = stride == default ? (1L, 1L) : stride;
-        conv = nn.Conv2d(cin, cout, kernel, stride: s, padding: padding, bias: false);
+        conv = new GuardedConv2d(cin, cout, kernel, stride: s, padding: padding, bias: false);
         bn = nn.BatchNorm2d(cout, eps: 1e-3);
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ public sealed class PoseDepthEstimator : nn.Module<Tensor, (Tensor Depth, Tensor
     readonly ModuleList<nn.Module<Tensor, Tensor>> down;
     readonly ModuleList<nn.Module<Tensor, Tensor>> up;
     readonly Linear pose;
-    readonly Conv2d head;
+    readonly GuardedConv2d head;
 
     /// <summary>Builds the network for <paramref name="size"/> px inputs with base channel width <paramref name="width"/>.</summary>
     public PoseDepthEstimator(int size = 64, long width = 32) : base(nameof(PoseDepthEstimator))
@@ -40,7 +41,7 @@ public sealed class PoseDepthEstimator : nn.Module<Tensor, (Tensor Depth, Tensor
         up = new ModuleList<nn.Module<Tensor, Tensor>>();
         for (int i = levels; i > 0; i--) up.Add(Block(channels[i] + channels[i - 1], channels[i - 1], 1));
         pose = nn.Linear(channels[levels], 3);
-        head = nn.Conv2d(channels[0], 2, 3, padding: 1);
+        head = new GuardedConv2d(channels[0], 2, 3, padding: 1);
         RegisterComponents();
     }
 
@@ -51,7 +52,7 @@ public sealed class PoseDepthEstimator : nn.Module<Tensor, (Tensor Depth, Tensor
     public long Width { get; }
 
     static nn.Module<Tensor, Tensor> Block(long cin, long cout, long stride) => nn.Sequential(
-        ("conv", nn.Conv2d(cin, cout, 3, stride: stride, padding: 1)),
+        ("conv", new GuardedConv2d(cin, cout, 3, stride: stride, padding: 1)),
         ("act", nn.LeakyReLU(0.2)));
 
     public override (Tensor Depth, Tensor MaskLogit, Tensor Angles) forward(Tensor images)

@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,23 +30,23 @@ public sealed class DepthDecoder : nn.Module<Tensor, Tensor, Tensor>
         long c = baseChannels << stages;
         var n = new List<nn.Module<Tensor, Tensor>>
         {
-            nn.ConvTranspose2d(seedDim, c, 4, 1, 0, bias: false), nn.ReLU(),
-            nn.Conv2d(c, c, 3, 1, 1, bias: false), nn.ReLU(),
+            new GuardedConvTranspose2d(seedDim, c, 4, 1, 0, bias: false), nn.ReLU(),
+            new GuardedConv2d(c, c, 3, 1, 1, bias: false), nn.ReLU(),
         };
         for (int s = 0; s < stages; s++)
         {
             long o = c / 2;
-            n.Add(nn.ConvTranspose2d(c, o, 4, 2, 1, bias: false)); n.Add(new FeatureGroupNorm(o / 4, o)); n.Add(nn.ReLU());
-            n.Add(nn.Conv2d(o, o, 3, 1, 1, bias: false)); n.Add(new FeatureGroupNorm(o / 4, o)); n.Add(nn.ReLU());
+            n.Add(new GuardedConvTranspose2d(c, o, 4, 2, 1, bias: false)); n.Add(new FeatureGroupNorm(o / 4, o)); n.Add(nn.ReLU());
+            n.Add(new GuardedConv2d(o, o, 3, 1, 1, bias: false)); n.Add(new FeatureGroupNorm(o / 4, o)); n.Add(nn.ReLU());
             c = o;
         }
         n.Add(nn.Upsample(scale_factor: new double[] { 2, 2 }, mode: UpsampleMode.Nearest));
         network = nn.Sequential(n);
-        inject = nn.Conv2d(featureChannels, c, 1, 1, 0, bias: false);
+        inject = new GuardedConv2d(featureChannels, c, 1, 1, 0, bias: false);
         head = nn.Sequential(
-            nn.Conv2d(c, c, 3, 1, 1, bias: false), new FeatureGroupNorm(c / 4, c), nn.ReLU(),
-            nn.Conv2d(c, c, 5, 1, 2, bias: false), new FeatureGroupNorm(c / 4, c), nn.ReLU(),
-            nn.Conv2d(c, 1, 5, 1, 2, bias: true));
+            new GuardedConv2d(c, c, 3, 1, 1, bias: false), new FeatureGroupNorm(c / 4, c), nn.ReLU(),
+            new GuardedConv2d(c, c, 5, 1, 2, bias: false), new FeatureGroupNorm(c / 4, c), nn.ReLU(),
+            new GuardedConv2d(c, 1, 5, 1, 2, bias: true));
         RegisterComponents();
     }
 

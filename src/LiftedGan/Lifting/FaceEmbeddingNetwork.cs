@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ public sealed class LResNetFaceEmbedding : nn.Module<Tensor, Tensor>, IFaceEmbed
     public LResNetFaceEmbedding(long dimension = 512) : base(nameof(LResNetFaceEmbedding))
     {
         Dimension = dimension;
-        conv1 = nn.Conv2d(3, 64, 4, 2, 1, bias: false);
+        conv1 = new GuardedConv2d(3, 64, 4, 2, 1, bias: false);
         bn1 = nn.BatchNorm2d(64);
         act_layer = nn.PReLU(64, 0.25);
         layer1 = Stage(64, 64, 1);
@@ -75,13 +76,13 @@ public sealed class LResNetFaceEmbedding : nn.Module<Tensor, Tensor>, IFaceEmbed
         public IRBlock(long cin, long cout, long stride) : base(nameof(IRBlock))
         {
             bn0 = nn.BatchNorm2d(cin);
-            conv1 = nn.Conv2d(cin, cout, 3, 1, 1, bias: false);
+            conv1 = new GuardedConv2d(cin, cout, 3, 1, 1, bias: false);
             bn1 = nn.BatchNorm2d(cout);
             prelu = nn.PReLU(cout, 0.25);
-            conv2 = nn.Conv2d(cout, cout, 3, stride, 1, bias: false);
+            conv2 = new GuardedConv2d(cout, cout, 3, stride, 1, bias: false);
             bn2 = nn.BatchNorm2d(cout);
             if (stride != 1 || cin != cout)
-                downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias: false), nn.BatchNorm2d(cout));
+                downsample = nn.Sequential(new GuardedConv2d(cin, cout, 1, stride, 0, bias: false), nn.BatchNorm2d(cout));
             RegisterComponents();
         }
 

@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,6 +48,6 @@ internal static class DepthwiseFilter
         long c = x.shape[1];
         var k = kernel.to(x.dtype, x.device).expand(c, 1, kernel.shape[2], kernel.shape[3]);
         var padded = pad > 0 ? nn.functional.pad(x, new long[] { pad, pad, pad, pad }, PaddingModes.Reflect) : x;
-        return nn.functional.conv2d(padded, k, groups: c).MoveToOuterDisposeScope();
+        return ConvGuard.Conv2d(padded, k, groups: c).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public sealed class IdentityEmbeddingNetwork : nn.Module<Tensor, Tensor>, IFaceE
     {
         InputSize = inputSize;
         Dimension = dimension;
-        stem = nn.Sequential(nn.Conv2d(3, width, 3, 1, 1, bias: false), nn.BatchNorm2d(width), nn.ReLU());
+        stem = nn.Sequential(new GuardedConv2d(3, width, 3, 1, 1, bias: false), nn.BatchNorm2d(width), nn.ReLU());
         var blocks = new List<nn.Module<Tensor, Tensor>>();
         long c = width;
         for (int i = 0; i < 4; i++) { blocks.Add(new Block(c, c * 2)); c *= 2; }
@@ -48,9 +49,9 @@ public sealed class IdentityEmbeddingNetwork : nn.Module<Tensor, Tensor>, IFaceE
 
         public Block(long cin, long cout) : base(nameof(Block))
         {
-            main = nn.Sequential(nn.Conv2d(cin, cout, 3, 2, 1, bias: false), nn.BatchNorm2d(cout), nn.ReLU(),
-                nn.Conv2d(cout, cout, 3, 1, 1, bias: false), nn.BatchNorm2d(cout));
-            skip = nn.Sequential(nn.Conv2d(cin, cout, 1, 2, 0, bias: false), nn.BatchNorm2d(cout));
+            main = nn.Sequential(new GuardedConv2d(cin, cout, 3, 2, 1, bias: false), nn.BatchNorm2d(cout), nn.ReLU(),
+                new GuardedConv2d(cout, cout, 3, 1, 1, bias: false), nn.BatchNorm2d(cout));
+            skip = nn.Sequential(new GuardedConv2d(cin, cout, 1, 2, 0, bias: false), nn.BatchNorm2d(cout));
             RegisterComponents();
         }
 

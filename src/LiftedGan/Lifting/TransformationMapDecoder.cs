@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,16 +25,16 @@ public sealed class TransformationMapDecoder : nn.Module<Tensor, Tensor>
         mlp = nn.Sequential(m);
 
         long c = baseChannels << stages;
-        var n = new List<nn.Module<Tensor, Tensor>> { nn.ConvTranspose2d(seedDim, c, 4, 1, 0, bias: false), nn.ReLU() };
+        var n = new List<nn.Module<Tensor, Tensor>> { new GuardedConvTranspose2d(seedDim, c, 4, 1, 0, bias: false), nn.ReLU() };
         for (int s = 0; s < stages; s++)
         {
             long o = c / 2;
-            n.Add(nn.ConvTranspose2d(c, o, 4, 2, 1, bias: false)); n.Add(new FeatureGroupNorm(o / 4, o)); n.Add(nn.ReLU());
+            n.Add(new GuardedConvTranspose2d(c, o, 4, 2, 1, bias: false)); n.Add(new FeatureGroupNorm(o / 4, o)); n.Add(nn.ReLU());
             c = o;
         }
         n.Add(nn.Upsample(scale_factor: new double[] { 2, 2 }, mode: UpsampleMode.Nearest));
-        n.Add(nn.Conv2d(c, c, 3, 1, 1, bias: false)); n.Add(new FeatureGroupNorm(c / 4, c)); n.Add(nn.ReLU());
-        n.Add(nn.Conv2d(c, 1, 5, 1, 2, bias: false));
+        n.Add(new GuardedConv2d(c, c, 3, 1, 1, bias: false)); n.Add(new FeatureGroupNorm(c / 4, c)); n.Add(nn.ReLU());
+        n.Add(new GuardedConv2d(c, 1, 5, 1, 2, bias: false));
         network = nn.Sequential(n);
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ public sealed class Vgg16Features : nn.Module<Tensor, Tensor[]>
         foreach (var (cout, convs) in new (long, int)[] { (64, 2), (128, 2), (256, 3), (512, 3) })
         {
             if (layers.Count > 0) layers.Add(nn.MaxPool2d(2, 2));
-            for (int i = 0; i < convs; i++) { layers.Add(nn.Conv2d(cin, cout, 3, 1, 1)); layers.Add(nn.ReLU()); cin = cout; }
+            for (int i = 0; i < convs; i++) { layers.Add(new GuardedConv2d(cin, cout, 3, 1, 1)); layers.Add(nn.ReLU()); cin = cout; }
         }
         features = nn.Sequential(layers);
         RegisterComponents();

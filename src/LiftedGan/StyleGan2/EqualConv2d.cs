@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ public sealed class EqualConv2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return nn.functional.conv2d(x, weight * _scale, bias, strides: [_stride, _stride], padding: [_padding, _padding])
+        return ConvGuard.Conv2d(x, weight * _scale, bias, stride: [_stride, _stride], padding: [_padding, _padding])
             .MoveToOuterDisposeScope();
     }
 }

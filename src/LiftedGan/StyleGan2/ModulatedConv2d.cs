@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -55,13 +56,13 @@ public sealed class ModulatedConv2d : nn.Module<Tensor, Tensor, Tensor>
             demod = rsqrt(s.square().matmul(kernel.square().sum([2, 3]).t()) + 1e-8).reshape(b, _out, 1, 1);
         if (blur is not null)
         {
-            o = nn.functional.conv_transpose2d(o, kernel.transpose(0, 1), strides: [2, 2], padding: [0, 0]);
+            o = ConvGuard.ConvTranspose2d(o, kernel.transpose(0, 1), stride: [2, 2], padding: [0, 0]);
             if (demod is not null) o = o * demod;
             o = blur.forward(o);
         }
         else
         {
-            o = nn.functional.conv2d(o, kernel, padding: [_k / 2, _k / 2]);
+            o = ConvGuard.Conv2d(o, kernel, padding: [_k / 2, _k / 2]);
             if (demod is not null) o = o * demod;
         }
         return o.MoveToOuterDisposeScope();

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace LiftedGan.Torch;
 
 /// <summary>
-/// Re-draws the randomly initialised layers of a module (Linear, Conv2d, ConvTranspose2d) from an explicit generator,
+/// Re-draws the randomly initialised layers of a module (Linear and every convolution: Conv2d, ConvTranspose2d, <see cref="GuardedConv2d"/>, <see cref="GuardedConvTranspose2d"/>) from an explicit generator,
 /// with libtorch's default distributions: weight U(−b, b) with b = 1/√fan_in (kaiming_uniform, a = √5), then bias
 /// U(−b, b) with the same fan_in, layer by layer in depth-first registration order. The draws equal those a
 /// constructor makes right after <c>torch.manual_seed(seed)</c>, so results stay the same as with global seeding,
@@ -30,8 +30,7 @@ public static class SeededInit
             var (weight, bias) = layer switch
             {
                 Linear l => (l.weight, l.bias),
-                Conv2d c => (c.weight, c.bias),
-                ConvTranspose2d t => (t.weight, t.bias),
+                Convolution c => (c.weight, c.bias),
                 _ => ((Parameter?)null, (Parameter?)null),
             };
             if (weight is null) continue;

@@ -55,6 +55,8 @@ public static class TorchRuntime
         lock (Gate) _device = parsed;
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "thread count must be >= 0");
         if (threads > 0) torch.set_num_threads(threads);
+        // The numerics guard acts before any model computes (its self-test takes milliseconds).
+        ConvGuard.EnsureInitialized();
     }
 
     /// <summary>Parses and validates a device name; cuda needs a CUDA build of TorchSharp (swap the package).</summary>
