@@ -2,6 +2,11 @@ using System.Runtime.CompilerServices;
 using LiftedGan.Torch;
 using Xunit;
 
+// One test at a time: TorchSharp 0.107 frees an implicitly created Scalar (the alpha of `a + b`, the factor of `x * 0.5`)
+// from its finalizer, which can run while the native call still reads it when another thread triggers a GC
+// (docs/numerics.md, "TorchSharp finalizer race"). Parallel test collections are such threads.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace LiftedGan.Tests;
 
 /// <summary>

@@ -9,7 +9,13 @@ internal static class StyleGanTrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Image folder (PNG/JPEG, searched recursively), 'faces' (the procedural face world, streamed) or 'synth' (procedural shapes).", Required = true };
+        var data = new Option<string?>("--data") { Description = "Image folder (PNG/JPEG, searched recursively), 'faces' (the procedural face world, streamed) or 'synth' (procedural shapes); not used by --objective world-fit." };
+        var objective = new Option<string>("--objective")
+        {
+            Description = "adversarial (official StyleGAN2 game on --data) or world-fit (regression onto the face world's render of a fixed map of z, " +
+                          "so that samples at truncation 1 have exact 3D truth; see docs/synthetic-world.md).",
+            DefaultValueFactory = _ => "adversarial",
+        };
         var size = new Option<int>("--size") { Description = "Resolution (power of two, 8-1024).", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Run folder (checkpoint/, sample/, tb/); an existing run resumes.", Required = true };
         var iters = new Option<long>("--iter") { Description = "Total training steps.", DefaultValueFactory = _ => 10000 };
@@ -30,7 +36,7 @@ internal static class StyleGanTrainCommand
         var resume = new Option<string?>("--resume") { Description = "Checkpoint to resume from (default: the run's latest)." };
         var cmd = new Command("train", "Train a StyleGAN2 (official checkpoint layout, exact resume).")
         {
-            data, size, output, iters, batch, seed, styleDim, nMlp, channels, dChannels, lr, r1, pathReg, mixing, ema, augment,
+            data, objective, size, output, iters, batch, seed, styleDim, nMlp, channels, dChannels, lr, r1, pathReg, mixing, ema, augment,
             sampleEvery, ckptEvery, resume,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
@@ -45,10 +51,19 @@ internal static class StyleGanTrainCommand
                 Batch = parse.GetValue(batch), Lr = parse.GetValue(lr), R1 = parse.GetValue(r1),
                 PathRegularize = parse.GetValue(pathReg), Mixing = parse.GetValue(mixing), EmaDecay = parse.GetValue(ema),
                 Augment = parse.GetValue(augment), Seed = parse.GetValue(seed),
+                Objective = parse.GetValue(objective) switch
+                {
+                    "adversarial" => TrainObjective.Adversarial,
+                    "world-fit" => TrainObjective.WorldFit,
+                    var other => throw new ArgumentException($"--objective '{other}': expected adversarial or world-fit"),
+                },
             };
-            string dataArg = parse.GetValue(data)!;
+            string? dataArg = parse.GetValue(data);
+            if (dataArg is null && options.Objective == TrainObjective.Adversarial)
+                throw new ArgumentException("--data is required for the adversarial objective");
             IImageSource source = dataArg switch
             {
+                null => new LiftedGan.Synthetic.FaceWorldSource(s),
                 "synth" => new ShapesSource(s),
                 "faces" => new LiftedGan.Synthetic.FaceWorldSource(s),
                 _ => new ImageFolderSource(dataArg, s),

@@ -16,12 +16,12 @@ public sealed record ConvGuardBenchRow(string Workload, IReadOnlyDictionary<Conv
 /// <summary>
 /// The numerics guard's cost: convolution layers, the perceptual network, the embedded-size StyleGAN2 teacher
 /// (forward + backward) and one synth_64 lifting step, each timed under the policies on (unguarded oneDNN), off (native,
-/// what auto chooses on CPUs whose self-test fails) and probe (per-signature routes) in interleaved rounds so that load changes hit all alike. The unguarded policy
+/// process-wide) and guarded (what auto chooses on CPUs whose self-test fails) in interleaved rounds so that load changes hit all alike. The unguarded policy
 /// computes wrong numbers on affected CPUs: it is timed only as the speed reference.
 /// </summary>
 public static class ConvGuardBenchmark
 {
-    static readonly ConvPolicy[] Policies = [ConvPolicy.On, ConvPolicy.Off, ConvPolicy.Probe];
+    static readonly ConvPolicy[] Policies = [ConvPolicy.On, ConvPolicy.Off, ConvPolicy.Guarded];
 
     /// <summary>Runs every workload <paramref name="rounds"/> times per policy (after one warm-up round); medians.</summary>
     public static IReadOnlyList<ConvGuardBenchRow> Run(GeneratorConfig teacherConfig, int rounds, Action<string>? log = null)

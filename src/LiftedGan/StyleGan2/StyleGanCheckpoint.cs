@@ -81,6 +81,9 @@ public static class StyleGanCheckpoint
                 EmaDecay = Get<double>(args, "ema_decay", path),
                 Augment = Get<bool>(args, "augment", path),
                 Seed = unchecked((ulong)Get<long>(args, "seed", path)),
+                // Checkpoints from before the world-fit objective have no entry: adversarial.
+                Objective = args.TryGet("objective", out var objective) && objective is "world_fit"
+                    ? TrainObjective.WorldFit : TrainObjective.Adversarial,
             };
         }
         finally { TorchCheckpoint.DisposeTensors(root); }
@@ -144,6 +147,7 @@ public static class StyleGanCheckpoint
         a.Set("augment", o.Augment);
         a.Set("augment_policy", o.Augment ? "color,translation,cutout" : "");
         a.Set("seed", unchecked((long)o.Seed));
+        a.Set("objective", o.Objective == TrainObjective.WorldFit ? "world_fit" : "adversarial");
         return a;
     }
 

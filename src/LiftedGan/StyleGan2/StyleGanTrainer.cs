@@ -57,6 +57,7 @@ public sealed class StyleGanTrainer : IDisposable
     /// <summary>Runs one D step (+ lazy R1), one G step (+ lazy path regularisation) and the EMA update.</summary>
     public TrainStepResult Step()
     {
+        if (Options.Objective == TrainObjective.WorldFit) return WorldFitStep();
         using var scope = NewDisposeScope();
         using var rng = StepGenerator(Options.Seed, Iteration);
         var o = Options;
@@ -117,6 +118,47 @@ public sealed class StyleGanTrainer : IDisposable
         Iteration++;
         return new TrainStepResult(i, dLoss.item<float>(), gLoss.item<float>(), _lastR1, _lastPath, MeanPathLength,
             realPred.mean().item<float>(), fakePred.mean().item<float>());
+    }
+
+    /// <summary>
+    /// One world-fit step: z ~ N(0, I), target = the world's render of <see cref="Synthetic.LatentFaces"/>(z), loss =
+    /// mean L1 at full, half and quarter resolution (the coarse terms weigh shape and shading against texture); then
+    /// the EMA update. The discriminator is kept (untrained) so that the checkpoint layout stays the official one and
+    /// an adversarial phase can follow.
+    /// </summary>
+    TrainStepResult WorldFitStep()
+    {
+        using var scope = NewDisposeScope();
+        using var rng = StepGenerator(Options.Seed, Iteration);
+        long i = Iteration;
+        var device = Torch.TorchRuntime.Device;
+        var z = randn([Options.Batch, Options.Generator.StyleDim], generator: rng);
+        Tensor target;
+        using (var truth = Synthetic.LatentFaces.Truth(z, Options.Generator.Size)) target = truth.Images.to(device).detach().clone();
+        SetRequiresGrad(G, true);
+        var image = G.Generate([z.to(device)], new GenerateOptions { Rng = rng }).Image;
+        var loss = WorldFitLoss(image, target);
+        GOptim.ZeroGrad();
+        loss.backward();
+        GOptim.Step();
+        UpdateEma();
+        Iteration++;
+        return new TrainStepResult(i, 0, loss.item<float>(), 0, 0, 0, 0, 0);
+    }
+
+    /// <summary>Mean L1 between <paramref name="image"/> and <paramref name="target"/> at full, half and quarter resolution.</summary>
+    public static Tensor WorldFitLoss(Tensor image, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        var loss = (image - target).abs().mean();
+        Tensor a = image, b = target;
+        for (int level = 0; level < 2; level++)
+        {
+            a = nn.functional.avg_pool2d(a, 2);
+            b = nn.functional.avg_pool2d(b, 2);
+            loss = loss + (a - b).abs().mean();
+        }
+        return (loss / 3).MoveToOuterDisposeScope();
     }
 
     /// <summary>g_ema samples for fixed latents (stored noise), (n, 3, S, S).</summary>

@@ -25,6 +25,9 @@ public sealed record TrainOptions
     /// <summary>Apply <see cref="DiffAugment"/> (policy color,translation,cutout) to every discriminator input.</summary>
     public bool Augment { get; init; }
 
+    /// <summary>What the generator learns: the adversarial game on the data (official), or the world-fit regression.</summary>
+    public TrainObjective Objective { get; init; } = TrainObjective.Adversarial;
+
     /// <summary>Seed of the whole run: initial weights and every step's randomness derive from it.</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -40,5 +43,27 @@ public sealed record TrainOptions
             throw new StyleGanException("d_reg_every, g_reg_every and path_batch_shrink must be at least 1");
         if (Mixing < 0 || Mixing > 1) throw new StyleGanException($"mixing {Mixing}: must be in [0, 1]");
         if (EmaDecay < 0 || EmaDecay >= 1) throw new StyleGanException($"ema decay {EmaDecay}: must be in [0, 1)");
+        if (Objective == TrainObjective.WorldFit)
+        {
+            if (Generator.StyleDim < Synthetic.LatentFaces.MinimumDimension)
+                throw new StyleGanException($"style dim {Generator.StyleDim}: the world-fit objective needs at least {Synthetic.LatentFaces.MinimumDimension} latent dimensions");
+            if (!Synthetic.FaceModel.Sizes.Contains(Generator.Size))
+                throw new StyleGanException($"size {Generator.Size}: the world-fit objective renders the face world at {string.Join(", ", Synthetic.FaceModel.Sizes)} px only");
+        }
     }
+}
+
+/// <summary>The generator's training objective.</summary>
+public enum TrainObjective
+{
+    /// <summary>StyleGAN2's non-saturating logistic game against the discriminator on the data source (official).</summary>
+    Adversarial,
+
+    /// <summary>
+    /// Regression onto the procedural world: each latent z is rendered by the world as
+    /// <see cref="Synthetic.LatentFaces"/> maps it, and the generator learns G(z) ≈ render(map(z)) (L1 at full, half and
+    /// quarter resolution; no discriminator, no mixing, no path-length term). Samples at truncation 1 then have exact
+    /// 3D truth.
+    /// </summary>
+    WorldFit,
 }

@@ -27,9 +27,16 @@ public static class FaceSampler
     }
 
     /// <summary>Identity parameters (the shape and albedo entries of a full row; the rest are zero).</summary>
-    public static float[] SampleIdentity(torch.Generator g, bool symmetric = false)
+    public static float[] SampleIdentity(torch.Generator g, bool symmetric = false) =>
+        IdentityFromUniforms(Uniforms(g, 2 * FaceParameters.Count), symmetric);
+
+    /// <summary>
+    /// Identity parameters from 2P uniforms in [0, 1): entry k (k &lt; P) sets identity parameter k, entry P + k the
+    /// on/off draw of parameter k where it has one (facial hair, glasses). Other entries are unused.
+    /// </summary>
+    public static float[] IdentityFromUniforms(IReadOnlyList<double> u, bool symmetric = false)
     {
-        var u = Uniforms(g, 2 * FaceParameters.Count);
+        if (u.Count != 2 * FaceParameters.Count) throw new SyntheticWorldException("uniforms", $"{u.Count} values, expected {2 * FaceParameters.Count}");
         var p = new float[FaceParameters.Count];
         foreach (var d in FaceParameters.All.Where(d => d.IsIdentity)) p[(int)d.Id] = Lerp(d, u[(int)d.Id]);
         double flag(FaceParam k) => u[FaceParameters.Count + (int)k];
@@ -43,7 +50,17 @@ public static class FaceSampler
     public static float[] SampleImage(float[] identity, torch.Generator g)
     {
         if (identity.Length != FaceParameters.Count) throw new SyntheticWorldException("identity", $"has {identity.Length} values, expected {FaceParameters.Count}");
-        var u = Uniforms(g, FaceParameters.Count);
+        return ImageFromUniforms(identity, Uniforms(g, FaceParameters.Count));
+    }
+
+    /// <summary>
+    /// A full parameter row from <paramref name="identity"/> and P uniforms in [0, 1): entry k sets per-image parameter
+    /// k (the background tints reuse the other background entries). Identity entries are unused.
+    /// </summary>
+    public static float[] ImageFromUniforms(float[] identity, IReadOnlyList<double> u)
+    {
+        if (identity.Length != FaceParameters.Count) throw new SyntheticWorldException("identity", $"has {identity.Length} values, expected {FaceParameters.Count}");
+        if (u.Count != FaceParameters.Count) throw new SyntheticWorldException("uniforms", $"{u.Count} values, expected {FaceParameters.Count}");
         var p = (float[])identity.Clone();
         foreach (var d in FaceParameters.All.Where(d => !d.IsIdentity)) p[(int)d.Id] = Lerp(d, u[(int)d.Id]);
         p[(int)MouthOpen] = (float)Math.Max(0, 2 * u[(int)MouthOpen] - 1);

@@ -4,31 +4,42 @@ using static TorchSharp.torch;
 
 namespace LiftedGan.Torch;
 
-/// <summary>How convolutions are computed (set by <c>LIFTEDGAN_MKLDNN</c> = auto|on|off or <see cref="ConvGuard.SetPolicy"/>).</summary>
+/// <summary>How convolutions are computed (set by <c>LIFTEDGAN_MKLDNN</c> = auto|on|off|guarded or <see cref="ConvGuard.SetPolicy"/>).</summary>
 public enum ConvPolicy
 {
-    /// <summary>The start-up self-test decides: oneDNN off if any of its checks fails, else on (default).</summary>
+    /// <summary>The start-up self-test decides: <see cref="Guarded"/> if any of its checks fails, else <see cref="On"/> (default).</summary>
     Auto,
     /// <summary>oneDNN on, no checks: libtorch's own choice for every call (for measurement only).</summary>
     On,
-    /// <summary>oneDNN off for the whole process: libtorch's native convolutions.</summary>
+    /// <summary>oneDNN off for the whole process: libtorch's native convolutions (the slowest, simplest guard).</summary>
     Off,
     /// <summary>
-    /// Experimental: oneDNN on; each convolution signature is probed once and runs on the first route that passes.
-    /// Known gap: a probe can pass where the same signature fails in another context (see docs/numerics.md).
+    /// oneDNN only for convolutions outside every measured defect class (channels per group multiples of 16, NCHW
+    /// input), other ungrouped convolutions with their channels zero-padded into that class; each signature proven right
+    /// once by a probe (forward, gradients, second-order gradients against float64 with junk-filled allocations); where
+    /// a probe fails, im2col + matrix product, which never calls oneDNN.
     /// </summary>
-    Probe,
+    Guarded,
 }
 
-/// <summary>How one convolution signature is computed under <see cref="ConvPolicy.Probe"/>.</summary>
+/// <summary>How one convolution signature is computed under <see cref="ConvPolicy.Guarded"/>.</summary>
 public enum ConvRoute
 {
     /// <summary>The call as written (NCHW tensors; libtorch picks the kernel).</summary>
     Default,
-    /// <summary>Input in channels-last memory format (oneDNN's NHWC kernels), output returned NCHW-contiguous.</summary>
+    /// <summary>
+    /// Input in channels-last memory format (oneDNN's NHWC kernels), output returned NCHW-contiguous. Never chosen by
+    /// <see cref="ConvPolicy.Guarded"/>: it passed isolated probes for signatures whose second-order gradients it got
+    /// wrong in a discriminator's R1 penalty (kept for diagnostics).
+    /// </summary>
     ChannelsLast,
     /// <summary>im2col: unfold + matrix product (+ fold for transposed); no convolution kernel at all.</summary>
     Im2col,
+    /// <summary>
+    /// Channels zero-padded into the proven class (multiples of 16), oneDNN's NCHW kernel, the real outputs sliced out:
+    /// the padded filters and input channels contribute exact zeros, and their gradients are discarded.
+    /// </summary>
+    Padded,
 }
 
 /// <summary>
@@ -37,15 +48,16 @@ public enum ConvRoute
 /// channel) and their NCHW backward reads uninitialised memory when the output channels are not a multiple of 16 (NaN
 /// or wrong gradients on any CPU, depending on what the memory held). At start-up a self-test (milliseconds) runs three
 /// defect classes in float32 against float64 (which never runs oneDNN), with the allocator's junk fill on so that an
-/// uninitialised read shows as NaN. Under <see cref="ConvPolicy.Auto"/> (the default) any failure switches oneDNN off
-/// for the whole process. Every model convolution goes through <see cref="Conv2d"/> / <see cref="ConvTranspose2d"/>
-/// (and the <see cref="GuardedConv2d"/> layers), where the experimental <see cref="ConvPolicy.Probe"/> policy routes each
-/// signature to a route its own probe proved right.
+/// uninitialised read shows as NaN. Under <see cref="ConvPolicy.Auto"/> (the default) any failure selects
+/// <see cref="ConvPolicy.Guarded"/>: oneDNN only where channels are (or are zero-padded to) multiples of 16 and a
+/// per-signature probe proved it right, im2col elsewhere. Every model convolution goes through <see cref="Conv2d"/> / <see cref="ConvTranspose2d"/>
+/// (and the <see cref="GuardedConv2d"/> layers).
 /// </summary>
 public static class ConvGuard
 {
     static readonly object Gate = new();
     static readonly ConcurrentDictionary<ConvSignature, ConvRoute> Routes = new();
+    static readonly ConcurrentDictionary<ConvSignature, string> Reasons = new();
     static volatile bool _ready;
     static ConvPolicy _policy;
     static ConvPolicy _requested;
@@ -55,7 +67,7 @@ public static class ConvGuard
     /// <summary>Relative tolerance of a probe (max abs error over max abs reference value).</summary>
     public const double Tolerance = 1e-3;
 
-    /// <summary>The policy in force (never <see cref="ConvPolicy.Auto"/>: that resolves to on or off).</summary>
+    /// <summary>The policy in force (never <see cref="ConvPolicy.Auto"/>: that resolves to on or guarded).</summary>
     public static ConvPolicy Policy { get { EnsureInitialized(); return _policy; } }
 
     /// <summary>The policy asked for (environment, default or <see cref="SetPolicy"/>).</summary>
@@ -67,17 +79,20 @@ public static class ConvGuard
     /// <summary>The routes chosen so far, one per probed signature.</summary>
     public static IReadOnlyDictionary<ConvSignature, ConvRoute> ChosenRoutes => new Dictionary<ConvSignature, ConvRoute>(Routes);
 
+    /// <summary>For signatures that fell back to im2col: which oneDNN route failed its probe, and how.</summary>
+    public static IReadOnlyDictionary<ConvSignature, string> FallbackReasons => new Dictionary<ConvSignature, string>(Reasons);
+
     /// <summary>Pins the route of one signature (diagnostics and tests); it is not probed.</summary>
     internal static void PinRoute(ConvSignature signature, ConvRoute route) => Routes[signature] = route;
 
-    /// <summary>Parses auto|on|off (case-insensitive); throws <see cref="ArgumentException"/> naming the value otherwise.</summary>
+    /// <summary>Parses auto|on|off|guarded (case-insensitive); throws <see cref="ArgumentException"/> naming the value otherwise.</summary>
     public static ConvPolicy ParsePolicy(string value) => value.Trim().ToLowerInvariant() switch
     {
         "auto" or "" => ConvPolicy.Auto,
         "on" => ConvPolicy.On,
         "off" => ConvPolicy.Off,
-        "probe" => ConvPolicy.Probe,
-        _ => throw new ArgumentException($"LIFTEDGAN_MKLDNN='{value}': expected auto, on, off or probe"),
+        "guarded" => ConvPolicy.Guarded,
+        _ => throw new ArgumentException($"LIFTEDGAN_MKLDNN='{value}': expected auto, on, off or guarded"),
     };
 
     /// <summary>Runs the self-test and applies the policy from <c>LIFTEDGAN_MKLDNN</c> once per process.</summary>
@@ -114,27 +129,26 @@ public static class ConvGuard
     static void ApplyPolicy(ConvPolicy requested, string source)
     {
         _requested = requested;
-        var policy = requested == ConvPolicy.Auto ? (_nchwDefective ? ConvPolicy.Off : ConvPolicy.On) : requested;
+        var policy = requested == ConvPolicy.Auto ? (_nchwDefective ? ConvPolicy.Guarded : ConvPolicy.On) : requested;
         _policy = policy;
         LibTorchFlags.Mkldnn = policy != ConvPolicy.Off;
         ReportLines.RemoveAll(l => l.StartsWith("policy:", StringComparison.Ordinal));
         string what = policy switch
         {
-            ConvPolicy.Probe => "probe (experimental): oneDNN on; each convolution signature is probed once (float32 forward, " +
-                                "gradients and second-order gradients against float64, junk-filled allocations) and runs on the " +
-                                "first route that passes",
+            ConvPolicy.Guarded => (requested == ConvPolicy.Auto ? "the self-test found defective oneDNN convolutions, so guarded: " : "guarded: ") +
+                                  "oneDNN only for NCHW convolutions whose channels per group are multiples of 16 (inputs below 16 " +
+                                  "allowed) or are zero-padded to them, each signature proven once against float64 (forward, " +
+                                  "gradients, second-order gradients, junk-filled allocations); im2col + matrix product where a " +
+                                  "probe fails",
             ConvPolicy.On => requested == ConvPolicy.Auto ? "oneDNN on (the self-test found no defect)" : "on: oneDNN on, no checks (unguarded)",
-            _ => requested == ConvPolicy.Auto
-                ? "oneDNN off for the whole process (native convolutions): the self-test found defective oneDNN convolutions"
-                : "off: oneDNN off for the whole process (native convolutions)",
+            _ => "off: oneDNN off for the whole process (native convolutions)",
         };
         ReportLines.Add($"policy: {requested.ToString().ToLowerInvariant()} -> {what} [{source}]; NNPACK off");
     }
 
     /// <summary>
     /// Probes three known defect classes on the NCHW and the channels-last routes with oneDNN on (a few milliseconds)
-    /// and records which fail: <see cref="ConvPolicy.Auto"/> then switches oneDNN off, <see cref="ConvPolicy.Probe"/> tries
-    /// the channels-last route first.
+    /// and records which fail: <see cref="ConvPolicy.Auto"/> then selects <see cref="ConvPolicy.Guarded"/>.
     /// </summary>
     static void SelfTest()
     {
@@ -182,29 +196,41 @@ public static class ConvGuard
 
     static long[] Pair(long[]? v, long fallback) => v is null ? [fallback, fallback] : v.Length == 1 ? [v[0], v[0]] : v;
 
+    /// <summary>
+    /// Outside every measured defect class: not transposed with fewer than 16 outputs, output channels per group a
+    /// multiple of 16, input channels per group a multiple of 16 or at most 16 (NCHW forward is wrong above 16 otherwise).
+    /// </summary>
+    public static bool OutsideDefectClasses(ConvSignature sig) =>
+        sig.OutPerGroup % 16 == 0 && (sig.InPerGroup % 16 == 0 || sig.InPerGroup <= 16) &&
+        !(sig.Transposed && sig.InPerGroup % 16 != 0);
+
     static ConvRoute RouteFor(Tensor input, ConvSignature sig)
     {
         EnsureInitialized();
-        if (_policy != ConvPolicy.Probe || input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32)
+        if (_policy != ConvPolicy.Guarded || input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32)
             return ConvRoute.Default;
         if (Routes.TryGetValue(sig, out var route)) return route;
         lock (Gate)
         {
             if (Routes.TryGetValue(sig, out route)) return route;
-            var order = _nchwDefective
-                ? new[] { ConvRoute.ChannelsLast, ConvRoute.Default, ConvRoute.Im2col }
-                : new[] { ConvRoute.Default, ConvRoute.ChannelsLast, ConvRoute.Im2col };
-            var failures = new List<string>();
-            foreach (var candidate in order)
+            // oneDNN where the signature is (or is padded into) the proven class and its probe passes; im2col otherwise.
+            var candidate = OutsideDefectClasses(sig) ? ConvRoute.Default : sig.Groups == 1 ? ConvRoute.Padded : ConvRoute.Im2col;
+            string? why = Probe(sig, candidate);
+            if (why is not null && candidate != ConvRoute.Im2col)
             {
-                var why = Probe(sig, candidate);
-                if (why is null) { Routes[sig] = candidate; return candidate; }
-                failures.Add($"{candidate}: {why}");
+                Reasons[sig] = $"{candidate}: {why}";
+                candidate = ConvRoute.Im2col;
+                why = Probe(sig, candidate);
             }
-            // No route is right: the native path for everything, and say so.
-            ReportLines.Add($"no route passed for {sig} ({string.Join("; ", failures)}); oneDNN switched off for the process");
-            ApplyPolicy(ConvPolicy.Off, "no proven route for " + sig);
-            return ConvRoute.Default;
+            if (why is not null)
+            {
+                // Not even the matrix-product route is right: the native path for everything, and say so.
+                ReportLines.Add($"no route passed for {sig} (Im2col: {why}); oneDNN switched off for the process");
+                ApplyPolicy(ConvPolicy.Off, "no proven route for " + sig);
+                return ConvRoute.Default;
+            }
+            Routes[sig] = candidate;
+            return candidate;
         }
     }
 
@@ -223,7 +249,17 @@ public static class ConvGuard
             }
             case ConvRoute.Im2col:
                 return Im2col(sig, x, w, b);
+            case ConvRoute.Padded:
+                return Padded(sig, x, w, b);
             default:
+                if (_policy == ConvPolicy.Guarded && x.dtype == ScalarType.Float32 && !x.is_contiguous())
+                {
+                    // The probe proved the NCHW kernels; a channels-last or strided input would select others.
+                    using var xc = x.contiguous();
+                    return sig.Transposed
+                        ? nn.functional.conv_transpose2d(xc, w, b, s, p, [sig.OutPadH, sig.OutPadW], d, sig.Groups)
+                        : nn.functional.conv2d(xc, w, b, s, p, d, groups: sig.Groups);
+                }
                 return sig.Transposed
                     ? nn.functional.conv_transpose2d(x, w, b, s, p, [sig.OutPadH, sig.OutPadW], d, sig.Groups)
                     : nn.functional.conv2d(x, w, b, s, p, d, groups: sig.Groups);
@@ -243,13 +279,16 @@ public static class ConvGuard
             if (!sig.Transposed)
             {
                 var wg = w.narrow(0, g * sig.OutPerGroup, sig.OutPerGroup);
-                var cols = nn.functional.unfold(xg, (kh, kw), (sig.DilationH, sig.DilationW), (sig.PadH, sig.PadW), (sig.StrideH, sig.StrideW));
-                outs.Add(wg.reshape(sig.OutPerGroup, -1).matmul(cols));
+                bool pointwise = kh == 1 && kw == 1 && sig.StrideH == 1 && sig.StrideW == 1 && sig.PadH == 0 && sig.PadW == 0;
+                var cols = pointwise
+                    ? xg.reshape(n, sig.InPerGroup, h * wd)
+                    : nn.functional.unfold(xg, (kh, kw), (sig.DilationH, sig.DilationW), (sig.PadH, sig.PadW), (sig.StrideH, sig.StrideW));
+                outs.Add(Batched(wg.reshape(sig.OutPerGroup, -1), n).bmm(cols));
             }
             else
             {
                 var wg = w.narrow(0, g * sig.InPerGroup, sig.InPerGroup);
-                var cols = wg.reshape(sig.InPerGroup, -1).t().matmul(xg.reshape(n, sig.InPerGroup, h * wd));
+                var cols = Batched(wg.reshape(sig.InPerGroup, -1).t(), n).bmm(xg.reshape(n, sig.InPerGroup, h * wd));
                 long ho = (h - 1) * sig.StrideH - 2 * sig.PadH + sig.DilationH * (kh - 1) + sig.OutPadH + 1;
                 long wo = (wd - 1) * sig.StrideW - 2 * sig.PadW + sig.DilationW * (kw - 1) + sig.OutPadW + 1;
                 outs.Add(nn.functional.fold(cols, (ho, wo), (kh, kw), (sig.DilationH, sig.DilationW), (sig.PadH, sig.PadW), (sig.StrideH, sig.StrideW)));
@@ -266,6 +305,38 @@ public static class ConvGuard
         return y.MoveToOuterDisposeScope();
     }
 
+    static long Up16(long c) => (c + 15) / 16 * 16;
+
+    /// <summary>
+    /// One group, channels zero-padded into the proven class: inputs above 16 (and every transposed input) to the next
+    /// multiple of 16, outputs always; then the NCHW call and the real output channels. Exact: padded filters are zero,
+    /// padded inputs meet zero weights.
+    /// </summary>
+    static Tensor Padded(ConvSignature sig, Tensor x, Tensor w, Tensor? b)
+    {
+        using var scope = NewDisposeScope();
+        long cin = sig.InPerGroup, cout = sig.OutPerGroup;
+        long pin = sig.Transposed || cin > 16 ? Up16(cin) : cin, pout = Up16(cout);
+        long[] s = [sig.StrideH, sig.StrideW], p = [sig.PadH, sig.PadW], d = [sig.DilationH, sig.DilationW];
+        var xp = (pin > cin ? nn.functional.pad(x, [0, 0, 0, 0, 0, pin - cin]) : x).contiguous();
+        // Weight layout: conv [out, in, kh, kw]; transposed [in, out, kh, kw]. pad() lists dims from the last backwards.
+        var wp = sig.Transposed
+            ? nn.functional.pad(w, [0, 0, 0, 0, 0, pout - cout, 0, pin - cin])
+            : nn.functional.pad(w, [0, 0, 0, 0, 0, pin - cin, 0, pout - cout]);
+        var bp = b is null ? null : nn.functional.pad(b, [0, pout - cout]);
+        var y = sig.Transposed
+            ? nn.functional.conv_transpose2d(xp, wp, bp, s, p, [sig.OutPadH, sig.OutPadW], d)
+            : nn.functional.conv2d(xp, wp, bp, s, p, d);
+        return y.narrow(1, 0, cout).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The weight matrix repeated (a stride-0 view) over the batch for <c>bmm</c>: unlike <c>matmul</c>'s 2-D x 3-D case,
+    /// whose kernel choice depends on whether the weight requires a gradient, this gives bitwise the same result for a
+    /// trained model and its saved-and-loaded copy.
+    /// </summary>
+    static Tensor Batched(Tensor matrix, long n) => matrix.unsqueeze(0).expand(n, -1, -1);
+
     /// <summary>
     /// Checks one route for one signature: float32 forward, input/weight/bias gradients and second-order gradients
     /// (gradient penalties) against float64, twice, with junk-filled allocations. Returns null when right, else what was
@@ -278,8 +349,9 @@ public static class ConvGuard
         using var rng = new Generator(1234);
         long cin = sig.InPerGroup * sig.Groups, cout = sig.OutPerGroup * sig.Groups;
         long reachH = sig.DilationH * (sig.KernelH - 1) + 1, reachW = sig.DilationW * (sig.KernelW - 1) + 1;
-        long h = sig.Transposed ? 5 : Math.Max(8, reachH - 2 * sig.PadH + 2 * sig.StrideH);
-        long wd = sig.Transposed ? 6 : Math.Max(9, reachW - 2 * sig.PadW + 2 * sig.StrideW);
+        // Odd sizes wider than oneDNN's usual output-width blocks, so that block tails are exercised too.
+        long h = sig.Transposed ? 7 : Math.Max(13, reachH - 2 * sig.PadH + 2 * sig.StrideH);
+        long wd = sig.Transposed ? 15 : Math.Max(29, reachW - 2 * sig.PadW + 2 * sig.StrideW);
         var x64 = randn([2, cin, h, wd], float64, generator: rng);
         var w64 = (sig.Transposed ? randn([cin, sig.OutPerGroup, sig.KernelH, sig.KernelW], float64, generator: rng)
                                   : randn([cout, sig.InPerGroup, sig.KernelH, sig.KernelW], float64, generator: rng))
