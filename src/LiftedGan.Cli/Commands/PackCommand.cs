@@ -12,10 +12,15 @@ internal static class PackCommand
         var input = new Argument<string>("checkpoint") { Description = "A StyleGAN2 training checkpoint, a LiftedGAN checkpoint_NNN.pth, an identity embedding or a pose-and-depth estimator (kind taken from its keys)." };
         var output = new Option<string>("--out") { Description = "The packed file to write.", Required = true };
         var half = new Option<bool>("--fp16") { Description = "Store floating-point tensors as float16 (loaders convert back to float32)." };
-        var cmd = new Command("pack", "Turn a training checkpoint into a compact inference file (networks only; g_ema for StyleGAN2; optional float16).") { input, output, half };
+        var resumable = new Option<bool>("--resumable")
+        {
+            Description = "World-fit StyleGAN2 runs: also keep g and the step, so that `stylegan train --resume FILE` continues the run " +
+                          "(the never-trained discriminator is re-created from the seed; Adam's moments restart).",
+        };
+        var cmd = new Command("pack", "Turn a training checkpoint into a compact inference file (networks only; g_ema for StyleGAN2; optional float16).") { input, output, half, resumable };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
-            var r = ModelPacker.Pack(parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(half));
+            var r = ModelPacker.Pack(parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(half), parse.GetValue(resumable));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"packed {r.Kind}: {r.InputBytes / 1e6:F2} MB -> {r.OutputBytes / 1e6:F2} MB ({r.Ratio:F1}x smaller), {r.Tensors} tensors, {r.HalfTensors} as float16 -> {r.OutputPath}"));
             if (r.SidecarPath is not null) stdout.WriteLine($"wrote {r.SidecarPath}");

@@ -21,9 +21,14 @@ internal static class StyleGanGenerateCommand
         var output = new Option<string>("--out") { Description = "Output folder for PNGs (one per image and grid.png).", DefaultValueFactory = _ => "stylegan_samples" };
         var storedNoise = new Option<bool>("--stored-noise") { Description = "Use the checkpoint's noise buffers instead of fresh noise." };
         var key = new Option<string>("--key") { Description = "Top-level checkpoint entry holding the generator.", DefaultValueFactory = _ => "g_ema" };
+        var truth = new Option<bool>("--truth")
+        {
+            Description = "World-fit teachers at ψ 1: also write the world's exact render of each latent and its truth " +
+                          "(truth_faces.png, truth_depth.png, truth_normal.png, truth_albedo.png; same grid layout).",
+        };
         var cmd = new Command("generate", "Generate images from a StyleGAN2 checkpoint.")
         {
-            ckpt, n, seed, truncation, meanCount, latents, saveNpy, output, storedNoise, key,
+            ckpt, n, seed, truncation, meanCount, latents, saveNpy, output, storedNoise, key, truth,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -31,6 +36,11 @@ internal static class StyleGanGenerateCommand
             if (psi <= 0 || psi > 1) throw new ArgumentException($"--truncation {psi}: must be in (0, 1]");
             int count = parse.GetValue(n);
             if (count < 1) throw new ArgumentException($"--n {count}: must be at least 1");
+            bool withTruth = parse.GetValue(truth);
+            if (withTruth && psi != 1)
+                throw new ArgumentException($"--truth needs --truncation 1 (got {psi}): truncated samples have no exact truth");
+            if (withTruth && StyleGanCheckpoint.ReadObjective(parse.GetValue(ckpt)!) != TrainObjective.WorldFit)
+                throw new ArgumentException($"--truth: {parse.GetValue(ckpt)} is not a world-fit teacher, so its samples have no exact truth");
             using var g = StyleGanCheckpoint.LoadGenerator(parse.GetValue(ckpt)!, parse.GetValue(key)!);
             var device = Torch.TorchRuntime.Device;
             using var scope = NewDisposeScope();
@@ -61,6 +71,13 @@ internal static class StyleGanGenerateCommand
             for (int i = 0; i < all.shape[0]; i++) ImageIO.SavePng(Path.Combine(outDir, $"{i:D4}.png"), all[i].clamp(-1, 1));
             ImageIO.SavePng(Path.Combine(outDir, "grid.png"), ImageGrid.Make(all.clamp(-1, 1)));
             if (parse.GetValue(saveNpy) is { } npyPath) Npy.Save(npyPath, all);
+            if (withTruth)
+            {
+                using var world = LiftedGan.Synthetic.LatentFaces.Truth(z.cpu(), g.Config.Size);
+                LiftedGan.Synthetic.SynthPreview.WriteBatch(world, outDir, columns: (int)Math.Ceiling(Math.Sqrt(all.shape[0])), prefix: "truth_", padding: 2);
+                stdout.WriteLine($"truth: world renders and maps of the same latents -> {outDir}/truth_*.png " +
+                                 $"(mean L1 to the samples {(all.clamp(-1, 1) - world.Images).abs().mean().item<float>():F4})");
+            }
             stdout.WriteLine($"{all.shape[0]} images of {g.Config.Size} px (style {g.Config.StyleDim}, {g.Config.MappingLayers} mapping layers, ψ {psi}) -> {outDir}");
             return 0;
         }));

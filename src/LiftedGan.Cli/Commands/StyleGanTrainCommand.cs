@@ -26,6 +26,8 @@ internal static class StyleGanTrainCommand
         var channels = new Option<string?>("--channels") { Description = "Generator channel table, e.g. 4:256,8:256,16:128 (default: the paper's table, then 16)." };
         var dChannels = new Option<string?>("--d-channels") { Description = "Discriminator channel table (default: the generator's)." };
         var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.002 };
+        var beta1 = new Option<double>("--beta1") { Description = "Adam β1 (official 0).", DefaultValueFactory = _ => 0 };
+        var lrMlp = new Option<double>("--lr-mlp") { Description = "Learning-rate multiplier of the mapping network (official 0.01).", DefaultValueFactory = _ => 0.01 };
         var r1 = new Option<double>("--r1") { Description = "R1 weight.", DefaultValueFactory = _ => 10 };
         var pathReg = new Option<double>("--path-regularize") { Description = "Path-length weight.", DefaultValueFactory = _ => 2 };
         var mixing = new Option<double>("--mixing") { Description = "Style-mixing probability.", DefaultValueFactory = _ => 0.9 };
@@ -36,7 +38,7 @@ internal static class StyleGanTrainCommand
         var resume = new Option<string?>("--resume") { Description = "Checkpoint to resume from (default: the run's latest)." };
         var cmd = new Command("train", "Train a StyleGAN2 (official checkpoint layout, exact resume).")
         {
-            data, objective, size, output, iters, batch, seed, styleDim, nMlp, channels, dChannels, lr, r1, pathReg, mixing, ema, augment,
+            data, objective, size, output, iters, batch, seed, styleDim, nMlp, channels, dChannels, lr, beta1, lrMlp, r1, pathReg, mixing, ema, augment,
             sampleEvery, ckptEvery, resume,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
@@ -46,9 +48,9 @@ internal static class StyleGanTrainCommand
             var dTable = ParseTable(parse.GetValue(dChannels), "--d-channels") ?? gTable;
             var options = new TrainOptions
             {
-                Generator = new GeneratorConfig { Size = s, StyleDim = parse.GetValue(styleDim), MappingLayers = parse.GetValue(nMlp), Channels = gTable },
+                Generator = new GeneratorConfig { Size = s, StyleDim = parse.GetValue(styleDim), MappingLayers = parse.GetValue(nMlp), Channels = gTable, LrMlp = parse.GetValue(lrMlp) },
                 Discriminator = new DiscriminatorConfig { Size = s, Channels = dTable },
-                Batch = parse.GetValue(batch), Lr = parse.GetValue(lr), R1 = parse.GetValue(r1),
+                Batch = parse.GetValue(batch), Lr = parse.GetValue(lr), Beta1 = parse.GetValue(beta1), R1 = parse.GetValue(r1),
                 PathRegularize = parse.GetValue(pathReg), Mixing = parse.GetValue(mixing), EmaDecay = parse.GetValue(ema),
                 Augment = parse.GetValue(augment), Seed = parse.GetValue(seed),
                 Objective = parse.GetValue(objective) switch
@@ -74,6 +76,7 @@ internal static class StyleGanTrainCommand
                 using var trainer = StyleGanTrainingRun.Open(options, source, outDir, parse.GetValue(resume));
                 var settings = new RunSettings(outDir, parse.GetValue(iters), parse.GetValue(sampleEvery), parse.GetValue(ckptEvery));
                 stdout.WriteLine($"training {trainer.Options.Generator.Size} px from step {trainer.Iteration} to {settings.Iterations} -> {outDir}");
+                if (trainer.OptimizerRestarted) stdout.WriteLine("resumed from a resumable pack: Adam's moments start afresh");
                 RunWithProgress(stdout, trainer, settings);
                 stdout.WriteLine($"done: step {trainer.Iteration}; checkpoint {StyleGanTrainingRun.LatestCheckpoint(outDir)}");
             }

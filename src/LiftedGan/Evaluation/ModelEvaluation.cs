@@ -13,6 +13,8 @@ public sealed record ModelEvaluationOptions
     public int DsReference { get; init; } = 1000;
     public int IdentityFaces { get; init; } = 100;
     public int FidSamples { get; init; } = 500;
+    /// <summary>Samples for the exact-truth protocol (only on a world-fit teacher; 0 skips).</summary>
+    public int TruthSamples { get; init; } = 500;
     public int Batch { get; init; } = 8;
     public long Seed { get; init; } = 1;
     /// <summary>torchvision VGG16 weights for the perceptual reconstruction distance; null: the lift's own substitute.</summary>
@@ -31,6 +33,12 @@ public sealed record ModelMetrics(string Name, string Checkpoint, long Steps, do
     public double ReconstructionPerceptual { get; init; } = double.NaN;
     /// <summary>Which VGG16 measured <see cref="ReconstructionPerceptual"/>.</summary>
     public string PerceptualNetwork { get; init; } = "";
+
+    /// <summary>Errors against exact truth (world-fit teachers only), or null.</summary>
+    public ExactTruthResult? Truth { get; init; }
+
+    /// <summary>The lift's row of <see cref="Truth"/>, or null.</summary>
+    public TruthScores? LiftTruth => Truth?[ExactTruthProtocol.Lift];
 
     /// <summary>Mean identity cosine over the non-frontal yaws, or NaN when not measured.</summary>
     public double MeanIdentity => Identity is null ? double.NaN
@@ -80,6 +88,12 @@ public static class ModelEvaluation
             log($"{name}: identity vs yaw on {o.IdentityFaces} faces");
             identity = IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.LiftedRenderer(sampler.Model, o.Seed));
         }
+        ExactTruthResult? truth = null;
+        if (o.TruthSamples > 0 && StyleGan2.StyleGanCheckpoint.ReadObjective(teacherPath) == StyleGan2.TrainObjective.WorldFit)
+        {
+            log($"{name}: exact truth on {o.TruthSamples} samples");
+            truth = ExactTruthProtocol.Evaluate(sampler.Model, estimator, o.TruthSamples, o.Seed, o.Batch);
+        }
         FidResult? fidResult = null;
         if (fid is not null && teacherSet is not null && o.FidSamples > 0)
         {
@@ -88,7 +102,7 @@ public static class ModelEvaluation
         }
         return new ModelMetrics(name, checkpoint, steps, l1, o.ReconstructionSamples, table2, ds, identity, fidResult)
         {
-            ReconstructionPerceptual = perceptual, PerceptualNetwork = network,
+            ReconstructionPerceptual = perceptual, PerceptualNetwork = network, Truth = truth,
         };
     }
 

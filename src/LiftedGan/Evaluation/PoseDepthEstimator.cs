@@ -10,8 +10,11 @@ namespace LiftedGan.Evaluation;
 /// the paper): a small supervised encoder-decoder from a face image B x 3 x S x S in [-1, 1] (S = 32 or 64) to its
 /// view-space depth map B x S x S (project depth units, background 1.2), a foreground logit map B x S x S and the head
 /// pose B x 3 in degrees, ordered as the renderer's view: pitch, yaw, roll. U-Net of 3 x 3 conv + LeakyReLU blocks
-/// down to 4 x 4 (skip connections, nearest upsampling), pose from the pooled bottleneck. No normalisation layers:
-/// TorchSharp's nn.GroupNorm gave NaN outputs intermittently here (GroupNorm(8, 32) on B x 32 x 8 x 8).
+/// down to 4 x 4 (skip connections, nearest upsampling), pose from the pooled bottleneck. No normalisation layers. They
+/// were dropped after TorchSharp's nn.GroupNorm gave NaN intermittently; the cause, found later, is that TorchSharp
+/// 0.107's GroupNorm never initialises its affine weight and bias (torch.empty), so they hold whatever the memory held
+/// (docs/numerics.md). <see cref="Lifting.FeatureGroupNorm"/> is initialised; whether normalisation helps this network
+/// is a separate, unmeasured question.
 /// </summary>
 public sealed class PoseDepthEstimator : nn.Module<Tensor, (Tensor Depth, Tensor MaskLogit, Tensor Angles)>
 {

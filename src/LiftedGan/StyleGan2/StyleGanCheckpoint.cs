@@ -21,7 +21,8 @@ public static class StyleGanCheckpoint
         try
         {
             var shapes = dict.ToDictionary(kv => kv.Key, kv => kv.Value.shape);
-            var arch = config ?? GeneratorConfigInference.Infer(shapes, path);
+            // The mapping network's stored weights are scaled by 1 / lr_mlp: a run's own value (in args) must be used.
+            var arch = config ?? GeneratorConfigInference.Infer(shapes, path, ReadLrMlp(path) ?? 0.01);
             var g = new StyleGenerator(arch);
             LoadStrict(g, dict, path, key);
             g.to(Torch.TorchRuntime.Device);
@@ -72,6 +73,7 @@ public static class StyleGanCheckpoint
                 Discriminator = new DiscriminatorConfig { Size = size, Channels = dch },
                 Batch = (int)Get<long>(args, "batch", path),
                 Lr = Get<double>(args, "lr", path),
+                Beta1 = args.TryGet("beta1", out var beta1) && beta1 is double b1 ? b1 : 0,
                 R1 = Get<double>(args, "r1", path),
                 DRegEvery = (int)Get<long>(args, "d_reg_every", path),
                 PathRegularize = Get<double>(args, "path_regularize", path),
@@ -89,6 +91,33 @@ public static class StyleGanCheckpoint
         finally { TorchCheckpoint.DisposeTensors(root); }
     }
 
+    /// <summary>The mapping network's learning-rate multiplier recorded in a checkpoint's <c>args</c>, or null.</summary>
+    public static double? ReadLrMlp(string path)
+    {
+        var root = TorchCheckpoint.Load(path);
+        try
+        {
+            if (root is not PyDict d || !d.TryGet("args", out var a) || a is not PyDict args || !args.TryGet("lr_mlp", out var v)) return null;
+            return v switch { double x => x, long l => l, _ => null };
+        }
+        finally { TorchCheckpoint.DisposeTensors(root); }
+    }
+
+    /// <summary>
+    /// The training objective recorded in a checkpoint's <c>args</c> (kept by <c>pack</c>): world-fit, adversarial, or
+    /// null when the file has no <c>args</c> (e.g. an official checkpoint converted without them).
+    /// </summary>
+    public static TrainObjective? ReadObjective(string path)
+    {
+        var root = TorchCheckpoint.Load(path);
+        try
+        {
+            if (root is not PyDict d || !d.TryGet("args", out var a) || a is not PyDict args) return null;
+            return args.TryGet("objective", out var objective) && objective is "world_fit" ? TrainObjective.WorldFit : TrainObjective.Adversarial;
+        }
+        finally { TorchCheckpoint.DisposeTensors(root); }
+    }
+
     /// <summary>Restores networks, optimizer moments, iteration and path-length mean into <paramref name="t"/>.</summary>
     public static void Restore(string path, StyleGanTrainer t)
     {
@@ -96,10 +125,17 @@ public static class StyleGanCheckpoint
         try
         {
             LoadStrict(t.G, Flat(Get<PyDict>(root, "g", path)), path, "g");
-            LoadStrict(t.D, Flat(Get<PyDict>(root, "d", path)), path, "d");
             LoadStrict(t.GEma, Flat(Get<PyDict>(root, "g_ema", path)), path, "g_ema");
-            AdamStateDict.Restore(t.GOptim, Get<PyDict>(root, "g_optim", path), path, "g_optim");
-            AdamStateDict.Restore(t.DOptim, Get<PyDict>(root, "d_optim", path), path, "d_optim");
+            // A resumable pack of a world-fit run (pack --resumable) has no discriminator (never trained: the one
+            // initialised from the run seed is the same) and no optimiser moments (they restart).
+            bool compact = t.Options.Objective == TrainObjective.WorldFit && root is PyDict r && !r.ContainsKey("d");
+            if (!compact)
+            {
+                LoadStrict(t.D, Flat(Get<PyDict>(root, "d", path)), path, "d");
+                AdamStateDict.Restore(t.GOptim, Get<PyDict>(root, "g_optim", path), path, "g_optim");
+                AdamStateDict.Restore(t.DOptim, Get<PyDict>(root, "d_optim", path), path, "d_optim");
+            }
+            t.OptimizerRestarted = compact;
             var state = Get<PyDict>(root, "train_state", path);
             t.Iteration = Get<long>(state, "iter", path);
             t.MeanPathLength = Get<double>(state, "mean_path_length", path);
@@ -137,6 +173,7 @@ public static class StyleGanCheckpoint
         a.Set("d_channels", TableValue(o.Discriminator.Channels));
         a.Set("batch", (long)o.Batch);
         a.Set("lr", o.Lr);
+        a.Set("beta1", o.Beta1);
         a.Set("r1", o.R1);
         a.Set("d_reg_every", (long)o.DRegEvery);
         a.Set("path_regularize", o.PathRegularize);

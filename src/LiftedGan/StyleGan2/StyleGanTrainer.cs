@@ -33,8 +33,10 @@ public sealed class StyleGanTrainer : IDisposable
         G.to(device); D.to(device); GEma.to(device);
         GEma.eval();
         foreach (var p in GEma.parameters()) p.requires_grad = false;
-        GOptim = AdamOptimizer.ForLazyRegularisation(G.parameters(), options.Lr, options.GRegEvery);
-        DOptim = AdamOptimizer.ForLazyRegularisation(D.parameters(), options.Lr, options.DRegEvery);
+        // World fit has no lazy regularisation, so no lr/β correction for it.
+        GOptim = AdamOptimizer.ForLazyRegularisation(G.parameters(), options.Lr,
+            options.Objective == TrainObjective.WorldFit ? 0 : options.GRegEvery, options.Beta1);
+        DOptim = AdamOptimizer.ForLazyRegularisation(D.parameters(), options.Lr, options.DRegEvery, options.Beta1);
     }
 
     public TrainOptions Options { get; }
@@ -46,6 +48,9 @@ public sealed class StyleGanTrainer : IDisposable
 
     /// <summary>Completed steps.</summary>
     public long Iteration { get; set; }
+
+    /// <summary>True when the run was resumed from a resumable pack: Adam's moments started afresh.</summary>
+    public bool OptimizerRestarted { get; set; }
 
     /// <summary>Running mean of the path lengths (the path-length target).</summary>
     public double MeanPathLength { get; set; }
@@ -122,8 +127,8 @@ public sealed class StyleGanTrainer : IDisposable
 
     /// <summary>
     /// One world-fit step: z ~ N(0, I), target = the world's render of <see cref="Synthetic.LatentFaces"/>(z), loss =
-    /// mean L1 at full, half and quarter resolution (the coarse terms weigh shape and shading against texture); then
-    /// the EMA update. The discriminator is kept (untrained) so that the checkpoint layout stays the official one and
+    /// mean L1 at full, half and quarter resolution (the coarse terms weigh shape and shading against texture), noise
+    /// maps zero; then the EMA update. The discriminator is kept (untrained) so that the checkpoint layout stays the official one and
     /// an adversarial phase can follow.
     /// </summary>
     TrainStepResult WorldFitStep()
@@ -136,7 +141,11 @@ public sealed class StyleGanTrainer : IDisposable
         Tensor target;
         using (var truth = Synthetic.LatentFaces.Truth(z, Options.Generator.Size)) target = truth.Images.to(device).detach().clone();
         SetRequiresGrad(G, true);
-        var image = G.Generate([z.to(device)], new GenerateOptions { Rng = rng }).Image;
+        // Zero noise maps: the target is a deterministic function of z, and random noise would only drive a random
+        // walk of the noise strengths (their gradient has mean 0), leaving samples noisy under fresh noise. With zero
+        // maps the strengths get no gradient and stay 0, so samples do not depend on the noise at all.
+        var zeroNoise = Enumerable.Range(0, G.NumLayers).Select(l => zeros_like(G.StoredNoise(l))).ToList();
+        var image = G.Generate([z.to(device)], new GenerateOptions { Rng = rng, Noise = zeroNoise }).Image;
         var loss = WorldFitLoss(image, target);
         GOptim.ZeroGrad();
         loss.backward();

@@ -11,6 +11,8 @@ public sealed record TrainOptions
     public DiscriminatorConfig Discriminator { get; init; } = new();
     public int Batch { get; init; } = 16;
     public double Lr { get; init; } = 0.002;
+    /// <summary>Adam β1 of both networks (official: 0).</summary>
+    public double Beta1 { get; init; }
     public double R1 { get; init; } = 10;
     public int DRegEvery { get; init; } = 16;
     public double PathRegularize { get; init; } = 2;
@@ -39,6 +41,7 @@ public sealed record TrainOptions
             throw new StyleGanException($"discriminator size {Discriminator.Size}: must equal the generator size {Generator.Size}");
         if (Batch < 1) throw new StyleGanException($"batch {Batch}: must be at least 1");
         if (Lr <= 0) throw new StyleGanException($"lr {Lr}: must be positive");
+        if (Beta1 < 0 || Beta1 >= 1) throw new StyleGanException($"beta1 {Beta1}: must be in [0, 1)");
         if (DRegEvery < 1 || GRegEvery < 1 || PathBatchShrink < 1)
             throw new StyleGanException("d_reg_every, g_reg_every and path_batch_shrink must be at least 1");
         if (Mixing < 0 || Mixing > 1) throw new StyleGanException($"mixing {Mixing}: must be in [0, 1]");

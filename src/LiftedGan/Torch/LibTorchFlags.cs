@@ -7,7 +7,7 @@ namespace LiftedGan.Torch;
 /// <c>at::Context::setUserEnabledMkldnn</c> / <c>setUserEnabledNNPACK</c> (libtorch_cpu) and the CPU allocator's
 /// fill flags <c>FLAGS_caffe2_cpu_allocator_do_junk_fill</c> / <c>do_zero_fill</c> (libc10, plain bytes read at every
 /// allocation). Junk fill makes every read of uninitialised memory produce NaN, which turns such defects into
-/// deterministic failures. Call only after libtorch is loaded.
+/// deterministic failures. Binding loads TorchSharp's libtorch first and uses the very libraries it mapped.
 /// </summary>
 internal static class LibTorchFlags
 {
@@ -28,8 +28,11 @@ internal static class LibTorchFlags
 
     static Natives Bind()
     {
-        IntPtr cpu = NativeLibrary.Load("libtorch_cpu.so");
-        IntPtr c10 = NativeLibrary.Load("libc10.so");
+        // The libraries TorchSharp itself loaded: by name alone the loader could pick another libtorch on the system
+        // (e.g. a distribution's PyTorch), which lacks these symbols or has its own globals.
+        TorchRuntime.EnsureLoaded();
+        IntPtr cpu = NativeLibrary.Load(LoadedPath("libtorch_cpu.so"));
+        IntPtr c10 = NativeLibrary.Load(LoadedPath("libc10.so"));
         T Fn<T>(string name) where T : Delegate =>
             Marshal.GetDelegateForFunctionPointer<T>(NativeLibrary.GetExport(cpu, name));
         IntPtr context = Fn<GlobalContextFn>("_ZN2at13globalContextEv")();
@@ -39,6 +42,22 @@ internal static class LibTorchFlags
             Fn<SetBoolFn>("_ZN2at7Context20setUserEnabledNNPACKEb"),
             NativeLibrary.GetExport(c10, "FLAGS_caffe2_cpu_allocator_do_junk_fill"),
             NativeLibrary.GetExport(c10, "FLAGS_caffe2_cpu_allocator_do_zero_fill"));
+    }
+
+    /// <summary>The full path of the mapped library <paramref name="name"/> (from /proc/self/maps), else the name itself.</summary>
+    static string LoadedPath(string name)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                int slash = line.IndexOf('/');
+                if (slash >= 0 && line.EndsWith("/" + name, StringComparison.Ordinal)) return line[slash..];
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return name;
     }
 
     /// <summary>Whether libtorch may run convolutions through oneDNN (mkldnn).</summary>

@@ -66,8 +66,8 @@ public class WorldFitTrainerTests(ITestOutputHelper log)
     {
         var options = TrainerTests.TinyOptions(32) with
         {
-            Generator = TrainerTests.TinyOptions(32).Generator with { StyleDim = 64 },
-            Objective = TrainObjective.WorldFit, Batch = 8, EmaDecay = 0.9,
+            Generator = TrainerTests.TinyOptions(32).Generator with { StyleDim = 64, LrMlp = 1 },
+            Objective = TrainObjective.WorldFit, Batch = 8, EmaDecay = 0.9, Beta1 = 0.9,
         };
         using var t = new StyleGanTrainer(options, new LiftedGan.Synthetic.FaceWorldSource(32));
         double Held()
@@ -89,13 +89,75 @@ public class WorldFitTrainerTests(ITestOutputHelper log)
         log.WriteLine($"held-out world-fit L1 {before:F4} -> {after:F4}");
         Assert.True(after < 0.6 * before, $"held-out L1 {before:F4} -> {after:F4}: expected a cut of at least 40 %");
 
+        // Trained with zero noise maps, the noise strengths stay 0: fresh noise changes nothing.
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            var z = randn([4, 64], generator: new Generator(5));
+            var fresh = t.G.Generate([z], new GenerateOptions { RandomizeNoise = true, Rng = new Generator(9) }).Image;
+            var stored = t.G.Generate([z], new GenerateOptions { RandomizeNoise = false }).Image;
+            Assert.True(fresh.eq(stored).all().item<bool>(), "world-fit samples depend on the noise");
+        }
+
         var path = Path.Combine(Path.GetTempPath(), $"worldfit-{Guid.NewGuid():N}.pt");
         try
         {
             StyleGanCheckpoint.Save(path, t);
-            Assert.Equal(TrainObjective.WorldFit, StyleGanCheckpoint.ReadOptions(path).Objective);
+            var stored = StyleGanCheckpoint.ReadOptions(path);
+            Assert.Equal(TrainObjective.WorldFit, stored.Objective);
+            Assert.Equal(0.9, stored.Beta1);
+            // The loader must build the mapping network with the run's lr_mlp (its weights are stored scaled by 1/lr_mlp).
+            using var loaded = StyleGanCheckpoint.LoadGenerator(path);
+            Assert.Equal(1.0, loaded.Config.LrMlp);
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var z = randn([4, 64], generator: new Generator(6));
+            var a = t.GEma.Generate([z], new GenerateOptions { RandomizeNoise = false }).Image;
+            var b = loaded.Generate([z], new GenerateOptions { RandomizeNoise = false }).Image;
+            Assert.True(a.eq(b).all().item<bool>(), $"loaded generator differs by {(a - b).abs().max().item<float>():E3}");
         }
         finally { File.Delete(path); }
         Assert.Throws<StyleGanException>(() => (options with { Generator = options.Generator with { StyleDim = 32 } }).Validate());
+    }
+
+    [Fact]
+    public void AResumablePackOfAWorldFitRunContinuesIt()
+    {
+        var options = TrainerTests.TinyOptions(32) with
+        {
+            Generator = TrainerTests.TinyOptions(32).Generator with { StyleDim = 64 },
+            Objective = TrainObjective.WorldFit, Batch = 4,
+        };
+        var dir = Directory.CreateTempSubdirectory("worldfit-pack").FullName;
+        try
+        {
+            var source = new LiftedGan.Synthetic.FaceWorldSource(32);
+            string full;
+            using (var t = new StyleGanTrainer(options, source))
+            {
+                for (int i = 0; i < 3; i++) t.Step();
+                full = StyleGanTrainingRun.WriteCheckpoint(t, Path.Combine(dir, "run"));
+            }
+            string packed = Path.Combine(dir, "resumable.pt");
+            var r = LiftedGan.Models.ModelPacker.Pack(full, packed, half: false, resumable: true);
+            Assert.True(r.OutputBytes < r.InputBytes / 2, $"{r.OutputBytes} vs {r.InputBytes}");
+            using var resumed = StyleGanTrainingRun.Open(options, source, Path.Combine(dir, "next"), packed);
+            Assert.Equal(3, resumed.Iteration);
+            Assert.True(resumed.OptimizerRestarted);
+            using (var original = StyleGanTrainingRun.Open(options, source, Path.Combine(dir, "again"), full))
+            {
+                // Everything but Adam's moments comes back: weights of g, g_ema and the untouched discriminator.
+                foreach (var (a, b) in original.G.parameters().Zip(resumed.G.parameters())) Assert.True(a.eq(b).all().item<bool>());
+                foreach (var (a, b) in original.GEma.parameters().Zip(resumed.GEma.parameters())) Assert.True(a.eq(b).all().item<bool>());
+                foreach (var (a, b) in original.D.parameters().Zip(resumed.D.parameters())) Assert.True(a.eq(b).all().item<bool>());
+            }
+            Assert.True(double.IsFinite(resumed.Step().GLoss));
+
+            var adversarial = TrainerTests.TinyOptions(32);
+            using (var t = new StyleGanTrainer(adversarial, new ShapesSource(32)))
+                full = StyleGanTrainingRun.WriteCheckpoint(t, Path.Combine(dir, "adv"));
+            Assert.Throws<LiftedGan.Models.ModelPackException>(() => LiftedGan.Models.ModelPacker.Pack(full, Path.Combine(dir, "x.pt"), false, true));
+        }
+        finally { Directory.Delete(dir, true); }
     }
 }

@@ -1,0 +1,235 @@
+using LiftedGan.Lifting;
+using LiftedGan.Rendering;
+using LiftedGan.Synthetic;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Evaluation;
+
+/// <summary>Error statistics of one angle over a set, in degrees: mean and median absolute error, and the mean signed error.</summary>
+public sealed record AngleStats(double MeanAbs, double MedianAbs, double Bias)
+{
+    /// <summary>Statistics of signed errors (prediction − truth).</summary>
+    public static AngleStats Of(IReadOnlyList<double> signed)
+    {
+        if (signed.Count == 0) return new AngleStats(double.NaN, double.NaN, double.NaN);
+        var abs = signed.Select(Math.Abs).OrderBy(v => v).ToArray();
+        double median = abs.Length % 2 == 1 ? abs[abs.Length / 2] : (abs[abs.Length / 2 - 1] + abs[abs.Length / 2]) / 2;
+        return new AngleStats(abs.Average(), median, signed.Average());
+    }
+}
+
+/// <summary>
+/// One method's errors against exact truth: pitch, yaw and roll (null where the method gives no angles); SIDE (raw,
+/// not ×10²), MAD (degrees) and the z-scored depth error of its view-space depth on the one-pixel-eroded overlap of its
+/// mask and the true foreground (NaN where it gives no depth; means over images with a non-empty overlap).
+/// </summary>
+public sealed record TruthScores(string Method, AngleStats? Pitch, AngleStats? Yaw, AngleStats? Roll, double Side, double Mad,
+    double NormalizedDepth, int EmptyOverlap);
+
+/// <summary>
+/// A lift scored against exact truth (<see cref="ExactTruthProtocol"/>): every method on the same samples, the
+/// teacher's own fit to the world (how far its images are from the world renders the truth belongs to), the mean
+/// per-face correlation of the lift's canonical depth with the true canonical depth, and its distinctiveness.
+/// </summary>
+public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL1, IReadOnlyList<TruthScores> Methods,
+    double CanonicalCorrelation, double Distinctiveness)
+{
+    /// <summary>The scores of <paramref name="method"/>, or null.</summary>
+    public TruthScores? this[string method] => Methods.FirstOrDefault(m => m.Method == method);
+}
+
+/// <summary>
+/// Exact-truth evaluation of a lift on a world-fit teacher (`stylegan train --objective world-fit`): for latents
+/// z ~ N(0, I) from the seed, the teacher's image at truncation 1 is scored against the world's render of
+/// <see cref="LatentFaces"/>(z), whose depth, view and masks are exact. Truncated samples have no exact truth (the map is
+/// defined on z, truncation moves w), so this protocol uses ψ = 1 only.
+/// <para>Methods on the same samples:</para>
+/// <list type="bullet">
+/// <item><c>lift</c>: its canonical depth rendered at its predicted view (valid: covered and nearer than the border
+/// depth − 0.01), its predicted angles (raw view × 60°).</item>
+/// <item><c>estimator</c> (optional): the supervised pose-and-depth estimator trained on the world's truth, on the
+/// teacher's image: the reference a lift is compared with.</item>
+/// <item><c>mean shape at the true pose</c>: the world's mean canonical depth (256 faces of another seed) rendered at
+/// each sample's true view. A lift that learnt no per-face shape scores about this; it has no angles of its own.</item>
+/// <item><c>constant answer</c>: angles 0° (the world's mean pose) and a flat plane at depth 1 on the true mask.</item>
+/// </list>
+/// <para>
+/// Canonical correlation: per face, the Pearson correlation of the lift's canonical depth with the true canonical depth
+/// on the true foreground, averaged. Distinctiveness: on the pixels that are foreground in every true canonical map,
+/// each face's depth minus its own mean and then minus the mean over faces (what makes a face differ from the others);
+/// the Pearson correlation of the lift's residuals with the true ones over all faces and pixels (0 when every face
+/// gets the same depth, 1 when the between-face differences are reproduced up to scale).
+/// </para>
+/// </summary>
+public static class ExactTruthProtocol
+{
+    /// <summary>Method names in result order.</summary>
+    public const string Lift = "lift", Estimator = "estimator", MeanShape = "mean shape at the true pose", Constant = "constant answer";
+
+    /// <summary>Scores <paramref name="model"/> on <paramref name="count"/> samples from <paramref name="seed"/> in batches of <paramref name="batch"/>.</summary>
+    public static ExactTruthResult Evaluate(LiftedGenerator model, PoseDepthEstimator? estimator, int count, long seed, int batch = 8)
+    {
+        if (count < 2) throw new EvaluationException("count", $"{count}: need at least 2 samples");
+        if (batch < 1) throw new EvaluationException("batch", $"{batch}: must be at least 1");
+        int size = model.Config.ImageSize, dim = model.Teacher.Config.StyleDim;
+        if (dim < LatentFaces.MinimumDimension)
+            throw new EvaluationException("teacher", $"latent size {dim} is below the world map's {LatentFaces.MinimumDimension}: not a world-fit teacher");
+        if (!FaceModel.Sizes.Contains(size))
+            throw new EvaluationException("teacher", $"{size} px: the face world renders at {string.Join(", ", FaceModel.Sizes)} px only");
+        var renderer = FaceWorld.Renderer(size);
+        using var meanShape = MeanCanonicalShape(size, seed + 7919);
+        var methods = new List<string> { Lift };
+        if (estimator is not null) methods.Add(Estimator);
+        methods.Add(MeanShape);
+        methods.Add(Constant);
+        var acc = methods.ToDictionary(m => m, _ => new Accumulator());
+        var liftCanonical = new List<Tensor>();
+        var trueCanonical = new List<Tensor>();
+        var trueCanonicalMask = new List<Tensor>();
+        double fitSum = 0, correlationSum = 0;
+        int correlationCount = 0;
+        using var generator = new Generator((ulong)seed);
+        for (int start = 0; start < count; start += batch)
+        {
+            int n = Math.Min(batch, count - start);
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var z = randn([n, dim], generator: generator);
+            using var truth = LatentFaces.Truth(z, size);
+            var w = model.Teacher.Map(z);
+            var (image, _) = model.Synthesize(w);
+            fitSum += (image.clamp(-1, 1) - truth.Images).abs().mean().item<float>() * n;
+            var trueMask = truth.RenderedMask.gt(0.5).to(ScalarType.Float32);
+            var trueAngles = truth.View[.., ..3] * (180 / Math.PI);
+
+            using var estimate = model.Estimate(w);
+            using var render = model.Render(estimate.Depth, estimate.Albedo, estimate.Light, estimate.View, estimate.TransformationMap);
+            var valid = render.Render.Mask.squeeze(1).gt(0.5).logical_and(render.Render.Depth.lt(model.Config.BorderDepth - 0.01)).to(ScalarType.Float32);
+            acc[Lift].Add(renderer, render.Render.Depth, valid, estimate.View[.., ..3] * ViewTransform.RotationRangeDegrees, truth.RenderedDepth, trueMask, trueAngles);
+
+            if (estimator is not null)
+            {
+                var input = estimator.InputSize == size ? image.clamp(-1, 1)
+                    : nn.functional.adaptive_avg_pool2d(image.clamp(-1, 1), [estimator.InputSize, estimator.InputSize]);
+                using var p = PoseDepthTraining.Predict(estimator, input);
+                var depth = p.Depth.shape[1] == size ? p.Depth
+                    : nn.functional.interpolate(p.Depth.unsqueeze(1), [size, size], mode: InterpolationMode.Bilinear).squeeze(1);
+                var mask = p.Mask.shape[1] == size ? p.Mask
+                    : nn.functional.interpolate(p.Mask.unsqueeze(1), [size, size], mode: InterpolationMode.Nearest).squeeze(1);
+                acc[Estimator].Add(renderer, depth, mask, p.Angles, truth.RenderedDepth, trueMask, trueAngles);
+            }
+
+            using (var mean = renderer.Render(meanShape.Depth.expand(n, -1, -1), zeros(n, 1, size, size),
+                       ViewTransform.ScaleRawView(truth.RawView), meanShape.TransformMap.expand(n, -1, -1, -1)))
+                acc[MeanShape].Add(renderer, mean.Depth, mean.Mask.squeeze(1).gt(0.5).to(ScalarType.Float32), null, truth.RenderedDepth, trueMask, trueAngles);
+            acc[Constant].Add(renderer, ones_like(truth.RenderedDepth), trueMask, zeros_like(trueAngles), truth.RenderedDepth, trueMask, trueAngles);
+
+            var canonicalMask = truth.Mask.gt(0.5).to(ScalarType.Float32);
+            var r = PearsonPerImage(estimate.Depth, truth.CanonicalDepth, canonicalMask);
+            foreach (var v in r.data<double>().ToArray().Where(double.IsFinite)) { correlationSum += v; correlationCount++; }
+            liftCanonical.Add(estimate.Depth.detach().cpu().clone().DetachFromDisposeScope());
+            trueCanonical.Add(truth.CanonicalDepth.detach().cpu().clone().DetachFromDisposeScope());
+            trueCanonicalMask.Add(canonicalMask.cpu().clone().DetachFromDisposeScope());
+        }
+        double distinct;
+        using (var scope = NewDisposeScope())
+            distinct = Distinctiveness(cat(liftCanonical, 0), cat(trueCanonical, 0), cat(trueCanonicalMask, 0));
+        foreach (var t in liftCanonical.Concat(trueCanonical).Concat(trueCanonicalMask)) t.Dispose();
+        return new ExactTruthResult(count, seed, fitSum / count, methods.Select(m => acc[m].Result(m)).ToList(),
+            correlationCount > 0 ? correlationSum / correlationCount : double.NaN, distinct);
+    }
+
+    /// <summary>
+    /// Correlation of between-face depth differences (see the class summary): <paramref name="predicted"/> and
+    /// <paramref name="truth"/> N x S x S canonical depth, <paramref name="mask"/> N x S x S true foreground.
+    /// </summary>
+    public static double Distinctiveness(Tensor predicted, Tensor truth, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var common = mask.gt(0.5).all(0).flatten();
+        long pixels = common.sum().item<long>();
+        var index = common.nonzero().squeeze(1);
+        if (pixels < 2 || predicted.shape[0] < 2) return double.NaN;
+        Tensor Residual(Tensor d)
+        {
+            var v = d.to(ScalarType.Float64).flatten(1).index_select(1, index);
+            v = v - v.mean([1], keepdim: true);
+            return v - v.mean([0], keepdim: true);
+        }
+        var p = Residual(predicted);
+        var t = Residual(truth);
+        double pp = p.square().sum().item<double>(), tt = t.square().sum().item<double>();
+        // A lift that gives every face the same shape has no residual at all: it reproduces none of the differences.
+        if (pp < 1e-18 * Math.Max(tt, 1e-30)) return 0;
+        return (p * t).sum().item<double>() / Math.Sqrt(pp * tt);
+    }
+
+    /// <summary>Per-image Pearson correlation of two B x S x S maps on a mask (NaN where either is constant there).</summary>
+    static Tensor PearsonPerImage(Tensor a, Tensor b, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var m = mask.to(ScalarType.Float64);
+        var count = m.sum([1, 2], keepdim: true).clamp_min(1);
+        var x = a.to(ScalarType.Float64);
+        var y = b.to(ScalarType.Float64);
+        x = (x - (x * m).sum([1, 2], keepdim: true) / count) * m;
+        y = (y - (y * m).sum([1, 2], keepdim: true) / count) * m;
+        var r = (x * y).sum([1, 2]) / ((x.square().sum([1, 2]) * y.square().sum([1, 2])).sqrt() + 1e-30);
+        return r.cpu().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The world's mean canonical depth (1 x S x S) and transformation map (1 x 1 x S x S) over 256 faces.</summary>
+    static CanonicalFace MeanCanonicalShape(int size, long seed)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator((ulong)seed);
+        Tensor? depth = null, transform = null;
+        for (int i = 0; i < 4; i++)
+        {
+            using var faces = FaceWorld.SampleBatch(64, size, generator);
+            var d = faces.CanonicalDepth.mean([0], keepdim: true);
+            var t = faces.TransformMap.mean([0], keepdim: true);
+            depth = depth is null ? d : depth + d;
+            transform = transform is null ? t : transform + t;
+        }
+        return new CanonicalFace((depth! / 4).MoveToOuterDisposeScope(), zeros(1, 3, size, size).MoveToOuterDisposeScope(),
+            ones(1, size, size).MoveToOuterDisposeScope(), (transform! / 4).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Sums of one method's errors.</summary>
+    sealed class Accumulator
+    {
+        readonly List<double>[] _angles = [new(), new(), new()];
+        bool _hasAngles;
+        double _side, _mad, _z;
+        int _covered, _images;
+
+        public void Add(DepthMapRenderer renderer, Tensor depth, Tensor mask, Tensor? angles, Tensor trueDepth, Tensor trueMask, Tensor trueAngles)
+        {
+            using var scope = NewDisposeScope();
+            int n = (int)trueDepth.shape[0];
+            _images += n;
+            if (angles is not null)
+            {
+                _hasAngles = true;
+                var e = (angles.to(ScalarType.Float64) - trueAngles.to(ScalarType.Float64)).cpu().contiguous().data<double>().ToArray();
+                for (int i = 0; i < e.Length; i++) _angles[i % 3].Add(e[i]);
+            }
+            var m = DepthMetrics.Erode(trueMask) * DepthMetrics.Erode(mask);
+            var valid = m.flatten(1).sum(1).gt(0).to(ScalarType.Float64);
+            double Sum(Tensor perImage) => (perImage.to(ScalarType.Float64).nan_to_num() * valid).sum().item<double>();
+            _side += Sum(DepthMetrics.Side(depth, trueDepth, m));
+            _mad += Sum(DepthMetrics.Mad(renderer.Normals(depth), renderer.Normals(trueDepth), m));
+            _z += Sum(DepthMetrics.NormalizedDepthError(depth, trueDepth, m));
+            _covered += (int)valid.sum().item<double>();
+        }
+
+        public TruthScores Result(string method)
+        {
+            double Depth(double sum) => _covered > 0 ? sum / _covered : double.NaN;
+            return new TruthScores(method,
+                _hasAngles ? AngleStats.Of(_angles[0]) : null, _hasAngles ? AngleStats.Of(_angles[1]) : null, _hasAngles ? AngleStats.Of(_angles[2]) : null,
+                Depth(_side), Depth(_mad), Depth(_z), _images - _covered);
+        }
+    }
+}

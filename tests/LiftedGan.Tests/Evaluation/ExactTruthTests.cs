@@ -1,0 +1,59 @@
+using LiftedGan.Evaluation;
+using LiftedGan.Lifting;
+using LiftedGan.StyleGan2;
+using LiftedGan.Synthetic;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Tests.Evaluation;
+
+/// <summary>Exact-truth evaluation of a lift on a world-fit teacher, and its distinctiveness score.</summary>
+public class ExactTruthTests
+{
+    [Fact]
+    public void DistinctivenessIsZeroForOneShapeForAllAndOneForTheTruthUpToScale()
+    {
+        using var scope = NewDisposeScope();
+        using var truth = LatentFaces.Truth(randn([12, 80], generator: new Generator(4)), 32);
+        var depth = truth.CanonicalDepth;
+        var mask = truth.Mask;
+        Assert.Equal(1.0, ExactTruthProtocol.Distinctiveness(depth, depth, mask), 6);
+        Assert.Equal(1.0, ExactTruthProtocol.Distinctiveness(depth * 2 + 0.3, depth, mask), 6);
+        Assert.Equal(-1.0, ExactTruthProtocol.Distinctiveness(-depth, depth, mask), 6);
+        // The same (mean) face for everyone: nothing of the between-face differences.
+        var same = depth.mean([0], keepdim: true).expand(12, -1, -1);
+        Assert.Equal(0.0, ExactTruthProtocol.Distinctiveness(same, depth, mask), 6);
+        // Per-face depth offsets are not shape.
+        var shifted = depth + arange(12, dtype: float32).view(12, 1, 1) * 0.01;
+        Assert.Equal(1.0, ExactTruthProtocol.Distinctiveness(shifted, depth, mask), 6);
+    }
+
+    [Fact]
+    public void EveryMethodIsScoredOnTheSameSamplesAndTheConstantAnswerScoresTheTruePose()
+    {
+        var table = new Dictionary<int, int>();
+        for (int res = 4; res <= 32; res *= 2) table[res] = 16;
+        using var teacher = new StyleGenerator(new GeneratorConfig { Size = 32, StyleDim = 64, MappingLayers = 2, Channels = table }, new Generator(2));
+        var config = LiftingConfig.Synth64.ForTeacher(64) with { ImageSize = 32 };
+        using var model = new LiftedGenerator(teacher, config);
+        var r = ExactTruthProtocol.Evaluate(model, null, 10, seed: 3, batch: 4);
+        Assert.Equal([ExactTruthProtocol.Lift, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant], r.Methods.Select(m => m.Method));
+        Assert.Null(r[ExactTruthProtocol.MeanShape]!.Yaw);
+        Assert.True(double.IsFinite(r[ExactTruthProtocol.Lift]!.Yaw!.MeanAbs) && double.IsFinite(r[ExactTruthProtocol.Lift]!.Side));
+        Assert.True(r.TeacherFitL1 > 0.05, "an untrained teacher cannot match the world");
+
+        // The same latents, drawn as the protocol draws them: the constant answer's error is the true angle itself.
+        using var g = new Generator(3);
+        var yaws = new List<double>();
+        foreach (int n in new[] { 4, 4, 2 })
+        {
+            using var z = randn([n, 64], generator: g);
+            foreach (var d in LatentFaces.Draws(z)) { yaws.Add(d.Parameters[(int)FaceParam.Yaw]); d.Dispose(); }
+        }
+        Assert.Equal(yaws.Average(Math.Abs), r[ExactTruthProtocol.Constant]!.Yaw!.MeanAbs, 3);
+        Assert.Equal(-yaws.Average(), r[ExactTruthProtocol.Constant]!.Yaw!.Bias, 3);
+        // Mean shape at the true pose: a real depth map, better than a flat plane in normals.
+        Assert.True(r[ExactTruthProtocol.MeanShape]!.Mad < r[ExactTruthProtocol.Constant]!.Mad);
+        Assert.Throws<EvaluationException>(() => ExactTruthProtocol.Evaluate(model, null, 1, 3));
+    }
+}
