@@ -74,7 +74,7 @@ public static class TorchCheckpoint
             }
             if (selected is not PyDict dict) throw new CheckpointFormatException(path, $"{(key == null ? "the file" : $"'{key}'")} is not a dictionary");
             int visits = 0;
-            Flatten(dict, "", result, path, 0, ref visits);
+            Flatten(dict, "", result, path, 0, ref visits, new HashSet<PyDict>(ReferenceEqualityComparer.Instance));
             var keep = new HashSet<Tensor>(result.Values, ReferenceEqualityComparer.Instance);
             foreach (var t in ValueGraph.Tensors(root)) if (!keep.Contains(t)) t.Dispose();
             return result;
@@ -98,11 +98,12 @@ public static class TorchCheckpoint
         foreach (var t in ValueGraph.Tensors(value)) t.Dispose();
     }
 
-    const int MaxFlattenVisits = 4_000_000;
+    const int MaxFlattenVisits = 1_000_000;
 
-    static void Flatten(PyDict dict, string prefix, OrderedDictionary<string, Tensor> into, string path, int depth, ref int visits)
+    static void Flatten(PyDict dict, string prefix, OrderedDictionary<string, Tensor> into, string path, int depth, ref int visits, HashSet<PyDict> open)
     {
         if (depth > ValueGraph.MaxDepth) throw new CheckpointFormatException(path, "dictionaries nested too deeply");
+        if (!open.Add(dict)) throw new CheckpointFormatException(path, $"dictionary '{CheckpointLimits.Printable(prefix.TrimEnd('.'))}' contains itself");
         foreach (var (k, v) in dict)
         {
             // A dict shared under many keys (or containing itself) would otherwise be walked exponentially often.
@@ -112,8 +113,9 @@ public static class TorchCheckpoint
             {
                 if (!into.TryAdd(name, t)) throw new CheckpointFormatException(path, $"key '{name}' appears twice after flattening");
             }
-            else if (v is PyDict inner) Flatten(inner, name + ".", into, path, depth + 1, ref visits);
+            else if (v is PyDict inner) Flatten(inner, name + ".", into, path, depth + 1, ref visits, open);
         }
+        open.Remove(dict);
     }
 
     static string KeyList(object? root) =>
