@@ -36,9 +36,22 @@ internal static class GlobalOptions
         }
         catch (Exception e) when (IsUserError(e))
         {
-            error.WriteLine($"liftedgan: error: {e.Message}");
+            error.WriteLine($"liftedgan: error: {OneLine(e.Message)}");
             return 1;
         }
+    }
+
+    /// <summary>A message as one printable line: line breaks become " / ", other control characters \xNN, at most 2000 characters.</summary>
+    internal static string OneLine(string message)
+    {
+        var sb = new System.Text.StringBuilder(Math.Min(message.Length, 2000));
+        foreach (var line in message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (sb.Length > 0) sb.Append(" / ");
+            foreach (char c in line) sb.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString());
+            if (sb.Length > 2000) { sb.Length = 2000; sb.Append("..."); break; }
+        }
+        return sb.ToString();
     }
 
     static bool IsUserError(Exception e) =>

@@ -1,0 +1,77 @@
+using LiftedGan.Checkpoints;
+using Xunit;
+
+namespace LiftedGan.Tests.CliValidation;
+
+/// <summary>Numeric option values are checked before anything is loaded or written: one line, exit 1, nothing clamped.</summary>
+public class NumericOptionTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = LiftedGan.Cli.Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    static void AssertOneLineError(string expected, params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(1, code);
+        Assert.StartsWith("liftedgan: error: ", err, StringComparison.Ordinal);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.Contains(expected, err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("generate", "0")]
+    [InlineData("generate", "-3")]
+    [InlineData("rotate", "0")]
+    [InlineData("export-mesh", "-3")]
+    [InlineData("generate", "2147483647")]
+    public void SampleCountOutOfRangeIsRefused(string command, string n) =>
+        AssertOneLineError($"--n {n}: must be between 1 and 65536", command, "--ckpt", "missing.pth", "--stylegan", "missing.pt", "--n", n, "--out", Path.Combine(Path.GetTempPath(), "never"));
+
+    [Fact]
+    public void RotateRejectsBadMaxAngleBeforeWritingLatents()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), $"rotate-{Guid.NewGuid():N}");
+        AssertOneLineError("--max-angle 200: must be a finite number in (0, 90]",
+            "rotate", "--ckpt", "missing.pth", "--stylegan", "missing.pt", "--max-angle", "200", "--out", outDir);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Theory]
+    [InlineData("--truncation-mean", "-5", "--truncation-mean -5: must be between 1 and 1048576")]
+    [InlineData("--n", "2147483647", "--n 2147483647: must be between 1 and 65536")]
+    [InlineData("--truncation", "NaN", "--truncation NaN: must be a finite number in (0, 1]")]
+    public void StyleGanGenerateValuesAreChecked(string option, string value, string expected) =>
+        AssertOneLineError(expected, option == "--truncation"
+            ? new[] { "stylegan", "generate", "--ckpt", "missing.pt", option, value }
+            : new[] { "stylegan", "generate", "--ckpt", "missing.pt", "--truncation", "0.5", option, value });
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    public void StyleGanTrainNeedsAtLeastOneStep(string iter) =>
+        AssertOneLineError($"--iter {iter}: must be between 1 and 1000000000", "stylegan", "train", "--iter", iter, "--out", Path.Combine(Path.GetTempPath(), "never"));
+
+    [Fact]
+    public void InspectOfHostileFileIsOneLine()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"deep-{Guid.NewGuid():N}.pt");
+        File.WriteAllBytes(path, LiftedGan.Tests.Checkpoints.HostileFiles.DeepKey(200_000, orderedDict: true));
+        try { AssertOneLineError("nested deeper than 8", "inspect", path); }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void SummaryTotalsSaturateForHugeViews()
+    {
+        using var baseTensor = TorchSharp.torch.zeros(1);
+        using var view = baseTensor.as_strided(new[] { 1L << 31, 1L << 31 }, new[] { 0L, 0L });
+        var summary = CheckpointSummary.Of(new PyDict { ["v"] = view });
+        Assert.Equal(long.MaxValue, summary.TotalBytes);
+        Assert.Equal(1L << 62, summary.TotalElements);
+    }
+}
