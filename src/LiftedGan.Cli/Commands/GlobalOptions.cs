@@ -20,6 +20,12 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<bool> NoVerify = new("--no-verify")
+    {
+        Description = "Skip the CRC-32 check of zip checkpoint entries (faster loads; corrupt tensor bytes go unnoticed). Same as LIFTEDGAN_VERIFY_CRC=0.",
+        Recursive = true,
+    };
+
     /// <summary>
     /// Runs a command body: initialises torch from the global options, and reports expected failures (bad files,
     /// bad values) as a single `liftedgan: error: ...` line with exit code 1 instead of a stack trace.
@@ -31,6 +37,8 @@ internal static class GlobalOptions
         try
         {
             if (parse.GetValue(Threads) < 0) throw new ArgumentException($"--threads {parse.GetValue(Threads)}: must be 0 or more");
+            var limits = LiftedGan.Checkpoints.CheckpointLimits.FromEnvironment();
+            LiftedGan.Checkpoints.TorchCheckpoint.Limits = parse.GetValue(NoVerify) ? limits with { VerifyCrc = false } : limits;
             if (needsTorch) TorchRuntime.Initialize(parse.GetValue(Device) ?? "cpu", parse.GetValue(Threads));
             return body(output);
         }

@@ -167,3 +167,29 @@ public class HostileFileTests(ITestOutputHelper output)
         finally { File.Delete(path); }
     }
 }
+
+/// <summary>The native and the managed CRC-32 agree with the check value and with each other.</summary>
+public class Crc32Tests
+{
+    [Fact]
+    public void NativeAndManagedAgree()
+    {
+        Assert.Equal(0xCBF43926u, Crc32.Of("123456789"u8));
+        var data = new byte[100_003];
+        new Random(5).NextBytes(data);
+        var native = new Crc32();
+        native.Append(data.AsSpan(0, 70_000));
+        native.Append(data.AsSpan(70_000));
+        uint expected = native.Value;
+        try
+        {
+            Crc32.UseNative = false;
+            Assert.Equal(0xCBF43926u, Crc32.Of("123456789"u8));
+            var managed = new Crc32();
+            managed.Append(data.AsSpan(0, 13));
+            managed.Append(data.AsSpan(13));
+            Assert.Equal(expected, managed.Value);
+        }
+        finally { Crc32.UseNative = true; }
+    }
+}

@@ -75,3 +75,26 @@ public class NumericOptionTests
         Assert.Equal(1L << 62, summary.TotalElements);
     }
 }
+
+/// <summary>--no-verify skips the CRC check; without it a flipped tensor byte is one line.</summary>
+public class NoVerifyOptionTests
+{
+    [Fact]
+    public void FlippedByteIsCaughtUnlessNoVerify()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"flip-{Guid.NewGuid():N}.pt");
+        File.WriteAllBytes(path, LiftedGan.Tests.Checkpoints.HostileFiles.TensorFile(100, flip: 17));
+        try
+        {
+            var err = new StringWriter();
+            Assert.Equal(1, LiftedGan.Cli.Program.Run(new[] { "inspect", path }, new StringWriter(), err));
+            Assert.Contains("fails its CRC-32 check", err.ToString());
+            Assert.Equal(0, LiftedGan.Cli.Program.Run(new[] { "inspect", path, "--no-verify" }, new StringWriter(), new StringWriter()));
+        }
+        finally
+        {
+            File.Delete(path);
+            TorchCheckpoint.Limits = CheckpointLimits.FromEnvironment();
+        }
+    }
+}
