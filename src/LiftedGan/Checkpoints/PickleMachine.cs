@@ -14,10 +14,26 @@ internal sealed class PickleMachine
 {
     const int MaxStack = 1 << 22, MaxMarks = 1 << 20, MaxLineBytes = 1024, MaxLongBytes = 4096;
 
-    [ThreadStatic] static CheckpointLimits? t_active;
+    [ThreadStatic] static PickleMachine? t_active;
 
     /// <summary>The limits of the pickle being run on this thread (for the allow-listed globals), or the defaults.</summary>
-    internal static CheckpointLimits ActiveLimits => t_active ?? DefaultLimits;
+    internal static CheckpointLimits ActiveLimits => t_active?._limits ?? DefaultLimits;
+
+    /// <summary>
+    /// Charges bytes that an allow-listed global is about to allocate (a numpy array's copy, an encoded string) to the
+    /// running pickle's budget: min(MaxTotalBytes, 2 x pickle size + slack), so one memo-shared buffer rebuilt many
+    /// times cannot multiply memory. Throws <see cref="PickleDataException"/> beyond it.
+    /// </summary>
+    internal static void ChargeAllocation(long bytes, string what)
+    {
+        if (t_active is not { } m) return;
+        long cap = m._limits.TotalBytesFor(m._in.Length);
+        if (bytes < 0 || bytes > cap - m._allocated)
+            throw new PickleDataException($"{what} of {bytes} bytes passes the read budget of {cap} bytes ({m._allocated} already allocated)");
+        m._allocated += bytes;
+    }
+
+    long _allocated;
 
     static readonly CheckpointLimits DefaultLimits = new();
 
@@ -46,7 +62,7 @@ internal sealed class PickleMachine
     public object? Run()
     {
         var outer = t_active;
-        t_active = _limits;
+        t_active = this;
         try { return Execute(); }
         catch (PickleDataException e) { throw Bad(e.Message); }
         catch (EndOfStreamException) { throw Bad("truncated pickle"); }

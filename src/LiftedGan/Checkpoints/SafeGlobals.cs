@@ -78,6 +78,7 @@ internal static class SafeGlobals
     {
         if (args.Count != 2 || args[0] is not string s || args[1] is not ("latin1" or "latin-1"))
             throw new PickleDataException("_codecs.encode is allowed only as encode(str, 'latin1')");
+        PickleMachine.ChargeAllocation(s.Length, "_codecs.encode result");
         var bytes = new byte[s.Length];
         for (int i = 0; i < s.Length; i++)
             bytes[i] = s[i] <= 0xff ? (byte)s[i] : throw new PickleDataException("_codecs.encode: character beyond latin1");

@@ -193,3 +193,37 @@ public class Crc32Tests
         finally { Crc32.UseNative = true; }
     }
 }
+
+/// <summary>One memo-shared buffer rebuilt into many numpy arrays is charged each time against the read budget.</summary>
+public class NumpyAmplificationTests
+{
+    static byte[] SharedBufferArrays(int n, int count)
+    {
+        var p = new HostileFiles.Pickle().Op(']');
+        p.Op('B').Raw(BitConverter.GetBytes(n)).Raw(new byte[n]).Put(0).Op('0');
+        for (int i = 0; i < count; i++)
+        {
+            p.Global("numpy.core.multiarray", "_reconstruct").Global("numpy", "ndarray").Op('K', 0, 0x85, 'C', 1, 'b', 0x87, 'R');
+            p.Op('(').Op('K', 1).Int(n).Op(0x85);
+            p.Global("numpy", "dtype").Str("u1").Op(0x85, 'R');
+            p.Op('(').Op('K', 3).Str("|").Op('N', 'N', 'N').Int(-1).Int(-1).Op('K', 0, 't', 'b');
+            p.Op(0x89).Get(0).Op('t', 'b', 'a');
+        }
+        return p.Stop();
+    }
+
+    [Fact]
+    public void SharedBufferRebuiltManyTimesHitsTheBudget()
+    {
+        using (var ok = new MemoryStream(SharedBufferArrays(1000, 3)))
+        {
+            var list = Assert.IsType<List<object?>>(TorchCheckpoint.Load(ok, "ok.pkl"));
+            Assert.Equal(3, list.Count);
+            TorchCheckpoint.DisposeTensors(list);
+        }
+        var (error, _, growth) = HostileFileTests.Load(SharedBufferArrays(1 << 20, 400), "shared-buffer.pkl");
+        Assert.NotNull(error);
+        Assert.Contains("read budget", error.Message);
+        Assert.True(growth < 256L << 20, $"peak grew {growth >> 20} MiB");
+    }
+}

@@ -98,3 +98,32 @@ public class NoVerifyOptionTests
         }
     }
 }
+
+/// <summary>pack --fp16 of a checkpoint holding a huge broadcast view is one line, not a libtorch allocation failure.</summary>
+public class PackHugeViewTests
+{
+    [Fact]
+    public void HugeViewIsRefusedBeforeConverting()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"pack-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            using var one = TorchSharp.torch.zeros(1);
+            using var huge = one.expand(1L << 17, 1L << 17);
+            var g = new PyDict { IsOrdered = true };
+            g.Set("w", huge);
+            var root = new PyDict();
+            root.Set("g_ema", g);
+            string input = Path.Combine(dir, "huge.pt");
+            TorchCheckpoint.Save(input, root);
+            Assert.True(new FileInfo(input).Length < 1 << 16);
+            var err = new StringWriter();
+            int code = LiftedGan.Cli.Program.Run(new[] { "pack", input, "--out", Path.Combine(dir, "packed.pt"), "--fp16" }, new StringWriter(), err);
+            Assert.Equal(1, code);
+            Assert.Single(err.ToString().TrimEnd('\n').Split('\n'));
+            Assert.Contains("17179869184 elements", err.ToString());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
