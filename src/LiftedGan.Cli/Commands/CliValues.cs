@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace LiftedGan.Cli.Commands;
@@ -34,6 +35,40 @@ internal static class CliValues
         bool ok = double.IsFinite(v) && (minOpen ? v > min : v >= min) && v <= max;
         if (!ok) throw new ArgumentException($"{name} {Text(v)}: must be a finite number in {(minOpen ? "(" : "[")}{Text(min)}, {Text(max)}]");
         return v;
+    }
+
+    /// <summary>
+    /// The checks every command gets: each real option given (on the command or a parent) must be finite, and each
+    /// integer option given, seeds excepted, must be 0 or more (all of them are counts, sizes or steps). Commands add
+    /// their own ranges on top.
+    /// </summary>
+    public static void CheckAll(ParseResult parse)
+    {
+        for (CommandResult? r = parse.CommandResult; r != null; r = r.Parent as CommandResult)
+            foreach (var o in r.Children.OfType<OptionResult>())
+            {
+                if (o.Implicit) continue;
+                string name = o.Option.Name;
+                double? real = o.Option switch
+                {
+                    Option<double> => o.GetValueOrDefault<double>(),
+                    Option<double?> => o.GetValueOrDefault<double?>(),
+                    Option<float> => o.GetValueOrDefault<float>(),
+                    Option<float?> => o.GetValueOrDefault<float?>(),
+                    _ => null,
+                };
+                if (real is { } x && !double.IsFinite(x)) throw new ArgumentException($"{name} {Text(x)}: must be a finite number");
+                if (name.Contains("seed", StringComparison.Ordinal)) continue;
+                long? whole = o.Option switch
+                {
+                    Option<int> => o.GetValueOrDefault<int>(),
+                    Option<int?> => o.GetValueOrDefault<int?>(),
+                    Option<long> => o.GetValueOrDefault<long>(),
+                    Option<long?> => o.GetValueOrDefault<long?>(),
+                    _ => null,
+                };
+                if (whole is { } w && w < 0) throw new ArgumentException($"{name} {Text(w)}: must be 0 or more");
+            }
     }
 
     /// <summary>A number as invariant, printable text (NaN and infinities by name).</summary>

@@ -37,6 +37,7 @@ internal static class GlobalOptions
         try
         {
             if (parse.GetValue(Threads) < 0) throw new ArgumentException($"--threads {parse.GetValue(Threads)}: must be 0 or more");
+            CliValues.CheckAll(parse);
             var limits = LiftedGan.Checkpoints.CheckpointLimits.FromEnvironment();
             LiftedGan.Checkpoints.TorchCheckpoint.Limits = parse.GetValue(NoVerify) ? limits with { VerifyCrc = false } : limits;
             if (needsTorch) TorchRuntime.Initialize(parse.GetValue(Device) ?? "cpu", parse.GetValue(Threads));

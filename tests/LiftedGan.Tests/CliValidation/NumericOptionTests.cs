@@ -30,7 +30,7 @@ public class NumericOptionTests
     [InlineData("export-mesh", "-3")]
     [InlineData("generate", "2147483647")]
     public void SampleCountOutOfRangeIsRefused(string command, string n) =>
-        AssertOneLineError($"--n {n}: must be between 1 and 65536", command, "--ckpt", "missing.pth", "--stylegan", "missing.pt", "--n", n, "--out", Path.Combine(Path.GetTempPath(), "never"));
+        AssertOneLineError(n.StartsWith('-') ? $"--n {n}: must be 0 or more" : $"--n {n}: must be between 1 and 65536", command, "--ckpt", "missing.pth", "--stylegan", "missing.pt", "--n", n, "--out", Path.Combine(Path.GetTempPath(), "never"));
 
     [Fact]
     public void RotateRejectsBadMaxAngleBeforeWritingLatents()
@@ -42,9 +42,11 @@ public class NumericOptionTests
     }
 
     [Theory]
-    [InlineData("--truncation-mean", "-5", "--truncation-mean -5: must be between 1 and 1048576")]
+    [InlineData("--truncation-mean", "-5", "--truncation-mean -5: must be 0 or more")]
+    [InlineData("--truncation-mean", "0", "--truncation-mean 0: must be between 1 and 1048576")]
     [InlineData("--n", "2147483647", "--n 2147483647: must be between 1 and 65536")]
-    [InlineData("--truncation", "NaN", "--truncation NaN: must be a finite number in (0, 1]")]
+    [InlineData("--truncation", "NaN", "--truncation NaN: must be a finite number")]
+    [InlineData("--truncation", "2", "--truncation 2: must be a finite number in (0, 1]")]
     public void StyleGanGenerateValuesAreChecked(string option, string value, string expected) =>
         AssertOneLineError(expected, option == "--truncation"
             ? new[] { "stylegan", "generate", "--ckpt", "missing.pt", option, value }
@@ -54,7 +56,15 @@ public class NumericOptionTests
     [InlineData("0")]
     [InlineData("-1")]
     public void StyleGanTrainNeedsAtLeastOneStep(string iter) =>
-        AssertOneLineError($"--iter {iter}: must be between 1 and 1000000000", "stylegan", "train", "--iter", iter, "--out", Path.Combine(Path.GetTempPath(), "never"));
+        AssertOneLineError(iter == "0" ? "--iter 0: must be between 1 and 1000000000" : "--iter -1: must be 0 or more",
+            "stylegan", "train", "--iter", iter, "--out", Path.Combine(Path.GetTempPath(), "never"));
+
+    [Theory]
+    [InlineData("--lr", "Infinity", "--lr Infinity: must be a finite number")]
+    [InlineData("--batch", "-2", "--batch -2: must be 0 or more")]
+    [InlineData("--batch", "0", "--batch 0: must be between 1 and 4096")]
+    public void EveryRealIsFiniteAndEveryCountNonNegative(string option, string value, string expected) =>
+        AssertOneLineError(expected, "stylegan", "train", option, value, "--out", Path.Combine(Path.GetTempPath(), "never"));
 
     [Fact]
     public void InspectOfHostileFileIsOneLine()
