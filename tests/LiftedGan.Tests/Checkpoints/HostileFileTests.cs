@@ -112,6 +112,17 @@ public class HostileFileTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Zip64EndRecordsAreRead()
+    {
+        using var stream = new MemoryStream(HostileFiles.TensorFile(1000, zip64: true));
+        var d = Assert.IsType<PyDict>(TorchCheckpoint.Load(stream, "zip64.pt"));
+        var t = Assert.IsType<TorchSharp.torch.Tensor>(d["w"]);
+        Assert.Equal(1000, t.numel());
+        TorchCheckpoint.DisposeTensors(d);
+        Refused(HostileFiles.TensorFile(1000, flip: 3, zip64: true), "zip64-flip.pt", "fails its CRC-32 check");
+    }
+
+    [Fact]
     public void DuplicateEntryNamesAreRefused()
     {
         var pickle = new HostileFiles.Pickle().Op('N').Stop();

@@ -63,7 +63,7 @@ internal static class HostileFiles
     }
 
     /// <summary>A zip archive of raw entries (an alias shares the local header and bytes of an earlier entry).</summary>
-    public static byte[] Zip(IReadOnlyList<RawEntry> entries)
+    public static byte[] Zip(IReadOnlyList<RawEntry> entries, bool zip64 = false)
     {
         using var ms = new MemoryStream();
         var w = new BinaryWriter(ms);
@@ -89,6 +89,17 @@ internal static class HostileFiles
             w.Write((uint)offsets[i]); w.Write(name);
         }
         long end = ms.Position;
+        if (zip64)
+        {
+            // zip64 end record and locator; the classic end record then defers to them.
+            w.Write(0x06064b50u); w.Write(44UL); w.Write((ushort)45); w.Write((ushort)45); w.Write(0u); w.Write(0u);
+            w.Write((ulong)entries.Count); w.Write((ulong)entries.Count); w.Write((ulong)(end - dir)); w.Write((ulong)dir);
+            w.Write(0x07064b50u); w.Write(0u); w.Write((ulong)end); w.Write(1u);
+            w.Write(0x06054b50u); w.Write((ushort)0); w.Write((ushort)0); w.Write((ushort)0xFFFF); w.Write((ushort)0xFFFF);
+            w.Write(0xFFFFFFFFu); w.Write(0xFFFFFFFFu); w.Write((ushort)0);
+            w.Flush();
+            return ms.ToArray();
+        }
         w.Write(0x06054b50u); w.Write((ushort)0); w.Write((ushort)0); w.Write((ushort)entries.Count); w.Write((ushort)entries.Count);
         w.Write((uint)(end - dir)); w.Write((uint)dir); w.Write((ushort)0);
         w.Flush();
@@ -96,8 +107,11 @@ internal static class HostileFiles
     }
 
     /// <summary>A torch zip with <paramref name="pickle"/> as data.pkl and the given storage entries.</summary>
-    public static byte[] TorchZip(byte[] pickle, params RawEntry[] storages) =>
-        Zip(new[] { Stored("a/data.pkl", pickle) }.Concat(storages).Append(Stored("a/version", "3\n"u8.ToArray())).ToList());
+    public static byte[] TorchZip(byte[] pickle, params RawEntry[] storages) => TorchZip(false, pickle, storages);
+
+    /// <summary>Like <see cref="TorchZip(byte[], RawEntry[])"/>, optionally with zip64 end records.</summary>
+    public static byte[] TorchZip(bool zip64, byte[] pickle, params RawEntry[] storages) =>
+        Zip(new[] { Stored("a/data.pkl", pickle) }.Concat(storages).Append(Stored("a/version", "3\n"u8.ToArray())).ToList(), zip64);
 
     /// <summary>Class 1: an OrderedDict (or a SETITEM dict) whose one key is a tuple nested <paramref name="depth"/> deep.</summary>
     public static byte[] DeepKey(int depth, bool orderedDict)
@@ -178,13 +192,13 @@ internal static class HostileFiles
             Stored("a/data/0", new byte[small * 4]));
 
     /// <summary>A valid torch zip of one float tensor of <paramref name="numel"/> elements, with byte <paramref name="flip"/> of its data flipped (or none).</summary>
-    public static byte[] TensorFile(int numel, int flip = -1)
+    public static byte[] TensorFile(int numel, int flip = -1, bool zip64 = false)
     {
         var data = new byte[numel * 4];
         for (int i = 0; i < data.Length; i++) data[i] = (byte)(i * 7);
         var entry = Stored("a/data/0", data);
         if (flip >= 0) entry = entry with { Raw = data.ToArray() };
         if (flip >= 0) entry.Raw[flip] ^= 0x10;
-        return TorchZip(new Pickle().Op('}').Str("w").Tensor("0", numel, numel).Op('s').Stop(), entry);
+        return TorchZip(zip64, new Pickle().Op('}').Str("w").Tensor("0", numel, numel).Op('s').Stop(), entry);
     }
 }
