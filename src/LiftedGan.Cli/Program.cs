@@ -21,6 +21,7 @@ public static class Program
         var root = new RootCommand("LiftedGan.NET: lift a 2D StyleGAN2 into a 3D-aware face generator.");
         root.Options.Add(GlobalOptions.Device);
         root.Options.Add(GlobalOptions.Threads);
+        root.Options.Add(GlobalOptions.NoVerify);
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(StyleGanCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

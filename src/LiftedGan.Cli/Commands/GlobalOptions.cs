@@ -20,6 +20,12 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<bool> NoVerify = new("--no-verify")
+    {
+        Description = "Skip the CRC-32 check of zip checkpoint entries (faster loads; corrupt tensor bytes go unnoticed). Same as LIFTEDGAN_VERIFY_CRC=0.",
+        Recursive = true,
+    };
+
     /// <summary>
     /// Runs a command body: initialises torch from the global options, and reports expected failures (bad files,
     /// bad values) as a single `liftedgan: error: ...` line with exit code 1 instead of a stack trace.
@@ -31,14 +37,30 @@ internal static class GlobalOptions
         try
         {
             if (parse.GetValue(Threads) < 0) throw new ArgumentException($"--threads {parse.GetValue(Threads)}: must be 0 or more");
+            CliValues.CheckAll(parse);
+            var limits = LiftedGan.Checkpoints.CheckpointLimits.FromEnvironment();
+            LiftedGan.Checkpoints.TorchCheckpoint.Limits = parse.GetValue(NoVerify) ? limits with { VerifyCrc = false } : limits;
             if (needsTorch) TorchRuntime.Initialize(parse.GetValue(Device) ?? "cpu", parse.GetValue(Threads));
             return body(output);
         }
         catch (Exception e) when (IsUserError(e))
         {
-            error.WriteLine($"liftedgan: error: {e.Message}");
+            error.WriteLine($"liftedgan: error: {OneLine(e.Message)}");
             return 1;
         }
+    }
+
+    /// <summary>A message as one printable line: line breaks become " / ", other control characters \xNN, at most 2000 characters.</summary>
+    internal static string OneLine(string message)
+    {
+        var sb = new System.Text.StringBuilder(Math.Min(message.Length, 2000));
+        foreach (var line in message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (sb.Length > 0) sb.Append(" / ");
+            foreach (char c in line) sb.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString());
+            if (sb.Length > 2000) { sb.Length = 2000; sb.Append("..."); break; }
+        }
+        return sb.ToString();
     }
 
     static bool IsUserError(Exception e) =>

@@ -21,6 +21,7 @@ internal static class RotateCommand
                 "pitch" => PoseAxis.Pitch,
                 var other => throw new ArgumentException($"--axis {other}: must be yaw or pitch"),
             };
+            if (parse.GetValue(maxAngle) is { } a) CliValues.Real("--max-angle", a, 0, 90, minOpen: true);
             using var sampler = options.Open(parse);
             var (z, psi, outDir) = options.Resolve(parse, sampler);
             long count = z.shape[0];

@@ -31,9 +31,17 @@ internal sealed class SamplingOptions
         foreach (var o in new Option[] { StyleGan, Count, Seed, Truncation, Latents, Output }) command.Options.Add(o);
     }
 
-    /// <summary>Opens the sampler of one lift checkpoint (after a cheap check of the output path).</summary>
-    public LiftedSampler Open(ParseResult parse, string? checkpoint = null)
+    /// <summary>Checks --n (unless --latents is given) and --truncation before anything is loaded or written.</summary>
+    public void Validate(ParseResult parse, int minimum = 1)
     {
+        if (parse.GetValue(Latents) is null) CliValues.Int(parse, Count, minimum, CliValues.MaxSamples);
+        if (parse.GetValue(Truncation) is { } psi) CliValues.Real("--truncation", psi, 0, 1);
+    }
+
+    /// <summary>Opens the sampler of one lift checkpoint (after a cheap check of the options and the output path).</summary>
+    public LiftedSampler Open(ParseResult parse, string? checkpoint = null, int minimum = 1)
+    {
+        Validate(parse, minimum);
         SampleOutput.CheckFolder(parse.GetValue(Output)!);
         return LiftedSampler.Open(checkpoint ?? parse.GetValue(Checkpoint)!, parse.GetValue(StyleGan)!);
     }
@@ -41,7 +49,8 @@ internal sealed class SamplingOptions
     /// <summary>The latents (from --latents, else --n random from --seed), the truncation, and the prepared output folder.</summary>
     public (Tensor Z, double Truncation, string OutDir) Resolve(ParseResult parse, LiftedSampler sampler, int minimum = 1)
     {
-        var z = parse.GetValue(Latents) is { } path ? sampler.LoadLatents(path) : sampler.RandomLatents(Math.Max(parse.GetValue(Count), minimum), parse.GetValue(Seed));
+        Validate(parse, minimum);
+        var z = parse.GetValue(Latents) is { } path ? sampler.LoadLatents(path) : sampler.RandomLatents(parse.GetValue(Count), parse.GetValue(Seed));
         if (parse.GetValue(Latents) is not null && z.shape[0] < minimum)
             throw new SamplingException(parse.GetValue(Latents)!, $"needs at least {minimum} latents, has {z.shape[0]}");
         double psi = parse.GetValue(Truncation) ?? sampler.Model.Config.Truncation;

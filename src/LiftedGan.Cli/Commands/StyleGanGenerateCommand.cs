@@ -32,10 +32,9 @@ internal static class StyleGanGenerateCommand
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
-            double psi = parse.GetValue(truncation);
-            if (psi <= 0 || psi > 1) throw new ArgumentException($"--truncation {psi}: must be in (0, 1]");
-            int count = parse.GetValue(n);
-            if (count < 1) throw new ArgumentException($"--n {count}: must be at least 1");
+            double psi = CliValues.Real("--truncation", parse.GetValue(truncation), 0, 1, minOpen: true);
+            int count = parse.GetValue(latents) is null ? CliValues.Int(parse, n, 1, CliValues.MaxSamples) : 1;
+            int meanSamples = psi < 1 ? CliValues.Int(parse, meanCount, 1, 1 << 20) : 0;
             bool withTruth = parse.GetValue(truth);
             if (withTruth && psi != 1)
                 throw new ArgumentException($"--truth needs --truncation 1 (got {psi}): truncated samples have no exact truth");
@@ -55,7 +54,7 @@ internal static class StyleGanGenerateCommand
             }
             else z = randn([count, g.Config.StyleDim], generator: rng);
             z = z.to(device);
-            Tensor? mean = psi < 1 ? g.MeanLatent(parse.GetValue(meanCount), rng) : null;
+            Tensor? mean = psi < 1 ? g.MeanLatent(meanSamples, rng) : null;
             var images = new List<Tensor>();
             for (long i = 0; i < z.shape[0]; i += 16)
             {

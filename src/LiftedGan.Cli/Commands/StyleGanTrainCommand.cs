@@ -43,6 +43,15 @@ internal static class StyleGanTrainCommand
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
+            CliValues.Long(parse, iters, 1, 1_000_000_000);
+            CliValues.Int(parse, batch, 1, 4096);
+            CliValues.Int(parse, sampleEvery, 1, int.MaxValue);
+            CliValues.Int(parse, ckptEvery, 1, int.MaxValue);
+            CliValues.Real("--lr", parse.GetValue(lr), 0, 10, minOpen: true);
+            CliValues.Real("--r1", parse.GetValue(r1), 0, 1e6);
+            CliValues.Real("--path-regularize", parse.GetValue(pathReg), 0, 1e6);
+            CliValues.Real("--mixing", parse.GetValue(mixing), 0, 1);
+            CliValues.Real("--ema-decay", parse.GetValue(ema), 0, 1);
             int s = parse.GetValue(size);
             var gTable = ParseTable(parse.GetValue(channels), "--channels") ?? DefaultTable(s);
             var dTable = ParseTable(parse.GetValue(dChannels), "--d-channels") ?? gTable;

@@ -53,7 +53,12 @@ public sealed class CheckpointSummary
         {
             if (value is Tensor t)
             {
-                if (seenTensors.Add(t)) { elements += t.numel(); bytes += t.numel() * t.element_size(); }
+                if (seenTensors.Add(t))
+                {
+                    // Views may claim up to 2^63 elements each; totals saturate instead of wrapping to nonsense.
+                    elements = SaturatingAdd(elements, t.numel());
+                    bytes = SaturatingAdd(bytes, t.numel() > long.MaxValue / t.element_size() ? long.MaxValue : t.numel() * t.element_size());
+                }
                 Add(new CheckpointEntry(key, t.shape, TensorDType.NameOf(t.dtype), t.numel(), null));
                 return;
             }
@@ -83,11 +88,38 @@ public sealed class CheckpointSummary
         return new CheckpointSummary(entries, seenTensors.Count, elements, bytes);
     }
 
+    static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
     /// <summary>A dict key as it appears in a dotted path (strings as they are, other keys as Python prints them).</summary>
     public static string KeyText(object? key) => key is string s ? s : Repr(key);
 
-    /// <summary>A plain value as Python's <c>repr</c> would show it (containers only by kind and size).</summary>
-    public static string Repr(object? value) => value switch
+    /// <summary>
+    /// A plain value as Python's <c>repr</c> would show it (containers only by kind and size; tuples item by item, at
+    /// most <see cref="MaxReprParts"/> parts and 8 levels deep, the rest as <c>...</c>).
+    /// </summary>
+    public static string Repr(object? value)
+    {
+        int budget = MaxReprParts;
+        return Repr(value, 0, ref budget);
+    }
+
+    const int MaxReprParts = 256;
+
+    static string Repr(object? value, int depth, ref int budget)
+    {
+        if (value is not PyTuple { Count: > 0 } t) return ReprFlat(value);
+        if (depth >= 8 || budget <= 0) return "...";
+        var sb = new StringBuilder("(");
+        for (int i = 0; i < t.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            if (--budget < 0) { sb.Append("..."); break; }
+            sb.Append(Repr(t[i], depth + 1, ref budget));
+        }
+        return sb.Append(t.Count == 1 ? ",)" : ")").ToString();
+    }
+
+    static string ReprFlat(object? value) => value switch
     {
         null => "None",
         bool b => b ? "True" : "False",
@@ -99,7 +131,7 @@ public sealed class CheckpointSummary
         byte[] bytes => $"bytes[{bytes.Length}]",
         PyDict d => d.Count == 0 ? (d.IsOrdered ? "OrderedDict()" : "{}") : d.ToString(),
         List<object?> l => l.Count == 0 ? "[]" : $"list[{l.Count}]",
-        PyTuple t => t.Count == 0 ? "()" : $"({string.Join(", ", t.Select(Repr))})",
+        PyTuple => "()",
         Tensor t => $"tensor({string.Join("x", t.shape)}, {TensorDType.NameOf(t.dtype)})",
         _ => value.GetType().Name,
     };

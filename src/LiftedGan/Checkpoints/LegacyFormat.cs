@@ -15,23 +15,17 @@ internal static class LegacyFormat
     public static readonly BigInteger Magic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reads the rest of a legacy file whose magic-number pickle has been consumed.</summary>
-    public static object? ReadAfterMagic(Stream input, string path)
+    public static object? ReadAfterMagic(Stream input, string path, CheckpointLimits limits)
     {
-        if (new PickleMachine(input, path, null).Run() is not 1001L)
+        if (new PickleMachine(input, path, null, limits).Run() is not 1001L)
             throw new CheckpointFormatException(path, "unsupported legacy protocol version (expected 1001)");
-        var sysInfo = new PickleMachine(input, path, null).Run() as PyDict
+        var sysInfo = new PickleMachine(input, path, null, limits).Run() as PyDict
                       ?? throw new CheckpointFormatException(path, "legacy sys_info is not a dict");
         bool bigEndian = sysInfo.TryGet("little_endian", out var little) && little is false;
 
         var refs = new Dictionary<string, StorageRef>();
-        var value = new PickleMachine(input, path, pid =>
-        {
-            var s = TorchTensors.ParsePersistentId(pid);
-            if (refs.TryGetValue(s.Key, out var seen) && (seen.DType != s.DType || seen.Numel != s.Numel))
-                throw new PickleDataException($"storage '{s.Key}' is named with two different types or sizes");
-            return refs[s.Key] = s;
-        }).Run();
-        if (new PickleMachine(input, path, null).Run() is not List<object?> keys)
+        var value = new PickleMachine(input, path, pid => TorchZipFormat.OneSizePerKey(refs, TorchTensors.ParsePersistentId(pid)), limits).Run();
+        if (new PickleMachine(input, path, null, limits).Run() is not List<object?> keys)
             throw new CheckpointFormatException(path, "legacy storage key list is missing");
 
         var storages = new Dictionary<string, Tensor>();
@@ -39,7 +33,7 @@ internal static class LegacyFormat
         foreach (var k in keys)
         {
             if (k is not string key || !refs.TryGetValue(key, out var s) || storages.ContainsKey(key))
-                throw new CheckpointFormatException(path, $"legacy storage key {k} is unknown or repeated");
+                throw new CheckpointFormatException(path, $"legacy storage key {CheckpointLimits.Printable(CheckpointSummary.Repr(k))} is unknown or repeated");
             if (input.Length - input.Position < 8) throw new CheckpointFormatException(path, $"storage '{key}' is missing (file truncated)");
             input.ReadExactly(head);
             long numel = BinaryPrimitives.ReadInt64LittleEndian(head);

@@ -23,6 +23,8 @@ internal sealed class NumpyArray
         if (Value is not null) throw new PickleDataException("numpy array built twice");
         if (state is not PyTuple { Count: 5 } s || s[1] is not PyTuple shapeTuple || s[2] is not NumpyDType dtype || s[3] is not bool fortran)
             throw new PickleDataException("numpy array state is not (version, shape, dtype, fortran, data)");
+        // The copy (and, for a latin1 string, its conversion) is charged first: one memo-shared buffer may be rebuilt many times.
+        PickleMachine.ChargeAllocation(s[4] switch { byte[] b => b.Length, string str => 2L * str.Length, _ => 0 }, "numpy array");
         byte[] raw = s[4] switch
         {
             byte[] b => b,

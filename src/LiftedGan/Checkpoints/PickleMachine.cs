@@ -12,7 +12,30 @@ namespace LiftedGan.Checkpoints;
 /// </summary>
 internal sealed class PickleMachine
 {
-    const int MaxStack = 1 << 22, MaxMemo = 1 << 22, MaxMarks = 1 << 20, MaxLineBytes = 1024, MaxLongBytes = 4096;
+    const int MaxStack = 1 << 22, MaxMarks = 1 << 20, MaxLineBytes = 1024, MaxLongBytes = 4096;
+
+    [ThreadStatic] static PickleMachine? t_active;
+
+    /// <summary>The limits of the pickle being run on this thread (for the allow-listed globals), or the defaults.</summary>
+    internal static CheckpointLimits ActiveLimits => t_active?._limits ?? DefaultLimits;
+
+    /// <summary>
+    /// Charges bytes that an allow-listed global is about to allocate (a numpy array's copy, an encoded string) to the
+    /// running pickle's budget: min(MaxTotalBytes, 2 x pickle size + slack), so one memo-shared buffer rebuilt many
+    /// times cannot multiply memory. Throws <see cref="PickleDataException"/> beyond it.
+    /// </summary>
+    internal static void ChargeAllocation(long bytes, string what)
+    {
+        if (t_active is not { } m) return;
+        long cap = m._limits.TotalBytesFor(m._in.Length);
+        if (bytes < 0 || bytes > cap - m._allocated)
+            throw new PickleDataException($"{what} of {bytes} bytes passes the read budget of {cap} bytes ({m._allocated} already allocated)");
+        m._allocated += bytes;
+    }
+
+    long _allocated;
+
+    static readonly CheckpointLimits DefaultLimits = new();
 
     readonly Stream _in;
     readonly string _path;
@@ -20,13 +43,17 @@ internal sealed class PickleMachine
     readonly List<object?> _stack = new();
     readonly Stack<int> _marks = new();
     readonly Dictionary<long, object?> _memo = new();
+    readonly CheckpointLimits _limits;
+    long _ops;
 
     /// <param name="input">A seekable stream positioned at the pickle; left just after its STOP.</param>
     /// <param name="path">The file name for error messages.</param>
     /// <param name="persistentLoad">Resolves persistent ids (torch storages); null refuses them.</param>
-    public PickleMachine(Stream input, string path, Func<object?, object?>? persistentLoad)
+    /// <param name="limits">Op, memo and key budgets; null for the defaults.</param>
+    public PickleMachine(Stream input, string path, Func<object?, object?>? persistentLoad, CheckpointLimits? limits = null)
     {
         _in = input;
+        _limits = limits ?? DefaultLimits;
         _path = path;
         _persistentLoad = persistentLoad;
     }
@@ -34,9 +61,12 @@ internal sealed class PickleMachine
     /// <summary>Runs to the STOP opcode and returns the pickled value.</summary>
     public object? Run()
     {
+        var outer = t_active;
+        t_active = this;
         try { return Execute(); }
         catch (PickleDataException e) { throw Bad(e.Message); }
         catch (EndOfStreamException) { throw Bad("truncated pickle"); }
+        finally { t_active = outer; }
     }
 
     object? Execute()
@@ -45,6 +75,8 @@ internal sealed class PickleMachine
         {
             long at = _in.Position;
             byte op = ReadByte();
+            _ops += op is (byte)'}' or (byte)'d' ? 8 : 1;
+            if (_ops > _limits.MaxPickleOps) throw Bad($"pickle runs more than {_limits.MaxPickleOps} operations (the read budget)");
             switch (op)
             {
                 case 0x80: // PROTO
@@ -172,25 +204,14 @@ internal sealed class PickleMachine
     static List<object?> AsList(object? o) => o as List<object?> ?? throw new PickleDataException($"APPEND to a {Describe(o)}");
     static PyDict AsDict(object? o) => o as PyDict ?? throw new PickleDataException($"SETITEM on a {Describe(o)}");
 
-    static void SetItems(PyDict d, object?[] items)
+    void SetItems(PyDict d, object?[] items)
     {
         if (items.Length % 2 != 0) throw new PickleDataException("odd number of dict items");
         for (int i = 0; i < items.Length; i += 2) SetItem(d, items[i], items[i + 1]);
     }
 
-    static void SetItem(PyDict d, object? key, object? value)
-    {
-        if (!IsPlainKey(key, 0)) throw new PickleDataException($"unsupported dict key type {Describe(key)}");
-        d.Set(key, value);
-    }
-
-    /// <summary>Keys are limited to plain hashable values: None, bool, int, float, str, bytes and tuples of them.</summary>
-    static bool IsPlainKey(object? key, int depth) => key switch
-    {
-        null or bool or long or BigInteger or double or string or byte[] => true,
-        PyTuple t => depth < 8 && t.All(item => IsPlainKey(item, depth + 1)),
-        _ => false,
-    };
+    /// <summary>Keys are limited to plain hashable values of bounded size (see <see cref="PyDict.KeyProblem"/>).</summary>
+    void SetItem(PyDict d, object? key, object? value) => d.SetFromPickle(key, value, _limits);
 
     internal static string Describe(object? o) => o switch
     {
@@ -236,7 +257,7 @@ internal sealed class PickleMachine
 
     void MemoPut(long index)
     {
-        if (_memo.Count >= MaxMemo && !_memo.ContainsKey(index)) throw Bad("pickle memo too large");
+        if (_memo.Count >= _limits.MaxMemo && !_memo.ContainsKey(index)) throw Bad($"pickle memo has more than {_limits.MaxMemo} entries (the read budget)");
         _memo[index] = Peek();
     }
 

@@ -46,8 +46,58 @@ public sealed class PyDict : IEnumerable<KeyValuePair<object?, object?>>
 
     public bool ContainsKey(object? key) => _index.ContainsKey(KeyComparer.Wrap(key));
 
-    /// <summary>Sets a key; a new key goes to the end, an existing key keeps its position (Python semantics).</summary>
+    /// <summary>
+    /// Sets a key; a new key goes to the end, an existing key keeps its position (Python semantics). Keys are plain
+    /// hashable values (None, bool, int, float, str, bytes, tuples of them) of bounded size; others throw
+    /// <see cref="ArgumentException"/>.
+    /// </summary>
     public void Set(object? key, object? value)
+    {
+        if (KeyProblem(key, DefaultKeyNodes, KeyComparer.MaxDepth) is { } problem) throw new ArgumentException(problem, nameof(key));
+        SetChecked(key, value);
+    }
+
+    /// <summary>Sets a key read from a pickle: a bad key throws <see cref="PickleDataException"/>.</summary>
+    internal void SetFromPickle(object? key, object? value, CheckpointLimits limits)
+    {
+        if (KeyProblem(key, limits.MaxKeyNodes, Math.Min(limits.MaxKeyDepth, KeyComparer.MaxDepth)) is { } problem)
+            throw new PickleDataException(problem);
+        SetChecked(key, value);
+    }
+
+    const int DefaultKeyNodes = 256;
+
+    /// <summary>
+    /// Why <paramref name="key"/> cannot be a dict key, or null: it must be a plain value or a tuple of them, nested at
+    /// most <paramref name="maxDepth"/> tuples deep and of at most <paramref name="maxNodes"/> nodes (a tuple shared
+    /// several times counts each time, so hashing, comparing and printing a key cost at most that many steps).
+    /// Iterative: a key nested a million deep is rejected without recursion.
+    /// </summary>
+    internal static string? KeyProblem(object? key, int maxNodes, int maxDepth)
+    {
+        if (key is null or bool or long or int or BigInteger or double or string or byte[]) return null;
+        var pending = new Stack<(object? Value, int Depth)>();
+        pending.Push((key, 0));
+        int nodes = 0;
+        while (pending.Count > 0)
+        {
+            var (o, depth) = pending.Pop();
+            if (++nodes > maxNodes) return $"dict key has more than {maxNodes} parts";
+            switch (o)
+            {
+                case null or bool or long or int or BigInteger or double or string or byte[]: break;
+                case PyTuple t:
+                    if (depth >= maxDepth) return $"dict key has tuples nested deeper than {maxDepth}";
+                    if (t.Count > maxNodes) return $"dict key has more than {maxNodes} parts";
+                    foreach (var item in t.Items) pending.Push((item, depth + 1));
+                    break;
+                default: return $"unsupported dict key type {PickleMachine.Describe(o)}";
+            }
+        }
+        return null;
+    }
+
+    void SetChecked(object? key, object? value)
     {
         var k = KeyComparer.Wrap(key);
         if (_index.TryGetValue(k, out int i)) { _values[i] = value; return; }
@@ -71,7 +121,7 @@ public sealed class PyDict : IEnumerable<KeyValuePair<object?, object?>>
     {
         public static readonly KeyComparer Instance = new();
         static readonly object NoneKey = new();
-        const int MaxDepth = 8;
+        public const int MaxDepth = 8;
 
         public static object Wrap(object? key) => key switch
         {

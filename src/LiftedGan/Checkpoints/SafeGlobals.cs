@@ -46,14 +46,14 @@ internal static class SafeGlobals
         {
             case PyDict { IsNamespace: true } ns:
                 if (state is not PyDict fields) throw new PickleDataException("argparse.Namespace state is not a dict");
-                foreach (var (k, v) in fields) ns.Set(k, v);
+                foreach (var (k, v) in fields) ns.SetFromPickle(k, v, PickleMachine.ActiveLimits);
                 break;
             case PyDict d:
                 var attributes = state is PyTuple { Count: 2 } pair ? pair[0] : state;
                 if (attributes == null) break;
                 if (attributes is not PyDict a) throw new PickleDataException($"dict state is a {PickleMachine.Describe(attributes)}");
                 if (d.Attributes == null) d.Attributes = a;
-                else foreach (var (k, v) in a) d.Attributes.Set(k, v);
+                else foreach (var (k, v) in a) d.Attributes.SetFromPickle(k, v, PickleMachine.ActiveLimits);
                 break;
             case NumpyArray array: array.SetState(state); break;
             case NumpyDType dtype: dtype.SetState(state); break;
@@ -69,7 +69,7 @@ internal static class SafeGlobals
         foreach (var p in pairs)
         {
             if (p is not PyTuple { Count: 2 } kv) throw new PickleDataException("OrderedDict item is not a pair");
-            d.Set(kv[0], kv[1]);
+            d.SetFromPickle(kv[0], kv[1], PickleMachine.ActiveLimits);
         }
         return d;
     }
@@ -78,6 +78,7 @@ internal static class SafeGlobals
     {
         if (args.Count != 2 || args[0] is not string s || args[1] is not ("latin1" or "latin-1"))
             throw new PickleDataException("_codecs.encode is allowed only as encode(str, 'latin1')");
+        PickleMachine.ChargeAllocation(s.Length, "_codecs.encode result");
         var bytes = new byte[s.Length];
         for (int i = 0; i < s.Length; i++)
             bytes[i] = s[i] <= 0xff ? (byte)s[i] : throw new PickleDataException("_codecs.encode: character beyond latin1");

@@ -8,8 +8,11 @@ internal static class StorageData
 {
     const long Chunk = 1L << 30;
 
-    /// <summary>Reads <paramref name="numel"/> elements of <paramref name="type"/>; the caller has checked that they exist.</summary>
-    public static Tensor Read(Stream input, TensorDType type, long numel, bool bigEndian)
+    /// <summary>
+    /// Reads <paramref name="numel"/> elements of <paramref name="type"/>; the caller has checked that they exist.
+    /// <paramref name="crc"/>, when given, is fed the bytes as stored (before any byte swap).
+    /// </summary>
+    public static Tensor Read(Stream input, TensorDType type, long numel, bool bigEndian, Crc32? crc = null)
     {
         var t = torch.empty(numel, dtype: type.Type);
         try
@@ -20,6 +23,7 @@ internal static class StorageData
                 using var part = t.narrow(0, start, Math.Min(perChunk, numel - start));
                 var span = part.bytes;
                 input.ReadExactly(span);
+                crc?.Append(span);
                 if (bigEndian) TensorDType.SwapBytes(span, type.Size);
             }
             return t;

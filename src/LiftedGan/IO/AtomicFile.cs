@@ -1,8 +1,55 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace LiftedGan.IO;
 
-/// <summary>Writes files via a temporary sibling and a rename, so a reader never sees a half-written file.</summary>
-public static class AtomicFile
+/// <summary>
+/// Writes files via a temporary sibling (<c>.NAME.PID.GUID.tmp</c>) and a rename, so a reader never sees a
+/// half-written file. The first write into a folder in a process removes temporary files of ours that a killed
+/// process left there (only names of exactly that pattern whose process is gone).
+/// </summary>
+public static partial class AtomicFile
 {
+    static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);
+
+    [GeneratedRegex(@"^\..+\.([0-9]{1,10})\.[0-9a-f]{32}\.tmp$", RegexOptions.CultureInvariant)]
+    private static partial Regex TempName();
+
+    /// <summary>
+    /// Deletes the leftovers of interrupted writes in <paramref name="folder"/>: files named <c>.NAME.PID.GUID.tmp</c>
+    /// whose PID is not a running process. Returns how many were removed; errors are ignored (best effort).
+    /// </summary>
+    public static int RemoveStaleTemporaries(string folder)
+    {
+        int removed = 0;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, ".*.tmp"))
+            {
+                var m = TempName().Match(Path.GetFileName(file));
+                if (!m.Success || !int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+                if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+                try { File.Delete(file); removed++; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort */ }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort */ }
+        return removed;
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
@@ -19,6 +66,7 @@ public static class AtomicFile
         string dir = Path.GetDirectoryName(full) ?? ".";
         if (Directory.Exists(full)) throw new IOException($"{path}: is a directory");
         Directory.CreateDirectory(dir);
+        if (Swept.TryAdd(dir, true)) RemoveStaleTemporaries(dir);
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var stream = new CommitStream(new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None), temp, full);
         commit = stream.Commit;

@@ -22,6 +22,8 @@ public static class ImageIO
     public static Tensor Load(string path)
     {
         byte[] bytes;
+        if (File.Exists(path) && !LiftedGan.IO.FileKind.IsRegularFile(path))
+            throw new ImageFormatException(path, "is not a regular file (a FIFO, socket or device is refused)");
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -31,7 +33,9 @@ public static class ImageIO
         try { img = ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlue); }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
         {
-            throw new ImageFormatException(path, $"not a readable image ({e.Message})");
+            // stb's messages can be garbage (a truncated PNG gives 25 NUL bytes): keep printable text only.
+            string reason = new string(e.Message.Where(c => !char.IsControl(c)).ToArray()).Trim();
+            throw new ImageFormatException(path, $"not a readable image ({(reason.Length == 0 ? "corrupt or truncated data" : LiftedGan.Checkpoints.CheckpointLimits.Printable(reason))})");
         }
         if (img.Data == null || img.Width <= 0 || img.Height <= 0)
             throw new ImageFormatException(path, "not a readable image");

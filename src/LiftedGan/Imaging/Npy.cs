@@ -30,6 +30,8 @@ public static partial class Npy
     public static Tensor Load(string path)
     {
         byte[] data;
+        if (File.Exists(path) && !LiftedGan.IO.FileKind.IsRegularFile(path))
+            throw new NpyFormatException(path, "is not a regular file (a FIFO, socket or device is refused)");
         try { data = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -65,8 +67,9 @@ public static partial class Npy
         foreach (var d in shape)
         {
             if (d < 0 || d > MaxElements) throw new NpyFormatException(name, $"bad dimension {d}");
-            count = checked(count * d);
-            if (count > MaxElements) throw new NpyFormatException(name, "array too large");
+            if (d != 0 && count > MaxElements / d)
+                throw new NpyFormatException(name, $"array too large: shape {P(string.Join("x", shape))} has more than {MaxElements} elements");
+            count *= d;
         }
         long bytes = count * size;
         var payload = data[(start + headerLen)..];
@@ -126,6 +129,8 @@ public static partial class Npy
         AtomicFile.WriteAllBytes(path, ms.ToArray());
     }
 
+    static string P(string s) => LiftedGan.Checkpoints.CheckpointLimits.Printable(s);
+
     static string HeaderField(string header, string key, string name)
     {
         var m = Regex.Match(header, $@"['""]{key}['""]\s*:\s*(\([^)]*\)|'[^']*'|""[^""]*""|True|False)");
@@ -140,13 +145,13 @@ public static partial class Npy
         var shape = new long[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!long.TryParse(parts[i].TrimEnd('L'), NumberStyles.Integer, CultureInfo.InvariantCulture, out shape[i]))
-                throw new NpyFormatException(name, $"bad shape {s}");
+                throw new NpyFormatException(name, $"bad shape {P(s)}");
         return shape;
     }
 
     static (ScalarType, int, bool) ParseDescr(string d, string name)
     {
-        if (d.Length < 2) throw new NpyFormatException(name, $"bad dtype '{d}'");
+        if (d.Length < 2) throw new NpyFormatException(name, $"bad dtype '{P(d)}'");
         bool big = d[0] == '>';
         string code = d[0] is '<' or '>' or '|' or '=' ? d[1..] : d;
         return code switch
@@ -160,7 +165,7 @@ public static partial class Npy
             "i1" => (ScalarType.Int8, 1, false),
             "u1" => (ScalarType.Byte, 1, false),
             "b1" => (ScalarType.Bool, 1, false),
-            _ => throw new NpyFormatException(name, $"unsupported dtype '{d}'"),
+            _ => throw new NpyFormatException(name, $"unsupported dtype '{P(d)}'"),
         };
     }
 }

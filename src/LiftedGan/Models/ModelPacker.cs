@@ -51,7 +51,7 @@ public static class ModelPacker
             switch (kind)
             {
                 case PackedModelKind.StyleGan:
-                    packed.Set("g_ema", Compact(StateDictAt(source, "g_ema", input), half, made));
+                    packed.Set("g_ema", Compact(StateDictAt(source, "g_ema", input), half, made, input));
                     if (source.TryGet("args", out var args)) packed.Set("args", args);
                     if (resumable)
                     {
@@ -64,7 +64,7 @@ public static class ModelPacker
                     }
                     break;
                 case PackedModelKind.Lift:
-                    foreach (var key in LiftNetworks.Where(source.ContainsKey)) packed.Set(key, Compact(StateDictAt(source, key, input), half, made));
+                    foreach (var key in LiftNetworks.Where(source.ContainsKey)) packed.Set(key, Compact(StateDictAt(source, key, input), half, made, input));
                     foreach (var key in new[] { "global_step", "epoch" })
                         if (source.TryGet(key, out var v)) packed.Set(key, v);
                     if ((LiftedCheckpoint.ReadEmbeddedConfig(source, input) ?? LiftedCheckpoint.ReadConfigBeside(input)) is { } config)
@@ -101,7 +101,7 @@ public static class ModelPacker
     /// <summary>Copies the state dict under <paramref name="network"/> (compacted) and the listed plain values.</summary>
     static void PackNetwork(PyDict source, PyDict packed, string network, string[] values, string input, bool half, List<Tensor> made)
     {
-        packed.Set(network, Compact(StateDictAt(source, network, input), half, made));
+        packed.Set(network, Compact(StateDictAt(source, network, input), half, made, input));
         foreach (var key in values)
             if (source.TryGet(key, out var v)) packed.Set(key, v);
     }
@@ -119,18 +119,27 @@ public static class ModelPacker
         root.TryGet(key, out var v) && v is PyDict d ? d : throw new ModelPackException(path, $"'{key}' is not a state dict");
 
     /// <summary>The state dict's tensors (nested dicts kept), float tensors as float16 when asked and when they fit.</summary>
-    static PyDict Compact(PyDict stateDict, bool half, List<Tensor> made)
+    static PyDict Compact(PyDict stateDict, bool half, List<Tensor> made, string path = "", int depth = 0)
     {
+        if (depth > MaxNesting) throw new ModelPackException(path, $"state dicts nested deeper than {MaxNesting}");
         var result = new PyDict { IsOrdered = true };
         foreach (var (key, value) in stateDict)
+        {
+            if (value is Tensor big && half && big.numel() > MaxHalfElements)
+                throw new ModelPackException(path, $"tensor '{CheckpointSummary.KeyText(key)}' has {big.numel()} elements (a view larger than the " +
+                                                   $"{MaxHalfElements} a float16 copy may have)");
             result.Set(key, value switch
             {
                 Tensor t when half && FitsHalf(t) => Keep(t.to(ScalarType.Float16), made),
-                PyDict nested => Compact(nested, half, made),
+                PyDict nested => Compact(nested, half, made, path, depth + 1),
                 _ => value,
             });
+        }
         return result;
     }
+
+    const int MaxNesting = 64;
+    const long MaxHalfElements = 1L << 31;
 
     static Tensor Keep(Tensor t, List<Tensor> made)
     {

@@ -101,4 +101,21 @@ public class ImageIOTests
         var data = GifWriter.LzwEncode(symbols);
         Assert.Equal(symbols, GifTestDecoder.LzwDecode(data, symbols.Length));
     }
+
+    [Fact]
+    public void TruncatedPngIsOnePrintableLine()
+    {
+        using var img = torch.zeros(3, 64, 64);
+        var path = Temp(".png");
+        ImageIO.SavePng(path, img);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        try
+        {
+            var e = Assert.Throws<ImageFormatException>(() => ImageIO.Load(path));
+            Assert.DoesNotContain(e.Message, c => char.IsControl(c));
+            Assert.Contains("not a readable image (", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
 }
