@@ -68,8 +68,22 @@ internal static class CliValues
                     _ => null,
                 };
                 if (whole is { } w && w < 0) throw new ArgumentException($"{name} {Text(w)}: must be 0 or more");
+                if (whole is { } v && Cap(name) is { } cap && v > cap)
+                    throw new ArgumentException($"{name} {Text(v)}: must be at most {Text(cap)}");
             }
     }
+
+    /// <summary>
+    /// Upper bounds of the count-like options every command shares by name (sizes that are allocated at once: a batch,
+    /// a set held in memory, a network width); step counts are unbounded (they only take time).
+    /// </summary>
+    static long? Cap(string name) => name switch
+    {
+        "--batch" or "--lift-batch" or "--views" or "--per-identity" or "--ds-per-group" or "--width" or "--dimension" => 4096,
+        "--identities" or "--held-out" or "--n-rec" or "--n-table2" or "--n-truth" or "--ds-groups" or "--ds-reference"
+            or "--identity-faces" or "--fid-n" or "--grids" => 1_000_000,
+        _ => null,
+    };
 
     /// <summary>A number as invariant, printable text (NaN and infinities by name).</summary>
     public static string Text(double v) => v.ToString("R", CultureInfo.InvariantCulture);

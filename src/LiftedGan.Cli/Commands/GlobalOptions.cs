@@ -48,6 +48,19 @@ internal static class GlobalOptions
             error.WriteLine($"liftedgan: error: {OneLine(e.Message)}");
             return 1;
         }
+        catch (OutOfMemoryException e)
+        {
+            error.WriteLine($"liftedgan: error: not enough memory for the sizes asked for ({OneLine(e.Message)})");
+            return 1;
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (e.Source == "TorchSharp" || e.StackTrace?.Contains("TorchSharp.torch.CheckForErrors") == true)
+        {
+            // A libtorch error (e.g. an allocation a huge value asked for): its first line, not libtorch's frame dump.
+            error.WriteLine($"liftedgan: error: libtorch: {OneLine(e.Message.Split('\n')[0])}" +
+                            (Environment.GetEnvironmentVariable("LIFTEDGAN_TRACE") == "1" ? "" : " (LIFTEDGAN_TRACE=1 prints the stack trace)"));
+            if (Environment.GetEnvironmentVariable("LIFTEDGAN_TRACE") == "1") error.WriteLine(e);
+            return 1;
+        }
     }
 
     /// <summary>A message as one printable line: line breaks become " / ", other control characters \xNN, at most 2000 characters.</summary>

@@ -66,6 +66,13 @@ public class NumericOptionTests
     public void EveryRealIsFiniteAndEveryCountNonNegative(string option, string value, string expected) =>
         AssertOneLineError(expected, "stylegan", "train", option, value, "--out", Path.Combine(Path.GetTempPath(), "never"));
 
+    [Theory]
+    [InlineData("identity", "train", "--batch", "2000000000", "--batch 2000000000: must be at most 4096")]
+    [InlineData("identity", "train", "--identities", "2000000", "--identities 2000000: must be at most 1000000")]
+    [InlineData("eval", "train-estimator", "--batch", "2147483647", "--batch 2147483647: must be at most 4096")]
+    public void HugeSizesAreRefusedBeforeAnythingIsAllocated(string command, string sub, string option, string value, string expected) =>
+        AssertOneLineError(expected, command, sub, option, value, "--steps", "1", "--out", Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.pt"));
+
     [Fact]
     public void InspectOfHostileFileIsOneLine()
     {
