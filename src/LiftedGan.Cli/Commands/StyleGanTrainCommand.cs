@@ -33,8 +33,8 @@ internal static class StyleGanTrainCommand
         var mixing = new Option<double>("--mixing") { Description = "Style-mixing probability.", DefaultValueFactory = _ => 0.9 };
         var ema = new Option<double>("--ema-decay") { Description = "g_ema decay per step.", DefaultValueFactory = _ => Math.Pow(0.5, 32.0 / 10000) };
         var augment = new Option<bool>("--augment") { Description = "DiffAugment (color,translation,cutout) on every D input." };
-        var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids.", DefaultValueFactory = _ => 500 };
-        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 2000 };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids (0: none).", DefaultValueFactory = _ => 500 };
+        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints (0: only at the end).", DefaultValueFactory = _ => 2000 };
         var resume = new Option<string?>("--resume") { Description = "Checkpoint to resume from (default: the run's latest)." };
         var cmd = new Command("train", "Train a StyleGAN2 (official checkpoint layout, exact resume).")
         {
@@ -45,8 +45,8 @@ internal static class StyleGanTrainCommand
         {
             CliValues.Long(parse, iters, 1, 1_000_000_000);
             CliValues.Int(parse, batch, 1, 4096);
-            CliValues.Int(parse, sampleEvery, 1, int.MaxValue);
-            CliValues.Int(parse, ckptEvery, 1, int.MaxValue);
+            CliValues.Int(parse, sampleEvery, 0, int.MaxValue);
+            CliValues.Int(parse, ckptEvery, 0, int.MaxValue);
             CliValues.Real("--lr", parse.GetValue(lr), 0, 10, minOpen: true);
             CliValues.Real("--r1", parse.GetValue(r1), 0, 1e6);
             CliValues.Real("--path-regularize", parse.GetValue(pathReg), 0, 1e6);
@@ -70,11 +70,14 @@ internal static class StyleGanTrainCommand
                 },
             };
             string? dataArg = parse.GetValue(data);
-            if (dataArg is null && options.Objective == TrainObjective.Adversarial)
+            // A resumed run keeps its stored options (objective and size included), so decide by those.
+            string? resumeFrom = parse.GetValue(resume) ?? StyleGanTrainingRun.LatestCheckpoint(parse.GetValue(output)!);
+            var effective = resumeFrom is null ? options : StyleGanCheckpoint.ReadOptions(resumeFrom);
+            if (dataArg is null && effective.Objective == TrainObjective.Adversarial)
                 throw new ArgumentException("--data is required for the adversarial objective");
             IImageSource source = dataArg switch
             {
-                null => new LiftedGan.Synthetic.FaceWorldSource(s),
+                null => new LiftedGan.Synthetic.FaceWorldSource(effective.Generator.Size),
                 "synth" => new ShapesSource(s),
                 "faces" => new LiftedGan.Synthetic.FaceWorldSource(s),
                 _ => new ImageFolderSource(dataArg, s),

@@ -63,6 +63,28 @@ public class StyleGanCliTests
     }
 
     [Fact]
+    public void AWorldFitRunResumesFromItsResumablePackWithoutData()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"sg2-worldfit-{Guid.NewGuid():N}");
+        try
+        {
+            var stderr = new StringWriter();
+            string[] first = ["stylegan", "train", "--objective", "world-fit", "--size", "32", "--style-dim", "64", "--n-mlp", "1",
+                "--channels", "4:16,8:16,16:16,32:16", "--batch", "2", "--iter", "2", "--sample-every", "0", "--ckpt-every", "2", "--out", Path.Combine(dir, "a")];
+            Assert.True(Cli.Program.Run(first, new StringWriter(), stderr) == 0, stderr.ToString());
+            string packed = Path.Combine(dir, "resumable.pt");
+            Assert.True(Cli.Program.Run(["pack", Path.Combine(dir, "a", "checkpoint", "000002.pt"), "--resumable", "--out", packed], new StringWriter(), stderr) == 0, stderr.ToString());
+            // No --data, no --size: the resumed run's stored objective and size decide.
+            var stdout = new StringWriter();
+            Assert.True(Cli.Program.Run(["stylegan", "train", "--resume", packed, "--iter", "3", "--sample-every", "0", "--out", Path.Combine(dir, "b")], stdout, stderr) == 0, stderr.ToString());
+            Assert.Contains("from step 2 to 3", stdout.ToString());
+            Assert.Contains("Adam's moments start afresh", stdout.ToString());
+            Assert.True(File.Exists(Path.Combine(dir, "b", "checkpoint", "000003.pt")));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void TrainOnEmptyFolderNamesTheFolder()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"sg2-empty-{Guid.NewGuid():N}");
