@@ -92,29 +92,21 @@ public static class StyleGanCheckpoint
     }
 
     /// <summary>The mapping network's learning-rate multiplier recorded in a checkpoint's <c>args</c>, or null.</summary>
-    public static double? ReadLrMlp(string path)
-    {
-        var root = TorchCheckpoint.Load(path);
-        try
-        {
-            if (root is not PyDict d || !d.TryGet("args", out var a) || a is not PyDict args || !args.TryGet("lr_mlp", out var v)) return null;
-            return v switch { double x => x, long l => l, _ => null };
-        }
-        finally { TorchCheckpoint.DisposeTensors(root); }
-    }
+    public static double? ReadLrMlp(string path) => ReadArgs<double?>(path, args =>
+        args.TryGet("lr_mlp", out var v) ? v switch { double x => x, long l => l, _ => null } : null);
 
     /// <summary>
     /// The training objective recorded in a checkpoint's <c>args</c> (kept by <c>pack</c>): world-fit, adversarial, or
     /// null when the file has no <c>args</c> (e.g. an official checkpoint converted without them).
     /// </summary>
-    public static TrainObjective? ReadObjective(string path)
+    public static TrainObjective? ReadObjective(string path) => ReadArgs<TrainObjective?>(path, args =>
+        args.TryGet("objective", out var objective) && objective is "world_fit" ? TrainObjective.WorldFit : TrainObjective.Adversarial);
+
+    /// <summary>Applies <paramref name="read"/> to the checkpoint's <c>args</c> dict; default when it has none.</summary>
+    static T? ReadArgs<T>(string path, Func<PyDict, T> read)
     {
         var root = TorchCheckpoint.Load(path);
-        try
-        {
-            if (root is not PyDict d || !d.TryGet("args", out var a) || a is not PyDict args) return null;
-            return args.TryGet("objective", out var objective) && objective is "world_fit" ? TrainObjective.WorldFit : TrainObjective.Adversarial;
-        }
+        try { return root is PyDict d && d.TryGet("args", out var a) && a is PyDict args ? read(args) : default; }
         finally { TorchCheckpoint.DisposeTensors(root); }
     }
 
