@@ -111,14 +111,20 @@ internal static class EvalCommands3d
         var ckpt = new Option<string>("--ckpt") { Description = "LiftedGAN checkpoint.", Required = true };
         var stylegan = new Option<string>("--stylegan") { Description = "The teacher: a world-fit StyleGAN2 (stylegan train --objective world-fit).", Required = true };
         var estimator = new Option<string?>("--estimator") { Description = "Optional supervised pose-and-depth estimator, scored on the same samples." };
+        var supervised = new Option<string?>("--supervised")
+        {
+            Description = "Optional supervised reference: a lift checkpoint trained with lift --objective supervised-truth on the same teacher with " +
+                          "the same network sizes; scored exactly like the lift, with the ratios lift/supervised of SIDE and MAD.",
+        };
         var n = new Option<int>("--n") { Description = "Number of latents.", DefaultValueFactory = _ => 500 };
         var seed = new Option<long>("--seed") { Description = "Seed of the latents.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
         var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file." };
         var command = new Command("truth", "Exact-truth errors of a lift on a world-fit teacher (truncation 1): angles, SIDE, MAD, " +
-                                           "canonical depth correlation and distinctiveness, beside the estimator and trivial baselines.")
+                                           "canonical depth correlation and distinctiveness, beside the supervised reference (same networks trained on the truth), " +
+                                           "the estimator and trivial baselines.")
         {
-            ckpt, stylegan, estimator, n, seed, batch, json,
+            ckpt, stylegan, supervised, estimator, n, seed, batch, json,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -126,9 +132,11 @@ internal static class EvalCommands3d
             if (StyleGan2.StyleGanCheckpoint.ReadObjective(teacher) != StyleGan2.TrainObjective.WorldFit)
                 throw new EvaluationException(teacher, "not a world-fit teacher (its args do not say objective world_fit): its samples have no exact truth");
             using var model = LiftedCheckpoint.Open(parse.GetValue(ckpt)!, teacher);
+            var supervisedPath = parse.GetValue(supervised);
+            using var reference = supervisedPath is null ? null : LiftedCheckpoint.Open(supervisedPath, teacher);
             var estimatorPath = parse.GetValue(estimator);
             using var net = estimatorPath is null ? null : PoseDepthTraining.Load(estimatorPath);
-            var r = ExactTruthProtocol.Evaluate(model, net, parse.GetValue(n), parse.GetValue(seed), parse.GetValue(batch));
+            var r = ExactTruthProtocol.Evaluate(model, net, parse.GetValue(n), parse.GetValue(seed), parse.GetValue(batch), reference);
             var inv = CultureInfo.InvariantCulture;
             stdout.WriteLine(string.Create(inv, $"{r.Samples} samples, seed {r.Seed}, truncation 1; teacher vs world render L1 {r.TeacherFitL1:F4}"));
             stdout.WriteLine($"{"method",-28} {"yaw mean/med",14} {"pitch mean/med",15} {"roll mean/med",14} {"SIDE",8} {"MAD",7}");
@@ -136,6 +144,9 @@ internal static class EvalCommands3d
             foreach (var m in r.Methods)
                 stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {A(m.Yaw),14} {A(m.Pitch),15} {A(m.Roll),14} {m.Side,8:F4} {m.Mad,7:F2}"));
             stdout.WriteLine(string.Create(inv, $"lift canonical depth correlation {r.CanonicalCorrelation:F3}; distinctiveness {r.Distinctiveness:F3}"));
+            if (r.SideRatio is double side && r.MadRatio is double mad)
+                stdout.WriteLine(string.Create(inv,
+                    $"supervised canonical depth correlation {r.SupervisedCanonicalCorrelation:F3}; distinctiveness {r.SupervisedDistinctiveness:F3}; lift/supervised: SIDE {side:F3}x, MAD {mad:F3}x"));
             var jsonPath = parse.GetValue(json);
             if (jsonPath is not null) AtomicFile.WriteAllBytes(jsonPath, System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(r, Indented) + "\n"));
             return 0;

@@ -28,15 +28,20 @@ internal static class EvalCommandsStudy
         public readonly Option<string?> Vgg = new("--vgg") { Description = "torchvision VGG16 weights for the perceptual reconstruction distance (and the perceptual loss when training); else each lift's random-feature substitute." };
         public readonly Option<long> Seed = new("--eval-seed") { Description = "Seed of every evaluation sample.", DefaultValueFactory = _ => 1 };
         public readonly Option<int> Truth = new("--n-truth") { Description = "Samples for the exact-truth protocol (world-fit teachers only; 0 skips).", DefaultValueFactory = _ => 500 };
+        public readonly Option<string?> Supervised = new("--supervised")
+        {
+            Description = "Supervised reference for the exact-truth protocol (lift --objective supervised-truth on the same teacher, same sizes): " +
+                          "scored beside each lift, with the ratios lift/supervised of SIDE and MAD.",
+        };
 
-        public IEnumerable<Option> All => new Option[] { Rec, Table2, Groups, PerGroup, Reference, Identity, Fid, Truth, Inception, Estimator, Embedding, Vgg, Seed };
+        public IEnumerable<Option> All => new Option[] { Rec, Table2, Groups, PerGroup, Reference, Identity, Fid, Truth, Supervised, Inception, Estimator, Embedding, Vgg, Seed };
 
         public ModelEvaluationOptions Options(ParseResult p) => new()
         {
             ReconstructionSamples = NonNegative(p.GetValue(Rec), "--n-rec"), Table2Samples = NonNegative(p.GetValue(Table2), "--n-table2"),
             DsGroups = NonNegative(p.GetValue(Groups), "--ds-groups"), DsPerGroup = p.GetValue(PerGroup), DsReference = p.GetValue(Reference),
             IdentityFaces = NonNegative(p.GetValue(Identity), "--identity-faces"), FidSamples = NonNegative(p.GetValue(Fid), "--fid-n"), Seed = p.GetValue(Seed),
-            VggPath = p.GetValue(Vgg), TruthSamples = NonNegative(p.GetValue(Truth), "--n-truth"),
+            VggPath = p.GetValue(Vgg), TruthSamples = NonNegative(p.GetValue(Truth), "--n-truth"), SupervisedCheckpoint = p.GetValue(Supervised),
         };
     }
 

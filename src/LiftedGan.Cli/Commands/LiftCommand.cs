@@ -21,6 +21,11 @@ internal static class LiftCommand
         ["lam_albedo_rank"] = (c, v) => c with { AlbedoRankWeight = v },
         ["lam_depth_smooth"] = (c, v) => c with { DepthSmoothnessWeight = v },
         ["composer_warmup_steps"] = (c, v) => c with { ComposerWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new ArgumentException($"--set composer_warmup_steps={v}: must be a whole number ≥ 0") },
+        ["lam_truth_depth"] = (c, v) => c with { TruthDepthWeight = v },
+        ["lam_truth_view"] = (c, v) => c with { TruthViewWeight = v },
+        ["lam_truth_light"] = (c, v) => c with { TruthLightWeight = v },
+        ["lam_truth_albedo"] = (c, v) => c with { TruthAlbedoWeight = v },
+        ["lam_truth_transform"] = (c, v) => c with { TruthTransformWeight = v },
         ["truncation"] = (c, v) => c with { Truncation = v },
         ["learning_rate"] = (c, v) => c with { LearningRate = v },
         ["weight_decay"] = (c, v) => c with { WeightDecay = v },
@@ -39,10 +44,18 @@ internal static class LiftCommand
         var batch = new Option<int?>("--batch") { Description = "Batch size (preset default 8)." };
         var seed = new Option<long?>("--seed") { Description = "Run seed (initialisation, w statistics, every step's sampling)." };
         var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints within an epoch.", DefaultValueFactory = _ => 500 };
-        var set = new Option<string[]>("--set") { Description = "Override a weight, e.g. --set lam_flip=0 (names: " + string.Join(", ", Settable.Keys) + ").", AllowMultipleArgumentsPerToken = false };
-        var cmd = new Command("lift", "Lift a StyleGAN2 into a 3D generator (LiftedGAN training; official checkpoint layout, exact resume).")
+        var objective = new Option<string?>("--objective")
         {
-            stylegan, preset, vgg, face, output, resume, epochs, epochSize, batch, seed, ckptEvery, set,
+            Description = "unsupervised (default: the paper's LiftedGAN losses) or supervised-truth: the same networks, sizes and inputs " +
+                          "(the teacher's w at truncation 1) fitted by L1 to the exact truth of a world-fit teacher's samples (canonical depth " +
+                          "and albedo on the true foreground, raw view, raw light, transformation map; weights lam_truth_*), the supervised " +
+                          "reference of eval truth --supervised. A resumed run keeps its objective.",
+        };
+        var set = new Option<string[]>("--set") { Description = "Override a weight, e.g. --set lam_flip=0 (names: " + string.Join(", ", Settable.Keys) + ").", AllowMultipleArgumentsPerToken = false };
+        var cmd = new Command("lift", "Lift a StyleGAN2 into a 3D generator (LiftedGAN training; official checkpoint layout, exact resume). " +
+                                      "With --objective supervised-truth the same networks learn from a world-fit teacher's exact truth instead.")
+        {
+            stylegan, preset, objective, vgg, face, output, resume, epochs, epochSize, batch, seed, ckptEvery, set,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -53,6 +66,12 @@ internal static class LiftCommand
                 if (parse.GetValue(epochSize) is int es) c = c with { StepsPerEpoch = Positive(es, "--epoch-size") };
                 if (parse.GetValue(batch) is int b) c = c with { BatchSize = Positive(b, "--batch") };
                 if (parse.GetValue(seed) is long s) c = c with { Seed = s };
+                if (parse.GetValue(objective) is string o)
+                    c = c with
+                    {
+                        Objective = LiftingObjectives.FromName(o)
+                            ?? throw new ArgumentException($"--objective {o}: expected {string.Join(" or ", LiftingObjectives.All.Select(x => x.Name))}"),
+                    };
                 foreach (var item in parse.GetValue(set) ?? Array.Empty<string>()) c = Apply(c, item);
                 return c;
             }
@@ -65,10 +84,13 @@ internal static class LiftCommand
             using var trainer = LiftingRun.Open(config, inputs, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), parse.GetValue(resume), Overrides,
                 m => AnsiConsole.WriteLine(m));
             long total = (long)trainer.Config.Epochs * trainer.Config.StepsPerEpoch;
-            stdout.WriteLine($"lifting {trainer.Config.Preset} ({trainer.Config.ImageSize} px) from step {trainer.GlobalStep} to {total} -> {outDir}");
+            bool supervised = trainer.Config.Objective == LiftingObjective.SupervisedTruth;
+            stdout.WriteLine($"lifting {trainer.Config.Preset} ({trainer.Config.ImageSize} px{(supervised ? ", supervised on exact truth" : "")}) from step {trainer.GlobalStep} to {total} -> {outDir}");
+            // The second number: reconstruction for the paper's objective, the depth term for the supervised one.
+            string second = supervised ? "truth_depth" : "reconstruction";
             TrainingProgress.Run(stdout, "lift", total, trainer.GlobalStep, report =>
                 LiftingRun.Run(trainer, outDir, every, p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
-                    $"{p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F3} rec {p.Losses["reconstruction"]:F3}"))));
+                    $"{p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F3} {(supervised ? "depth" : "rec")} {p.Losses.GetValueOrDefault(second, double.NaN):F3}"))));
             stdout.WriteLine($"done: step {trainer.GlobalStep}; checkpoint {LiftingRun.LatestCheckpoint(outDir)}");
             return 0;
         }));

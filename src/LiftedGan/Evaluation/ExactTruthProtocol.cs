@@ -36,6 +36,21 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
 {
     /// <summary>The scores of <paramref name="method"/>, or null.</summary>
     public TruthScores? this[string method] => Methods.FirstOrDefault(m => m.Method == method);
+
+    /// <summary>Canonical depth correlation of the supervised reference (<see cref="ExactTruthProtocol.Supervised"/>), or null without one.</summary>
+    public double? SupervisedCanonicalCorrelation { get; init; }
+
+    /// <summary>Distinctiveness of the supervised reference, or null without one.</summary>
+    public double? SupervisedDistinctiveness { get; init; }
+
+    /// <summary>The lift's SIDE over the supervised reference's (issue #15 asks for at most 1.5), or null without one.</summary>
+    public double? SideRatio => Ratio(m => m.Side);
+
+    /// <summary>The lift's MAD over the supervised reference's, or null without one.</summary>
+    public double? MadRatio => Ratio(m => m.Mad);
+
+    double? Ratio(Func<TruthScores, double> value) =>
+        this[ExactTruthProtocol.Lift] is { } lift && this[ExactTruthProtocol.Supervised] is { } reference ? value(lift) / value(reference) : null;
 }
 
 /// <summary>
@@ -47,6 +62,9 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
 /// <list type="bullet">
 /// <item><c>lift</c>: its canonical depth rendered at its predicted view (valid: covered and nearer than the border
 /// depth − 0.01), its predicted angles (raw view × 60°).</item>
+/// <item><c>supervised (same networks)</c> (optional): a lift trained with <c>lift --objective supervised-truth</c> (the
+/// lift's own networks and sizes fitted to exact truth), scored by the same code as the lift; the result's
+/// <see cref="ExactTruthResult.SideRatio"/> and <see cref="ExactTruthResult.MadRatio"/> compare the two.</item>
 /// <item><c>estimator</c> (optional): the supervised pose-and-depth estimator trained on the world's truth, on the
 /// teacher's image: the reference a lift is compared with.</item>
 /// <item><c>mean shape at the true pose</c>: the world's mean canonical depth (256 faces of another seed) rendered at
@@ -64,10 +82,16 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
 public static class ExactTruthProtocol
 {
     /// <summary>Method names in result order.</summary>
-    public const string Lift = "lift", Estimator = "estimator", MeanShape = "mean shape at the true pose", Constant = "constant answer";
+    public const string Lift = "lift", Supervised = "supervised (same networks)", Estimator = "estimator",
+        MeanShape = "mean shape at the true pose", Constant = "constant answer";
 
-    /// <summary>Scores <paramref name="model"/> on <paramref name="count"/> samples from <paramref name="seed"/> in batches of <paramref name="batch"/>.</summary>
-    public static ExactTruthResult Evaluate(LiftedGenerator model, PoseDepthEstimator? estimator, int count, long seed, int batch = 8)
+    /// <summary>
+    /// Scores <paramref name="model"/> on <paramref name="count"/> samples from <paramref name="seed"/> in batches of
+    /// <paramref name="batch"/>, beside the optional <paramref name="supervised"/> reference (see
+    /// <see cref="CheckSupervised"/>) and <paramref name="estimator"/>.
+    /// </summary>
+    public static ExactTruthResult Evaluate(LiftedGenerator model, PoseDepthEstimator? estimator, int count, long seed, int batch = 8,
+        LiftedGenerator? supervised = null)
     {
         if (count < 2) throw new EvaluationException("count", $"{count}: need at least 2 samples");
         if (batch < 1) throw new EvaluationException("batch", $"{batch}: must be at least 1");
@@ -76,18 +100,20 @@ public static class ExactTruthProtocol
             throw new EvaluationException("teacher", $"latent size {dim} is below the world map's {LatentFaces.MinimumDimension}: not a world-fit teacher");
         if (!FaceModel.Sizes.Contains(size))
             throw new EvaluationException("teacher", $"{size} px: the face world renders at {string.Join(", ", FaceModel.Sizes)} px only");
+        if (supervised is not null) CheckSupervised(model, supervised);
         var renderer = FaceWorld.Renderer(size);
         using var meanShape = MeanCanonicalShape(size, seed + 7919);
         var methods = new List<string> { Lift };
+        if (supervised is not null) methods.Add(Supervised);
         if (estimator is not null) methods.Add(Estimator);
         methods.Add(MeanShape);
         methods.Add(Constant);
         var acc = methods.ToDictionary(m => m, _ => new Accumulator());
-        var liftCanonical = new List<Tensor>();
+        var liftCanonical = new CanonicalAccumulator();
+        var supervisedCanonical = supervised is null ? null : new CanonicalAccumulator();
         var trueCanonical = new List<Tensor>();
         var trueCanonicalMask = new List<Tensor>();
-        double fitSum = 0, correlationSum = 0;
-        int correlationCount = 0;
+        double fitSum = 0;
         using var generator = new Generator((ulong)seed);
         for (int start = 0; start < count; start += batch)
         {
@@ -102,10 +128,10 @@ public static class ExactTruthProtocol
             var trueMask = truth.RenderedMask.gt(0.5).to(ScalarType.Float32);
             var trueAngles = truth.View[.., ..3] * (180 / Math.PI);
 
-            using var estimate = model.Estimate(w);
-            using var render = model.Render(estimate.Depth, estimate.Albedo, estimate.Light, estimate.View, estimate.TransformationMap);
-            var valid = render.Render.Mask.squeeze(1).gt(0.5).logical_and(render.Render.Depth.lt(model.Config.BorderDepth - 0.01)).to(ScalarType.Float32);
-            acc[Lift].Add(renderer, render.Render.Depth, valid, estimate.View[.., ..3] * ViewTransform.RotationRangeDegrees, truth.RenderedDepth, trueMask, trueAngles);
+            var canonicalMask = truth.Mask.gt(0.5).to(ScalarType.Float32);
+            ScoreLift(model, w, acc[Lift], liftCanonical, renderer, truth, trueMask, trueAngles, canonicalMask);
+            if (supervised is not null)
+                ScoreLift(supervised, supervised.Teacher.Map(z), acc[Supervised], supervisedCanonical!, renderer, truth, trueMask, trueAngles, canonicalMask);
 
             if (estimator is not null)
             {
@@ -124,19 +150,64 @@ public static class ExactTruthProtocol
                 acc[MeanShape].Add(renderer, mean.Depth, mean.Mask.squeeze(1).gt(0.5).to(ScalarType.Float32), null, truth.RenderedDepth, trueMask, trueAngles);
             acc[Constant].Add(renderer, ones_like(truth.RenderedDepth), trueMask, zeros_like(trueAngles), truth.RenderedDepth, trueMask, trueAngles);
 
-            var canonicalMask = truth.Mask.gt(0.5).to(ScalarType.Float32);
-            var r = PearsonPerImage(estimate.Depth, truth.CanonicalDepth, canonicalMask);
-            foreach (var v in r.data<double>().ToArray().Where(double.IsFinite)) { correlationSum += v; correlationCount++; }
-            liftCanonical.Add(estimate.Depth.detach().cpu().clone().DetachFromDisposeScope());
             trueCanonical.Add(truth.CanonicalDepth.detach().cpu().clone().DetachFromDisposeScope());
             trueCanonicalMask.Add(canonicalMask.cpu().clone().DetachFromDisposeScope());
         }
-        double distinct;
-        using (var scope = NewDisposeScope())
-            distinct = Distinctiveness(cat(liftCanonical, 0), cat(trueCanonical, 0), cat(trueCanonicalMask, 0));
-        foreach (var t in liftCanonical.Concat(trueCanonical).Concat(trueCanonicalMask)) t.Dispose();
-        return new ExactTruthResult(count, seed, fitSum / count, methods.Select(m => acc[m].Result(m)).ToList(),
-            correlationCount > 0 ? correlationSum / correlationCount : double.NaN, distinct);
+        try
+        {
+            var (correlation, distinct) = liftCanonical.Result(trueCanonical, trueCanonicalMask);
+            var reference = supervisedCanonical?.Result(trueCanonical, trueCanonicalMask);
+            return new ExactTruthResult(count, seed, fitSum / count, methods.Select(m => acc[m].Result(m)).ToList(), correlation, distinct)
+            {
+                SupervisedCanonicalCorrelation = reference?.Correlation, SupervisedDistinctiveness = reference?.Distinctiveness,
+            };
+        }
+        finally
+        {
+            liftCanonical.Dispose();
+            supervisedCanonical?.Dispose();
+            foreach (var t in trueCanonical.Concat(trueCanonicalMask)) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="EvaluationException"/> unless <paramref name="supervised"/> is a supervised-truth lift with the
+    /// networks of <paramref name="model"/> (image size, style size, MLP width, depth seed, decoder channels) on the
+    /// same teacher (equal weights and buffers).
+    /// </summary>
+    public static void CheckSupervised(LiftedGenerator model, LiftedGenerator supervised)
+    {
+        const string What = "supervised reference";
+        if (supervised.Config.Objective != LiftingObjective.SupervisedTruth)
+            throw new EvaluationException(What, $"its config says objective {supervised.Config.Objective.Name()}; train it with lift --objective supervised-truth");
+        var (a, b) = (model.Config, supervised.Config);
+        if (a.ImageSize != b.ImageSize || a.StyleDim != b.StyleDim || a.MlpHidden != b.MlpHidden || a.DepthSeedDim != b.DepthSeedDim
+            || a.DecoderBaseChannels != b.DecoderBaseChannels)
+            throw new EvaluationException(What, $"its networks ({Sizes(b)}) are not the lift's ({Sizes(a)}): not a reference of the same size");
+        using var scope = NewDisposeScope();
+        var teacher = model.Teacher.state_dict();
+        var other = supervised.Teacher.state_dict();
+        if (teacher.Count != other.Count || teacher.Any(kv => !other.TryGetValue(kv.Key, out var t) || !t.shape.SequenceEqual(kv.Value.shape) || !t.eq(kv.Value).all().item<bool>()))
+            throw new EvaluationException(What, "its teacher is not the lift's: both must be scored on the same teacher");
+    }
+
+    static string Sizes(LiftingConfig c) =>
+        $"{c.ImageSize} px, style {c.StyleDim}, MLP {c.MlpHidden}, depth seed {c.DepthSeedDim}, decoder channels {c.DecoderBaseChannels}";
+
+    /// <summary>
+    /// Scores one lift on a batch: its canonical depth rendered at its predicted view (valid: covered and nearer than
+    /// the border depth − 0.01) and its predicted angles (raw view × 60°); its canonical depth is kept for the
+    /// correlation and distinctiveness.
+    /// </summary>
+    static void ScoreLift(LiftedGenerator model, Tensor w, Accumulator acc, CanonicalAccumulator canonical, DepthMapRenderer renderer,
+        FaceBatch truth, Tensor trueMask, Tensor trueAngles, Tensor canonicalMask)
+    {
+        using var scope = NewDisposeScope();
+        using var estimate = model.Estimate(w);
+        using var render = model.Render(estimate.Depth, estimate.Albedo, estimate.Light, estimate.View, estimate.TransformationMap);
+        var valid = render.Render.Mask.squeeze(1).gt(0.5).logical_and(render.Render.Depth.lt(model.Config.BorderDepth - 0.01)).to(ScalarType.Float32);
+        acc.Add(renderer, render.Render.Depth, valid, estimate.View[.., ..3] * ViewTransform.RotationRangeDegrees, truth.RenderedDepth, trueMask, trueAngles);
+        canonical.Add(estimate.Depth, truth.CanonicalDepth, canonicalMask);
     }
 
     /// <summary>
@@ -194,6 +265,34 @@ public static class ExactTruthProtocol
         }
         return new CanonicalFace((depth! / 4).MoveToOuterDisposeScope(), zeros(1, 3, size, size).MoveToOuterDisposeScope(),
             ones(1, size, size).MoveToOuterDisposeScope(), (transform! / 4).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>One lift's canonical depth maps (CPU copies) and per-face correlations with the truth.</summary>
+    sealed class CanonicalAccumulator : IDisposable
+    {
+        readonly List<Tensor> _depth = new();
+        double _correlationSum;
+        int _correlationCount;
+
+        public void Add(Tensor depth, Tensor trueDepth, Tensor mask)
+        {
+            using var r = PearsonPerImage(depth, trueDepth, mask);
+            foreach (var v in r.data<double>().ToArray().Where(double.IsFinite)) { _correlationSum += v; _correlationCount++; }
+            _depth.Add(depth.detach().cpu().clone().DetachFromDisposeScope());
+        }
+
+        /// <summary>Mean per-face correlation and distinctiveness against the true maps and masks collected alongside.</summary>
+        public (double Correlation, double Distinctiveness) Result(List<Tensor> trueDepth, List<Tensor> trueMask)
+        {
+            using var scope = NewDisposeScope();
+            return (_correlationCount > 0 ? _correlationSum / _correlationCount : double.NaN,
+                Distinctiveness(cat(_depth, 0), cat(trueDepth, 0), cat(trueMask, 0)));
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in _depth) t.Dispose();
+        }
     }
 
     /// <summary>Sums of one method's errors.</summary>

@@ -15,6 +15,11 @@ public sealed record ModelEvaluationOptions
     public int FidSamples { get; init; } = 500;
     /// <summary>Samples for the exact-truth protocol (only on a world-fit teacher; 0 skips).</summary>
     public int TruthSamples { get; init; } = 500;
+    /// <summary>
+    /// A supervised-truth lift (<c>lift --objective supervised-truth</c>, same teacher and network sizes) scored beside
+    /// each lift in the exact-truth protocol; null: none.
+    /// </summary>
+    public string? SupervisedCheckpoint { get; init; }
     public int Batch { get; init; } = 8;
     public long Seed { get; init; } = 1;
     /// <summary>torchvision VGG16 weights for the perceptual reconstruction distance; null: the lift's own substitute.</summary>
@@ -91,8 +96,9 @@ public static class ModelEvaluation
         ExactTruthResult? truth = null;
         if (o.TruthSamples > 0 && StyleGan2.StyleGanCheckpoint.ReadObjective(teacherPath) == StyleGan2.TrainObjective.WorldFit)
         {
-            log($"{name}: exact truth on {o.TruthSamples} samples");
-            truth = ExactTruthProtocol.Evaluate(sampler.Model, estimator, o.TruthSamples, o.Seed, o.Batch);
+            log($"{name}: exact truth on {o.TruthSamples} samples{(o.SupervisedCheckpoint is null ? "" : " beside the supervised reference")}");
+            using var reference = o.SupervisedCheckpoint is null ? null : LiftedCheckpoint.Open(o.SupervisedCheckpoint, teacherPath);
+            truth = ExactTruthProtocol.Evaluate(sampler.Model, estimator, o.TruthSamples, o.Seed, o.Batch, reference);
         }
         FidResult? fidResult = null;
         if (fid is not null && teacherSet is not null && o.FidSamples > 0)

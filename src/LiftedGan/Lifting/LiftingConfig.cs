@@ -3,6 +3,30 @@ using System.Text.Json.Serialization;
 
 namespace LiftedGan.Lifting;
 
+/// <summary>What a lift's networks are trained on (<see cref="LiftingConfig.Objective"/>); stored by name in the config JSON.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LiftingObjective>))]
+public enum LiftingObjective
+{
+    /// <summary>LiftedGAN's own losses (the paper; no 3D supervision).</summary>
+    [JsonStringEnumMemberName("unsupervised")] Unsupervised,
+    /// <summary>The same networks fitted to the exact truth of a world-fit teacher's samples (<see cref="TruthSupervision"/>).</summary>
+    [JsonStringEnumMemberName("supervised-truth")] SupervisedTruth,
+}
+
+/// <summary>Names of <see cref="LiftingObjective"/> as the config JSON spells them.</summary>
+public static class LiftingObjectives
+{
+    /// <summary>Every objective with its name.</summary>
+    public static IReadOnlyList<(string Name, LiftingObjective Objective)> All { get; } =
+        [("unsupervised", LiftingObjective.Unsupervised), ("supervised-truth", LiftingObjective.SupervisedTruth)];
+
+    /// <summary>The objective's name (<c>unsupervised</c>, <c>supervised-truth</c>).</summary>
+    public static string Name(this LiftingObjective objective) => All.First(o => o.Objective == objective).Name;
+
+    /// <summary>The objective called <paramref name="name"/>, or null.</summary>
+    public static LiftingObjective? FromName(string name) => All.Where(o => o.Name == name).Select(o => (LiftingObjective?)o.Objective).FirstOrDefault();
+}
+
 /// <summary>
 /// Everything that defines a lift: sizes, geometry, loss weights and schedule. The presets equal the official configs
 /// (`ffhq_256`, `cats_256`, spec section 6) or are this project's embedded default (`synth_64`). Loss weights keep the
@@ -57,6 +81,22 @@ public sealed record LiftingConfig
     /// </summary>
     public int ComposerWarmupSteps { get; init; }
     public int RankDownsample { get; init; } = 4;
+
+    /// <summary>
+    /// What the networks learn from: the paper's unsupervised losses (default), or direct supervision on the exact
+    /// truth of a world-fit teacher (<see cref="TruthSupervision"/>), the reference a lift's 3D is compared with.
+    /// </summary>
+    public LiftingObjective Objective { get; init; } = LiftingObjective.Unsupervised;
+    /// <summary>Weight of the canonical-depth term of <see cref="LiftingObjective.SupervisedTruth"/> (L1 in tanh units of depth).</summary>
+    public double TruthDepthWeight { get; init; } = 1;
+    /// <summary>Weight of the raw-view term of <see cref="LiftingObjective.SupervisedTruth"/>.</summary>
+    public double TruthViewWeight { get; init; } = 1;
+    /// <summary>Weight of the raw-light term of <see cref="LiftingObjective.SupervisedTruth"/>.</summary>
+    public double TruthLightWeight { get; init; } = 1;
+    /// <summary>Weight of the canonical-albedo term of <see cref="LiftingObjective.SupervisedTruth"/>.</summary>
+    public double TruthAlbedoWeight { get; init; } = 1;
+    /// <summary>Weight of the transformation-map term of <see cref="LiftingObjective.SupervisedTruth"/>.</summary>
+    public double TruthTransformWeight { get; init; } = 1;
     public int PerceptualScales { get; init; } = 3;
 
     public int BatchSize { get; init; } = 8;

@@ -40,42 +40,63 @@ public static partial class LiftingRun
     /// Builds the trainer after checking every input: the run folder is writable, the teacher fits the preset, the
     /// VGG16 and face-embedding files load. Without VGG16 weights the random-feature substitute is used and
     /// <paramref name="warn"/> says so; without a face embedding the identity term is off (warned too). A resumed run keeps
-    /// the config stored beside its checkpoint, with <paramref name="overrides"/> (the settings the user gave) applied.
+    /// the config stored beside its checkpoint, with <paramref name="overrides"/> (the settings the user gave) applied;
+    /// its objective cannot change. The <see cref="LiftingObjective.SupervisedTruth"/> objective needs a world-fit teacher
+    /// (its args say objective world_fit, and <see cref="TruthSupervision.CheckTeacher"/> holds) and loads neither
+    /// VGG16 nor the face embedding.
     /// </summary>
     public static LiftingTrainer Open(LiftingConfig preset, LiftingInputs inputs, Action<string> warn, string? resumeFrom = null,
         Func<LiftingConfig, LiftingConfig>? overrides = null, Action<string>? log = null)
     {
         EnsureWritable(inputs.OutDir);
         string? checkpoint = resumeFrom ?? LatestCheckpoint(inputs.OutDir);
-        var config = checkpoint is null ? preset : LiftedCheckpoint.ReadConfigBeside(checkpoint) ?? preset;
+        var stored = checkpoint is null ? null : LiftedCheckpoint.ReadConfigBeside(checkpoint);
+        var config = stored ?? preset;
         if (overrides is not null) config = overrides(config);
+        if (stored is not null && stored.Objective != config.Objective)
+            throw new LiftingSetupException(checkpoint!, $"the run was trained with objective {stored.Objective.Name()}; it cannot continue with {config.Objective.Name()}");
+        bool supervised = config.Objective == LiftingObjective.SupervisedTruth;
         if (!File.Exists(inputs.TeacherPath)) throw new LiftingSetupException(inputs.TeacherPath, "StyleGAN2 checkpoint not found");
         if (inputs.VggPath is not null && !File.Exists(inputs.VggPath)) throw new LiftingSetupException(inputs.VggPath, "VGG16 checkpoint not found");
         if (inputs.FaceEmbeddingPath is not null && !File.Exists(inputs.FaceEmbeddingPath))
             throw new LiftingSetupException(inputs.FaceEmbeddingPath, "face-embedding checkpoint not found");
 
+        if (supervised && StyleGanCheckpoint.ReadObjective(inputs.TeacherPath) != TrainObjective.WorldFit)
+            throw new LiftingSetupException(inputs.TeacherPath, "not a world-fit teacher (its args do not say objective world_fit): " +
+                "its samples have no exact truth for --objective supervised-truth (train one with stylegan train --objective world-fit)");
         var teacher = StyleGanCheckpoint.LoadGenerator(inputs.TeacherPath);
         config = config.ForTeacher(teacher.Config.StyleDim);
         if (teacher.Config.Size != config.ImageSize)
             throw new LiftingSetupException(inputs.TeacherPath, $"a {teacher.Config.Size} px StyleGAN2 does not fit preset {config.Preset} ({config.ImageSize} px)");
+        if (supervised) TruthSupervision.CheckTeacher(config, teacher.Config.StyleDim, inputs.TeacherPath);
 
-        Vgg16Features vgg;
-        if (inputs.VggPath is not null) vgg = PretrainedNetworks.LoadVgg16(inputs.VggPath);
+        PerceptualLoss? perceptual = null;
+        IFaceEmbedding? embedding = null;
+        if (supervised)
+        {
+            if (inputs.VggPath is not null || inputs.FaceEmbeddingPath is not null)
+                warn("--objective supervised-truth uses neither --vgg nor --face-embedding: they are ignored");
+        }
         else
         {
-            warn("no --vgg weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
-            vgg = Vgg16Features.RandomFeatures(config.Seed);
-        }
-        IFaceEmbedding? embedding = null;
-        if (config.IdentityWeight > 0)
-        {
-            if (inputs.FaceEmbeddingPath is null) warn("no --face-embedding: the identity loss is off for this run");
-            else embedding = PretrainedNetworks.LoadFaceEmbedding(inputs.FaceEmbeddingPath);
+            Vgg16Features vgg;
+            if (inputs.VggPath is not null) vgg = PretrainedNetworks.LoadVgg16(inputs.VggPath);
+            else
+            {
+                warn("no --vgg weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
+                vgg = Vgg16Features.RandomFeatures(config.Seed);
+            }
+            perceptual = new PerceptualLoss(vgg, scales: config.PerceptualScales);
+            if (config.IdentityWeight > 0)
+            {
+                if (inputs.FaceEmbeddingPath is null) warn("no --face-embedding: the identity loss is off for this run");
+                else embedding = PretrainedNetworks.LoadFaceEmbedding(inputs.FaceEmbeddingPath);
+            }
         }
 
         var model = new LiftedGenerator(teacher, config);
         var statistics = StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed);
-        var trainer = new LiftingTrainer(model, statistics, new PerceptualLoss(vgg, scales: config.PerceptualScales), embedding);
+        var trainer = new LiftingTrainer(model, statistics, perceptual, embedding);
         if (checkpoint is not null) trainer.Resume(checkpoint);
         else if (config.ComposerWarmupSteps > 0)
         {
@@ -127,19 +148,34 @@ public static partial class LiftingRun
         return path;
     }
 
+    /// <summary>
+    /// RUN/samples/STEP.png for 8 fixed latents: teacher image, reconstruction, canonical image and canonical depth; a
+    /// supervised run samples at truncation 1 and adds the true canonical depth as a fifth row.
+    /// </summary>
     static void WriteSummary(LiftingTrainer trainer, string outDir, TorchSharp.Modules.SummaryWriter tb)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var (w, input) = trainer.SampleTeacher(8, new torch.Generator((ulong)trainer.Config.Seed + 7));
+        using var g = new torch.Generator((ulong)trainer.Config.Seed + 7);
+        Tensor w, input;
+        Tensor? trueDepth = null;
+        if (trainer.Config.Objective == LiftingObjective.SupervisedTruth)
+        {
+            (w, var sampled) = trainer.SampleTruth(8, g);
+            using var truth = sampled;
+            input = trainer.Model.Synthesize(w).Image.clamp(-1, 1);
+            trueDepth = DepthGeometryImage(truth.CanonicalDepth, trainer.Config);
+        }
+        else (w, input) = trainer.SampleTeacher(8, g);
         using var est = trainer.Model.Estimate(w);
         using var render = trainer.Model.Render(est.Depth, est.Albedo, est.Light, est.View, est.TransformationMap);
         var depth = DepthGeometryImage(est.Depth, trainer.Config);
-        var rows = cat(new[] { input, render.Render.Image.clamp(-1, 1), est.CanonicalImage.clamp(-1, 1), depth }, 0);
-        var grid = ImageGrid.Make(rows, 8);
+        var parts = new List<Tensor> { input, render.Render.Image.clamp(-1, 1), est.CanonicalImage.clamp(-1, 1), depth };
+        if (trueDepth is not null) parts.Add(trueDepth);
+        var grid = ImageGrid.Make(cat(parts, 0), 8);
         Directory.CreateDirectory(Path.Combine(outDir, "samples"));
         ImageIO.SavePng(Path.Combine(outDir, "samples", $"{trainer.GlobalStep:D6}.png"), grid);
-        tb.add_img("input | recon | canonical | depth", (grid + 1) / 2, (int)trainer.GlobalStep);
+        tb.add_img(trueDepth is null ? "input | recon | canonical | depth" : "input | recon | canonical | depth | true depth", (grid + 1) / 2, (int)trainer.GlobalStep);
         tb.add_histogram("view/yaw_degrees", est.View[.., 1] * LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, (int)trainer.GlobalStep);
         tb.add_histogram("light/ambient", est.Light[.., 0] / 2 + 0.5, (int)trainer.GlobalStep);
     }

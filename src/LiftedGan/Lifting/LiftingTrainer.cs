@@ -19,15 +19,25 @@ public sealed class LiftingDivergedException(long step, string what)
 /// them (plain and flipped), perturbs light and view, adds every weighted loss, runs the first backward pass, then
 /// the second (perturbation part (a), reaching only the composer), and applies Adam (lr, betas 0.9/0.999, coupled
 /// weight decay). Randomness of step k comes from a generator seeded with (seed, k), so a resumed run repeats an
-/// uninterrupted one exactly. A term whose weight is 0 is not computed (ablations).
+/// uninterrupted one exactly. A term whose weight is 0 is not computed (ablations). With
+/// <see cref="LiftingObjective.SupervisedTruth"/> the step instead fits the estimate of the same latents at truncation 1
+/// to their exact truth (<see cref="TruthSupervision"/>), with the same optimiser, checkpoints and resume.
 /// </summary>
 public sealed class LiftingTrainer : IDisposable
 {
     readonly AdamOptimizer _adam;
     readonly List<TorchSharp.Modules.Parameter> _trainable;
 
-    public LiftingTrainer(LiftedGenerator model, StyleStatistics statistics, PerceptualLoss perceptual, IFaceEmbedding? faceEmbedding)
+    /// <summary>
+    /// A trainer for <paramref name="model"/>. <paramref name="perceptual"/> may be null only where the config does not
+    /// use it (the supervised objective, or a perceptual weight of 0). The supervised objective refuses a teacher that
+    /// cannot be a world-fit teacher (<see cref="TruthSupervision.CheckTeacher"/>).
+    /// </summary>
+    public LiftingTrainer(LiftedGenerator model, StyleStatistics statistics, PerceptualLoss? perceptual, IFaceEmbedding? faceEmbedding)
     {
+        if (model.Config.Objective == LiftingObjective.SupervisedTruth) TruthSupervision.CheckTeacher(model.Config, model.Teacher.Config.StyleDim);
+        else if (perceptual is null && model.Config.PerceptualWeight > 0)
+            throw new ArgumentNullException(nameof(perceptual), "the unsupervised objective with a perceptual weight above 0 needs the perceptual loss");
         Model = model;
         Statistics = statistics;
         Perceptual = perceptual;
@@ -38,7 +48,7 @@ public sealed class LiftingTrainer : IDisposable
 
     public LiftedGenerator Model { get; }
     public StyleStatistics Statistics { get; }
-    public PerceptualLoss Perceptual { get; }
+    public PerceptualLoss? Perceptual { get; }
     public IFaceEmbedding? FaceEmbedding { get; }
     public LiftingConfig Config => Model.Config;
     public long GlobalStep { get; private set; }
@@ -49,17 +59,37 @@ public sealed class LiftingTrainer : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = randn(new long[] { batch, Config.StyleDim }, generator: g);
+        var z = SampleLatents(batch, g);
         var w = Model.Teacher.Map(z);
         w = Statistics.Mean + Config.Truncation * (w - Statistics.Mean);
         var image = Model.Synthesize(w).Image.clamp(-1, 1);
         return (w.MoveToOuterDisposeScope(), image.MoveToOuterDisposeScope());
     }
 
+    /// <summary>Latents z ~ N(0, I), B x StyleDim, the first draw of every step under both objectives.</summary>
+    Tensor SampleLatents(int batch, Generator g) => randn(new long[] { batch, Config.StyleDim }, generator: g);
+
+    /// <summary>
+    /// Styles at truncation 1 and the world's exact truth of the same latents (no gradients): what the supervised
+    /// objective learns from. The latents are the ones <see cref="SampleTeacher"/> draws from the same generator state.
+    /// </summary>
+    public (Tensor Styles, Synthetic.FaceBatch Truth) SampleTruth(int batch, Generator g)
+    {
+        Tensor z, w;
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            z = SampleLatents(batch, g).MoveToOuterDisposeScope();
+            w = Model.Teacher.Map(z).MoveToOuterDisposeScope();
+        }
+        // The truth is made in the caller's scope (it owns its tensors too).
+        using (z) return (w, TruthSupervision.Truth(z, Config.ImageSize));
+    }
+
     Tensor ImageDistance(Tensor a, Tensor b, Tensor? mask = null)
     {
         var l1 = LiftingLosses.MaskedL1(a, b, mask);
-        return Config.PerceptualWeight > 0 ? l1 + Config.PerceptualWeight * Perceptual.Compute(a, b, mask) : l1;
+        return Config.PerceptualWeight > 0 ? l1 + Config.PerceptualWeight * Perceptual!.Compute(a, b, mask) : l1;
     }
 
     /// <summary>One optimisation step; returns the weighted loss terms (and their total) as numbers.</summary>
@@ -74,6 +104,7 @@ public sealed class LiftingTrainer : IDisposable
 
     IReadOnlyDictionary<string, double> StepCore()
     {
+        if (Config.Objective == LiftingObjective.SupervisedTruth) return SupervisedStep();
         var c = Config;
         var losses = new Dictionary<string, double>();
         using var scope = NewDisposeScope();
@@ -148,6 +179,33 @@ public sealed class LiftingTrainer : IDisposable
                 throw new LiftingDivergedException(GlobalStep, "a gradient");
         _adam.Step();
         flip?.Dispose();
+        GlobalStep++;
+        return losses;
+    }
+
+    /// <summary>The <see cref="LiftingObjective.SupervisedTruth"/> step: L1 of the estimate against exact truth, one backward pass, Adam.</summary>
+    IReadOnlyDictionary<string, double> SupervisedStep()
+    {
+        var c = Config;
+        var losses = new Dictionary<string, double>();
+        using var scope = NewDisposeScope();
+        using var g = new Generator((ulong)(c.Seed * 1_000_003 + GlobalStep));
+        var (w, sampled) = SampleTruth(c.BatchSize, g);
+        using var truth = sampled;
+        if (!w.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher's style");
+        using var est = Model.Estimate(w);
+        var terms = TruthSupervision.Terms(est, truth, c);
+        var total = terms.Select(t => t.Value).Aggregate((a, b) => a + b);
+        foreach (var (name, value) in terms) losses[name] = value.item<float>();
+        losses["total"] = total.item<float>();
+        if (!double.IsFinite(losses["total"])) throw new LiftingDivergedException(GlobalStep, "the loss");
+
+        _adam.ZeroGrad();
+        total.backward();
+        foreach (var p in _trainable)
+            if (p.grad is { } grad && !grad.isfinite().all().item<bool>())
+                throw new LiftingDivergedException(GlobalStep, "a gradient");
+        _adam.Step();
         GlobalStep++;
         return losses;
     }
