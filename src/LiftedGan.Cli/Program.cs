@@ -1,12 +1,18 @@
 using System.CommandLine;
 using LiftedGan.Cli.Commands;
+using LiftedGan.Torch;
 
 namespace LiftedGan.Cli;
 
 /// <summary>The `liftedgan` command line: a thin layer that parses arguments and calls the library.</summary>
 public static class Program
 {
-    public static int Main(string[] args) => Run(args);
+    public static int Main(string[] args)
+    {
+        // Restart once with glibc's huge-page tunable (LIFTEDGAN_HUGEPAGES=0 switches this off): see HugePages.
+        HugePages.Reexecute();
+        return Run(args);
+    }
 
     /// <summary>Runs the CLI in-process (tests call this); returns the exit code.</summary>
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)

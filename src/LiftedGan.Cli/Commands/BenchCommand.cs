@@ -20,6 +20,7 @@ internal static class BenchCommand
         BuildRender(),
         BenchLiftCommand.Create(),
         BenchConvCommand.Create(),
+        BenchHugePagesCommand.Create(),
     };
 
     static Command BuildRender()

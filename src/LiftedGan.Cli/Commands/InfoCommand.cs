@@ -9,12 +9,13 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("info", "Show libtorch, device and thread settings, what the native loader fix did, and the convolution numerics guard's self-test and policy.");
+        var cmd = new Command("info", "Show libtorch, device and thread settings, what the native loader fix did, whether huge pages are on, and the convolution numerics guard's self-test and policy.");
         cmd.SetAction(parse => GlobalOptions.Execute(parse, output =>
         {
             output.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch CPU");
             output.WriteLine($"device: {TorchRuntime.Device}; cuda available: {torch.cuda.is_available()}");
             output.WriteLine($"threads: {torch.get_num_threads()}");
+            output.WriteLine(HugePages.Describe());
             output.WriteLine("native bootstrap:");
             foreach (var line in NativeBootstrap.Report) output.WriteLine($"  {line}");
             output.WriteLine($"convolution numerics guard (LIFTEDGAN_MKLDNN={Environment.GetEnvironmentVariable("LIFTEDGAN_MKLDNN") ?? "unset"}):");

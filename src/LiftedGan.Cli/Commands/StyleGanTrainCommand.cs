@@ -25,7 +25,7 @@ internal static class StyleGanTrainCommand
         var nMlp = new Option<int>("--n-mlp") { Description = "Mapping network depth.", DefaultValueFactory = _ => 8 };
         var channels = new Option<string?>("--channels") { Description = "Generator channel table, e.g. 4:256,8:256,16:128 (default: the paper's table, then 16)." };
         var dChannels = new Option<string?>("--d-channels") { Description = "Discriminator channel table (default: the generator's)." };
-        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.002 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (given with a resumed run: replaces the stored rate from then on).", DefaultValueFactory = _ => 0.002 };
         var beta1 = new Option<double>("--beta1") { Description = "Adam β1 (official 0).", DefaultValueFactory = _ => 0 };
         var lrMlp = new Option<double>("--lr-mlp") { Description = "Learning-rate multiplier of the mapping network (official 0.01).", DefaultValueFactory = _ => 0.01 };
         var r1 = new Option<double>("--r1") { Description = "R1 weight.", DefaultValueFactory = _ => 10 };
@@ -85,9 +85,13 @@ internal static class StyleGanTrainCommand
             try
             {
                 string outDir = parse.GetValue(output)!;
-                using var trainer = StyleGanTrainingRun.Open(options, source, outDir, parse.GetValue(resume));
+                // On resume the stored options win, except a learning rate given explicitly (a schedule change).
+                double? resumeLr = resumeFrom is not null && parse.GetResult(lr) is { Implicit: false } ? parse.GetValue(lr) : null;
+                using var trainer = StyleGanTrainingRun.Open(options, source, outDir, parse.GetValue(resume), resumeLr);
                 var settings = new RunSettings(outDir, parse.GetValue(iters), parse.GetValue(sampleEvery), parse.GetValue(ckptEvery));
                 stdout.WriteLine($"training {trainer.Options.Generator.Size} px from step {trainer.Iteration} to {settings.Iterations} -> {outDir}");
+                if (resumeLr is { } newLr && newLr != effective.Lr)
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"learning rate {effective.Lr} -> {newLr} from step {trainer.Iteration}"));
                 if (trainer.OptimizerRestarted) stdout.WriteLine("resumed from a resumable pack: Adam's moments start afresh");
                 RunWithProgress(stdout, trainer, settings);
                 stdout.WriteLine($"done: step {trainer.Iteration}; checkpoint {StyleGanTrainingRun.LatestCheckpoint(outDir)}");

@@ -86,10 +86,13 @@ public sealed class LiftingTrainer : IDisposable
         using (z) return (w, TruthSupervision.Truth(z, Config.ImageSize));
     }
 
-    Tensor ImageDistance(Tensor a, Tensor b, Tensor? mask = null)
+    /// <summary>L1 plus the weighted perceptual loss; <paramref name="bFeatures"/>: <paramref name="b"/>'s perceptual features if already computed.</summary>
+    Tensor ImageDistance(Tensor a, Tensor b, Tensor? mask = null, PerceptualFeatures? bFeatures = null)
     {
         var l1 = LiftingLosses.MaskedL1(a, b, mask);
-        return Config.PerceptualWeight > 0 ? l1 + Config.PerceptualWeight * Perceptual!.Compute(a, b, mask) : l1;
+        if (Config.PerceptualWeight <= 0) return l1;
+        var perceptual = bFeatures is null ? Perceptual!.Compute(a, b, mask) : Perceptual!.Compute(a, bFeatures, mask);
+        return l1 + Config.PerceptualWeight * perceptual;
     }
 
     /// <summary>One optimisation step; returns the weighted loss terms (and their total) as numbers.</summary>
@@ -122,8 +125,10 @@ public sealed class LiftingTrainer : IDisposable
             flip = Model.Render(est.Depth.flip(2), est.Albedo.flip(3), est.Light, est.View, est.TransformationMap);
             mask = mask * flip.Render.Mask;
         }
-        var rec = ImageDistance(main.Render.Image, input, mask);
-        if (flip != null) rec = rec + c.FlipWeight * ImageDistance(flip.Render.Image, input, mask);
+        // The teacher image is a constant target of both reconstruction terms: its VGG16 features are computed once.
+        using var inputFeatures = c.PerceptualWeight > 0 ? Perceptual!.Features(input) : null;
+        var rec = ImageDistance(main.Render.Image, input, mask, inputFeatures);
+        if (flip != null) rec = rec + c.FlipWeight * ImageDistance(flip.Render.Image, input, mask, inputFeatures);
         terms.Add(("reconstruction", c.ReconstructionWeight * rec));
 
         using var pert = Perturbation.Sample(est.Light, c, g);

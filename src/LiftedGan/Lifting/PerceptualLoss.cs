@@ -41,40 +41,92 @@ public sealed class PerceptualLoss : IDisposable
         return ((x / 2 + 0.5 - mean) / std).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The loss between two (B, 3, H, W) batches; <paramref name="mask"/> is (B, 1, H, W) or null.</summary>
+    /// <summary>
+    /// The loss between two (B, 3, H, W) batches; <paramref name="mask"/> is (B, 1, H, W) or null. The distance is
+    /// symmetric, so a side that needs no gradient (a detached target) has its features computed once, without a graph
+    /// (<see cref="Features"/>); only when both sides need gradients do they go through VGG16 together, as officially.
+    /// </summary>
     public Tensor Compute(Tensor a, Tensor b, Tensor? mask = null)
     {
         if (!a.shape.SequenceEqual(b.shape)) throw new ArgumentException($"perceptual loss: shapes [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}] differ");
+        if (!b.requires_grad) { using var fb = Features(b); return Compute(a, fb, mask); }
+        if (!a.requires_grad) { using var fa = Features(a); return Compute(b, fa, mask); }
         using var scope = NewDisposeScope();
         long n = a.shape[0];
-        var x = Normalize(cat(new[] { a, b }, 0));
+        var both = SliceFeatures(Normalize(cat(new[] { a, b }, 0)));
         var terms = new List<Tensor>();
+        foreach (var f in both) terms.Add(Term(f[..(int)n], f[(int)n..], mask));
+        return stack(terms).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The loss of <paramref name="a"/> against precomputed target features (e.g. one target shared by several terms).</summary>
+    public Tensor Compute(Tensor a, PerceptualFeatures target, Tensor? mask = null)
+    {
+        if (!a.shape.SequenceEqual(target.ImageShape)) throw new ArgumentException($"perceptual loss: shapes [{string.Join(", ", a.shape)}] and [{string.Join(", ", target.ImageShape)}] differ");
+        using var scope = NewDisposeScope();
+        var fa = SliceFeatures(Normalize(a));
+        var terms = new List<Tensor>();
+        for (int i = 0; i < fa.Count; i++) terms.Add(Term(fa[i], target.Maps[i], mask, target.Normalized));
+        return stack(terms).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Features of a target batch (no gradient), in the (scale, slice) order the loss uses.</summary>
+    public PerceptualFeatures Features(Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var maps = SliceFeatures(Normalize(target.detach()));
+        if (Distance == PerceptualDistance.Cosine) maps = maps.Select(f => nn.functional.normalize(f, 2.0, 1)).ToList();
+        return new PerceptualFeatures(target.shape, maps.Select(f => f.MoveToOuterDisposeScope()).ToArray(), Distance == PerceptualDistance.Cosine);
+    }
+
+    /// <summary>The chosen slices at every scale, (scale, slice) order.</summary>
+    List<Tensor> SliceFeatures(Tensor x)
+    {
+        var result = new List<Tensor>();
         int last = _slices.Max();
         for (int s = 0; s < Scales; s++)
         {
             if (s > 0) x = nn.functional.avg_pool2d(x, 2, 2);
             var feats = _vgg.Slices(x, last);
-            foreach (int i in _slices)
-            {
-                var fa = feats[i][..(int)n];
-                var fb = feats[i][(int)n..];
-                var d = Distance switch
-                {
-                    PerceptualDistance.Cosine => (nn.functional.normalize(fa, 2.0, 1) - nn.functional.normalize(fb, 2.0, 1)).pow(2).sum(1, keepdim: true),
-                    PerceptualDistance.L1 => (fa - fb).abs(),
-                    _ => (fa - fb).pow(2),
-                };
-                if (mask is null) terms.Add(d.mean());
-                else
-                {
-                    long kh = mask.shape[2] / d.shape[2], kw = mask.shape[3] / d.shape[3];
-                    var m = nn.functional.avg_pool2d(mask, new long[] { kh, kw }, new long[] { kh, kw }).expand_as(d);
-                    terms.Add((d * m).sum() / m.sum());
-                }
-            }
+            foreach (int i in _slices) result.Add(feats[i]);
         }
-        return stack(terms).mean().MoveToOuterDisposeScope();
+        return result;
+    }
+
+    /// <summary>One (scale, slice) term: the distance per location, averaged (under the mask, Σ d·m / Σ m).</summary>
+    Tensor Term(Tensor fa, Tensor fb, Tensor? mask, bool bNormalized = false)
+    {
+        var d = Distance switch
+        {
+            PerceptualDistance.Cosine => (nn.functional.normalize(fa, 2.0, 1) - (bNormalized ? fb : nn.functional.normalize(fb, 2.0, 1))).pow(2).sum(1, keepdim: true),
+            PerceptualDistance.L1 => (fa - fb).abs(),
+            _ => (fa - fb).pow(2),
+        };
+        if (mask is null) return d.mean();
+        long kh = mask.shape[2] / d.shape[2], kw = mask.shape[3] / d.shape[3];
+        var m = nn.functional.avg_pool2d(mask, new long[] { kh, kw }, new long[] { kh, kw }).expand_as(d);
+        return (d * m).sum() / m.sum();
     }
 
     public void Dispose() => _vgg.Dispose();
+}
+
+/// <summary>
+/// Target features of <see cref="PerceptualLoss"/> computed once without gradient (channel-normalised for the cosine
+/// distance), for a target shared by several loss terms. Owns its tensors.
+/// </summary>
+public sealed class PerceptualFeatures(long[] imageShape, Tensor[] maps, bool normalized) : IDisposable
+{
+    /// <summary>Shape of the image batch the features are of.</summary>
+    public long[] ImageShape { get; } = imageShape;
+    /// <summary>One map per (scale, slice) term.</summary>
+    public IReadOnlyList<Tensor> Maps { get; } = maps;
+    /// <summary>True when the maps are already channel-normalised (cosine distance).</summary>
+    public bool Normalized { get; } = normalized;
+
+    public void Dispose()
+    {
+        foreach (var m in Maps) m.Dispose();
+    }
 }

@@ -30,13 +30,15 @@ public static class StyleGanTrainingRun
 
     /// <summary>
     /// A trainer for <paramref name="outDir"/>: restored from <paramref name="resumeFrom"/> (or the run's latest
-    /// checkpoint, whose stored options then replace <paramref name="options"/>), otherwise fresh.
+    /// checkpoint, whose stored options then replace <paramref name="options"/>), otherwise fresh. A resumed run keeps
+    /// its learning rate unless <paramref name="resumeLr"/> is given (the new rate is stored in the run's args from then on).
     /// </summary>
-    public static StyleGanTrainer Open(TrainOptions options, IImageSource source, string outDir, string? resumeFrom = null)
+    public static StyleGanTrainer Open(TrainOptions options, IImageSource source, string outDir, string? resumeFrom = null, double? resumeLr = null)
     {
         var checkpoint = resumeFrom ?? LatestCheckpoint(outDir);
         if (checkpoint is null) return new StyleGanTrainer(options, source);
-        var trainer = new StyleGanTrainer(StyleGanCheckpoint.ReadOptions(checkpoint), source);
+        var stored = StyleGanCheckpoint.ReadOptions(checkpoint);
+        var trainer = new StyleGanTrainer(resumeLr is { } lr ? stored with { Lr = lr } : stored, source);
         try { StyleGanCheckpoint.Restore(checkpoint, trainer); }
         catch { trainer.Dispose(); throw; }
         return trainer;

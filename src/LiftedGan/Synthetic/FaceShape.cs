@@ -10,10 +10,16 @@ namespace LiftedGan.Synthetic;
 /// </summary>
 internal static class FaceShape
 {
+    /// <summary>
+    /// Exponent p of the head profile (1 − r²)^p. p = 0.5 is an ellipsoid; 0.38 gives the flatter face front and the
+    /// steeper sides of a real head, so the features stand out against the front and the sides turn away sharply.
+    /// </summary>
+    public const double HeadProfile = 0.38;
+
     /// <summary>Depth B x S x S in [<see cref="FaceModel.MinDepth"/>, <see cref="FaceModel.MaxDepth"/>].</summary>
     public static Tensor Depth(FaceFrame f, FaceRegions r)
     {
-        var head = FaceModel.RimDepth - f[FaceParam.HeadDepth] * (1 - r.HeadRadius2).clamp_min(0).sqrt();
+        var head = FaceModel.RimDepth - f[FaceParam.HeadDepth] * (1 - r.HeadRadius2).clamp_min(0).pow(HeadProfile);
         var face = head - Relief(f) * r.Head;
         var neckShape = (1 - (f.X0 / r.NeckHalfWidth).square()).clamp_min(0).sqrt();
         var neck = FaceModel.RimDepth + 0.01 - 0.03 * neckShape;

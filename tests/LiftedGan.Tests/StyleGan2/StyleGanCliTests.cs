@@ -80,6 +80,15 @@ public class StyleGanCliTests
             Assert.Contains("from step 2 to 3", stdout.ToString());
             Assert.Contains("Adam's moments start afresh", stdout.ToString());
             Assert.True(File.Exists(Path.Combine(dir, "b", "checkpoint", "000003.pt")));
+            Assert.Equal(0.002, LiftedGan.StyleGan2.StyleGanCheckpoint.ReadOptions(Path.Combine(dir, "b", "checkpoint", "000003.pt")).Lr);
+
+            // An explicit --lr on resume changes the schedule from that step on and is stored with the run.
+            stdout = new StringWriter();
+            Assert.True(Cli.Program.Run(["stylegan", "train", "--iter", "4", "--lr", "0.006", "--sample-every", "0", "--out", Path.Combine(dir, "b")], stdout, stderr) == 0, stderr.ToString());
+            Assert.Contains("learning rate 0.002 -> 0.006 from step 3", stdout.ToString());
+            var resumed = LiftedGan.StyleGan2.StyleGanCheckpoint.ReadOptions(Path.Combine(dir, "b", "checkpoint", "000004.pt"));
+            Assert.Equal(0.006, resumed.Lr);
+            Assert.Equal(LiftedGan.StyleGan2.TrainObjective.WorldFit, resumed.Objective);
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
