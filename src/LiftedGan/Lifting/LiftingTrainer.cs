@@ -161,10 +161,7 @@ public sealed class LiftingTrainer : IDisposable
         if (c.DepthSmoothnessWeight > 0)
             terms.Add(("depth_smoothness", c.DepthSmoothnessWeight * LiftingLosses.DepthSmoothness(est.Depth)));
 
-        var total = terms.Select(t => t.Value).Aggregate((a, b) => a + b);
-        foreach (var (name, value) in terms) losses[name] = value.item<float>();
-        losses["total"] = total.item<float>();
-        if (!double.IsFinite(losses["total"])) throw new LiftingDivergedException(GlobalStep, "the loss");
+        var total = SumTerms(terms, losses);
 
         _adam.ZeroGrad();
         total.backward();
@@ -179,13 +176,30 @@ public sealed class LiftingTrainer : IDisposable
             losses["perturb_image_a"] = partA.item<float>();
             partA.backward();
         }
+        ApplyGradients();
+        flip?.Dispose();
+        GlobalStep++;
+        return losses;
+    }
+
+    /// <summary>The sum of the weighted terms; records each and the total in <paramref name="losses"/>; stops on a non-finite total.</summary>
+    Tensor SumTerms(IEnumerable<(string Name, Tensor Value)> terms, Dictionary<string, double> losses)
+    {
+        var list = terms.ToList();
+        var total = list.Select(t => t.Value).Aggregate((a, b) => a + b);
+        foreach (var (name, value) in list) losses[name] = value.item<float>();
+        losses["total"] = total.item<float>();
+        if (!double.IsFinite(losses["total"])) throw new LiftingDivergedException(GlobalStep, "the loss");
+        return total;
+    }
+
+    /// <summary>Adam on the accumulated gradients, after checking every one is finite (nothing is applied otherwise).</summary>
+    void ApplyGradients()
+    {
         foreach (var p in _trainable)
             if (p.grad is { } grad && !grad.isfinite().all().item<bool>())
                 throw new LiftingDivergedException(GlobalStep, "a gradient");
         _adam.Step();
-        flip?.Dispose();
-        GlobalStep++;
-        return losses;
     }
 
     /// <summary>The <see cref="LiftingObjective.SupervisedTruth"/> step: L1 of the estimate against exact truth, one backward pass, Adam.</summary>
@@ -200,17 +214,11 @@ public sealed class LiftingTrainer : IDisposable
         if (!w.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher's style");
         using var est = Model.Estimate(w);
         var terms = TruthSupervision.Terms(est, truth, c);
-        var total = terms.Select(t => t.Value).Aggregate((a, b) => a + b);
-        foreach (var (name, value) in terms) losses[name] = value.item<float>();
-        losses["total"] = total.item<float>();
-        if (!double.IsFinite(losses["total"])) throw new LiftingDivergedException(GlobalStep, "the loss");
+        var total = SumTerms(terms, losses);
 
         _adam.ZeroGrad();
         total.backward();
-        foreach (var p in _trainable)
-            if (p.grad is { } grad && !grad.isfinite().all().item<bool>())
-                throw new LiftingDivergedException(GlobalStep, "a gradient");
-        _adam.Step();
+        ApplyGradients();
         GlobalStep++;
         return losses;
     }
