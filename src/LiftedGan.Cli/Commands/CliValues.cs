@@ -90,4 +90,16 @@ internal static class CliValues
 
     /// <summary>An integer as invariant text.</summary>
     public static string Text(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The command line as a user would type it (for logs and reports): "liftedgan", the command path, then every
+    /// option and argument token, quoted when it holds a space.
+    /// </summary>
+    public static string CommandLine(ParseResult parse)
+    {
+        var path = new List<string>();
+        for (SymbolResult? r = parse.CommandResult; r is CommandResult c && c.Parent is not null; r = c.Parent) path.Insert(0, c.Command.Name);
+        var rest = parse.Tokens.Where(t => t.Type != TokenType.Command).Select(t => t.Value.Contains(' ') ? $"'{t.Value}'" : t.Value);
+        return string.Join(' ', new[] { "liftedgan" }.Concat(path).Concat(rest));
+    }
 }

@@ -70,7 +70,7 @@ internal static class EvalCommands3d
             var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(heldOut), o.Size, seed: o.Seed + 1_000_003);
             var log = new
             {
-                command = "liftedgan " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                command = CliValues.CommandLine(parse),
                 options = o, train_seconds = trainSeconds, machine = $"{Environment.ProcessorCount} cores",
                 resumed_at = startStep, first_loss = losses.Take(20).DefaultIfEmpty(double.NaN).Average(), last_loss = losses.TakeLast(20).DefaultIfEmpty(double.NaN).Average(), held_out = e,
                 loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
@@ -138,7 +138,7 @@ internal static class EvalCommands3d
             using var net = estimatorPath is null ? null : PoseDepthTraining.Load(estimatorPath);
             var r = ExactTruthProtocol.Evaluate(model, net, parse.GetValue(n), parse.GetValue(seed), parse.GetValue(batch), reference);
             var inv = CultureInfo.InvariantCulture;
-            stdout.WriteLine(string.Create(inv, $"{r.Samples} samples, seed {r.Seed}, truncation 1; teacher vs world render L1 {r.TeacherFitL1:F4}"));
+            stdout.WriteLine(string.Create(inv, $"{r.Samples} samples, seed {r.Seed}, truncation 1; teacher vs world render L1 {r.TeacherFitL1:F4} (world mean image: {r.MeanImageL1:F4})"));
             stdout.WriteLine($"{"method",-28} {"yaw mean/med",14} {"pitch mean/med",15} {"roll mean/med",14} {"SIDE",8} {"MAD",7}");
             static string A(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.MeanAbs:F2}/{a.MedianAbs:F2}");
             foreach (var m in r.Methods)

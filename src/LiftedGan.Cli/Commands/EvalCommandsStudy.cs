@@ -66,7 +66,6 @@ internal static class EvalCommandsStudy
         return fid.Measure(source, seed, "teacher");
     }
 
-    static string CommandLine(ParseResult parse) => "liftedgan " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"'{t.Value}'" : t.Value));
 
     static Command Ds()
     {
@@ -105,7 +104,7 @@ internal static class EvalCommandsStudy
             {
                 Directory.CreateDirectory(folder);
                 AtomicFile.WriteAllBytes(Path.Combine(folder, "ds.csv"), Encoding.UTF8.GetBytes(r.ToCsv()));
-                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds.md"), Encoding.UTF8.GetBytes($"```sh\n{CommandLine(parse)}\n```\n\n{r.ToMarkdown()}"));
+                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\n{r.ToMarkdown()}"));
                 stdout.WriteLine($"-> {folder}");
             }
             return 0;
@@ -143,7 +142,7 @@ internal static class EvalCommandsStudy
             var runs = AblationStudy.Train(LiftingConfig.FromPreset(parse.GetValue(preset)!), Settings, inputs, folder, parse.GetValue(ckptEvery), stdout.WriteLine,
                 (v, p) => { if (p.Step % 10 == 0 || p.Step == p.TotalSteps) stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{v.Name}: {p.Step}/{p.TotalSteps} {p.StepsPerSecond:F3} it/s")); });
             var rows = EvaluateAll(parse, counts, teacher, runs.Select(r => (r.Variant.Name, r.Checkpoint)).ToList(), stdout.WriteLine);
-            var notes = new StringBuilder("Produced by:\n\n```sh\n").Append(CommandLine(parse)).Append("\n```\n\nRuns (same preset, seed and steps; only the listed weights are 0):\n\n");
+            var notes = new StringBuilder("Produced by:\n\n```sh\n").Append(CliValues.CommandLine(parse)).Append("\n```\n\nRuns (same preset, seed and steps; only the listed weights are 0):\n\n");
             foreach (var (v, c) in runs) notes.Append(CultureInfo.InvariantCulture, $"- `{v.Name}` ({v.Label}): removes {v.Removes}; `{Path.GetRelativePath(folder, c)}`\n");
             if (face is null) notes.Append("\nNo --face-embedding: the identity loss was off in every run, so `wo_idt` trains the same model as `full`.\n");
             if (parse.GetValue(counts.Vgg) is null) notes.Append("\nNo --vgg: the perceptual loss used the random-feature VGG16 substitute in every run.\n");
@@ -188,7 +187,7 @@ internal static class EvalCommandsStudy
                 using var net = PoseDepthTraining.Load(estimatorPath);
                 floor = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(heldOut), net.InputSize, seed: 2_000_003);
             }
-            var md = ResultsReport.ModelMarkdown(metrics, teacher, floor, estimatorPath, CommandLine(parse), ablationMarkdown);
+            var md = ResultsReport.ModelMarkdown(metrics, teacher, floor, estimatorPath, CliValues.CommandLine(parse), ablationMarkdown);
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent) Directory.CreateDirectory(parent);
             AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(md));
             stdout.WriteLine($"-> {path}");

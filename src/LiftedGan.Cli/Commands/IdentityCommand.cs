@@ -45,14 +45,14 @@ internal static class IdentityCommand
             var r = IdentityEmbeddingTraining.Evaluate(net!, images, labels);
             var log = new
             {
-                command = "liftedgan " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                command = CliValues.CommandLine(parse),
                 options = o, wall_seconds = sw.Elapsed.TotalSeconds, machine = $"{Environment.ProcessorCount} cores",
                 first_loss = losses.Take(20).Average(), last_loss = losses.TakeLast(20).Average(), held_out = r,
                 loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
             };
             AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, new JsonSerializerOptions { WriteIndented = true }));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"held-out {o.HeldOutIdentities} identities x {o.HeldOutViews} views: same {r.SameIdentityCosine:F3}, different {r.DifferentIdentityCosine:F3}, verification {100 * r.VerificationAccuracy:F1} %, rank-1 {100 * r.Rank1Accuracy:F1} % -> {path}"));
+                $"held-out {o.HeldOutIdentities} identities x {o.HeldOutViews} views: same {r.SameIdentityCosine:F3}, different {r.DifferentIdentityCosine:F3}, balanced verification {100 * r.VerificationAccuracy:F1} % (chance 50 %), ROC AUC {r.Auc:F4}, rank-1 {100 * r.Rank1Accuracy:F1} % (chance {100 * r.Rank1Chance:F1} %) -> {path}"));
             return 0;
         }));
         return new Command("identity", "The procedural-world identity embedding.") { train };

@@ -51,11 +51,18 @@ internal static class LiftCommand
                           "and albedo on the true foreground, raw view, raw light, transformation map; weights lam_truth_*), the supervised " +
                           "reference of eval truth --supervised. A resumed run keeps its objective.",
         };
+        var truthEvery = new Option<int?>("--truth-every")
+        {
+            Description = "Steps between exact-truth measurements of the lift (eval truth's angles, SIDE, MAD, canonical correlation and " +
+                          "distinctiveness on --truth-samples teacher samples of seed 1), logged to RUN/probe.csv and TensorBoard truth/*. " +
+                          "Default 250 for a world-fit teacher, off otherwise; 0 switches it off.",
+        };
+        var truthSamples = new Option<int>("--truth-samples") { Description = "Samples per exact-truth measurement.", DefaultValueFactory = _ => 64 };
         var set = new Option<string[]>("--set") { Description = "Override a weight, e.g. --set lam_flip=0 (names: " + string.Join(", ", Settable.Keys) + ").", AllowMultipleArgumentsPerToken = false };
         var cmd = new Command("lift", "Lift a StyleGAN2 into a 3D generator (LiftedGAN training; official checkpoint layout, exact resume). " +
                                       "With --objective supervised-truth the same networks learn from a world-fit teacher's exact truth instead.")
         {
-            stylegan, preset, objective, vgg, face, output, resume, epochs, epochSize, batch, seed, ckptEvery, set,
+            stylegan, preset, objective, vgg, face, output, resume, epochs, epochSize, batch, seed, ckptEvery, truthEvery, truthSamples, set,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -80,6 +87,14 @@ internal static class LiftCommand
             if (every < 0) throw new ArgumentException($"--ckpt-every {every}: must be 0 or more");
 
             string outDir = parse.GetValue(output)!;
+            string teacherPath = parse.GetValue(stylegan)!;
+            bool worldFit = File.Exists(teacherPath) && StyleGan2.StyleGanCheckpoint.ReadObjective(teacherPath) == StyleGan2.TrainObjective.WorldFit;
+            int probeEvery = parse.GetValue(truthEvery) ?? (worldFit ? 250 : 0);
+            if (probeEvery < 0) throw new ArgumentException($"--truth-every {probeEvery}: must be 0 or more");
+            if (probeEvery > 0 && !worldFit)
+                throw new ArgumentException($"--truth-every {probeEvery}: {teacherPath} is not a world-fit teacher, its samples have no exact truth");
+            int probeSamples = Positive(parse.GetValue(truthSamples), "--truth-samples");
+            var probe = probeEvery == 0 ? null : new LiftingProbe(probeEvery, model => ExactTruthProbe(model, probeSamples));
             var inputs = new LiftingInputs(parse.GetValue(stylegan)!, outDir, parse.GetValue(vgg), parse.GetValue(face));
             using var trainer = LiftingRun.Open(config, inputs, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), parse.GetValue(resume), Overrides,
                 m => AnsiConsole.WriteLine(m));
@@ -89,12 +104,25 @@ internal static class LiftCommand
             // The second number: reconstruction for the paper's objective, the depth term for the supervised one.
             string second = supervised ? "truth_depth" : "reconstruction";
             TrainingProgress.Run(stdout, "lift", total, trainer.GlobalStep, report =>
-                LiftingRun.Run(trainer, outDir, every, p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
+                LiftingRun.Run(trainer, outDir, every, probe: probe, progress: p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
                     $"{p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F3} {(supervised ? "depth" : "rec")} {p.Losses.GetValueOrDefault(second, double.NaN):F3}"))));
             stdout.WriteLine($"done: step {trainer.GlobalStep}; checkpoint {LiftingRun.LatestCheckpoint(outDir)}");
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The exact-truth errors of <see cref="Evaluation.ExactTruthProtocol"/> (seed 1, no estimator) as named values.</summary>
+    static IReadOnlyDictionary<string, double> ExactTruthProbe(LiftedGenerator model, int samples)
+    {
+        var r = Evaluation.ExactTruthProtocol.Evaluate(model, null, samples, seed: 1);
+        var lift = r[Evaluation.ExactTruthProtocol.Lift]!;
+        return new Dictionary<string, double>
+        {
+            ["yaw_deg"] = lift.Yaw!.MeanAbs, ["pitch_deg"] = lift.Pitch!.MeanAbs, ["roll_deg"] = lift.Roll!.MeanAbs,
+            ["side"] = lift.Side, ["mad_deg"] = lift.Mad, ["canonical_r"] = r.CanonicalCorrelation, ["distinctiveness"] = r.Distinctiveness,
+            ["mean_shape_side"] = r[Evaluation.ExactTruthProtocol.MeanShape]!.Side, ["teacher_l1"] = r.TeacherFitL1,
+        };
     }
 
     static int Positive(int v, string name) => v > 0 ? v : throw new ArgumentException($"{name} {v}: must be positive");

@@ -34,6 +34,12 @@ public sealed record TruthScores(string Method, AngleStats? Pitch, AngleStats? Y
 public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL1, IReadOnlyList<TruthScores> Methods,
     double CanonicalCorrelation, double Distinctiveness)
 {
+    /// <summary>
+    /// The trivial baseline of <see cref="TeacherFitL1"/>: the mean L1 of one constant image (the world's mean image,
+    /// 256 faces of another seed) to the same renders. A teacher near it has learnt nothing per face.
+    /// </summary>
+    public double MeanImageL1 { get; init; }
+
     /// <summary>The scores of <paramref name="method"/>, or null.</summary>
     public TruthScores? this[string method] => Methods.FirstOrDefault(m => m.Method == method);
 
@@ -102,7 +108,8 @@ public static class ExactTruthProtocol
             throw new EvaluationException("teacher", $"{size} px: the face world renders at {string.Join(", ", FaceModel.Sizes)} px only");
         if (supervised is not null) CheckSupervised(model, supervised);
         var renderer = FaceWorld.Renderer(size);
-        using var meanShape = MeanCanonicalShape(size, seed + 7919);
+        using var meanShape = MeanCanonicalShape(size, seed + 7919, out var meanImage);
+        using var meanImageDisposer = meanImage;
         var methods = new List<string> { Lift };
         if (supervised is not null) methods.Add(Supervised);
         if (estimator is not null) methods.Add(Estimator);
@@ -113,7 +120,7 @@ public static class ExactTruthProtocol
         var supervisedCanonical = supervised is null ? null : new CanonicalAccumulator();
         var trueCanonical = new List<Tensor>();
         var trueCanonicalMask = new List<Tensor>();
-        double fitSum = 0;
+        double fitSum = 0, meanImageSum = 0;
         using var generator = new Generator((ulong)seed);
         for (int start = 0; start < count; start += batch)
         {
@@ -125,6 +132,7 @@ public static class ExactTruthProtocol
             var w = model.Teacher.Map(z);
             var (image, _) = model.Synthesize(w);
             fitSum += (image.clamp(-1, 1) - truth.Images).abs().mean().item<float>() * n;
+            meanImageSum += (meanImage - truth.Images).abs().mean().item<float>() * n;
             var trueMask = truth.RenderedMask.gt(0.5).to(ScalarType.Float32);
             var trueAngles = truth.View[.., ..3] * (180 / Math.PI);
 
@@ -160,6 +168,7 @@ public static class ExactTruthProtocol
             return new ExactTruthResult(count, seed, fitSum / count, methods.Select(m => acc[m].Result(m)).ToList(), correlation, distinct)
             {
                 SupervisedCanonicalCorrelation = reference?.Correlation, SupervisedDistinctiveness = reference?.Distinctiveness,
+                MeanImageL1 = meanImageSum / count,
             };
         }
         finally
@@ -250,19 +259,22 @@ public static class ExactTruthProtocol
     }
 
     /// <summary>The world's mean canonical depth (1 x S x S) and transformation map (1 x 1 x S x S) over 256 faces.</summary>
-    static CanonicalFace MeanCanonicalShape(int size, long seed)
+    static CanonicalFace MeanCanonicalShape(int size, long seed, out Tensor meanImage)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)seed);
-        Tensor? depth = null, transform = null;
+        Tensor? depth = null, transform = null, image = null;
         for (int i = 0; i < 4; i++)
         {
             using var faces = FaceWorld.SampleBatch(64, size, generator);
             var d = faces.CanonicalDepth.mean([0], keepdim: true);
             var t = faces.TransformMap.mean([0], keepdim: true);
+            var m = faces.Images.mean([0], keepdim: true);
             depth = depth is null ? d : depth + d;
             transform = transform is null ? t : transform + t;
+            image = image is null ? m : image + m;
         }
+        meanImage = (image! / 4).MoveToOuterDisposeScope();
         return new CanonicalFace((depth! / 4).MoveToOuterDisposeScope(), zeros(1, 3, size, size).MoveToOuterDisposeScope(),
             ones(1, size, size).MoveToOuterDisposeScope(), (transform! / 4).MoveToOuterDisposeScope());
     }

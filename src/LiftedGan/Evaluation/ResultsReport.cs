@@ -109,7 +109,7 @@ public static class ResultsReport
         static string A(AngleStats? a) => a is null ? "–" : $"{F(a.MeanAbs)} / {F(a.MedianAbs)}";
         var sb = new StringBuilder("\n## 3D accuracy against exact truth\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"{r.Samples} teacher samples at ψ 1 (seed {r.Seed}), each scored against the world's render of its latent, whose depth and view are exact. ")
-          .Append(CultureInfo.InvariantCulture, $"The teacher's own mean L1 to those renders is {F(r.TeacherFitL1)} ([-1, 1] units): the part of every error below that the truth inherits from the teacher.\n\n");
+          .Append(CultureInfo.InvariantCulture, $"The teacher's own mean L1 to those renders is {F(r.TeacherFitL1)} ([-1, 1] units; the world's mean image scores {F(r.MeanImageL1)}): the part of every error below that the truth inherits from the teacher.\n\n");
         sb.Append("| method | yaw (°) mean / median ↓ | pitch (°) ↓ | roll (°) ↓ | SIDE ↓ | MAD (°) ↓ | z-scored depth ↓ |\n|---|---|---|---|---|---|---|\n");
         foreach (var m in r.Methods)
             sb.Append(CultureInfo.InvariantCulture, $"| {m.Method} | {A(m.Yaw)} | {A(m.Pitch)} | {A(m.Roll)} | {F(m.Side)} | {F(m.Mad)} | {F(m.NormalizedDepth)} |\n");

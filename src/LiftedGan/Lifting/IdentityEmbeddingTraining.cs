@@ -22,8 +22,18 @@ public sealed record IdentityTrainingOptions
     public long Dimension { get; init; } = 128;
 }
 
-/// <summary>How well an embedding separates identities on held-out faces (never seen in training).</summary>
-public sealed record VerificationResult(double SameIdentityCosine, double DifferentIdentityCosine, double VerificationAccuracy, double Rank1Accuracy);
+/// <summary>
+/// How well an embedding separates identities on held-out faces (never seen in training). Different-identity pairs
+/// outnumber same-identity ones about 100 to 1, so accuracy is balanced (the mean of the same- and different-pair
+/// accuracies at the best cosine threshold): answering always "different" scores 0.5, as does chance. The ROC AUC (the
+/// probability that a same pair is more similar than a different pair) needs no threshold; chance 0.5. Rank-1 chance is
+/// the share of other images that show the same identity.
+/// </summary>
+public sealed record VerificationResult(double SameIdentityCosine, double DifferentIdentityCosine, double VerificationAccuracy, double Rank1Accuracy)
+{
+    public double Auc { get; init; }
+    public double Rank1Chance { get; init; }
+}
 
 /// <summary>
 /// Trains <see cref="IdentityEmbeddingNetwork"/> with ArcFace on rendered views (pose, light, expression, background
@@ -85,8 +95,8 @@ public static class IdentityEmbeddingTraining
     }
 
     /// <summary>
-    /// Verification on held-out identities: mean cosine of same- and different-identity pairs, accuracy of the best
-    /// cosine threshold over all pairs, and rank-1 identification (nearest other image has the same identity).
+    /// Verification on held-out identities: mean cosine of same- and different-identity pairs, balanced accuracy of the
+    /// best cosine threshold, ROC AUC, and rank-1 identification (nearest other image has the same identity) beside its chance.
     /// </summary>
     public static VerificationResult Evaluate(IFaceEmbedding net, Tensor images, Tensor labels)
     {
@@ -108,12 +118,27 @@ public static class IdentityEmbeddingTraining
         {
             int sameAbove = sameSorted.Length - LowerBound(sameSorted, t);
             int diffBelow = LowerBound(diffSorted, t);
-            best = Math.Max(best, (double)(sameAbove + diffBelow) / (sameSorted.Length + diffSorted.Length));
+            best = Math.Max(best, 0.5 * ((double)sameAbove / sameSorted.Length + (double)diffBelow / diffSorted.Length));
         }
+        double wins = 0;
+        foreach (var v in sameSorted)
+        {
+            int below = LowerBound(diffSorted, v), notAbove = UpperBound(diffSorted, v);
+            wins += below + 0.5 * (notAbove - below);
+        }
+        double auc = wins / ((double)sameSorted.Length * diffSorted.Length);
         var masked = sim - eye(n) * 10;
         var nearest = masked.argmax(1);
         double rank1 = labels.index_select(0, nearest).eq(labels).to(ScalarType.Float64).mean().item<double>();
-        return new VerificationResult(samePairs.mean().item<float>(), diffPairs.mean().item<float>(), best, rank1);
+        double rank1Chance = (double)sameSorted.Length / (n * (n - 1));
+        return new VerificationResult(samePairs.mean().item<float>(), diffPairs.mean().item<float>(), best, rank1) { Auc = auc, Rank1Chance = rank1Chance };
+    }
+
+    static int UpperBound(double[] sorted, double value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi) { int mid = (lo + hi) / 2; if (sorted[mid] <= value) lo = mid + 1; else hi = mid; }
+        return lo;
     }
 
     static int LowerBound(double[] sorted, double value)

@@ -15,6 +15,13 @@ public sealed class LiftingSetupException(string what, string problem) : Excepti
 public sealed record LiftingInputs(string TeacherPath, string OutDir, string? VggPath = null, string? FaceEmbeddingPath = null);
 
 /// <summary>Progress of a lifting run, reported after every step.</summary>
+/// <summary>
+/// A measurement taken every <paramref name="Every"/> steps during a run (e.g. the exact-truth errors of a lift on a
+/// world-fit teacher), logged beside the losses to TensorBoard (<c>truth/NAME</c>) and RUN/probe.csv. It must draw its
+/// own randomness so that the run's steps stay what they are without it.
+/// </summary>
+public sealed record LiftingProbe(int Every, Func<LiftedGenerator, IReadOnlyDictionary<string, double>> Measure);
+
 public sealed record LiftingProgress(long Step, long TotalSteps, int Epoch, IReadOnlyDictionary<string, double> Losses, double StepsPerSecond);
 
 /// <summary>
@@ -111,7 +118,8 @@ public static partial class LiftingRun
     /// Trains to Epochs × StepsPerEpoch steps (or cancellation). A diverged step stops the run with the last good
     /// checkpoint kept (the exception propagates).
     /// </summary>
-    public static void Run(LiftingTrainer trainer, string outDir, int checkpointEvery = 500, Action<LiftingProgress>? progress = null, CancellationToken cancel = default)
+    public static void Run(LiftingTrainer trainer, string outDir, int checkpointEvery = 500, Action<LiftingProgress>? progress = null,
+        CancellationToken cancel = default, LiftingProbe? probe = null)
     {
         var c = trainer.Config;
         long total = (long)c.Epochs * c.StepsPerEpoch;
@@ -125,6 +133,7 @@ public static partial class LiftingRun
             if (step % 10 == 0 || step == 1)
                 foreach (var (name, value) in losses) tb.add_scalar($"loss/{name}", (float)value, (int)step);
             if ((step - 1) % c.SummaryInterval == 0) WriteSummary(trainer, outDir, tb);
+            if (probe is not null && probe.Every > 0 && step % probe.Every == 0) WriteProbe(trainer, probe, outDir, tb);
             if (step % c.StepsPerEpoch == 0)
             {
                 trainer.Epoch = (int)(step / c.StepsPerEpoch);
@@ -178,6 +187,22 @@ public static partial class LiftingRun
         tb.add_img(trueDepth is null ? "input | recon | canonical | depth" : "input | recon | canonical | depth | true depth", (grid + 1) / 2, (int)trainer.GlobalStep);
         tb.add_histogram("view/yaw_degrees", est.View[.., 1] * LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, (int)trainer.GlobalStep);
         tb.add_histogram("light/ambient", est.Light[.., 0] / 2 + 0.5, (int)trainer.GlobalStep);
+    }
+
+    /// <summary>Runs <paramref name="probe"/> without gradients and appends its values to RUN/probe.csv and TensorBoard.</summary>
+    static void WriteProbe(LiftingTrainer trainer, LiftingProbe probe, string outDir, TorchSharp.Modules.SummaryWriter tb)
+    {
+        IReadOnlyDictionary<string, double> values;
+        using (no_grad()) values = probe.Measure(trainer.Model);
+        int step = (int)trainer.GlobalStep;
+        foreach (var (name, value) in values) tb.add_scalar($"truth/{name}", (float)value, step);
+        string path = Path.Combine(outDir, "probe.csv");
+        var inv = CultureInfo.InvariantCulture;
+        var header = "step," + string.Join(",", values.Keys);
+        var lines = new List<string>();
+        if (!File.Exists(path)) lines.Add(header);
+        lines.Add(step.ToString(inv) + "," + string.Join(",", values.Values.Select(v => v.ToString("G6", inv))));
+        File.AppendAllLines(path, lines);
     }
 
     /// <summary>A depth map as a grey image in [−1, 1] (near = bright), 3 channels.</summary>

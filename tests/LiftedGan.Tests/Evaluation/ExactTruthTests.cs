@@ -41,6 +41,8 @@ public class ExactTruthTests
         Assert.Null(r[ExactTruthProtocol.MeanShape]!.Yaw);
         Assert.True(double.IsFinite(r[ExactTruthProtocol.Lift]!.Yaw!.MeanAbs) && double.IsFinite(r[ExactTruthProtocol.Lift]!.Side));
         Assert.True(r.TeacherFitL1 > 0.05, "an untrained teacher cannot match the world");
+        Assert.InRange(r.MeanImageL1, 0.02, 0.6);
+        Assert.True(r.MeanImageL1 < r.TeacherFitL1, $"the world's mean image ({r.MeanImageL1}) beats an untrained teacher ({r.TeacherFitL1})");
 
         // The same latents, drawn as the protocol draws them: the constant answer's error is the true angle itself.
         using var g = new Generator(3);

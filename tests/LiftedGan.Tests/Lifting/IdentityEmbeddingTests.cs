@@ -40,4 +40,36 @@ public class IdentityEmbeddingTests
         using var b = loaded.Embed(images);
         Assert.True(a.eq(b).all().item<bool>());
     }
+
+    /// <summary>An embedding that returns the image's first pixel row as its vector (the test writes the vectors there).</summary>
+    sealed class RowEmbedding : IFaceEmbedding
+    {
+        public long Dimension => 4;
+        public torch.Tensor Embed(torch.Tensor images) => torch.nn.functional.normalize(images[.., 0, 0, ..4], 2.0, 1);
+    }
+
+    [Fact]
+    public void VerificationIsBalancedSoAConstantAnswerScoresChance()
+    {
+        // 10 identities x 3 views: 60 same pairs against 810 different ones (unbalanced, as the held-out set is).
+        const int ids = 10, views = 3;
+        using var labels = torch.arange(ids).repeat_interleave(views);
+        var net = new RowEmbedding();
+
+        // Every image embeds alike: plain accuracy of "always different" would be 810 / 870 = 93 %.
+        using var same = torch.ones(ids * views, 1, 1, 4);
+        var r = IdentityEmbeddingTraining.Evaluate(net, same, labels);
+        Assert.Equal(0.5, r.VerificationAccuracy, 6);
+        Assert.Equal(0.5, r.Auc, 6);
+        Assert.Equal((views - 1.0) / (ids * views - 1), r.Rank1Chance, 9);
+
+        // One direction per identity plus small view noise: perfectly separable.
+        using var g = new torch.Generator(3);
+        using var centres = torch.randn(ids, 4, generator: g);
+        using var images = (centres.repeat_interleave(views, 0) + 0.01 * torch.randn(ids * views, 4, generator: g)).reshape(ids * views, 1, 1, 4);
+        var p = IdentityEmbeddingTraining.Evaluate(net, images, labels);
+        Assert.Equal(1.0, p.VerificationAccuracy, 6);
+        Assert.Equal(1.0, p.Auc, 6);
+        Assert.Equal(1.0, p.Rank1Accuracy, 6);
+    }
 }

@@ -226,8 +226,14 @@ public class SupervisedTruthTests(ITestOutputHelper log)
             using (var g = WorldTeacher(size: 64)) teacher = SaveTeacher(g, Path.Combine(dir, "teacher64.pt"), worldFit: true);
             string run = Path.Combine(dir, "run");
             var (code, output, err) = Run("lift", "--stylegan", teacher, "--objective", "supervised-truth", "--out", run, "--epochs", "1",
-                "--epoch-size", "2", "--batch", "2", "--set", "composer_warmup_steps=0");
+                "--epoch-size", "2", "--batch", "2", "--set", "composer_warmup_steps=0", "--truth-every", "1", "--truth-samples", "4");
             Assert.True(code == 0, err + output);
+            // The exact-truth probe: one row per step, with the eval truth columns.
+            var probe = File.ReadAllLines(Path.Combine(run, "probe.csv"));
+            Assert.Equal(3, probe.Length);
+            Assert.StartsWith("step,yaw_deg,pitch_deg,roll_deg,side,mad_deg,canonical_r,distinctiveness,mean_shape_side,teacher_l1", probe[0]);
+            Assert.StartsWith("2,", probe[2]);
+            Assert.All(probe[1..], line => Assert.All(line.Split(',').Skip(1), v => Assert.True(double.IsFinite(double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)), line)));
             Assert.Contains("supervised on exact truth", output);
             string ckpt = LiftingRun.LatestCheckpoint(run)!;
             Assert.Equal(LiftingObjective.SupervisedTruth, LiftedCheckpoint.ReadConfigBeside(ckpt)!.Objective);
@@ -235,8 +241,12 @@ public class SupervisedTruthTests(ITestOutputHelper log)
             Assert.True(File.Exists(Path.Combine(run, "samples", "000001.png")));
 
             // The run keeps its objective: it resumes without the flag and refuses another one.
-            var (c2, o2, e2) = Run("lift", "--stylegan", teacher, "--out", run, "--epochs", "2", "--epoch-size", "2", "--batch", "2");
+            var (c2, o2, e2) = Run("lift", "--stylegan", teacher, "--out", run, "--epochs", "2", "--epoch-size", "2", "--batch", "2",
+                "--truth-every", "2", "--truth-samples", "4");
             Assert.True(c2 == 0, e2 + o2);
+            probe = File.ReadAllLines(Path.Combine(run, "probe.csv"));
+            Assert.Equal(4, probe.Length);
+            Assert.StartsWith("4,", probe[3]);
             Assert.Contains("from step 2", o2);
             Assert.True(File.Exists(Path.Combine(run, "checkpoint_002.pth")));
             var (c3, _, e3) = Run("lift", "--stylegan", teacher, "--out", run, "--objective", "unsupervised", "--epochs", "3", "--epoch-size", "2");
@@ -251,6 +261,10 @@ public class SupervisedTruthTests(ITestOutputHelper log)
                 var (c5, _, e5) = Run("lift", "--stylegan", plain, "--out", Path.Combine(dir, "r5"), "--objective", "supervised-truth");
                 Assert.Equal(1, c5);
                 Assert.Contains("not a world-fit teacher", e5);
+                var (c7, _, e7) = Run("lift", "--stylegan", plain, "--out", Path.Combine(dir, "r7"), "--truth-every", "10");
+                Assert.Equal(1, c7);
+                Assert.Contains("--truth-every 10", e7);
+                Assert.Contains("not a world-fit teacher", e7);
             }
 
             // eval truth: the reference gets its own row, scored like the lift, and the ratios (here the same file: 1).
@@ -259,6 +273,7 @@ public class SupervisedTruthTests(ITestOutputHelper log)
             var (c6, o6, e6) = Run("eval", "truth", "--ckpt", ckpt, "--stylegan", teacher, "--supervised", ckpt, "--n", "4", "--batch", "4", "--json", json);
             Assert.True(c6 == 0, e6 + o6);
             Assert.Contains(ExactTruthProtocol.Supervised, o6);
+            Assert.Contains("(world mean image: ", o6);
             Assert.Contains("lift/supervised: SIDE 1.000x, MAD 1.000x", o6);
             string text = File.ReadAllText(json);
             Assert.Contains($"\"Method\": \"{ExactTruthProtocol.Supervised}\"", text);
