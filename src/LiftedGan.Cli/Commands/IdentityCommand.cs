@@ -51,10 +51,38 @@ internal static class IdentityCommand
                 loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
             };
             AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, new JsonSerializerOptions { WriteIndented = true }));
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"held-out {o.HeldOutIdentities} identities x {o.HeldOutViews} views: same {r.SameIdentityCosine:F3}, different {r.DifferentIdentityCosine:F3}, balanced verification {100 * r.VerificationAccuracy:F1} % (chance 50 %), ROC AUC {r.Auc:F4}, rank-1 {100 * r.Rank1Accuracy:F1} % (chance {100 * r.Rank1Chance:F1} %) -> {path}"));
+            stdout.WriteLine($"{Describe(r, o.HeldOutIdentities, o.HeldOutViews)} -> {path}");
             return 0;
         }));
-        return new Command("identity", "The procedural-world identity embedding.") { train };
+
+        var ckpt = new Option<string>("--ckpt") { Description = "Identity embedding (.pt from identity train or pack).", Required = true };
+        var evalIdentities = new Option<int>("--identities") { Description = "Held-out identities to render.", DefaultValueFactory = _ => 100 };
+        var evalViews = new Option<int>("--views") { Description = "Views per held-out identity.", DefaultValueFactory = _ => 4 };
+        var first = new Option<int>("--first")
+        {
+            Description = "Index of the first held-out identity (identity train holds out the ones after its --identities).",
+            DefaultValueFactory = _ => 400,
+        };
+        var eval = new Command("eval", "Verification of an identity embedding on rendered identities of the current face world (never trained on when " +
+                                       "--first is at least the training run's --identities and --seed is its seed).")
+        {
+            ckpt, evalIdentities, evalViews, first, size, seed,
+        };
+        eval.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            int count = CliValues.Int(parse, evalIdentities, 2, 10_000), views = CliValues.Int(parse, evalViews, 2, 64);
+            var net = PretrainedNetworks.LoadFaceEmbedding(parse.GetValue(ckpt)!);
+            var (images, labels) = IdentityEmbeddingTraining.RenderPool(parse.GetValue(seed), CliValues.Int(parse, first, 0, int.MaxValue - count), count, views, parse.GetValue(size));
+            using (images)
+            using (labels)
+                stdout.WriteLine(Describe(IdentityEmbeddingTraining.Evaluate(net, images, labels), count, views));
+            return 0;
+        }));
+        return new Command("identity", "The procedural-world identity embedding.") { train, eval };
     }
+
+    static string Describe(VerificationResult r, int identities, int views) => string.Create(CultureInfo.InvariantCulture,
+        $"held-out {identities} identities x {views} views: same {r.SameIdentityCosine:F3}, different {r.DifferentIdentityCosine:F3}, " +
+        $"balanced verification {100 * r.VerificationAccuracy:F1} % (chance 50 %), ROC AUC {r.Auc:F4} (chance 0.5), " +
+        $"rank-1 {100 * r.Rank1Accuracy:F1} % (chance {100 * r.Rank1Chance:F1} %)");
 }
