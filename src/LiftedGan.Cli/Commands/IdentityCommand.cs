@@ -83,6 +83,6 @@ internal static class IdentityCommand
 
     static string Describe(VerificationResult r, int identities, int views) => string.Create(CultureInfo.InvariantCulture,
         $"held-out {identities} identities x {views} views: same {r.SameIdentityCosine:F3}, different {r.DifferentIdentityCosine:F3}, " +
-        $"balanced verification {100 * r.VerificationAccuracy:F1} % (chance 50 %), ROC AUC {r.Auc:F4} (chance 0.5), " +
+        $"balanced verification {100 * r.VerificationAccuracy:F1} % (chance 50 %), ROC AUC {r.Auc:F4} (chance 0.5), TAR {100 * r.TarAtFar1e3:F1} % at FAR 0.1 %, " +
         $"rank-1 {100 * r.Rank1Accuracy:F1} % (chance {100 * r.Rank1Chance:F1} %)");
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using LiftedGan.Evaluation;
 using LiftedGan.IO;
+using LiftedGan.Plotting;
 
 namespace LiftedGan.Cli.Commands;
 
@@ -15,8 +16,13 @@ internal static class PlotCommand
         var csvLog = new Option<string?>("--csv") { Description = "Instead of --tb: a CSV log whose first column is the step and whose header names the other columns (e.g. the estimator's .loss.csv)." };
         var tags = new Option<string>("--tags") { Description = "Comma-separated scalar tags or CSV columns, e.g. loss/d,loss/g (colours in order: blue, orange, green, red, purple, brown).", Required = true };
         var smooth = new Option<int>("--smooth") { Description = "Trailing moving-average window in points (1 = raw).", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "PNG to write; the smoothed values go to the same name with .csv.", Required = true };
-        var command = new Command("plot", "Plot scalar curves from TensorBoard event files (read-only; works on a live run).") { tb, csvLog, tags, smooth, output };
+        var output = new Option<string>("--out") { Description = "PNG to write (an SVG goes beside it); the smoothed values go to the same name with .csv.", Required = true };
+        var title = new Option<string?>("--title") { Description = "Chart title (default: the source file or folder name)." };
+        var yLabel = new Option<string>("--y-label") { Description = "Label of the y axis.", DefaultValueFactory = _ => "value" };
+        var command = new Command("plot", "Plot scalar curves from TensorBoard event files or a CSV log (read-only; works on a live run).")
+        {
+            tb, csvLog, tags, smooth, output, title, yLabel,
+        };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             int window = parse.GetValue(smooth);
@@ -26,7 +32,7 @@ internal static class PlotCommand
             string? tbPath = parse.GetValue(tb), csvPath = parse.GetValue(csvLog);
             if ((tbPath is null) == (csvPath is null)) throw new ArgumentException("give exactly one of --tb and --csv");
             var scalars = tbPath is not null ? TensorBoardScalars.Read(tbPath) : ReadCsv(csvPath!);
-            var series = new List<(double[] X, double[] Y)>();
+            var series = new List<ChartSeries>();
             var csv = new StringBuilder("tag,step,value,smoothed\n");
             foreach (var tag in wanted)
             {
@@ -34,7 +40,7 @@ internal static class PlotCommand
                     throw new ArgumentException($"--tags {tag}: not in the event files (found: {string.Join(", ", scalars.Keys.Order())})");
                 var ordered = points.OrderBy(p => p.Step).ToList();
                 var smoothed = MovingAverage(ordered.Select(p => (double)p.Value).ToArray(), window);
-                series.Add((ordered.Select(p => (double)p.Step).ToArray(), smoothed));
+                series.Add(new ChartSeries(window > 1 ? $"{tag} (mean of {window})" : tag, ordered.Select(p => (double)p.Step).ToArray(), smoothed));
                 for (int i = 0; i < ordered.Count; i++)
                     csv.Append(CultureInfo.InvariantCulture, $"{tag},{ordered[i].Step},{ordered[i].Value:R},{smoothed[i]:R}\n");
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -42,9 +48,13 @@ internal static class PlotCommand
             }
             string path = parse.GetValue(output)!;
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent) Directory.CreateDirectory(parent);
-            LinePlot.SaveSeries(path, series);
+            // Default title: the log's name, with its run folder when the log is a run's tb/ folder.
+            string full = Path.GetFullPath(Path.TrimEndingDirectorySeparator(tbPath ?? csvPath!));
+            string source = Path.GetFileName(full) is "tb" && Path.GetFileName(Path.GetDirectoryName(full)) is { Length: > 0 } run ? $"{run}/tb" : Path.GetFileName(full);
+            Chart.Save(path, parse.GetValue(title) ?? source, "step", parse.GetValue(yLabel)!, series);
+            if (!Chart.HasFonts) stdout.WriteLine("note: no system font found, the PNG has no text; the SVG beside it has");
             AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".csv"), Encoding.UTF8.GetBytes(csv.ToString()));
-            stdout.WriteLine($"-> {path}");
+            stdout.WriteLine($"-> {path} and {Path.ChangeExtension(path, ".svg")}");
             return 0;
         }));
         return command;

@@ -45,13 +45,15 @@ public sealed record IdentityYawResult(IReadOnlyList<double> YawDegrees, double[
         return sb.ToString();
     }
 
-    /// <summary>Writes similarity.csv, mean.csv and similarity.png (mean ± std vs yaw) into <paramref name="folder"/>.</summary>
+    /// <summary>Writes similarity.csv, mean.csv and similarity.png/.svg (mean ± std vs yaw) into <paramref name="folder"/>.</summary>
     public void Write(string folder)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllBytes(Path.Combine(folder, "similarity.csv"), Encoding.UTF8.GetBytes(ToCsv()));
         AtomicFile.WriteAllBytes(Path.Combine(folder, "mean.csv"), Encoding.UTF8.GetBytes(MeanTableCsv()));
-        LinePlot.Save(Path.Combine(folder, "similarity.png"), YawDegrees.ToArray(), Mean, Std, yMin: Math.Min(0, Mean.Zip(Std, (m, s) => m - s).Min()), yMax: 1);
+        Plotting.Chart.Save(Path.Combine(folder, "similarity.png"), $"Identity under rotation ({Faces} faces)", "yaw (°)",
+            "cosine similarity to the frontal view", [new Plotting.ChartSeries("mean ± std", YawDegrees.ToArray(), Mean, Std, Markers: true)],
+            yMin: Math.Min(0, Mean.Zip(Std, (m, s) => m - s).Min()), yMax: 1, width: 480, height: 320);
     }
 }
 

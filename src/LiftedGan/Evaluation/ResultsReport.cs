@@ -84,22 +84,22 @@ public static class ResultsReport
         return string.Join("\n", parts.Select(p => "- " + p));
     }
 
-    /// <summary>Writes report.md, report.csv and plots/COLUMN.png (x = row index in table order, no text; values in the CSV).</summary>
+    /// <summary>Writes report.md, report.csv and plots/COLUMN.png and .svg (one labelled point per row in table order; values in the CSV).</summary>
     public static void WriteComparison(string folder, string title, IReadOnlyList<ModelMetrics> rows, IReadOnlyDictionary<string, string>? labels, string notes)
     {
         if (rows.Count == 0) throw new EvaluationException(folder, "no models to report");
         Directory.CreateDirectory(Path.Combine(folder, "plots"));
         var md = new StringBuilder($"# {title}\n\n").Append(ComparisonMarkdown(rows, labels)).Append('\n').Append(notes).Append('\n');
-        md.Append("\nPlots (`plots/COLUMN.png`, one point per row in table order; values in `report.csv`).\n");
+        md.Append("\nPlots (`plots/COLUMN.png` and `.svg`, one point per row in table order; values in `report.csv`).\n");
         AtomicFile.WriteAllBytes(Path.Combine(folder, "report.md"), Encoding.UTF8.GetBytes(md.ToString()));
         AtomicFile.WriteAllBytes(Path.Combine(folder, "report.csv"), Encoding.UTF8.GetBytes(ComparisonCsv(rows)));
         foreach (var c in Columns)
         {
             var y = rows.Select(c.Value).ToArray();
             if (y.Any(v => !double.IsFinite(v))) continue;
-            double lo = y.Min(), hi = y.Max(), pad = Math.Max(1e-9, (hi - lo) * 0.1);
-            LinePlot.Save(Path.Combine(folder, "plots", c.Column + ".png"), Enumerable.Range(0, y.Length).Select(i => (double)i).ToArray(), y,
-                new double[y.Length], lo - pad, hi + pad);
+            var names = rows.Select(m => labels is not null && labels.TryGetValue(m.Name, out var l) ? l : m.Name).ToList();
+            Plotting.Chart.Save(Path.Combine(folder, "plots", c.Column + ".png"), c.Header, "run", c.Header,
+                [new Plotting.ChartSeries(c.Column, Enumerable.Range(0, y.Length).Select(i => (double)i).ToArray(), y, Markers: true)], categories: names);
         }
     }
 

@@ -32,6 +32,8 @@ public sealed record IdentityTrainingOptions
 public sealed record VerificationResult(double SameIdentityCosine, double DifferentIdentityCosine, double VerificationAccuracy, double Rank1Accuracy)
 {
     public double Auc { get; init; }
+    /// <summary>Share of same pairs above the cosine that only 0.1 % of different pairs exceed (TAR at FAR 1e-3).</summary>
+    public double TarAtFar1e3 { get; init; }
     public double Rank1Chance { get; init; }
 }
 
@@ -127,11 +129,14 @@ public static class IdentityEmbeddingTraining
             wins += below + 0.5 * (notAbove - below);
         }
         double auc = wins / ((double)sameSorted.Length * diffSorted.Length);
+        // The threshold: the smallest cosine with at most 0.1 % of different pairs strictly above it.
+        double threshold = diffSorted[Math.Max(0, diffSorted.Length - 1 - (int)Math.Floor(diffSorted.Length * 1e-3))];
+        double tar = (double)(sameSorted.Length - UpperBound(sameSorted, threshold)) / sameSorted.Length;
         var masked = sim - eye(n) * 10;
         var nearest = masked.argmax(1);
         double rank1 = labels.index_select(0, nearest).eq(labels).to(ScalarType.Float64).mean().item<double>();
         double rank1Chance = (double)sameSorted.Length / (n * (n - 1));
-        return new VerificationResult(samePairs.mean().item<float>(), diffPairs.mean().item<float>(), best, rank1) { Auc = auc, Rank1Chance = rank1Chance };
+        return new VerificationResult(samePairs.mean().item<float>(), diffPairs.mean().item<float>(), best, rank1) { Auc = auc, TarAtFar1e3 = tar, Rank1Chance = rank1Chance };
     }
 
     static int UpperBound(double[] sorted, double value)

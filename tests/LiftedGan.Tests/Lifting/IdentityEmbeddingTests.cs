@@ -61,6 +61,7 @@ public class IdentityEmbeddingTests
         var r = IdentityEmbeddingTraining.Evaluate(net, same, labels);
         Assert.Equal(0.5, r.VerificationAccuracy, 6);
         Assert.Equal(0.5, r.Auc, 6);
+        Assert.Equal(0.0, r.TarAtFar1e3, 6);
         Assert.Equal((views - 1.0) / (ids * views - 1), r.Rank1Chance, 9);
 
         // One direction per identity plus small view noise: perfectly separable.
@@ -70,6 +71,7 @@ public class IdentityEmbeddingTests
         var p = IdentityEmbeddingTraining.Evaluate(net, images, labels);
         Assert.Equal(1.0, p.VerificationAccuracy, 6);
         Assert.Equal(1.0, p.Auc, 6);
+        Assert.Equal(1.0, p.TarAtFar1e3, 6);
         Assert.Equal(1.0, p.Rank1Accuracy, 6);
     }
 }
