@@ -35,9 +35,14 @@ internal static class EvalCommand
         };
         var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor write cached statistics." };
         var save = new Option<string?>("--save-a") { Description = "Also write side a's statistics to this .safetensors file (usable later as stats:FILE)." };
+        var glob = new Option<string?>("--glob")
+        {
+            Description = "Folder sources: read only files whose path relative to the folder matches (e.g. '?????.png', '**/*.jpg'). " +
+                          "Without it a folder's manifest.txt (written by generate, stylegan generate and demo) names the images, else all PNG/JPEG files are read.",
+        };
         var cmd = new Command("fid", "FID and KID between two sources (Inception pool3 features, images resized to 299).")
         {
-            a, b, n, inception, batch, seed, cache, noCache, save,
+            a, b, n, inception, batch, seed, cache, noCache, save, glob,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -47,6 +52,7 @@ internal static class EvalCommand
                 Batch = parse.GetValue(batch),
                 Seed = parse.GetValue(seed),
                 CacheFolder = parse.GetValue(noCache) ? null : parse.GetValue(cache),
+                FolderGlob = parse.GetValue(glob),
             };
             if (options.Count < 2) throw new EvaluationException("--n", $"{options.Count}: must be at least 2");
             using var eval = new FidEvaluation(parse.GetValue(inception), options, line => stdout.WriteLine(line));

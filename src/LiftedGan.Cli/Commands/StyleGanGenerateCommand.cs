@@ -1,3 +1,5 @@
+using System.Text;
+using LiftedGan.IO;
 using System.CommandLine;
 using LiftedGan.Imaging;
 using LiftedGan.StyleGan2;
@@ -68,6 +70,9 @@ internal static class StyleGanGenerateCommand
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
             for (int i = 0; i < all.shape[0]; i++) ImageIO.SavePng(Path.Combine(outDir, $"{i:D4}.png"), all[i].clamp(-1, 1));
+            // The samples only (not grid.png or the truth grids): what eval fid reads from this folder.
+            AtomicFile.WriteAllBytes(Path.Combine(outDir, Evaluation.FolderEvalSource.ManifestName),
+                Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, (int)all.shape[0]).Select(i => $"{i:D4}.png\n"))));
             ImageIO.SavePng(Path.Combine(outDir, "grid.png"), ImageGrid.Make(all.clamp(-1, 1)));
             if (parse.GetValue(saveNpy) is { } npyPath) Npy.Save(npyPath, all);
             if (withTruth)

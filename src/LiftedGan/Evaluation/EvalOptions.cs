@@ -12,6 +12,9 @@ public sealed record EvalOptions
     /// <summary>Seed of side a's random sources; side b uses Seed + 1 (so two equal generators are two samples).</summary>
     public long Seed { get; init; }
 
+    /// <summary>For folder sources: only files whose relative path matches this glob (else the folder's manifest.txt, else all images).</summary>
+    public string? FolderGlob { get; init; }
+
     /// <summary>Folder for cached statistics; null disables the cache.</summary>
     public string? CacheFolder { get; init; }
 

@@ -87,7 +87,7 @@ public sealed class FidEvaluation : IDisposable
             _ when spec.StartsWith("stylegan:", StringComparison.Ordinal) => new StyleGanEvalSource(spec["stylegan:".Length..]),
             _ when spec.StartsWith("synth:", StringComparison.Ordinal) => new SynthEvalSource(
                 int.TryParse(spec["synth:".Length..], out var size) ? size : throw new EvaluationException(spec, "synth:SIZE needs an integer size")),
-            _ => new FolderEvalSource(spec),
+            _ => new FolderEvalSource(spec, Options.FolderGlob),
         };
         try { return Measure(source, seed, side); }
         finally { (source as IDisposable)?.Dispose(); }

@@ -31,16 +31,22 @@ public static class SampleOutput
         Npy.Save(Path.Combine(outDir, LatentsFileName), z);
     }
 
-    /// <summary>Per sample <c>00001.png</c> (the lifted rendering) and <c>00001_&lt;map&gt;.png</c>; <c>sheet.png</c> with one row per sample.</summary>
+    /// <summary>
+    /// Per sample <c>00001.png</c> (the lifted rendering) and <c>00001_&lt;map&gt;.png</c>; <c>sheet.png</c> with one row per
+    /// sample; <c>manifest.txt</c> naming the renderings only (what `eval fid` reads from the folder).
+    /// </summary>
     public static void SaveMaps(string outDir, FaceMaps maps)
     {
         long n = maps.Render.shape[0];
+        var rendered = new List<string>();
         for (int i = 0; i < n; i++)
         {
-            ImageIO.SavePng(Path.Combine(outDir, $"{i + 1:D5}.png"), maps.Render[i]);
+            rendered.Add($"{i + 1:D5}.png");
+            ImageIO.SavePng(Path.Combine(outDir, rendered[^1]), maps.Render[i]);
             foreach (var (name, image) in maps.All)
                 if (name != "lifted") ImageIO.SavePng(Path.Combine(outDir, $"{i + 1:D5}_{name}.png"), image[i]);
         }
+        IO.AtomicFile.WriteAllBytes(Path.Combine(outDir, "manifest.txt"), System.Text.Encoding.UTF8.GetBytes(string.Join('\n', rendered) + "\n"));
         using var sheet = maps.Sheet();
         using var grid = ImageGrid.Make(sheet, columns: maps.All.Count);
         ImageIO.SavePng(Path.Combine(outDir, "sheet.png"), grid);

@@ -118,6 +118,30 @@ public class FidEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void FolderSourcesReadTheManifestOrAGlobNotEveryPicture()
+    {
+        var folder = Path.Combine(dir, "generated");
+        Directory.CreateDirectory(Path.Combine(folder, "sub"));
+        using (var img = torch.zeros(3, 8, 8))
+            foreach (var name in new[] { "00001.png", "00002.png", "00001_depth.png", "sheets.png", "sub/00003.png" })
+                ImageIO.SavePng(Path.Combine(folder, name), img);
+        Assert.Equal(5, new FolderEvalSource(folder).Available);
+        Assert.Contains("by all images", new FolderEvalSource(folder).Describe());
+        Assert.Equal(3, new FolderEvalSource(folder, "**/?????.png").Available);
+        Assert.Equal(2, new FolderEvalSource(folder, "?????.png").Available);
+        Assert.Contains("no PNG or JPEG image matches the glob *.jpg", Assert.Throws<EvaluationException>(() => new FolderEvalSource(folder, "*.jpg")).Message);
+
+        File.WriteAllText(Path.Combine(folder, FolderEvalSource.ManifestName), "# renders\n00001.png\n00002.png\n");
+        var listed = new FolderEvalSource(folder);
+        Assert.Equal(2, listed.Available);
+        Assert.Contains("2 files by manifest.txt", listed.Describe());
+        File.WriteAllText(Path.Combine(folder, FolderEvalSource.ManifestName), "00004.png\n");
+        Assert.Contains("'00004.png'", Assert.Throws<EvaluationException>(() => new FolderEvalSource(folder)).Message);
+        File.WriteAllText(Path.Combine(folder, FolderEvalSource.ManifestName), "../a.png\n");
+        Assert.Contains("outside the folder", Assert.Throws<EvaluationException>(() => new FolderEvalSource(folder)).Message);
+    }
+
+    [Fact]
     public void CliComparesStatisticsFilesWithLabels()
     {
         using var a = RandomSet(30, 0, 64, "hashed-inception-v1", 4);

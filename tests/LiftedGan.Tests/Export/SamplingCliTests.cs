@@ -26,6 +26,7 @@ public class SamplingCliTests(LiftFixture fixture)
         var fa = Files(a);
         foreach (var name in new[] { "latents.npy", "sheet.png", "00001.png", "00003.png", "00002_teacher.png", "00002_depth.png", "00002_normal.png", "00002_shading.png", "00002_albedo.png" })
             Assert.True(fa.ContainsKey(name), $"missing {name}");
+        Assert.Equal("00001.png\n00002.png\n00003.png\n", System.Text.Encoding.UTF8.GetString(fa["manifest.txt"]));
         foreach (var other in new[] { Files(b), Files(c) })
         {
             Assert.Equal(fa.Keys.Order(), other.Keys.Order());

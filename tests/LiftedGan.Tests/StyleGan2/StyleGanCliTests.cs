@@ -19,6 +19,7 @@ public class StyleGanCliTests
             Assert.True(rc == 0, stderr.ToString());
             Assert.True(File.Exists(Path.Combine(dir, "0002.png")));
             Assert.True(File.Exists(Path.Combine(dir, "grid.png")));
+            Assert.Equal(["0000.png", "0001.png", "0002.png"], File.ReadAllLines(Path.Combine(dir, "manifest.txt")));
             using var images = Npy.Load(Path.Combine(dir, "out.npy"));
             Assert.Equal(new long[] { 3, 3, 32, 32 }, images.shape);
         }
