@@ -63,19 +63,25 @@ internal static class IdentityCommand
             Description = "Index of the first held-out identity (identity train holds out the ones after its --identities).",
             DefaultValueFactory = _ => 400,
         };
+        var json = new Option<string?>("--json") { Description = "Also write the scores as JSON." };
         var eval = new Command("eval", "Verification of an identity embedding on rendered identities of the current face world (never trained on when " +
                                        "--first is at least the training run's --identities and --seed is its seed).")
         {
-            ckpt, evalIdentities, evalViews, first, size, seed,
+            ckpt, evalIdentities, evalViews, first, size, seed, json,
         };
         eval.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             int count = CliValues.Int(parse, evalIdentities, 2, 10_000), views = CliValues.Int(parse, evalViews, 2, 64);
             var net = PretrainedNetworks.LoadFaceEmbedding(parse.GetValue(ckpt)!);
             var (images, labels) = IdentityEmbeddingTraining.RenderPool(parse.GetValue(seed), CliValues.Int(parse, first, 0, int.MaxValue - count), count, views, parse.GetValue(size));
+            VerificationResult r;
             using (images)
             using (labels)
-                stdout.WriteLine(Describe(IdentityEmbeddingTraining.Evaluate(net, images, labels), count, views));
+                r = IdentityEmbeddingTraining.Evaluate(net, images, labels);
+            stdout.WriteLine(Describe(r, count, views));
+            if (parse.GetValue(json) is { } jsonPath)
+                AtomicFile.WriteAllBytes(jsonPath, JsonSerializer.SerializeToUtf8Bytes(new { command = CliValues.CommandLine(parse), held_out = r },
+                    new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }));
         return new Command("identity", "The procedural-world identity embedding.") { train, eval };

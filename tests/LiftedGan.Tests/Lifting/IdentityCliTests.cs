@@ -39,8 +39,11 @@ public class IdentityCliTests
             Assert.InRange(auc, 0, 1);
 
             // The same held-out identities (after the 6 trained ones, same seed, 100 x 4 as train) give the same scores.
-            var (c2, o2, e2) = Run("identity", "eval", "--ckpt", path, "--first", "6", "--size", "32", "--seed", "3");
+            string scores = Path.Combine(dir, "scores.json");
+            var (c2, o2, e2) = Run("identity", "eval", "--ckpt", path, "--first", "6", "--size", "32", "--seed", "3", "--json", scores);
             Assert.True(c2 == 0, e2 + o2);
+            using (var written = JsonDocument.Parse(File.ReadAllText(scores)))
+                Assert.Equal(auc, written.RootElement.GetProperty("held_out").GetProperty("Auc").GetDouble(), 12);
             Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ROC AUC {auc:F4}"), o2);
             var (c3, _, e3) = Run("identity", "eval", "--ckpt", Path.Combine(dir, "missing.pt"));
             Assert.Equal(1, c3);
