@@ -120,6 +120,8 @@ internal static class LiftCommand
         return new Dictionary<string, double>
         {
             ["yaw_deg"] = lift.Yaw!.MeanAbs, ["pitch_deg"] = lift.Pitch!.MeanAbs, ["roll_deg"] = lift.Roll!.MeanAbs,
+            ["yaw_bias"] = lift.Yaw.Bias, ["pitch_bias"] = lift.Pitch.Bias, ["roll_bias"] = lift.Roll.Bias,
+            ["yaw_centred"] = lift.Yaw.CentredMeanAbs, ["pitch_centred"] = lift.Pitch.CentredMeanAbs, ["roll_centred"] = lift.Roll.CentredMeanAbs,
             ["side"] = lift.Side, ["mad_deg"] = lift.Mad, ["canonical_r"] = r.CanonicalCorrelation, ["distinctiveness"] = r.Distinctiveness,
             ["mean_shape_side"] = r[Evaluation.ExactTruthProtocol.MeanShape]!.Side, ["teacher_l1"] = r.TeacherFitL1,
         };

@@ -8,13 +8,21 @@ namespace LiftedGan.Evaluation;
 /// <summary>Error statistics of one angle over a set, in degrees: mean and median absolute error, and the mean signed error.</summary>
 public sealed record AngleStats(double MeanAbs, double MedianAbs, double Bias)
 {
+    /// <summary>
+    /// Mean absolute error after subtracting <see cref="Bias"/>: what remains when a constant offset of the method's
+    /// canonical frame is forgiven (an unsupervised lift fixes its frontal pose only up to such an offset; symmetry pins
+    /// yaw and roll, nothing pins pitch). A constant answer scores the spread of the truth here.
+    /// </summary>
+    public double CentredMeanAbs { get; init; } = double.NaN;
+
     /// <summary>Statistics of signed errors (prediction − truth).</summary>
     public static AngleStats Of(IReadOnlyList<double> signed)
     {
         if (signed.Count == 0) return new AngleStats(double.NaN, double.NaN, double.NaN);
         var abs = signed.Select(Math.Abs).OrderBy(v => v).ToArray();
         double median = abs.Length % 2 == 1 ? abs[abs.Length / 2] : (abs[abs.Length / 2 - 1] + abs[abs.Length / 2]) / 2;
-        return new AngleStats(abs.Average(), median, signed.Average());
+        double bias = signed.Average();
+        return new AngleStats(abs.Average(), median, bias) { CentredMeanAbs = signed.Average(v => Math.Abs(v - bias)) };
     }
 }
 

@@ -120,7 +120,13 @@ public static class ResultsReport
               .Append(CultureInfo.InvariantCulture, $"(`lift --objective supervised-truth`; r = {F(r.SupervisedCanonicalCorrelation ?? double.NaN)}, distinctiveness {F(r.SupervisedDistinctiveness ?? double.NaN)}); ")
               .Append(CultureInfo.InvariantCulture, $"the lift's SIDE is {F(side)}× and its MAD {F(mad)}× the reference's. ");
         sb.Append("`estimator` is the separate pose-and-depth network (its own architecture, on the teacher's image) trained on the world's truth; `mean shape at the true pose` is what a lift without per-face shape would score with perfect angles; ")
-          .Append("`constant answer` predicts 0° and a flat plane. Mean signed angle errors are in the JSON of `liftedgan eval truth`.\n");
+          .Append("`constant answer` predicts 0° and a flat plane.\n\n");
+        sb.Append("Mean signed error (bias) and mean absolute error once the bias is removed (an unsupervised lift fixes its frontal pose only up to a constant offset; ")
+          .Append("the constant answer's centred error is the spread of the truth):\n\n")
+          .Append("| method | yaw bias / centred (°) | pitch bias / centred (°) | roll bias / centred (°) |\n|---|---|---|---|\n");
+        static string B(AngleStats? a) => a is null ? "–" : $"{F(a.Bias)} / {F(a.CentredMeanAbs)}";
+        foreach (var m in r.Methods.Where(m => m.Yaw is not null))
+            sb.Append(CultureInfo.InvariantCulture, $"| {m.Method} | {B(m.Yaw)} | {B(m.Pitch)} | {B(m.Roll)} |\n");
         return sb.ToString();
     }
 

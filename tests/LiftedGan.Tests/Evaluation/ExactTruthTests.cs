@@ -54,6 +54,11 @@ public class ExactTruthTests
         }
         Assert.Equal(yaws.Average(Math.Abs), r[ExactTruthProtocol.Constant]!.Yaw!.MeanAbs, 3);
         Assert.Equal(-yaws.Average(), r[ExactTruthProtocol.Constant]!.Yaw!.Bias, 3);
+        // With its bias removed the constant answer scores the truth's spread (mean absolute deviation).
+        Assert.Equal(yaws.Average(y => Math.Abs(y - yaws.Average())), r[ExactTruthProtocol.Constant]!.Yaw!.CentredMeanAbs, 3);
+        var offset = AngleStats.Of([2.0, 4.0, 6.0]);
+        Assert.Equal(4.0, offset.Bias, 12);
+        Assert.Equal(4.0 / 3, offset.CentredMeanAbs, 12);
         // Mean shape at the true pose: a real depth map, better than a flat plane in normals.
         Assert.True(r[ExactTruthProtocol.MeanShape]!.Mad < r[ExactTruthProtocol.Constant]!.Mad);
         Assert.Throws<EvaluationException>(() => ExactTruthProtocol.Evaluate(model, null, 1, 3));
