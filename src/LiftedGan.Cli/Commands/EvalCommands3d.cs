@@ -45,26 +45,13 @@ internal static class EvalCommands3d
             using var net = trainer.Net;
             int startStep = trainer.Step;
             if (startStep > 0) stdout.WriteLine($"resuming {path} at step {startStep} of {o.Steps}");
-            // step,loss per line; lines past the resumed checkpoint (written before a crash) are dropped.
-            string lossLog = Path.ChangeExtension(path, ".loss.csv");
-            var logged = File.Exists(lossLog) && startStep > 0
-                ? File.ReadLines(lossLog).Skip(1).Where(l => int.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out var s) && s <= startStep).ToList()
-                : new List<string>();
             TrainingProgress.Run(stdout, "estimator", o.Steps, startStep, report =>
-            {
-                while (!trainer.Finished)
+                PoseDepthTraining.Run(trainer, path, every, p =>
                 {
-                    double loss = trainer.TrainStep();
+                    double loss = p.Scalars["loss"];
                     losses.Add(loss);
-                    logged.Add(string.Create(CultureInfo.InvariantCulture, $"{trainer.Step},{loss:G6}"));
-                    if (trainer.Step % every == 0 || trainer.Finished)
-                    {
-                        trainer.Save(path);
-                        AtomicFile.WriteAllBytes(lossLog, System.Text.Encoding.UTF8.GetBytes("step,loss\n" + string.Join("\n", logged) + "\n"));
-                    }
-                    report(trainer.Step, string.Create(CultureInfo.InvariantCulture, $"step {trainer.Step}/{o.Steps} loss {loss:F3}"));
-                }
-            });
+                    report(p.Step, string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{o.Steps} loss {loss:F3}"));
+                }));
             net.eval();
             double trainSeconds = sw.Elapsed.TotalSeconds;
             var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(heldOut), o.Size, seed: o.Seed + 1_000_003);

@@ -1,3 +1,4 @@
+using LiftedGan.Training;
 using LiftedGan.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
