@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LiftedGan.IO;
 using LiftedGan.Imaging;
 using LiftedGan.StyleGan2;
 using TorchSharp;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LiftedGan.Data;
 using LiftedGan.StyleGan2;
 
 namespace LiftedGan.Cli.Commands;

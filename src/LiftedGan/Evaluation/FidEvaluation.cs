@@ -1,3 +1,5 @@
+using LiftedGan.Data;
+using LiftedGan.Synthetic;
 using LiftedGan.Torch;
 using static TorchSharp.torch;
 
@@ -5,7 +7,7 @@ namespace LiftedGan.Evaluation;
 
 /// <summary>
 /// FID and KID between two sources, each given as a spec — a folder path, <c>stylegan:CKPT</c>, <c>synth:SIZE</c>
-/// or <c>stats:FILE</c> (our statistics file or the official <c>.pkl</c>) — or as an <see cref="IEvalImageSource"/>.
+/// or <c>stats:FILE</c> (our statistics file or the official <c>.pkl</c>) — or as an <see cref="IImageSource"/>.
 /// Image sources go through the feature network (loaded lazily, only when a side needs it) and their statistics
 /// are cached by (source, seed, network, count).
 /// </summary>
@@ -82,19 +84,28 @@ public sealed class FidEvaluation : IDisposable
         if (string.IsNullOrWhiteSpace(spec)) throw new EvaluationException($"--{side}", "empty source");
         if (spec.StartsWith("stats:", StringComparison.Ordinal)) return StatisticsCache.Load(spec["stats:".Length..]);
         TorchRuntime.EnsureLoaded();
-        IEvalImageSource source = spec switch
-        {
-            _ when spec.StartsWith("stylegan:", StringComparison.Ordinal) => new StyleGanEvalSource(spec["stylegan:".Length..]),
-            _ when spec.StartsWith("synth:", StringComparison.Ordinal) => new SynthEvalSource(
-                int.TryParse(spec["synth:".Length..], out var size) ? size : throw new EvaluationException(spec, "synth:SIZE needs an integer size")),
-            _ => new FolderEvalSource(spec),
-        };
+        var source = Source(spec);
         try { return Measure(source, seed, side); }
         finally { (source as IDisposable)?.Dispose(); }
     }
 
+    /// <summary>The image source a spec names: stylegan:CKPT, synth:SIZE (the procedural face world) or an image folder.</summary>
+    public static IImageSource Source(string spec) => spec switch
+    {
+        _ when spec.StartsWith("stylegan:", StringComparison.Ordinal) => new StyleGanEvalSource(spec["stylegan:".Length..]),
+        _ when spec.StartsWith("synth:", StringComparison.Ordinal) => FaceWorld(spec,
+            int.TryParse(spec["synth:".Length..], out var size) ? size : throw new EvaluationException(spec, "synth:SIZE needs an integer size")),
+        _ => new FolderEvalSource(spec),
+    };
+
+    static FaceWorldSource FaceWorld(string spec, int size)
+    {
+        try { return new FaceWorldSource(size); }
+        catch (SyntheticWorldException e) { throw new EvaluationException(spec, e.Message); }
+    }
+
     /// <summary>Features and statistics of an image source (the first Count images; cached when a cache folder is set).</summary>
-    public EvalSet Measure(IEvalImageSource source, long seed, string side)
+    public EvalSet Measure(IImageSource source, long seed, string side)
     {
         int count = Options.Count;
         if (source.Available is { } available && available < count)

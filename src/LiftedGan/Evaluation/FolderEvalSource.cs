@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LiftedGan.Data;
 using LiftedGan.Imaging;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace LiftedGan.Evaluation;
 /// test_fid.py does (pixel/127.5 − 1, no crop, no flip). Images are decoded a batch at a time; a batch of
 /// mixed sizes is resized to 299 image by image so it can be stacked.
 /// </summary>
-public sealed class FolderEvalSource : IEvalImageSource
+public sealed class FolderEvalSource : IImageSource
 {
     static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
     readonly IReadOnlyList<string> files;

@@ -1,9 +1,8 @@
-using LiftedGan.Training;
 using System.Text.Json;
 using LiftedGan.Checkpoints;
-using LiftedGan.StyleGan2;
 using LiftedGan.Synthetic;
 using LiftedGan.Torch;
+using LiftedGan.Training;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Evaluation;

@@ -1,6 +1,6 @@
 using LiftedGan.Checkpoints;
 using LiftedGan.Export;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Rendering;
 using LiftedGan.StyleGan2;
 using LiftedGan.Torch;

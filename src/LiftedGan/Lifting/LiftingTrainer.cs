@@ -1,8 +1,8 @@
-using LiftedGan.Training;
 using LiftedGan.Checkpoints;
 using LiftedGan.IO;
 using LiftedGan.Rendering;
 using LiftedGan.StyleGan2;
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using LiftedGan.Training;
 using LiftedGan.Checkpoints;
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
+using LiftedGan.Data;
 using LiftedGan.Training;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LiftedGan.StyleGan2;
@@ -88,7 +89,7 @@ public sealed class StyleGanTrainer : ITrainable, IDisposable
         long i = Iteration;
         int b = o.Batch;
         var device = Torch.TorchRuntime.Device;
-        var real = _source.NextBatch(b, rng).to(device);
+        var real = _source.Next(b, rng).to(device);
 
         SetRequiresGrad(G, false);
         SetRequiresGrad(D, true);

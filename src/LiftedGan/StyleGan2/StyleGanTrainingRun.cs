@@ -1,3 +1,4 @@
+using LiftedGan.Data;
 using LiftedGan.Imaging;
 using LiftedGan.Training;
 using static TorchSharp.torch;

@@ -170,10 +170,10 @@ public class EvalSourceTests
     [Fact]
     public void SynthSourceGivesImagesOfItsSize()
     {
-        var source = new SynthEvalSource(32);
+        var source = FidEvaluation.Source("synth:32");
         using var x = source.Next(2, new torch.Generator(3));
         Assert.Equal(new long[] { 2, 3, 32, 32 }, x.shape);
         Assert.True(x.min().item<float>() >= -1 && x.max().item<float>() <= 1);
-        Assert.Throws<EvaluationException>(() => new SynthEvalSource(33));
+        Assert.Throws<EvaluationException>(() => FidEvaluation.Source("synth:33"));
     }
 }

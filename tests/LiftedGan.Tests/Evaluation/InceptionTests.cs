@@ -1,11 +1,11 @@
 using System.Text.Json;
 using LiftedGan.Checkpoints;
 using LiftedGan.Evaluation;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Torch;
 using TorchSharp;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Tests.Evaluation;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Synthetic;
 using Xunit;
 

@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using LiftedGan.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace LiftedGan.Imaging;
+namespace LiftedGan.IO;
 
 /// <summary>A .npy file that cannot be read: names the file and the problem.</summary>
 public sealed class NpyFormatException(string path, string problem)
