@@ -36,9 +36,9 @@ internal static class EvalCommands3d
                 Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Size = parse.GetValue(size), Width = parse.GetValue(width), Seed = parse.GetValue(seed),
             };
             string path = parse.GetValue(output)!;
-            if (Directory.Exists(path)) throw new ArgumentException($"--out {path}: is a folder; give a file name");
+            if (Directory.Exists(path)) throw new UsageException($"--out {path}: is a folder; give a file name");
             int every = parse.GetValue(ckptEvery);
-            if (every < 1) throw new ArgumentException($"--ckpt-every {every}: must be at least 1");
+            if (every < 1) throw new UsageException($"--ckpt-every {every}: must be at least 1");
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var losses = new List<double>();
             using var trainer = File.Exists(path) ? PoseDepthTrainer.Resume(path, o) : new PoseDepthTrainer(o);
@@ -159,12 +159,12 @@ internal static class EvalCommands3d
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             var angles = parse.GetValue(yaws)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--yaws {s}: not a number"))
+                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"--yaws {s}: not a number"))
                 .ToList();
             bool useSynth = parse.GetValue(synth);
             string? lift = parse.GetValue(ckpt), sg = parse.GetValue(stylegan);
-            if (useSynth == (lift is not null)) throw new ArgumentException("--synth or --ckpt: give exactly one");
-            if (lift is not null && sg is null) throw new ArgumentException("--stylegan: needed with --ckpt");
+            if (useSynth == (lift is not null)) throw new UsageException("--synth or --ckpt: give exactly one");
+            if (lift is not null && sg is null) throw new UsageException("--stylegan: needed with --ckpt");
             var embed = PretrainedNetworks.LoadFaceEmbedding(parse.GetValue(embedding)!);
             using var model = lift is null ? null : LiftedCheckpoint.Open(lift, sg!);
             var render = model is null ? IdentityYaw.FaceWorldRenderer(parse.GetValue(seed), parse.GetValue(size)) : IdentityYaw.LiftedRenderer(model, parse.GetValue(seed));

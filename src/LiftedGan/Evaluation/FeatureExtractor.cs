@@ -14,8 +14,8 @@ public static class FeatureExtractor
     public static Tensor Extract(IImageSource source, InceptionNetwork network, int count, int batch, long seed,
         Action<int, int, double>? progress = null)
     {
-        if (count < 1) throw new EvaluationException("--n", $"{count}: must be at least 1");
-        if (batch < 1) throw new EvaluationException("--batch", $"{batch}: must be at least 1");
+        if (count < 1) throw new EvaluationException("count", $"{count}: must be at least 1");
+        if (batch < 1) throw new EvaluationException("batch size", $"{batch}: must be at least 1");
         var g = new Generator((ulong)seed);
         var parts = new List<Tensor>();
         var clock = Stopwatch.StartNew();

@@ -53,10 +53,10 @@ public sealed class FidEvaluation : IDisposable
     public FidResult Compare(EvalSet a, EvalSet b)
     {
         if (!InceptionNetwork.Comparable(a.Network, b.Network))
-            throw new EvaluationException("--a/--b", $"the two sides use different feature networks ({a.Network} vs {b.Network}); " +
+            throw new EvaluationException("a/b", $"the two sides use different feature networks ({a.Network} vs {b.Network}); " +
                 (a.Network == StatisticsCache.OfficialNetwork || b.Network == StatisticsCache.OfficialNetwork
-                    ? "official statistics need the FID Inception weights: pass --inception pt_inception-2015-12-05-6726825d.pth"
-                    : "recompute both with the same --inception"));
+                    ? "official statistics need the FID Inception weights (pt_inception-2015-12-05-6726825d.pth)"
+                    : "recompute both with the same Inception weights"));
         var warnings = new List<string>();
         foreach (var (name, set) in new[] { ("a", a), ("b", b) })
             if (set.Count < EvalOptions.StableCount)
@@ -110,7 +110,7 @@ public sealed class FidEvaluation : IDisposable
         int count = Options.Count;
         if (source.Available is { } available && available < count)
         {
-            log($"{side}: {source.Describe()} holds {available} images, fewer than --n {count}: using all {available}");
+            log($"{side}: {source.Describe()} holds {available} images, fewer than the {count} asked for: using all {available}");
             count = (int)available;
         }
         if (count < 2) throw new EvaluationException($"--{side}", $"{source.Describe()}: need at least 2 images for statistics, got {count}");

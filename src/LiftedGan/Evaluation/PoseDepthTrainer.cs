@@ -82,7 +82,7 @@ public sealed class PoseDepthTrainer : ITrainable, IDisposable
                 throw new EvaluationException(path, "holds no training state (options, step, optimizer) to resume from");
             var saved = JsonSerializer.Deserialize<PoseDepthTrainingOptions>(json) ?? throw new EvaluationException(path, "unreadable options");
             if (saved with { Steps = options.Steps } != options)
-                throw new EvaluationException(path, $"was trained with {saved}, not {options}; use another --out or the same options");
+                throw new EvaluationException(path, $"was trained with {saved}, not {options}; write to another file or train with the same options");
             var trainer = new PoseDepthTrainer(options);
             try
             {

@@ -67,7 +67,7 @@ public static class IdentityEmbeddingTraining
     public static IdentityEmbeddingNetwork Train(IdentityTrainingOptions o, Action<int, double>? progress = null)
     {
         if (o.Identities < 2 || o.ViewsPerIdentity < 2 || o.Steps < 1 || o.Batch < 2)
-            throw new ArgumentException("identity training needs at least 2 identities, 2 views, 1 step and batch 2");
+            throw new LiftedGanException("identity training needs at least 2 identities, 2 views, 1 step and batch 2");
         var (images, labels) = RenderPool(o.Seed, 0, o.Identities, o.ViewsPerIdentity, o.Size);
         var net = SeededInit.Apply(new IdentityEmbeddingNetwork(o.Size, o.Width, o.Dimension), o.Seed);
         var g = new torch.Generator((ulong)o.Seed);

@@ -63,7 +63,7 @@ public static class LiftingRun
 
         if (supervised && StyleGanCheckpoint.ReadObjective(inputs.TeacherPath) != TrainObjective.WorldFit)
             throw new LiftingSetupException(inputs.TeacherPath, "not a world-fit teacher (its args do not say objective world_fit): " +
-                "its samples have no exact truth for --objective supervised-truth (train one with stylegan train --objective world-fit)");
+                "its samples have no exact truth for the supervised-truth objective (train a StyleGAN2 with the world-fit objective)");
         var teacher = StyleGanCheckpoint.LoadGenerator(inputs.TeacherPath);
         config = config.ForTeacher(teacher.Config.StyleDim);
         if (teacher.Config.Size != config.ImageSize)
@@ -75,7 +75,7 @@ public static class LiftingRun
         if (supervised)
         {
             if (inputs.VggPath is not null || inputs.FaceEmbeddingPath is not null)
-                warn("--objective supervised-truth uses neither --vgg nor --face-embedding: they are ignored");
+                warn("the supervised-truth objective uses neither VGG16 weights nor a face embedding: they are ignored");
         }
         else
         {
@@ -83,13 +83,13 @@ public static class LiftingRun
             if (inputs.VggPath is not null) vgg = PretrainedNetworks.LoadVgg16(inputs.VggPath);
             else
             {
-                warn("no --vgg weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
+                warn("no VGG16 weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
                 vgg = Vgg16Features.RandomFeatures(config.Seed);
             }
             perceptual = new PerceptualLoss(vgg, scales: config.PerceptualScales);
             if (config.IdentityWeight > 0)
             {
-                if (inputs.FaceEmbeddingPath is null) warn("no --face-embedding: the identity loss is off for this run");
+                if (inputs.FaceEmbeddingPath is null) warn("no face embedding: the identity loss is off for this run");
                 else embedding = PretrainedNetworks.LoadFaceEmbedding(inputs.FaceEmbeddingPath);
             }
         }

@@ -1,7 +1,7 @@
 using LiftedGan.Data;
 using LiftedGan.Training;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace LiftedGan.StyleGan2;

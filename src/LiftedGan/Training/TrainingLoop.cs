@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Training;

@@ -98,7 +98,7 @@ public class FidEvaluationTests : IDisposable
         Assert.Equal(StatisticsCache.OfficialNetwork, stats.Network);
         using var eval = new FidEvaluation(null, new EvalOptions());
         var e = Assert.Throws<EvaluationException>(() => eval.Compare(back, stats));
-        Assert.Contains("--inception", e.Message);
+        Assert.Contains("pt_inception-2015-12-05-6726825d.pth", e.Message);
     }
 
     [Fact]

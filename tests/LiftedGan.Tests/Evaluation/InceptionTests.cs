@@ -4,8 +4,8 @@ using LiftedGan.Evaluation;
 using LiftedGan.IO;
 using LiftedGan.Torch;
 using TorchSharp;
-using Xunit.Abstractions;
 using Xunit;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Tests.Evaluation;

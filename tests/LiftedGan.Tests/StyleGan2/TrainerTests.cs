@@ -1,7 +1,7 @@
 using LiftedGan.Data;
 using LiftedGan.StyleGan2;
-using Xunit.Abstractions;
 using Xunit;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Tests.StyleGan2;
