@@ -81,6 +81,19 @@ public class TrainingLoopTests
         }
     }
 
+    /// <summary>Runs <paramref name="body"/> with two fresh run folders (uninterrupted, interrupted), then deletes both.</summary>
+    static void WithTwoRuns(Action<RunFolder, RunFolder> body)
+    {
+        var straight = NewRun();
+        var interrupted = NewRun();
+        try { body(straight, interrupted); }
+        finally
+        {
+            Directory.Delete(straight.Dir, true);
+            Directory.Delete(interrupted.Dir, true);
+        }
+    }
+
     static RunFolder NewRun() => new(Directory.CreateTempSubdirectory("training-loop").FullName, Naming);
 
     static void AssertSameWeights(Toy a, Toy b)
@@ -93,9 +106,7 @@ public class TrainingLoopTests
     [Fact]
     public void ResumedRunEqualsUninterruptedRunBitForBit()
     {
-        var straight = NewRun();
-        var split = NewRun();
-        try
+        WithTwoRuns((straight, split) =>
         {
             var all = new List<double>();
             using var whole = Toy.Open(straight);
@@ -113,20 +124,13 @@ public class TrainingLoopTests
             Assert.Equal(File.ReadAllText(Path.Combine(straight.Dir, "loss.csv")), File.ReadAllText(Path.Combine(split.Dir, "loss.csv")));
             Assert.Equal(11, File.ReadAllLines(Path.Combine(split.Dir, "loss.csv")).Length);
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(split.Dir, "tb")));
-        }
-        finally
-        {
-            Directory.Delete(straight.Dir, true);
-            Directory.Delete(split.Dir, true);
-        }
+        });
     }
 
     [Fact]
     public void AKilledRunResumesFromItsLastCheckpointAsIfNeverKilled()
     {
-        var straight = NewRun();
-        var killed = NewRun();
-        try
+        WithTwoRuns((straight, killed) =>
         {
             using var whole = Toy.Open(straight);
             whole.Loop(straight, 9).Run();
@@ -146,12 +150,7 @@ public class TrainingLoopTests
 
             AssertSameWeights(whole, resumed);
             Assert.Equal(File.ReadAllText(Path.Combine(straight.Dir, "loss.csv")), File.ReadAllText(Path.Combine(killed.Dir, "loss.csv")));
-        }
-        finally
-        {
-            Directory.Delete(straight.Dir, true);
-            Directory.Delete(killed.Dir, true);
-        }
+        });
     }
 
     [Fact]
