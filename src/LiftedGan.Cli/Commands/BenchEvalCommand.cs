@@ -35,7 +35,7 @@ internal static class BenchEvalCommand
             int s = parse.GetValue(size);
             foreach (int batch in parse.GetValue(batches)!)
             {
-                if (batch < 1) throw new ArgumentException($"--batches {batch}: must be at least 1");
+                if (batch < 1) throw new UsageException($"--batches {batch}: must be at least 1");
                 using var x = rand([batch, 3, s, s], generator: new torch.Generator(0)) * 2 - 1;
                 using (var warm = net.Features.forward(x)) { }
                 var times = new List<double>();
@@ -58,7 +58,7 @@ internal static class BenchEvalCommand
             if (parse.GetValue(lift) is { } ckpt)
             {
                 if (parse.GetValue(stylegan) is not { } teacher || parse.GetValue(estimator) is not { } est)
-                    throw new ArgumentException("--lift: needs --stylegan and --estimator");
+                    throw new UsageException("--lift: needs --stylegan and --estimator");
                 using var sampler = LiftedSampler.Open(ckpt, teacher);
                 using var pose = PoseDepthTraining.Load(est);
                 int g = parse.GetValue(groups);

@@ -39,10 +39,10 @@ internal static class BenchHugePagesCommand
             var inv = CultureInfo.InvariantCulture;
             var names = parse.GetValue(only) ?? [];
             if (names.FirstOrDefault(n => All.All(w => w.Name != n)) is { } unknown)
-                throw new ArgumentException($"--only '{unknown}': expected some of {string.Join(", ", All.Select(w => $"'{w.Name}'"))}");
+                throw new UsageException($"--only '{unknown}': expected some of {string.Join(", ", All.Select(w => $"'{w.Name}'"))}");
             var workloads = names.Length == 0 ? All : All.Where(w => names.Contains(w.Name)).ToArray();
             int n = parse.GetValue(rounds);
-            if (n < 1) throw new ArgumentException("--rounds: must be at least 1");
+            if (n < 1) throw new UsageException("--rounds: must be at least 1");
             int threads = parse.GetValue(GlobalOptions.Threads);
             stdout.WriteLine($"bench hugepages: kernel THP mode '{HugePages.KernelMode ?? "unknown"}', {Environment.ProcessorCount} logical CPUs, child --threads {threads}");
             stdout.WriteLine($"{"workload",-22} {"off (s)",9} {"on (s)",9} {"off/on",7}");

@@ -26,7 +26,7 @@ internal static class BenchLiftCommand
             if (parse.GetValue(only) is { } name)
             {
                 presets = presets.Where(p => p.Preset.Preset == name).ToList();
-                if (presets.Count == 0) throw new ArgumentException($"--only {name}: expected synth_64 or ffhq_256");
+                if (presets.Count == 0) throw new UsageException($"--only {name}: expected synth_64 or ffhq_256");
             }
             stdout.WriteLine($"bench lift: {torch.get_num_threads()} torch threads, {Environment.ProcessorCount} logical CPUs");
             foreach (var (preset, teacher, embedding) in presets)

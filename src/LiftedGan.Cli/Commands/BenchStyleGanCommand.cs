@@ -24,7 +24,7 @@ internal static class BenchStyleGanCommand
             if (parse.GetValue(only) is { } name)
             {
                 configs = configs.Where(c => c.Name == name).ToList();
-                if (configs.Count == 0) throw new ArgumentException($"--only {name}: expected small64 or paper256");
+                if (configs.Count == 0) throw new UsageException($"--only {name}: expected small64 or paper256");
             }
             foreach (var (n, o) in configs)
             {

@@ -5,7 +5,7 @@ using System.Globalization;
 namespace LiftedGan.Cli.Commands;
 
 /// <summary>
-/// Validation of numeric option values before use: a value out of range is an <see cref="ArgumentException"/> whose
+/// Validation of numeric option values before use: a value out of range is a <see cref="UsageException"/> whose
 /// one-line message names the option, the value (as invariant text) and the accepted range; nothing is clamped.
 /// </summary>
 internal static class CliValues
@@ -17,7 +17,7 @@ internal static class CliValues
     public static int Int(ParseResult parse, Option<int> option, int min, int max)
     {
         int v = parse.GetValue(option);
-        if (v < min || v > max) throw new ArgumentException($"{option.Name} {Text(v)}: must be between {Text(min)} and {Text(max)}");
+        if (v < min || v > max) throw new UsageException($"{option.Name} {Text(v)}: must be between {Text(min)} and {Text(max)}");
         return v;
     }
 
@@ -25,7 +25,7 @@ internal static class CliValues
     public static long Long(ParseResult parse, Option<long> option, long min, long max)
     {
         long v = parse.GetValue(option);
-        if (v < min || v > max) throw new ArgumentException($"{option.Name} {Text(v)}: must be between {Text(min)} and {Text(max)}");
+        if (v < min || v > max) throw new UsageException($"{option.Name} {Text(v)}: must be between {Text(min)} and {Text(max)}");
         return v;
     }
 
@@ -33,7 +33,7 @@ internal static class CliValues
     public static double Real(string name, double v, double min, double max, bool minOpen = false)
     {
         bool ok = double.IsFinite(v) && (minOpen ? v > min : v >= min) && v <= max;
-        if (!ok) throw new ArgumentException($"{name} {Text(v)}: must be a finite number in {(minOpen ? "(" : "[")}{Text(min)}, {Text(max)}]");
+        if (!ok) throw new UsageException($"{name} {Text(v)}: must be a finite number in {(minOpen ? "(" : "[")}{Text(min)}, {Text(max)}]");
         return v;
     }
 
@@ -57,7 +57,7 @@ internal static class CliValues
                     Option<float?> => o.GetValueOrDefault<float?>(),
                     _ => null,
                 };
-                if (real is { } x && !double.IsFinite(x)) throw new ArgumentException($"{name} {Text(x)}: must be a finite number");
+                if (real is { } x && !double.IsFinite(x)) throw new UsageException($"{name} {Text(x)}: must be a finite number");
                 if (name.Contains("seed", StringComparison.Ordinal)) continue;
                 long? whole = o.Option switch
                 {
@@ -67,9 +67,9 @@ internal static class CliValues
                     Option<long?> => o.GetValueOrDefault<long?>(),
                     _ => null,
                 };
-                if (whole is { } w && w < 0) throw new ArgumentException($"{name} {Text(w)}: must be 0 or more");
+                if (whole is { } w && w < 0) throw new UsageException($"{name} {Text(w)}: must be 0 or more");
                 if (whole is { } v && Cap(name) is { } cap && v > cap)
-                    throw new ArgumentException($"{name} {Text(v)}: must be at most {Text(cap)}");
+                    throw new UsageException($"{name} {Text(v)}: must be at most {Text(cap)}");
             }
     }
 

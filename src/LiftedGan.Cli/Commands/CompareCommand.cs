@@ -16,7 +16,7 @@ internal static class CompareCommand
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             var paths = parse.GetValue(ckpts)!;
-            if (paths.Length != 2) throw new ArgumentException($"--ckpt: give exactly two lift checkpoints, got {paths.Length}");
+            if (paths.Length != 2) throw new UsageException($"--ckpt: give exactly two lift checkpoints, got {paths.Length}");
             using var a = options.Open(parse, paths[0]);
             using var b = options.Open(parse, paths[1]);
             var (z, psi, outDir) = options.Resolve(parse, a);

@@ -36,35 +36,22 @@ internal static class EvalCommands3d
                 Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Size = parse.GetValue(size), Width = parse.GetValue(width), Seed = parse.GetValue(seed),
             };
             string path = parse.GetValue(output)!;
-            if (Directory.Exists(path)) throw new ArgumentException($"--out {path}: is a folder; give a file name");
+            if (Directory.Exists(path)) throw new UsageException($"--out {path}: is a folder; give a file name");
             int every = parse.GetValue(ckptEvery);
-            if (every < 1) throw new ArgumentException($"--ckpt-every {every}: must be at least 1");
+            if (every < 1) throw new UsageException($"--ckpt-every {every}: must be at least 1");
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var losses = new List<double>();
             using var trainer = File.Exists(path) ? PoseDepthTrainer.Resume(path, o) : new PoseDepthTrainer(o);
             using var net = trainer.Net;
             int startStep = trainer.Step;
             if (startStep > 0) stdout.WriteLine($"resuming {path} at step {startStep} of {o.Steps}");
-            // step,loss per line; lines past the resumed checkpoint (written before a crash) are dropped.
-            string lossLog = Path.ChangeExtension(path, ".loss.csv");
-            var logged = File.Exists(lossLog) && startStep > 0
-                ? File.ReadLines(lossLog).Skip(1).Where(l => int.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out var s) && s <= startStep).ToList()
-                : new List<string>();
             TrainingProgress.Run(stdout, "estimator", o.Steps, startStep, report =>
-            {
-                while (!trainer.Finished)
+                PoseDepthTraining.Run(trainer, path, every, p =>
                 {
-                    double loss = trainer.TrainStep();
+                    double loss = p.Scalars["loss"];
                     losses.Add(loss);
-                    logged.Add(string.Create(CultureInfo.InvariantCulture, $"{trainer.Step},{loss:G6}"));
-                    if (trainer.Step % every == 0 || trainer.Finished)
-                    {
-                        trainer.Save(path);
-                        AtomicFile.WriteAllBytes(lossLog, System.Text.Encoding.UTF8.GetBytes("step,loss\n" + string.Join("\n", logged) + "\n"));
-                    }
-                    report(trainer.Step, string.Create(CultureInfo.InvariantCulture, $"step {trainer.Step}/{o.Steps} loss {loss:F3}"));
-                }
-            });
+                    report(p.Step, string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{o.Steps} loss {loss:F3}"));
+                }));
             net.eval();
             double trainSeconds = sw.Elapsed.TotalSeconds;
             var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(heldOut), o.Size, seed: o.Seed + 1_000_003);
@@ -176,12 +163,12 @@ internal static class EvalCommands3d
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             var angles = parse.GetValue(yaws)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--yaws {s}: not a number"))
+                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"--yaws {s}: not a number"))
                 .ToList();
             bool useSynth = parse.GetValue(synth);
             string? lift = parse.GetValue(ckpt), sg = parse.GetValue(stylegan);
-            if (useSynth == (lift is not null)) throw new ArgumentException("--synth or --ckpt: give exactly one");
-            if (lift is not null && sg is null) throw new ArgumentException("--stylegan: needed with --ckpt");
+            if (useSynth == (lift is not null)) throw new UsageException("--synth or --ckpt: give exactly one");
+            if (lift is not null && sg is null) throw new UsageException("--stylegan: needed with --ckpt");
             var embed = PretrainedNetworks.LoadFaceEmbedding(parse.GetValue(embedding)!);
             using var model = lift is null ? null : LiftedCheckpoint.Open(lift, sg!);
             var render = model is null ? IdentityYaw.FaceWorldRenderer(parse.GetValue(seed), parse.GetValue(size)) : IdentityYaw.LiftedRenderer(model, parse.GetValue(seed));

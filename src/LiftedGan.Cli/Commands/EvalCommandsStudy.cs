@@ -45,7 +45,7 @@ internal static class EvalCommandsStudy
         };
     }
 
-    static int NonNegative(int v, string name) => v >= 0 ? v : throw new ArgumentException($"{name} {v}: must be 0 or more");
+    static int NonNegative(int v, string name) => v >= 0 ? v : throw new UsageException($"{name} {v}: must be 0 or more");
 
     /// <summary>Loads what the options name and evaluates each checkpoint; the teacher's FID set is measured once.</summary>
     static List<ModelMetrics> EvaluateAll(ParseResult parse, Counts counts, string teacher, IReadOnlyList<(string Name, string Checkpoint)> models, Action<string> log)
@@ -89,7 +89,7 @@ internal static class EvalCommandsStudy
             {
                 "discofacegan" => DisentanglementDefinition.DiscoFaceGan,
                 "taxfree" => DisentanglementDefinition.TaxFree,
-                var d => throw new ArgumentException($"--definition {d}: expected discofacegan or taxfree"),
+                var d => throw new UsageException($"--definition {d}: expected discofacegan or taxfree"),
             };
             var o = new DisentanglementOptions
             {
@@ -131,8 +131,8 @@ internal static class EvalCommandsStudy
         {
             LiftingConfig Settings(LiftingConfig c)
             {
-                if (parse.GetValue(steps) is int s) c = c with { Epochs = 1, StepsPerEpoch = s > 0 ? s : throw new ArgumentException($"--steps {s}: must be positive") };
-                if (parse.GetValue(batch) is int b) c = c with { BatchSize = b > 0 ? b : throw new ArgumentException($"--batch {b}: must be positive") };
+                if (parse.GetValue(steps) is int s) c = c with { Epochs = 1, StepsPerEpoch = s > 0 ? s : throw new UsageException($"--steps {s}: must be positive") };
+                if (parse.GetValue(batch) is int b) c = c with { BatchSize = b > 0 ? b : throw new UsageException($"--batch {b}: must be positive") };
                 if (parse.GetValue(seed) is long sd) c = c with { Seed = sd };
                 return c;
             }
@@ -169,7 +169,7 @@ internal static class EvalCommandsStudy
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             string teacher = parse.GetValue(stylegan)!, ckpt = parse.GetValue(lift)!, path = parse.GetValue(output)!;
-            if (Directory.Exists(path)) throw new ArgumentException($"--out {path}: is a folder; give a file name");
+            if (Directory.Exists(path)) throw new UsageException($"--out {path}: is a folder; give a file name");
             string? ablationMarkdown = null;
             if (parse.GetValue(ablations) is { } dir)
             {

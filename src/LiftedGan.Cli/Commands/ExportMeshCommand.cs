@@ -17,14 +17,14 @@ internal static class ExportMeshCommand
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             var chosen = parse.GetValue(formats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(f => Enum.TryParse<MeshFormat>(f, ignoreCase: true, out var m) ? m : throw new ArgumentException($"--formats '{f}': must be obj, ply or glb"))
+                .Select(f => Enum.TryParse<MeshFormat>(f, ignoreCase: true, out var m) ? m : throw new UsageException($"--formats '{f}': must be obj, ply or glb"))
                 .ToHashSet();
-            if (chosen.Count == 0) throw new ArgumentException("--formats: none given");
+            if (chosen.Count == 0) throw new UsageException("--formats: none given");
             var colour = parse.GetValue(texture) switch
             {
                 "albedo" => MeshTexture.Albedo,
                 "shaded" => MeshTexture.Shaded,
-                var other => throw new ArgumentException($"--texture {other}: must be albedo or shaded"),
+                var other => throw new UsageException($"--texture {other}: must be albedo or shaded"),
             };
             using var sampler = options.Open(parse);
             var (z, psi, outDir) = options.Resolve(parse, sampler);

@@ -27,8 +27,10 @@ internal static class GlobalOptions
     };
 
     /// <summary>
-    /// Runs a command body: initialises torch from the global options, and reports expected failures (bad files,
-    /// bad values) as a single `liftedgan: error: ...` line with exit code 1 instead of a stack trace.
+    /// Runs a command body: initialises torch from the global options, and reports expected failures (the library's
+    /// <see cref="LiftedGanException"/> family, a bad command line, files the system cannot read or write) as a single
+    /// `liftedgan: error: ...` line with exit code 1 instead of a stack trace. Any other exception is a bug: it is
+    /// reported with its stack trace and a request to report it, exit code <see cref="BugExitCode"/>.
     /// </summary>
     public static int Execute(ParseResult parse, Func<TextWriter, int> body, bool needsTorch = true)
     {
@@ -36,16 +38,16 @@ internal static class GlobalOptions
         var error = parse.InvocationConfiguration.Error;
         try
         {
-            if (parse.GetValue(Threads) < 0) throw new ArgumentException($"--threads {parse.GetValue(Threads)}: must be 0 or more");
+            if (parse.GetValue(Threads) < 0) throw new UsageException($"--threads {parse.GetValue(Threads)}: must be 0 or more");
             CliValues.CheckAll(parse);
-            var limits = LiftedGan.Checkpoints.CheckpointLimits.FromEnvironment();
+            var limits = FromUser(LiftedGan.Checkpoints.CheckpointLimits.FromEnvironment);
             LiftedGan.Checkpoints.TorchCheckpoint.Limits = parse.GetValue(NoVerify) ? limits with { VerifyCrc = false } : limits;
-            if (needsTorch) TorchRuntime.Initialize(parse.GetValue(Device) ?? "cpu", parse.GetValue(Threads));
+            if (needsTorch) FromUser(() => TorchRuntime.Initialize(parse.GetValue(Device) ?? "cpu", parse.GetValue(Threads)));
             return body(output);
         }
         catch (Exception e) when (IsUserError(e))
         {
-            error.WriteLine($"liftedgan: error: {OneLine(e.Message)}");
+            error.WriteLine($"liftedgan: error: {OneLine(InFlags(e))}");
             return 1;
         }
         catch (OutOfMemoryException e)
@@ -61,7 +63,26 @@ internal static class GlobalOptions
             if (Environment.GetEnvironmentVariable("LIFTEDGAN_TRACE") == "1") error.WriteLine(e);
             return 1;
         }
+        catch (Exception e)
+        {
+            error.WriteLine($"liftedgan: internal error: {OneLine(e.Message)}");
+            error.WriteLine("This is a bug in liftedgan, not a problem with your input; please report it with the command line and the trace below.");
+            error.WriteLine(e);
+            return BugExitCode;
+        }
     }
+
+    /// <summary>Exit code of a bug (an exception that is not a user error): 70, EX_SOFTWARE of sysexits.h.</summary>
+    public const int BugExitCode = 70;
+
+    /// <summary>Reads settings the user gave (environment variables, --device): an argument the library rejects is a user error.</summary>
+    static T FromUser<T>(Func<T> read)
+    {
+        try { return read(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message, e); }
+    }
+
+    static void FromUser(Action apply) => FromUser(() => { apply(); return 0; });
 
     /// <summary>A message as one printable line: line breaks become " / ", other control characters \xNN, at most 2000 characters.</summary>
     internal static string OneLine(string message)
@@ -76,8 +97,19 @@ internal static class GlobalOptions
         return sb.ToString();
     }
 
+    /// <summary>The command-line flag of each parameter the library names in its errors.</summary>
+    static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["count"] = "--n", ["batch size"] = "--batch", ["truncation"] = "--truncation", ["max angle"] = "--max-angle",
+        ["steps"] = "--steps", ["size"] = "--size", ["per identity"] = "--per-identity", ["grids"] = "--grids",
+        ["output folder"] = "--out", ["lift steps"] = "--lift-steps", ["lift batch"] = "--lift-batch", ["preset"] = "--preset",
+    };
+
+    /// <summary>The message of an error, with the parameter it names said as its flag ("count: 0: ..." is "--n: 0: ...").</summary>
+    static string InFlags(Exception e) =>
+        e is LiftedGanException { Subject: { } subject } typed && Flags.TryGetValue(subject, out var flag) ? $"{flag}: {typed.Problem}" : e.Message;
+
+    /// <summary>The library's typed errors, a bad command line, and files or paths the system refuses.</summary>
     static bool IsUserError(Exception e) =>
-        e is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException
-            or FormatException or TorchLoadException or NotSupportedException
-        || e.GetType().Namespace?.StartsWith("LiftedGan", StringComparison.Ordinal) == true;
+        e is LiftedGanException or IOException or UnauthorizedAccessException or InvalidDataException or FormatException or NotSupportedException;
 }

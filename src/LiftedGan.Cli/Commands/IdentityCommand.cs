@@ -30,7 +30,7 @@ internal static class IdentityCommand
                 Batch = parse.GetValue(batch), Size = parse.GetValue(size), Seed = parse.GetValue(seed),
             };
             string path = parse.GetValue(output)!;
-            if (Directory.Exists(path)) throw new ArgumentException($"--out {path}: is a folder; give a file name");
+            if (Directory.Exists(path)) throw new UsageException($"--out {path}: is a folder; give a file name");
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var losses = new List<double>();
             IdentityEmbeddingNetwork? net = null;

@@ -18,7 +18,7 @@ internal static class InterpolateCommand
         {
             var angles = parse.GetValue(yaws)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(a => double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v
-                    : throw new ArgumentException($"--yaws '{a}': not a number")).ToArray();
+                    : throw new UsageException($"--yaws '{a}': not a number")).ToArray();
             using var sampler = options.Open(parse, minimum: 2);
             var (z, psi, outDir) = options.Resolve(parse, sampler, minimum: 2);
             using (z)

@@ -20,7 +20,7 @@ internal static class LiftCommand
         ["lam_reg_style"] = (c, v) => c with { StylePriorWeight = v },
         ["lam_albedo_rank"] = (c, v) => c with { AlbedoRankWeight = v },
         ["lam_depth_smooth"] = (c, v) => c with { DepthSmoothnessWeight = v },
-        ["composer_warmup_steps"] = (c, v) => c with { ComposerWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new ArgumentException($"--set composer_warmup_steps={v}: must be a whole number ≥ 0") },
+        ["composer_warmup_steps"] = (c, v) => c with { ComposerWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set composer_warmup_steps={v}: must be a whole number ≥ 0") },
         ["lam_truth_depth"] = (c, v) => c with { TruthDepthWeight = v },
         ["lam_truth_view"] = (c, v) => c with { TruthViewWeight = v },
         ["lam_truth_light"] = (c, v) => c with { TruthLightWeight = v },
@@ -77,22 +77,22 @@ internal static class LiftCommand
                     c = c with
                     {
                         Objective = LiftingObjectives.FromName(o)
-                            ?? throw new ArgumentException($"--objective {o}: expected {string.Join(" or ", LiftingObjectives.All.Select(x => x.Name))}"),
+                            ?? throw new UsageException($"--objective {o}: expected {string.Join(" or ", LiftingObjectives.All.Select(x => x.Name))}"),
                     };
                 foreach (var item in parse.GetValue(set) ?? Array.Empty<string>()) c = Apply(c, item);
                 return c;
             }
             config = Overrides(config);
             int every = parse.GetValue(ckptEvery);
-            if (every < 0) throw new ArgumentException($"--ckpt-every {every}: must be 0 or more");
+            if (every < 0) throw new UsageException($"--ckpt-every {every}: must be 0 or more");
 
             string outDir = parse.GetValue(output)!;
             string teacherPath = parse.GetValue(stylegan)!;
             bool worldFit = File.Exists(teacherPath) && StyleGan2.StyleGanCheckpoint.ReadObjective(teacherPath) == StyleGan2.TrainObjective.WorldFit;
             int probeEvery = parse.GetValue(truthEvery) ?? (worldFit ? 250 : 0);
-            if (probeEvery < 0) throw new ArgumentException($"--truth-every {probeEvery}: must be 0 or more");
+            if (probeEvery < 0) throw new UsageException($"--truth-every {probeEvery}: must be 0 or more");
             if (probeEvery > 0 && !worldFit)
-                throw new ArgumentException($"--truth-every {probeEvery}: {teacherPath} is not a world-fit teacher, its samples have no exact truth");
+                throw new UsageException($"--truth-every {probeEvery}: {teacherPath} is not a world-fit teacher, its samples have no exact truth");
             int probeSamples = Positive(parse.GetValue(truthSamples), "--truth-samples");
             var probe = probeEvery == 0 ? null : new LiftingProbe(probeEvery, model => ExactTruthProbe(model, probeSamples));
             var inputs = new LiftingInputs(parse.GetValue(stylegan)!, outDir, parse.GetValue(vgg), parse.GetValue(face));
@@ -127,15 +127,15 @@ internal static class LiftCommand
         };
     }
 
-    static int Positive(int v, string name) => v > 0 ? v : throw new ArgumentException($"{name} {v}: must be positive");
+    static int Positive(int v, string name) => v > 0 ? v : throw new UsageException($"{name} {v}: must be positive");
 
     static LiftingConfig Apply(LiftingConfig config, string item)
     {
         var kv = item.Split('=', 2);
         if (kv.Length != 2 || !Settable.TryGetValue(kv[0].Trim(), out var apply))
-            throw new ArgumentException($"--set '{item}': expected name=value with name one of {string.Join(", ", Settable.Keys)}");
+            throw new UsageException($"--set '{item}': expected name=value with name one of {string.Join(", ", Settable.Keys)}");
         if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < 0)
-            throw new ArgumentException($"--set '{item}': value must be a finite number ≥ 0");
+            throw new UsageException($"--set '{item}': value must be a finite number ≥ 0");
         return apply(config, v);
     }
 }

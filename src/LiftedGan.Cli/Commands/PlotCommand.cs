@@ -26,18 +26,18 @@ internal static class PlotCommand
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             int window = parse.GetValue(smooth);
-            if (window < 1) throw new ArgumentException($"--smooth {window}: must be at least 1");
+            if (window < 1) throw new UsageException($"--smooth {window}: must be at least 1");
             var wanted = parse.GetValue(tags)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (wanted.Length == 0) throw new ArgumentException("--tags: none given");
+            if (wanted.Length == 0) throw new UsageException("--tags: none given");
             string? tbPath = parse.GetValue(tb), csvPath = parse.GetValue(csvLog);
-            if ((tbPath is null) == (csvPath is null)) throw new ArgumentException("give exactly one of --tb and --csv");
+            if ((tbPath is null) == (csvPath is null)) throw new UsageException("give exactly one of --tb and --csv");
             var scalars = tbPath is not null ? TensorBoardScalars.Read(tbPath) : ReadCsv(csvPath!);
             var series = new List<ChartSeries>();
             var csv = new StringBuilder("tag,step,value,smoothed\n");
             foreach (var tag in wanted)
             {
                 if (!scalars.TryGetValue(tag, out var points) || points.Count == 0)
-                    throw new ArgumentException($"--tags {tag}: not in the event files (found: {string.Join(", ", scalars.Keys.Order())})");
+                    throw new UsageException($"--tags {tag}: not in the event files (found: {string.Join(", ", scalars.Keys.Order())})");
                 var ordered = points.OrderBy(p => p.Step).ToList();
                 var smoothed = MovingAverage(ordered.Select(p => (double)p.Value).ToArray(), window);
                 series.Add(new ChartSeries(window > 1 ? $"{tag} (mean of {window})" : tag, ordered.Select(p => (double)p.Step).ToArray(), smoothed));
@@ -63,20 +63,20 @@ internal static class PlotCommand
     /// <summary>Columns of a CSV log (header: step,name,...; numbers in invariant culture) as (step, value) series.</summary>
     static IReadOnlyDictionary<string, List<ScalarPoint>> ReadCsv(string path)
     {
-        if (!File.Exists(path)) throw new ArgumentException($"--csv {path}: file not found");
+        if (!File.Exists(path)) throw new UsageException($"--csv {path}: file not found");
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
-        if (lines.Length < 2) throw new ArgumentException($"--csv {path}: needs a header and at least one row");
+        if (lines.Length < 2) throw new UsageException($"--csv {path}: needs a header and at least one row");
         var header = lines[0].Split(',');
         var columns = header.Skip(1).ToDictionary(h => h, _ => new List<ScalarPoint>());
         for (int r = 1; r < lines.Length; r++)
         {
             var cells = lines[r].Split(',');
             if (cells.Length != header.Length || !long.TryParse(cells[0], CultureInfo.InvariantCulture, out long step))
-                throw new ArgumentException($"--csv {path}: line {r + 1} is not step followed by {header.Length - 1} values");
+                throw new UsageException($"--csv {path}: line {r + 1} is not step followed by {header.Length - 1} values");
             for (int c = 1; c < cells.Length; c++)
             {
                 if (!float.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
-                    throw new ArgumentException($"--csv {path}: line {r + 1}, column {header[c]}: '{cells[c]}' is not a number");
+                    throw new UsageException($"--csv {path}: line {r + 1}, column {header[c]}: '{cells[c]}' is not a number");
                 columns[header[c]].Add(new ScalarPoint(step, double.NaN, v));
             }
         }

@@ -19,7 +19,7 @@ internal static class RotateCommand
             {
                 "yaw" => PoseAxis.Yaw,
                 "pitch" => PoseAxis.Pitch,
-                var other => throw new ArgumentException($"--axis {other}: must be yaw or pitch"),
+                var other => throw new UsageException($"--axis {other}: must be yaw or pitch"),
             };
             if (parse.GetValue(maxAngle) is { } a) CliValues.Real("--max-angle", a, 0, 90, minOpen: true);
             using var sampler = options.Open(parse);

@@ -1,6 +1,6 @@
+using System.CommandLine;
 using System.Text;
 using LiftedGan.IO;
-using System.CommandLine;
 using LiftedGan.Imaging;
 using LiftedGan.StyleGan2;
 using TorchSharp;
@@ -39,9 +39,9 @@ internal static class StyleGanGenerateCommand
             int meanSamples = psi < 1 ? CliValues.Int(parse, meanCount, 1, 1 << 20) : 0;
             bool withTruth = parse.GetValue(truth);
             if (withTruth && psi != 1)
-                throw new ArgumentException($"--truth needs --truncation 1 (got {psi}): truncated samples have no exact truth");
+                throw new UsageException($"--truth needs --truncation 1 (got {psi}): truncated samples have no exact truth");
             if (withTruth && StyleGanCheckpoint.ReadObjective(parse.GetValue(ckpt)!) != TrainObjective.WorldFit)
-                throw new ArgumentException($"--truth: {parse.GetValue(ckpt)} is not a world-fit teacher, so its samples have no exact truth");
+                throw new UsageException($"--truth: {parse.GetValue(ckpt)} is not a world-fit teacher, so its samples have no exact truth");
             using var g = StyleGanCheckpoint.LoadGenerator(parse.GetValue(ckpt)!, parse.GetValue(key)!);
             var device = Torch.TorchRuntime.Device;
             using var scope = NewDisposeScope();
@@ -52,7 +52,7 @@ internal static class StyleGanGenerateCommand
             {
                 z = Npy.Load(zPath).to_type(ScalarType.Float32);
                 if (z.dim() != 2 || z.shape[1] != g.Config.StyleDim)
-                    throw new ArgumentException($"{zPath}: expected N x {g.Config.StyleDim} latents, got [{string.Join(", ", z.shape)}]");
+                    throw new UsageException($"{zPath}: expected N x {g.Config.StyleDim} latents, got [{string.Join(", ", z.shape)}]");
             }
             else z = randn([count, g.Config.StyleDim], generator: rng);
             z = z.to(device);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LiftedGan.Data;
 using LiftedGan.StyleGan2;
 
 namespace LiftedGan.Cli.Commands;
@@ -66,7 +67,7 @@ internal static class StyleGanTrainCommand
                 {
                     "adversarial" => TrainObjective.Adversarial,
                     "world-fit" => TrainObjective.WorldFit,
-                    var other => throw new ArgumentException($"--objective '{other}': expected adversarial or world-fit"),
+                    var other => throw new UsageException($"--objective '{other}': expected adversarial or world-fit"),
                 },
             };
             string? dataArg = parse.GetValue(data);
@@ -74,7 +75,7 @@ internal static class StyleGanTrainCommand
             string? resumeFrom = parse.GetValue(resume) ?? StyleGanTrainingRun.LatestCheckpoint(parse.GetValue(output)!);
             var effective = resumeFrom is null ? options : StyleGanCheckpoint.ReadOptions(resumeFrom);
             if (dataArg is null && effective.Objective == TrainObjective.Adversarial)
-                throw new ArgumentException("--data is required for the adversarial objective");
+                throw new UsageException("--data is required for the adversarial objective");
             IImageSource source = dataArg switch
             {
                 null => new LiftedGan.Synthetic.FaceWorldSource(effective.Generator.Size),
@@ -123,7 +124,7 @@ internal static class StyleGanTrainCommand
         {
             var kv = part.Split(':');
             if (kv.Length != 2 || !int.TryParse(kv[0], CultureInfo.InvariantCulture, out var r) || !int.TryParse(kv[1], CultureInfo.InvariantCulture, out var c))
-                throw new ArgumentException($"{option} '{part}': expected resolution:channels, e.g. 4:256");
+                throw new UsageException($"{option} '{part}': expected resolution:channels, e.g. 4:256");
             t[r] = c;
         }
         return t;

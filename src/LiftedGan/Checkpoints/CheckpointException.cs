@@ -2,13 +2,10 @@ namespace LiftedGan.Checkpoints;
 
 /// <summary>Base of every checkpoint error: names the file (or argument) and the problem.</summary>
 public abstract class CheckpointException(string path, string problem, Exception? inner = null)
-    : Exception($"{path}: {problem}", inner)
+    : LiftedGanException(path, problem, inner)
 {
     /// <summary>The file (or argument) that was being read or written.</summary>
     public string Path { get; } = path;
-
-    /// <summary>What is wrong, without the file name.</summary>
-    public string Problem { get; } = problem;
 }
 
 /// <summary>A file that is corrupt, truncated, of an unknown format, or that uses an unsupported feature.</summary>

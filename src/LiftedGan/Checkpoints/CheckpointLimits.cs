@@ -64,15 +64,8 @@ public sealed record CheckpointLimits
     public long TotalBytesFor(long fileLength) =>
         Math.Min(MaxTotalBytes, fileLength > (long.MaxValue - SlackBytes) / 2 ? long.MaxValue : 2 * fileLength + SlackBytes);
 
-    /// <summary>Text safe to print on one line: control characters escaped, at most 80 characters.</summary>
-    internal static string Printable(string s)
-    {
-        var sb = new System.Text.StringBuilder();
-        foreach (char c in s.Length > 80 ? s[..80] : s)
-            sb.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString());
-        if (s.Length > 80) sb.Append("...");
-        return sb.ToString();
-    }
+    /// <summary>Text safe to print on one line (<see cref="IO.UntrustedText.Printable"/>).</summary>
+    internal static string Printable(string s) => IO.UntrustedText.Printable(s);
 }
 
 /// <summary>The running account of one read against its <see cref="CheckpointLimits"/>.</summary>

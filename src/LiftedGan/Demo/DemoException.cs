@@ -1,8 +1,4 @@
 namespace LiftedGan.Demo;
 
 /// <summary>A demo that cannot run or finish (bad option, unusable results folder, broken page): "&lt;file or argument&gt;: &lt;problem&gt;".</summary>
-public sealed class DemoException(string subject, string problem) : Exception($"{subject}: {problem}")
-{
-    public string Subject { get; } = subject;
-    public string Problem { get; } = problem;
-}
+public sealed class DemoException(string subject, string problem) : LiftedGanException(subject, problem);

@@ -1,5 +1,5 @@
 using LiftedGan.Export;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Lifting;
 using static TorchSharp.torch;
 

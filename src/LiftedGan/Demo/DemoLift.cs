@@ -23,8 +23,8 @@ public static class DemoLift
     /// <summary>The synth_64 preset shortened to <paramref name="steps"/> steps of <paramref name="batch"/> with summaries at the first and last step.</summary>
     public static LiftingConfig Config(int steps, int batch, long seed)
     {
-        if (steps < 1) throw new DemoException("--lift-steps", $"{steps}: must be at least 1");
-        if (batch < 1) throw new DemoException("--lift-batch", $"{batch}: must be at least 1");
+        if (steps < 1) throw new DemoException("lift steps", $"{steps}: must be at least 1");
+        if (batch < 1) throw new DemoException("lift batch", $"{batch}: must be at least 1");
         return LiftingConfig.Synth64 with { Epochs = 1, StepsPerEpoch = steps, BatchSize = batch, SummaryInterval = Math.Max(1, steps - 1), Seed = seed };
     }
 

@@ -196,7 +196,7 @@ public static class ExactTruthProtocol
     {
         const string What = "supervised reference";
         if (supervised.Config.Objective != LiftingObjective.SupervisedTruth)
-            throw new EvaluationException(What, $"its config says objective {supervised.Config.Objective.Name()}; train it with lift --objective supervised-truth");
+            throw new EvaluationException(What, $"its config says objective {supervised.Config.Objective.Name()}; train it with the supervised-truth objective");
         var (a, b) = (model.Config, supervised.Config);
         if (a.ImageSize != b.ImageSize || a.StyleDim != b.StyleDim || a.MlpHidden != b.MlpHidden || a.DepthSeedDim != b.DepthSeedDim
             || a.DecoderBaseChannels != b.DecoderBaseChannels)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiftedGan.Data;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Evaluation;
@@ -10,11 +11,11 @@ public static class FeatureExtractor
     /// (N, 2048) float32 pool3 features of <paramref name="count"/> images drawn with <paramref name="seed"/>;
     /// <paramref name="progress"/> gets (done, total, elapsed seconds) after each batch.
     /// </summary>
-    public static Tensor Extract(IEvalImageSource source, InceptionNetwork network, int count, int batch, long seed,
+    public static Tensor Extract(IImageSource source, InceptionNetwork network, int count, int batch, long seed,
         Action<int, int, double>? progress = null)
     {
-        if (count < 1) throw new EvaluationException("--n", $"{count}: must be at least 1");
-        if (batch < 1) throw new EvaluationException("--batch", $"{batch}: must be at least 1");
+        if (count < 1) throw new EvaluationException("count", $"{count}: must be at least 1");
+        if (batch < 1) throw new EvaluationException("batch size", $"{batch}: must be at least 1");
         var g = new Generator((ulong)seed);
         var parts = new List<Tensor>();
         var clock = Stopwatch.StartNew();

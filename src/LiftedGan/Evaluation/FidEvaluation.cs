@@ -1,3 +1,5 @@
+using LiftedGan.Data;
+using LiftedGan.Synthetic;
 using LiftedGan.Torch;
 using static TorchSharp.torch;
 
@@ -5,7 +7,7 @@ namespace LiftedGan.Evaluation;
 
 /// <summary>
 /// FID and KID between two sources, each given as a spec — a folder path, <c>stylegan:CKPT</c>, <c>synth:SIZE</c>
-/// or <c>stats:FILE</c> (our statistics file or the official <c>.pkl</c>) — or as an <see cref="IEvalImageSource"/>.
+/// or <c>stats:FILE</c> (our statistics file or the official <c>.pkl</c>) — or as an <see cref="IImageSource"/>.
 /// Image sources go through the feature network (loaded lazily, only when a side needs it) and their statistics
 /// are cached by (source, seed, network, count).
 /// </summary>
@@ -51,10 +53,10 @@ public sealed class FidEvaluation : IDisposable
     public FidResult Compare(EvalSet a, EvalSet b)
     {
         if (!InceptionNetwork.Comparable(a.Network, b.Network))
-            throw new EvaluationException("--a/--b", $"the two sides use different feature networks ({a.Network} vs {b.Network}); " +
+            throw new EvaluationException("a/b", $"the two sides use different feature networks ({a.Network} vs {b.Network}); " +
                 (a.Network == StatisticsCache.OfficialNetwork || b.Network == StatisticsCache.OfficialNetwork
-                    ? "official statistics need the FID Inception weights: pass --inception pt_inception-2015-12-05-6726825d.pth"
-                    : "recompute both with the same --inception"));
+                    ? "official statistics need the FID Inception weights (pt_inception-2015-12-05-6726825d.pth)"
+                    : "recompute both with the same Inception weights"));
         var warnings = new List<string>();
         foreach (var (name, set) in new[] { ("a", a), ("b", b) })
             if (set.Count < EvalOptions.StableCount)
@@ -82,24 +84,36 @@ public sealed class FidEvaluation : IDisposable
         if (string.IsNullOrWhiteSpace(spec)) throw new EvaluationException($"--{side}", "empty source");
         if (spec.StartsWith("stats:", StringComparison.Ordinal)) return StatisticsCache.Load(spec["stats:".Length..]);
         TorchRuntime.EnsureLoaded();
-        IEvalImageSource source = spec switch
-        {
-            _ when spec.StartsWith("stylegan:", StringComparison.Ordinal) => new StyleGanEvalSource(spec["stylegan:".Length..]),
-            _ when spec.StartsWith("synth:", StringComparison.Ordinal) => new SynthEvalSource(
-                int.TryParse(spec["synth:".Length..], out var size) ? size : throw new EvaluationException(spec, "synth:SIZE needs an integer size")),
-            _ => new FolderEvalSource(spec, Options.FolderGlob),
-        };
+        var source = Source(spec, Options.FolderGlob);
         try { return Measure(source, seed, side); }
         finally { (source as IDisposable)?.Dispose(); }
     }
 
+    /// <summary>
+    /// The image source a spec names: stylegan:CKPT, synth:SIZE (the procedural face world) or an image folder (its
+    /// files chosen by <paramref name="folderGlob"/>, else its manifest.txt, else all images).
+    /// </summary>
+    public static IImageSource Source(string spec, string? folderGlob = null) => spec switch
+    {
+        _ when spec.StartsWith("stylegan:", StringComparison.Ordinal) => new StyleGanEvalSource(spec["stylegan:".Length..]),
+        _ when spec.StartsWith("synth:", StringComparison.Ordinal) => FaceWorld(spec,
+            int.TryParse(spec["synth:".Length..], out var size) ? size : throw new EvaluationException(spec, "synth:SIZE needs an integer size")),
+        _ => new FolderEvalSource(spec, folderGlob),
+    };
+
+    static FaceWorldSource FaceWorld(string spec, int size)
+    {
+        try { return new FaceWorldSource(size); }
+        catch (SyntheticWorldException e) { throw new EvaluationException(spec, e.Message); }
+    }
+
     /// <summary>Features and statistics of an image source (the first Count images; cached when a cache folder is set).</summary>
-    public EvalSet Measure(IEvalImageSource source, long seed, string side)
+    public EvalSet Measure(IImageSource source, long seed, string side)
     {
         int count = Options.Count;
         if (source.Available is { } available && available < count)
         {
-            log($"{side}: {source.Describe()} holds {available} images, fewer than --n {count}: using all {available}");
+            log($"{side}: {source.Describe()} holds {available} images, fewer than the {count} asked for: using all {available}");
             count = (int)available;
         }
         if (count < 2) throw new EvaluationException($"--{side}", $"{source.Describe()}: need at least 2 images for statistics, got {count}");

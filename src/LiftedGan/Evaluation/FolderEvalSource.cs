@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LiftedGan.Data;
 using LiftedGan.Imaging;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace LiftedGan.Evaluation;
 /// below it. Files in ordinal path order. Images are decoded a batch at a time; a batch of mixed sizes is resized to
 /// 299 image by image so it can be stacked.
 /// </summary>
-public sealed class FolderEvalSource : IEvalImageSource
+public sealed class FolderEvalSource : IImageSource
 {
     static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
     readonly IReadOnlyList<string> files;

@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -106,5 +107,203 @@ public sealed class InceptionV3Features : nn.Module<Tensor, Tensor>
         var result = new[] { b0, b1, b2, b3 };
         foreach (var t in result) t.MoveToOuterDisposeScope();
         return result;
+    }
+}
+
+/// <summary>
+/// The pooling branch's pool of an Inception mixed block. torchvision's blocks average with the padding counted; the
+/// TF-ported FID network (pytorch-fid's FIDInceptionA/C/E_1) excludes it, and its last block (FIDInceptionE_2) takes
+/// a max instead.
+/// </summary>
+public enum InceptionPool
+{
+    AverageCountingPadding,
+    AverageExcludingPadding,
+    Max,
+}
+
+/// <summary>Helpers shared by the Inception mixed blocks.</summary>
+static class InceptionMixed
+{
+    /// <summary>3x3 stride-1 pool with padding 1, of the given kind.</summary>
+    public static Tensor Pool3x3(Tensor x, InceptionPool kind) => kind switch
+    {
+        InceptionPool.Max => nn.functional.max_pool2d(x, 3, 1, 1),
+        InceptionPool.AverageExcludingPadding => nn.functional.avg_pool2d(x, 3, 1, 1, count_include_pad: false),
+        _ => nn.functional.avg_pool2d(x, 3, 1, 1, count_include_pad: true),
+    };
+}
+
+/// <summary>Inception's basic unit: convolution without bias, batch norm (eps 1e-3, inference statistics), ReLU.</summary>
+public sealed class InceptionConv : nn.Module<Tensor, Tensor>
+{
+    readonly nn.Module<Tensor, Tensor> conv;
+    readonly nn.Module<Tensor, Tensor> bn;
+
+    public InceptionConv(long cin, long cout, (long H, long W) kernel, (long H, long W) stride = default, (long H, long W) padding = default)
+        : base(nameof(InceptionConv))
+    {
+        var s = stride == default ? (1L, 1L) : stride;
+        conv = new GuardedConv2d(cin, cout, kernel, stride: s, padding: padding, bias: false);
+        bn = nn.BatchNorm2d(cout, eps: 1e-3);
+        RegisterComponents();
+    }
+
+    /// <summary>Square kernel of size k with the given stride and padding.</summary>
+    public InceptionConv(long cin, long cout, long k, long stride = 1, long padding = 0)
+        : this(cin, cout, (k, k), (stride, stride), (padding, padding)) { }
+
+    public override Tensor forward(Tensor x) => nn.functional.relu(bn.forward(conv.forward(x)));
+}
+
+/// <summary>Inception-v3 35x35 block (Mixed_5b/5c/5d): 1x1, 5x5, double 3x3 and pooled branches.</summary>
+public sealed class InceptionA : nn.Module<Tensor, Tensor>
+{
+    readonly InceptionConv branch1x1, branch5x5_1, branch5x5_2, branch3x3dbl_1, branch3x3dbl_2, branch3x3dbl_3, branch_pool;
+    readonly InceptionPool pool;
+
+    public InceptionA(long cin, long poolFeatures, InceptionPool pool) : base(nameof(InceptionA))
+    {
+        branch1x1 = new InceptionConv(cin, 64, 1);
+        branch5x5_1 = new InceptionConv(cin, 48, 1);
+        branch5x5_2 = new InceptionConv(48, 64, 5, padding: 2);
+        branch3x3dbl_1 = new InceptionConv(cin, 64, 1);
+        branch3x3dbl_2 = new InceptionConv(64, 96, 3, padding: 1);
+        branch3x3dbl_3 = new InceptionConv(96, 96, 3, padding: 1);
+        branch_pool = new InceptionConv(cin, poolFeatures, 1);
+        this.pool = pool;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var a = branch1x1.forward(x);
+        var b = branch5x5_2.forward(branch5x5_1.forward(x));
+        var c = branch3x3dbl_3.forward(branch3x3dbl_2.forward(branch3x3dbl_1.forward(x)));
+        var d = branch_pool.forward(InceptionMixed.Pool3x3(x, pool));
+        return cat([a, b, c, d], 1).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Inception-v3 reduction 35→17 (Mixed_6a): strided 3x3, strided double 3x3 and a max pool.</summary>
+public sealed class InceptionB : nn.Module<Tensor, Tensor>
+{
+    readonly InceptionConv branch3x3, branch3x3dbl_1, branch3x3dbl_2, branch3x3dbl_3;
+
+    public InceptionB(long cin) : base(nameof(InceptionB))
+    {
+        branch3x3 = new InceptionConv(cin, 384, 3, stride: 2);
+        branch3x3dbl_1 = new InceptionConv(cin, 64, 1);
+        branch3x3dbl_2 = new InceptionConv(64, 96, 3, padding: 1);
+        branch3x3dbl_3 = new InceptionConv(96, 96, 3, stride: 2);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var a = branch3x3.forward(x);
+        var b = branch3x3dbl_3.forward(branch3x3dbl_2.forward(branch3x3dbl_1.forward(x)));
+        var c = nn.functional.max_pool2d(x, 3, 2);
+        return cat([a, b, c], 1).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Inception-v3 17x17 block (Mixed_6b..6e): 1x1, factorised 7x7, double factorised 7x7 and pooled branches.</summary>
+public sealed class InceptionC : nn.Module<Tensor, Tensor>
+{
+    readonly InceptionConv branch1x1, branch7x7_1, branch7x7_2, branch7x7_3,
+        branch7x7dbl_1, branch7x7dbl_2, branch7x7dbl_3, branch7x7dbl_4, branch7x7dbl_5, branch_pool;
+    readonly InceptionPool pool;
+
+    public InceptionC(long cin, long c7, InceptionPool pool) : base(nameof(InceptionC))
+    {
+        branch1x1 = new InceptionConv(cin, 192, 1);
+        branch7x7_1 = new InceptionConv(cin, c7, 1);
+        branch7x7_2 = Row(c7, c7);
+        branch7x7_3 = Column(c7, 192);
+        branch7x7dbl_1 = new InceptionConv(cin, c7, 1);
+        branch7x7dbl_2 = Column(c7, c7);
+        branch7x7dbl_3 = Row(c7, c7);
+        branch7x7dbl_4 = Column(c7, c7);
+        branch7x7dbl_5 = Row(c7, 192);
+        branch_pool = new InceptionConv(cin, 192, 1);
+        this.pool = pool;
+        RegisterComponents();
+    }
+
+    static InceptionConv Row(long cin, long cout) => new(cin, cout, (1, 7), padding: (0, 3));
+    static InceptionConv Column(long cin, long cout) => new(cin, cout, (7, 1), padding: (3, 0));
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var a = branch1x1.forward(x);
+        var b = branch7x7_3.forward(branch7x7_2.forward(branch7x7_1.forward(x)));
+        var c = branch7x7dbl_5.forward(branch7x7dbl_4.forward(branch7x7dbl_3.forward(branch7x7dbl_2.forward(branch7x7dbl_1.forward(x)))));
+        var d = branch_pool.forward(InceptionMixed.Pool3x3(x, pool));
+        return cat([a, b, c, d], 1).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Inception-v3 reduction 17→8 (Mixed_7a): 1x1 then strided 3x3, factorised 7x7 then strided 3x3, max pool.</summary>
+public sealed class InceptionD : nn.Module<Tensor, Tensor>
+{
+    readonly InceptionConv branch3x3_1, branch3x3_2, branch7x7x3_1, branch7x7x3_2, branch7x7x3_3, branch7x7x3_4;
+
+    public InceptionD(long cin) : base(nameof(InceptionD))
+    {
+        branch3x3_1 = new InceptionConv(cin, 192, 1);
+        branch3x3_2 = new InceptionConv(192, 320, 3, stride: 2);
+        branch7x7x3_1 = new InceptionConv(cin, 192, 1);
+        branch7x7x3_2 = new InceptionConv(192, 192, (1, 7), padding: (0, 3));
+        branch7x7x3_3 = new InceptionConv(192, 192, (7, 1), padding: (3, 0));
+        branch7x7x3_4 = new InceptionConv(192, 192, 3, stride: 2);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var a = branch3x3_2.forward(branch3x3_1.forward(x));
+        var b = branch7x7x3_4.forward(branch7x7x3_3.forward(branch7x7x3_2.forward(branch7x7x3_1.forward(x))));
+        var c = nn.functional.max_pool2d(x, 3, 2);
+        return cat([a, b, c], 1).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Inception-v3 8x8 block (Mixed_7b/7c): 1x1, split 3x3, double split 3x3 and pooled branches.</summary>
+public sealed class InceptionE : nn.Module<Tensor, Tensor>
+{
+    readonly InceptionConv branch1x1, branch3x3_1, branch3x3_2a, branch3x3_2b,
+        branch3x3dbl_1, branch3x3dbl_2, branch3x3dbl_3a, branch3x3dbl_3b, branch_pool;
+    readonly InceptionPool pool;
+
+    public InceptionE(long cin, InceptionPool pool) : base(nameof(InceptionE))
+    {
+        branch1x1 = new InceptionConv(cin, 320, 1);
+        branch3x3_1 = new InceptionConv(cin, 384, 1);
+        branch3x3_2a = new InceptionConv(384, 384, (1, 3), padding: (0, 1));
+        branch3x3_2b = new InceptionConv(384, 384, (3, 1), padding: (1, 0));
+        branch3x3dbl_1 = new InceptionConv(cin, 448, 1);
+        branch3x3dbl_2 = new InceptionConv(448, 384, 3, padding: 1);
+        branch3x3dbl_3a = new InceptionConv(384, 384, (1, 3), padding: (0, 1));
+        branch3x3dbl_3b = new InceptionConv(384, 384, (3, 1), padding: (1, 0));
+        branch_pool = new InceptionConv(cin, 192, 1);
+        this.pool = pool;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var a = branch1x1.forward(x);
+        var s = branch3x3_1.forward(x);
+        var b = cat([branch3x3_2a.forward(s), branch3x3_2b.forward(s)], 1);
+        var t = branch3x3dbl_2.forward(branch3x3dbl_1.forward(x));
+        var c = cat([branch3x3dbl_3a.forward(t), branch3x3dbl_3b.forward(t)], 1);
+        var d = branch_pool.forward(InceptionMixed.Pool3x3(x, pool));
+        return cat([a, b, c, d], 1).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using LiftedGan.Data;
 using LiftedGan.Lifting;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace LiftedGan.Evaluation;
 /// Samples of a lifted generator as the official FID protocol draws them: z ~ N(0, I), no truncation, rendered at the
 /// predicted view and light, clamped to [-1, 1].
 /// </summary>
-public sealed class LiftedEvalSource(LiftedSampler sampler) : IEvalImageSource
+public sealed class LiftedEvalSource(LiftedSampler sampler) : IImageSource
 {
     readonly string description = Describe(sampler.CheckpointPath);
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using LiftedGan.Checkpoints;
-using LiftedGan.StyleGan2;
 using LiftedGan.Synthetic;
 using LiftedGan.Torch;
+using LiftedGan.Training;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Evaluation;
@@ -13,7 +13,7 @@ namespace LiftedGan.Evaluation;
 /// scale at the start). Every step draws its batch from a generator seeded by (run seed, step), so a run resumed from
 /// a checkpoint continues exactly as an uninterrupted one.
 /// </summary>
-public sealed class PoseDepthTrainer : IDisposable
+public sealed class PoseDepthTrainer : ITrainable, IDisposable
 {
     readonly AdamOptimizer _adam;
 
@@ -34,13 +34,18 @@ public sealed class PoseDepthTrainer : IDisposable
     /// <summary>Steps done so far.</summary>
     public int Step { get; private set; }
     public bool Finished => Step >= Options.Steps;
+    long ITrainable.StepsDone => Step;
 
-    /// <summary>Runs the next step and returns its loss.</summary>
-    public double TrainStep()
+    /// <summary>Each step's randomness: a generator seeded by (run seed, step number from 1).</summary>
+    public StepRandomness Randomness => StepRandomness.PerStep(i => StepSeed(Options.Seed, i + 1));
+
+    /// <summary>Runs the next step and returns its loss (a non-finite one throws <see cref="TrainingDivergedException"/>).</summary>
+    public double TrainStep() => TrainingLoop.RunStep(this, Randomness)["loss"];
+
+    IReadOnlyDictionary<string, double> ITrainable.Step(Generator generator)
     {
         Step++;
         using var scope = NewDisposeScope();
-        using var generator = new Generator(StepSeed(Options.Seed, Step));
         using var faces = FaceWorld.SampleBatch(Options.Batch, Options.Size, generator);
         var (depth, maskLogit, angles) = Net.call(faces.Images);
         var loss = (depth - faces.RenderedDepth).abs().mean() / 0.01
@@ -49,9 +54,7 @@ public sealed class PoseDepthTrainer : IDisposable
         _adam.ZeroGrad();
         loss.backward();
         _adam.Step();
-        double value = loss.item<float>();
-        if (!double.IsFinite(value)) throw new EvaluationException("estimator training", $"loss is {value} at step {Step}");
-        return value;
+        return new Dictionary<string, double> { ["loss"] = loss.item<float>() };
     }
 
     /// <summary>
@@ -79,7 +82,7 @@ public sealed class PoseDepthTrainer : IDisposable
                 throw new EvaluationException(path, "holds no training state (options, step, optimizer) to resume from");
             var saved = JsonSerializer.Deserialize<PoseDepthTrainingOptions>(json) ?? throw new EvaluationException(path, "unreadable options");
             if (saved with { Steps = options.Steps } != options)
-                throw new EvaluationException(path, $"was trained with {saved}, not {options}; use another --out or the same options");
+                throw new EvaluationException(path, $"was trained with {saved}, not {options}; write to another file or train with the same options");
             var trainer = new PoseDepthTrainer(options);
             try
             {
@@ -98,7 +101,7 @@ public sealed class PoseDepthTrainer : IDisposable
         finally { TorchCheckpoint.DisposeTensors(root); }
     }
 
-    static ulong StepSeed(long seed, int step) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step * 0xBF58476D1CE4E5B9UL);
+    static ulong StepSeed(long seed, long step) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step * 0xBF58476D1CE4E5B9UL);
 
     /// <summary>Frees the optimiser state (not <see cref="Net"/>).</summary>
     public void Dispose() => _adam.Dispose();

@@ -1,6 +1,7 @@
 using LiftedGan.Checkpoints;
 using LiftedGan.Synthetic;
 using LiftedGan.Torch;
+using LiftedGan.Training;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Evaluation;
@@ -26,13 +27,24 @@ public static class PoseDepthTraining
     public static PoseDepthEstimator Train(PoseDepthTrainingOptions o, Action<int, double>? progress = null)
     {
         using var trainer = new PoseDepthTrainer(o);
-        while (!trainer.Finished)
-        {
-            double loss = trainer.TrainStep();
-            progress?.Invoke(trainer.Step, loss);
-        }
+        new TrainingLoop(trainer, trainer.Randomness, o.Steps) { Progress = p => progress?.Invoke((int)p.Step, p.Scalars["loss"]) }.Run();
         trainer.Net.eval();
         return trainer.Net;
+    }
+
+    /// <summary>
+    /// Trains <paramref name="trainer"/> to its step count as a resumable file run: the checkpoint <paramref name="path"/>
+    /// is rewritten every <paramref name="checkpointEvery"/> steps and at the end, with PATH.loss.csv (step,loss; rows
+    /// past a resumed checkpoint dropped) written beside it each time.
+    /// </summary>
+    public static void Run(PoseDepthTrainer trainer, string path, int checkpointEvery, Action<StepProgress>? progress = null)
+    {
+        new TrainingLoop(trainer, trainer.Randomness, trainer.Options.Steps)
+        {
+            Csv = CsvLog.Checkpointed(Path.ChangeExtension(path, ".loss.csv"), trainer.Step),
+            Checkpoints = new CheckpointSchedule(checkpointEvery, _ => trainer.Save(path)),
+            Progress = progress,
+        }.Run();
     }
 
     /// <summary>Runs the estimator without gradients: depth, foreground (logit &gt; 0) and angles in degrees.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using LiftedGan.Checkpoints;
+using LiftedGan.Data;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Evaluation;
@@ -18,7 +19,7 @@ public static class StatisticsCache
     public const string OfficialNetwork = "official-fid-inception";
 
     /// <summary>The cache file for a source drawn with a seed, a network and a count.</summary>
-    public static string PathFor(string folder, IEvalImageSource source, long seed, string network, int count)
+    public static string PathFor(string folder, IImageSource source, long seed, string network, int count)
     {
         string key = $"{source.Describe()}\n{(source.IsRandom ? seed.ToString(CultureInfo.InvariantCulture) : "-")}\n{network}\n{count}";
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..24];

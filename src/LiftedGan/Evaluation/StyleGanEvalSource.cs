@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using LiftedGan.Data;
 using LiftedGan.StyleGan2;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace LiftedGan.Evaluation;
 /// Samples of a StyleGAN2 checkpoint (its <c>g_ema</c>) as test_fid.py draws them: z ~ N(0, I), no truncation
 /// (ψ = 1), fresh noise, output clamped to [-1, 1].
 /// </summary>
-public sealed class StyleGanEvalSource : IEvalImageSource, IDisposable
+public sealed class StyleGanEvalSource : IImageSource, IDisposable
 {
     readonly StyleGenerator generator;
     readonly string description;

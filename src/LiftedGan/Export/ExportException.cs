@@ -1,8 +1,4 @@
 namespace LiftedGan.Export;
 
 /// <summary>An export input or output that cannot be used; the message is "&lt;file or argument&gt;: &lt;problem&gt;".</summary>
-public sealed class ExportException(string subject, string problem) : Exception($"{subject}: {problem}")
-{
-    public string Subject { get; } = subject;
-    public string Problem { get; } = problem;
-}
+public sealed class ExportException(string subject, string problem) : LiftedGanException(subject, problem);

@@ -1,7 +1,7 @@
 namespace LiftedGan.IO;
 
 /// <summary>A TensorBoard event file that cannot be read: "&lt;file&gt;: &lt;problem&gt;".</summary>
-public sealed class TensorBoardFormatException(string file, string problem) : Exception($"{file}: {problem}");
+public sealed class TensorBoardFormatException(string file, string problem) : LiftedGanException(file, problem);
 
 /// <summary>One scalar of a TensorBoard run: step, wall time (seconds since the epoch) and value.</summary>
 public readonly record struct ScalarPoint(long Step, double WallTime, float Value);

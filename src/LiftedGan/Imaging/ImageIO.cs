@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace LiftedGan.Imaging;
 
 /// <summary>An image file that cannot be read or written: names the file and the problem.</summary>
-public sealed class ImageFormatException(string path, string problem) : Exception($"{path}: {problem}")
+public sealed class ImageFormatException(string path, string problem) : LiftedGanException(path, problem)
 {
     public string Path { get; } = path;
 }
@@ -35,7 +35,7 @@ public static class ImageIO
         {
             // stb's messages can be garbage (a truncated PNG gives 25 NUL bytes): keep printable text only.
             string reason = new string(e.Message.Where(c => !char.IsControl(c)).ToArray()).Trim();
-            throw new ImageFormatException(path, $"not a readable image ({(reason.Length == 0 ? "corrupt or truncated data" : LiftedGan.Checkpoints.CheckpointLimits.Printable(reason))})");
+            throw new ImageFormatException(path, $"not a readable image ({(reason.Length == 0 ? "corrupt or truncated data" : LiftedGan.IO.UntrustedText.Printable(reason))})");
         }
         if (img.Data == null || img.Width <= 0 || img.Height <= 0)
             throw new ImageFormatException(path, "not a readable image");

@@ -1,3 +1,4 @@
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,13 +22,24 @@ public static class ComposerWarmup
     public static double Run(LiftedGenerator model, StyleStatistics statistics, int steps, long seed)
     {
         if (steps < 1) throw new ArgumentException($"composer warm start: {steps} steps; must be at least 1");
-        var c = model.Config;
-        var composer = model.Composer;
-        using var adam = optim.Adam(composer.parameters(), LearningRate);
+        using var fit = new Fit(model, statistics);
         using var g = new Generator((ulong)(seed * 1_000_003 + 999_983));
         double error = double.NaN;
-        for (int step = 0; step < steps; step++)
+        try { new TrainingLoop(fit, StepRandomness.Stream(g), steps) { Progress = p => error = p.Scalars["error"] }.Run(); }
+        catch (TrainingDivergedException) { throw new LiftingDivergedException(0, "the composer warm start"); }
+        return error;
+    }
+
+    /// <summary>The warm start as a <see cref="TrainingLoop"/> model: one step fits one batch.</summary>
+    sealed class Fit(LiftedGenerator model, StyleStatistics statistics) : ITrainable, IDisposable
+    {
+        readonly AdamOptimizer _adam = new(model.Composer.parameters(), LearningRate, 0.9, 0.999);
+
+        public long StepsDone { get; private set; }
+
+        public IReadOnlyDictionary<string, double> Step(Generator g)
         {
+            var c = model.Config;
             using var scope = NewDisposeScope();
             Tensor w;
             using (no_grad())
@@ -40,13 +52,14 @@ public static class ComposerWarmup
             light = cat(new[] { light[.., ..2], light[.., 2..] * perturbed }, 1);
             using var perturbation = Perturbation.Sample(light, c, g);
             var view = perturbation.View * perturbed;
-            var loss = (composer.forward(w, light, view) - w).pow(2).mean() / w.var(0).mean();
-            adam.zero_grad();
+            var loss = (model.Composer.forward(w, light, view) - w).pow(2).mean() / w.var(0).mean();
+            _adam.ZeroGrad();
             loss.backward();
-            adam.step();
-            error = loss.item<float>();
+            _adam.Step();
+            StepsDone++;
+            return new Dictionary<string, double> { ["error"] = loss.item<float>() };
         }
-        if (!double.IsFinite(error)) throw new LiftingDivergedException(0, "the composer warm start");
-        return error;
+
+        public void Dispose() => _adam.Dispose();
     }
 }

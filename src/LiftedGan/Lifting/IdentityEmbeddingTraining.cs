@@ -1,6 +1,7 @@
 using LiftedGan.Checkpoints;
 using LiftedGan.Synthetic;
 using LiftedGan.Torch;
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -68,32 +69,62 @@ public static class IdentityEmbeddingTraining
     public static IdentityEmbeddingNetwork Train(IdentityTrainingOptions o, Action<int, double>? progress = null)
     {
         if (o.Identities < 2 || o.ViewsPerIdentity < 2 || o.Steps < 1 || o.Batch < 2)
-            throw new ArgumentException("identity training needs at least 2 identities, 2 views, 1 step and batch 2");
+            throw new LiftedGanException("identity training needs at least 2 identities, 2 views, 1 step and batch 2");
         var (images, labels) = RenderPool(o.Seed, 0, o.Identities, o.ViewsPerIdentity, o.Size);
         var net = SeededInit.Apply(new IdentityEmbeddingNetwork(o.Size, o.Width, o.Dimension), o.Seed);
         var g = new torch.Generator((ulong)o.Seed);
-        using var arc = new ArcFaceLoss(o.Dimension, o.Identities, generator: g);
-        using var optimizer = optim.Adam(net.parameters().Concat(arc.parameters()), o.LearningRate, weight_decay: 5e-4);
-        net.train();
-        for (int step = 0; step < o.Steps; step++)
-        {
-            using var scope = NewDisposeScope();
-            var idx = randint(0, images.shape[0], new long[] { o.Batch }, generator: g);
-            var x = images.index_select(0, idx);
-            // Photometric jitter: brightness/contrast per image, so identity does not ride on exposure.
-            var gain = 1 + (rand(o.Batch, 1, 1, 1, generator: g) - 0.5) * 0.3;
-            var bias = (rand(o.Batch, 1, 1, 1, generator: g) - 0.5) * 0.2;
-            x = (x * gain + bias).clamp(-1, 1);
-            var loss = arc.forward(net.forward(x), labels.index_select(0, idx));
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            progress?.Invoke(step + 1, loss.item<float>());
-        }
+        using (var fit = new ArcFaceFit(o, net, images, labels, g))
+            new TrainingLoop(fit, StepRandomness.Stream(g), o.Steps) { Progress = p => progress?.Invoke((int)p.Step, p.Scalars["loss"]) }.Run();
         net.eval();
         images.Dispose();
         labels.Dispose();
         return net;
+    }
+
+    /// <summary>
+    /// ArcFace training as a <see cref="TrainingLoop"/> model: a step draws a batch of the rendered pool, jitters
+    /// brightness and contrast per image (so identity does not ride on exposure) and applies Adam (weight decay 5e-4).
+    /// </summary>
+    sealed class ArcFaceFit : ITrainable, IDisposable
+    {
+        readonly IdentityTrainingOptions _o;
+        readonly IdentityEmbeddingNetwork _net;
+        readonly Tensor _images, _labels;
+        readonly ArcFaceLoss _arc;
+        readonly AdamOptimizer _optimizer;
+
+        /// <summary>The ArcFace head is initialised from <paramref name="g"/>, the stream the steps then draw from.</summary>
+        public ArcFaceFit(IdentityTrainingOptions o, IdentityEmbeddingNetwork net, Tensor images, Tensor labels, Generator g)
+        {
+            (_o, _net, _images, _labels) = (o, net, images, labels);
+            _arc = new ArcFaceLoss(o.Dimension, o.Identities, generator: g);
+            _optimizer = new AdamOptimizer(net.parameters().Concat(_arc.parameters()), o.LearningRate, 0.9, 0.999, weightDecay: 5e-4);
+            net.train();
+        }
+
+        public long StepsDone { get; private set; }
+
+        public IReadOnlyDictionary<string, double> Step(Generator g)
+        {
+            using var scope = NewDisposeScope();
+            var idx = randint(0, _images.shape[0], new long[] { _o.Batch }, generator: g);
+            var x = _images.index_select(0, idx);
+            var gain = 1 + (rand(_o.Batch, 1, 1, 1, generator: g) - 0.5) * 0.3;
+            var bias = (rand(_o.Batch, 1, 1, 1, generator: g) - 0.5) * 0.2;
+            x = (x * gain + bias).clamp(-1, 1);
+            var loss = _arc.forward(_net.forward(x), _labels.index_select(0, idx));
+            _optimizer.ZeroGrad();
+            loss.backward();
+            _optimizer.Step();
+            StepsDone++;
+            return new Dictionary<string, double> { ["loss"] = loss.item<float>() };
+        }
+
+        public void Dispose()
+        {
+            _optimizer.Dispose();
+            _arc.Dispose();
+        }
     }
 
     /// <summary>

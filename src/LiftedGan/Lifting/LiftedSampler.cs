@@ -1,6 +1,6 @@
 using LiftedGan.Checkpoints;
 using LiftedGan.Export;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Rendering;
 using LiftedGan.StyleGan2;
 using LiftedGan.Torch;
@@ -55,7 +55,7 @@ public sealed class LiftedSampler : IDisposable
     /// <summary>N latents z ~ N(0, I) (N×D, float32) from a seed.</summary>
     public Tensor RandomLatents(int n, long seed)
     {
-        if (n < 1) throw new SamplingException("--n", $"{n}: must be at least 1");
+        if (n < 1) throw new SamplingException("count", $"{n}: must be at least 1");
         return randn(new long[] { n, StyleDim }, generator: new TorchSharp.torch.Generator((ulong)seed));
     }
 
@@ -80,7 +80,7 @@ public sealed class LiftedSampler : IDisposable
     /// <summary>Truncated styles ψ·map(z) + (1 - ψ)·w_mu, N×D.</summary>
     public Tensor Styles(Tensor z, double truncation)
     {
-        if (!double.IsFinite(truncation) || truncation < 0) throw new SamplingException("--truncation", $"{truncation}: must be a finite number ≥ 0");
+        if (!double.IsFinite(truncation) || truncation < 0) throw new SamplingException("truncation", $"{truncation}: must be a finite number ≥ 0");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var w = Model.Teacher.Map(z.to(TorchRuntime.Device));
@@ -133,7 +133,7 @@ public sealed class LiftedSampler : IDisposable
     {
         var angles = maxDegrees is { } m
             ? (m > 0 && m <= 90 ? Enumerable.Range(0, 31).Select(i => -m + m * i / 15).ToArray()
-                : throw new SamplingException("--max-angle", $"{m}: must be in (0, 90] degrees"))
+                : throw new SamplingException("max angle", $"{m}: must be in (0, 90] degrees"))
             : axis == PoseAxis.Yaw ? YawAngles : PitchAngles;
         return Sweep(z, truncation, angles.Count, (e, t) => (e.Light, RawView(e, PoseView(axis, angles[t])))).Frames;
     }
@@ -184,7 +184,7 @@ public sealed class LiftedSampler : IDisposable
     /// </summary>
     public Tensor Interpolate(Tensor z0, Tensor z1, int steps, IReadOnlyList<double> yawDegrees, double truncation)
     {
-        if (steps < 2) throw new SamplingException("--steps", $"{steps}: must be at least 2");
+        if (steps < 2) throw new SamplingException("steps", $"{steps}: must be at least 2");
         if (yawDegrees.Count == 0) throw new SamplingException("yaw angles", "none given");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -134,7 +134,7 @@ public sealed record LiftingConfig
         "ffhq_256" => Ffhq256,
         "cats_256" => Cats256,
         "synth_64" => Synth64,
-        _ => throw new ArgumentException($"--preset {name}: expected ffhq_256, cats_256 or synth_64"),
+        _ => throw new LiftingSetupException("preset", $"{name}: expected ffhq_256, cats_256 or synth_64"),
     };
 
     /// <summary>

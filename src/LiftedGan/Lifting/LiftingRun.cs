@@ -1,20 +1,17 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
 using LiftedGan.Imaging;
 using LiftedGan.StyleGan2;
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Lifting;
 
 /// <summary>A run folder or input that cannot be used; raised before any training starts.</summary>
-public sealed class LiftingSetupException(string what, string problem) : Exception($"{what}: {problem}");
+public sealed class LiftingSetupException(string what, string problem) : RunSetupException(what, problem);
 
 /// <summary>Inputs of a lifting run: the teacher checkpoint, optional VGG16 and face-embedding files, the run folder.</summary>
 public sealed record LiftingInputs(string TeacherPath, string OutDir, string? VggPath = null, string? FaceEmbeddingPath = null);
 
-/// <summary>Progress of a lifting run, reported after every step.</summary>
 /// <summary>
 /// A measurement taken every <paramref name="Every"/> steps during a run (e.g. the exact-truth errors of a lift on a
 /// world-fit teacher), logged beside the losses to TensorBoard (<c>truth/NAME</c>) and RUN/probe.csv. It must draw its
@@ -22,6 +19,7 @@ public sealed record LiftingInputs(string TeacherPath, string OutDir, string? Vg
 /// </summary>
 public sealed record LiftingProbe(int Every, Func<LiftedGenerator, IReadOnlyDictionary<string, double>> Measure);
 
+/// <summary>Progress of a lifting run, reported after every step.</summary>
 public sealed record LiftingProgress(long Step, long TotalSteps, int Epoch, IReadOnlyDictionary<string, double> Losses, double StepsPerSecond);
 
 /// <summary>
@@ -30,18 +28,13 @@ public sealed record LiftingProgress(long Step, long TotalSteps, int Epoch, IRea
 /// RUN/samples/STEP.png (reconstruction | canonical image grids for fixed latents) and RUN/tb (TensorBoard scalars,
 /// histograms and images). An existing run resumes from its newest checkpoint.
 /// </summary>
-public static partial class LiftingRun
+public static class LiftingRun
 {
-    [GeneratedRegex(@"^checkpoint_(\d+)\.pth$")]
-    private static partial Regex CheckpointName();
+    /// <summary>RUN/checkpoint_NNN.pth (NNN = epoch), the newest 5 kept.</summary>
+    public static readonly CheckpointNaming Checkpoints = new("", "checkpoint_", 3, ".pth", Keep: 5);
 
     /// <summary>The newest RUN/checkpoint_NNN.pth by number, or null.</summary>
-    public static string? LatestCheckpoint(string outDir) =>
-        !Directory.Exists(outDir) ? null : Directory.GetFiles(outDir, "checkpoint_*.pth")
-            .Select(f => (File: f, M: CheckpointName().Match(Path.GetFileName(f))))
-            .Where(x => x.M.Success)
-            .OrderBy(x => long.Parse(x.M.Groups[1].Value, CultureInfo.InvariantCulture))
-            .Select(x => x.File).LastOrDefault();
+    public static string? LatestCheckpoint(string outDir) => new RunFolder(outDir, Checkpoints).LatestCheckpoint();
 
     /// <summary>
     /// Builds the trainer after checking every input: the run folder is writable, the teacher fits the preset, the
@@ -55,7 +48,7 @@ public static partial class LiftingRun
     public static LiftingTrainer Open(LiftingConfig preset, LiftingInputs inputs, Action<string> warn, string? resumeFrom = null,
         Func<LiftingConfig, LiftingConfig>? overrides = null, Action<string>? log = null)
     {
-        EnsureWritable(inputs.OutDir);
+        new RunFolder(inputs.OutDir, Checkpoints).EnsureWritable();
         string? checkpoint = resumeFrom ?? LatestCheckpoint(inputs.OutDir);
         var stored = checkpoint is null ? null : LiftedCheckpoint.ReadConfigBeside(checkpoint);
         var config = stored ?? preset;
@@ -70,7 +63,7 @@ public static partial class LiftingRun
 
         if (supervised && StyleGanCheckpoint.ReadObjective(inputs.TeacherPath) != TrainObjective.WorldFit)
             throw new LiftingSetupException(inputs.TeacherPath, "not a world-fit teacher (its args do not say objective world_fit): " +
-                "its samples have no exact truth for --objective supervised-truth (train one with stylegan train --objective world-fit)");
+                "its samples have no exact truth for the supervised-truth objective (train a StyleGAN2 with the world-fit objective)");
         var teacher = StyleGanCheckpoint.LoadGenerator(inputs.TeacherPath);
         config = config.ForTeacher(teacher.Config.StyleDim);
         if (teacher.Config.Size != config.ImageSize)
@@ -82,7 +75,7 @@ public static partial class LiftingRun
         if (supervised)
         {
             if (inputs.VggPath is not null || inputs.FaceEmbeddingPath is not null)
-                warn("--objective supervised-truth uses neither --vgg nor --face-embedding: they are ignored");
+                warn("the supervised-truth objective uses neither VGG16 weights nor a face embedding: they are ignored");
         }
         else
         {
@@ -90,13 +83,13 @@ public static partial class LiftingRun
             if (inputs.VggPath is not null) vgg = PretrainedNetworks.LoadVgg16(inputs.VggPath);
             else
             {
-                warn("no --vgg weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
+                warn("no VGG16 weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
                 vgg = Vgg16Features.RandomFeatures(config.Seed);
             }
             perceptual = new PerceptualLoss(vgg, scales: config.PerceptualScales);
             if (config.IdentityWeight > 0)
             {
-                if (inputs.FaceEmbeddingPath is null) warn("no --face-embedding: the identity loss is off for this run");
+                if (inputs.FaceEmbeddingPath is null) warn("no face embedding: the identity loss is off for this run");
                 else embedding = PretrainedNetworks.LoadFaceEmbedding(inputs.FaceEmbeddingPath);
             }
         }
@@ -115,46 +108,37 @@ public static partial class LiftingRun
     }
 
     /// <summary>
-    /// Trains to Epochs × StepsPerEpoch steps (or cancellation). A diverged step stops the run with the last good
-    /// checkpoint kept (the exception propagates).
+    /// Trains to Epochs × StepsPerEpoch steps (or cancellation) in a <see cref="TrainingLoop"/>. A diverged step stops
+    /// the run with the last good checkpoint kept (the exception propagates).
     /// </summary>
     public static void Run(LiftingTrainer trainer, string outDir, int checkpointEvery = 500, Action<LiftingProgress>? progress = null,
         CancellationToken cancel = default, LiftingProbe? probe = null)
     {
         var c = trainer.Config;
         long total = (long)c.Epochs * c.StepsPerEpoch;
-        var tb = torch.utils.tensorboard.SummaryWriter(Path.Combine(outDir, "tb"));
-        var sw = Stopwatch.StartNew();
-        long start = trainer.GlobalStep;
-        while (trainer.GlobalStep < total && !cancel.IsCancellationRequested)
+        var loop = new TrainingLoop(trainer, trainer.Randomness, total)
         {
-            var losses = trainer.Step();
-            long step = trainer.GlobalStep;
-            if (step % 10 == 0 || step == 1)
-                foreach (var (name, value) in losses) tb.add_scalar($"loss/{name}", (float)value, (int)step);
-            if ((step - 1) % c.SummaryInterval == 0) WriteSummary(trainer, outDir, tb);
-            if (probe is not null && probe.Every > 0 && step % probe.Every == 0) WriteProbe(trainer, probe, outDir, tb);
-            if (step % c.StepsPerEpoch == 0)
+            TensorBoardDir = Path.Combine(outDir, "tb"),
+            LogFirstStep = true,
+            TagPrefix = "loss/",
+            Checkpoints = new CheckpointSchedule(checkpointEvery, step =>
             {
-                trainer.Epoch = (int)(step / c.StepsPerEpoch);
+                if (step % c.StepsPerEpoch == 0) trainer.Epoch = (int)(step / c.StepsPerEpoch);
                 Save(trainer, outDir);
-            }
-            else if (checkpointEvery > 0 && step % checkpointEvery == 0) Save(trainer, outDir);
-            progress?.Invoke(new LiftingProgress(step, total, trainer.Epoch, losses, (step - start) / sw.Elapsed.TotalSeconds));
-        }
-        if (trainer.GlobalStep != start && trainer.GlobalStep % c.StepsPerEpoch != 0) Save(trainer, outDir);
+            }, AlsoWhen: step => step % c.StepsPerEpoch == 0),
+            Progress = progress is null ? null : p => progress(new LiftingProgress(p.Step, p.TotalSteps, trainer.Epoch, p.Scalars, p.StepsPerSecond)),
+        };
+        loop.Hooks.Add(new StepHook(step => (step - 1) % c.SummaryInterval == 0, (_, tb) => WriteSummary(trainer, outDir, tb!)));
+        if (probe is not null)
+            loop.Hooks.Add(TrainingLoop.Measurement(probe.Every, "truth/", CsvLog.Appending(Path.Combine(outDir, "probe.csv")), () => probe.Measure(trainer.Model)));
+        loop.Run(cancel);
     }
 
     /// <summary>Writes checkpoint_NNN.pth for the epoch in progress (NNN = completed epochs, +1 mid-epoch); keeps the newest 5.</summary>
     public static string Save(LiftingTrainer trainer, string outDir)
     {
         int number = trainer.Epoch + (trainer.GlobalStep % trainer.Config.StepsPerEpoch == 0 ? 0 : 1);
-        var path = Path.Combine(outDir, $"checkpoint_{number:D3}.pth");
-        trainer.SaveCheckpoint(path);
-        var all = Directory.GetFiles(outDir, "checkpoint_*.pth").Where(f => CheckpointName().IsMatch(Path.GetFileName(f)))
-            .OrderBy(f => long.Parse(CheckpointName().Match(Path.GetFileName(f)).Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
-        foreach (var old in all.Take(Math.Max(0, all.Count - 5))) File.Delete(old);
-        return path;
+        return new RunFolder(outDir, Checkpoints).SaveCheckpoint(number, trainer.SaveCheckpoint);
     }
 
     /// <summary>
@@ -189,39 +173,7 @@ public static partial class LiftingRun
         tb.add_histogram("light/ambient", est.Light[.., 0] / 2 + 0.5, (int)trainer.GlobalStep);
     }
 
-    /// <summary>Runs <paramref name="probe"/> without gradients and appends its values to RUN/probe.csv and TensorBoard.</summary>
-    static void WriteProbe(LiftingTrainer trainer, LiftingProbe probe, string outDir, TorchSharp.Modules.SummaryWriter tb)
-    {
-        IReadOnlyDictionary<string, double> values;
-        using (no_grad()) values = probe.Measure(trainer.Model);
-        int step = (int)trainer.GlobalStep;
-        foreach (var (name, value) in values) tb.add_scalar($"truth/{name}", (float)value, step);
-        string path = Path.Combine(outDir, "probe.csv");
-        var inv = CultureInfo.InvariantCulture;
-        var header = "step," + string.Join(",", values.Keys);
-        var lines = new List<string>();
-        if (!File.Exists(path)) lines.Add(header);
-        lines.Add(step.ToString(inv) + "," + string.Join(",", values.Values.Select(v => v.ToString("G6", inv))));
-        File.AppendAllLines(path, lines);
-    }
-
     /// <summary>A depth map as a grey image in [−1, 1] (near = bright), 3 channels.</summary>
     public static Tensor DepthGeometryImage(Tensor depth, LiftingConfig c) =>
         (1 - 2 * (depth - c.MinDepth) / (c.MaxDepth - c.MinDepth)).clamp(-1, 1).unsqueeze(1).expand(-1, 3, -1, -1);
-
-    static void EnsureWritable(string outDir)
-    {
-        try
-        {
-            if (File.Exists(outDir)) throw new IOException("is a file, not a folder");
-            Directory.CreateDirectory(outDir);
-            string probe = Path.Combine(outDir, $".write-test-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new LiftingSetupException(outDir, $"run folder is not writable ({e.Message})");
-        }
-    }
 }

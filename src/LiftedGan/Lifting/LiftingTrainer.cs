@@ -2,17 +2,14 @@ using LiftedGan.Checkpoints;
 using LiftedGan.IO;
 using LiftedGan.Rendering;
 using LiftedGan.StyleGan2;
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Lifting;
 
 /// <summary>A training step produced a non-finite loss or gradient; nothing was applied.</summary>
-public sealed class LiftingDivergedException(long step, string what)
-    : Exception($"step {step}: {what} is not finite; the step was not applied (the last checkpoint is intact)")
-{
-    public long Step { get; } = step;
-}
+public sealed class LiftingDivergedException(long step, string what) : TrainingDivergedException(step, what, "the step was not applied");
 
 /// <summary>
 /// LiftedGAN's training step (spec section 3): samples truncated styles and teacher images, estimates and renders
@@ -23,7 +20,7 @@ public sealed class LiftingDivergedException(long step, string what)
 /// <see cref="LiftingObjective.SupervisedTruth"/> the step instead fits the estimate of the same latents at truncation 1
 /// to their exact truth (<see cref="TruthSupervision"/>), with the same optimiser, checkpoints and resume.
 /// </summary>
-public sealed class LiftingTrainer : IDisposable
+public sealed class LiftingTrainer : ITrainable, IDisposable
 {
     readonly AdamOptimizer _adam;
     readonly List<TorchSharp.Modules.Parameter> _trainable;
@@ -53,6 +50,10 @@ public sealed class LiftingTrainer : IDisposable
     public LiftingConfig Config => Model.Config;
     public long GlobalStep { get; private set; }
     public int Epoch { get; set; }
+    long ITrainable.StepsDone => GlobalStep;
+
+    /// <summary>Each step's randomness: a generator seeded by (seed, step index).</summary>
+    public StepRandomness Randomness => StepRandomness.PerStep(i => (ulong)(Config.Seed * 1_000_003 + i));
 
     /// <summary>Truncated styles and the teacher's clamped images for a batch (no gradients).</summary>
     public (Tensor Styles, Tensor Images) SampleTeacher(int batch, Generator g)
@@ -95,23 +96,24 @@ public sealed class LiftingTrainer : IDisposable
         return l1 + Config.PerceptualWeight * perceptual;
     }
 
-    /// <summary>One optimisation step; returns the weighted loss terms (and their total) as numbers.</summary>
-    public IReadOnlyDictionary<string, double> Step()
+    /// <summary>One optimisation step with its own randomness; returns the weighted loss terms (and their total) as numbers.</summary>
+    public IReadOnlyDictionary<string, double> Step() => Randomness.Run(GlobalStep, Step);
+
+    /// <summary>One optimisation step drawing from <paramref name="g"/>; returns the weighted loss terms (and their total).</summary>
+    public IReadOnlyDictionary<string, double> Step(Generator g)
     {
-        try { return StepCore(); }
+        try { return Config.Objective == LiftingObjective.SupervisedTruth ? SupervisedStep(g) : UnsupervisedStep(g); }
         catch (RenderInputException e) when (e.IsNonFinite)
         {
             throw new LiftingDivergedException(GlobalStep, $"a render input ({e.Argument})");
         }
     }
 
-    IReadOnlyDictionary<string, double> StepCore()
+    IReadOnlyDictionary<string, double> UnsupervisedStep(Generator g)
     {
-        if (Config.Objective == LiftingObjective.SupervisedTruth) return SupervisedStep();
         var c = Config;
         var losses = new Dictionary<string, double>();
         using var scope = NewDisposeScope();
-        var g = new Generator((ulong)(c.Seed * 1_000_003 + GlobalStep));
         var (w, input) = SampleTeacher(c.BatchSize, g);
         if (!input.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher image");
         using var est = Model.Estimate(w);
@@ -203,12 +205,11 @@ public sealed class LiftingTrainer : IDisposable
     }
 
     /// <summary>The <see cref="LiftingObjective.SupervisedTruth"/> step: L1 of the estimate against exact truth, one backward pass, Adam.</summary>
-    IReadOnlyDictionary<string, double> SupervisedStep()
+    IReadOnlyDictionary<string, double> SupervisedStep(Generator g)
     {
         var c = Config;
         var losses = new Dictionary<string, double>();
         using var scope = NewDisposeScope();
-        using var g = new Generator((ulong)(c.Seed * 1_000_003 + GlobalStep));
         var (w, sampled) = SampleTruth(c.BatchSize, g);
         using var truth = sampled;
         if (!w.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher's style");

@@ -1,4 +1,5 @@
 using LiftedGan.Export;
+using LiftedGan.IO;
 using LiftedGan.Imaging;
 using static TorchSharp.torch;
 

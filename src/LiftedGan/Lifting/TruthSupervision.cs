@@ -34,10 +34,10 @@ public static class TruthSupervision
     {
         if (styleDim < LatentFaces.MinimumDimension)
             throw new LiftingSetupException(what, $"latent size {styleDim} is below the world map's {LatentFaces.MinimumDimension}: " +
-                "not a world-fit teacher, so its samples have no exact truth for --objective supervised-truth");
+                "not a world-fit teacher, so its samples have no exact truth for the supervised-truth objective");
         if (!FaceModel.Sizes.Contains(config.ImageSize))
             throw new LiftingSetupException(what, $"{config.ImageSize} px: the face world renders at {string.Join(", ", FaceModel.Sizes)} px only, " +
-                "so --objective supervised-truth has no truth at this size");
+                "so the supervised-truth objective has no truth at this size");
         if (new[] { config.TruthDepthWeight, config.TruthViewWeight, config.TruthLightWeight, config.TruthAlbedoWeight, config.TruthTransformWeight }.All(w => !(w > 0)))
             throw new LiftingSetupException(config.Preset, "every lam_truth_* weight is 0: the supervised objective has nothing to fit");
         var world = FaceWorld.Renderer(config.ImageSize).Options;

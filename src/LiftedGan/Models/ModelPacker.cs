@@ -35,7 +35,7 @@ public static class ModelPacker
     /// <summary>Packs <paramref name="input"/> into <paramref name="output"/> (written atomically; its folder is created).</summary>
     public static PackResult Pack(string input, string output, bool half, bool resumable = false)
     {
-        if (resumable && half) throw new ModelPackException(output, "a resumable file keeps float32 weights; drop --fp16");
+        if (resumable && half) throw new ModelPackException(output, "a resumable file keeps float32 weights; it cannot also be packed in half precision");
         if (!File.Exists(input)) throw new ModelPackException(input, "checkpoint not found");
         if (Path.GetFullPath(input) == Path.GetFullPath(output)) throw new ModelPackException(output, "the packed file must not replace its input");
         if (Directory.Exists(output)) throw new ModelPackException(output, "is a folder; give the packed file's path");
@@ -58,7 +58,7 @@ public static class ModelPacker
                         // A world-fit run never trains its discriminator (it stays as initialised from the run seed),
                         // so g, g_ema, args and the step are all a resume needs; Adam's moments restart (documented).
                         if (args is not PyDict a || !a.TryGet("objective", out var objective) || objective is not "world_fit")
-                            throw new ModelPackException(input, "--resumable keeps only the generator: it is for world-fit StyleGAN2 runs, whose discriminator is never trained");
+                            throw new ModelPackException(input, "a resumable pack keeps only the generator: it is for world-fit StyleGAN2 runs, whose discriminator is never trained");
                         packed.Set("g", Compact(StateDictAt(source, "g", input), false, made));
                         if (source.TryGet("train_state", out var state)) packed.Set("train_state", state);
                     }

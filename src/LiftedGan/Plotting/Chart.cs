@@ -10,7 +10,7 @@ namespace LiftedGan.Plotting;
 public sealed record ChartSeries(string Title, double[] X, double[] Y, double[]? Spread = null, bool Markers = false);
 
 /// <summary>A plot that cannot be drawn from the data given.</summary>
-public sealed class ChartException(string path, string problem) : Exception($"{path}: {problem}");
+public sealed class ChartException(string path, string problem) : LiftedGanException(path, problem);
 
 /// <summary>
 /// Line charts with a title, labelled axes with tick values and a legend (OxyPlot): written as PNG (SkiaSharp, the

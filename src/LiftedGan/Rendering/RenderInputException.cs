@@ -4,13 +4,10 @@ namespace LiftedGan.Rendering;
 /// A renderer input that cannot be used (wrong shape, empty batch, NaN or non-positive depth, bad face index).
 /// The message reads "&lt;argument&gt;: &lt;problem&gt;". The renderer never returns a silent black image instead.
 /// </summary>
-public sealed class RenderInputException(string argument, string problem) : Exception($"{argument}: {problem}")
+public sealed class RenderInputException(string argument, string problem) : LiftedGanException(argument, problem)
 {
     /// <summary>The argument that was rejected.</summary>
     public string Argument { get; } = argument;
-
-    /// <summary>What is wrong with it.</summary>
-    public string Problem { get; } = problem;
 
     /// <summary>The problem text used for NaN or infinite values.</summary>
     public const string NonFinite = "contains NaN or infinite values";

@@ -1,3 +1,4 @@
+using LiftedGan.Data;
 using LiftedGan.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,6 +23,7 @@ public sealed class ImageFolderSource : IImageSource, IDisposable
             .Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new StyleGanException($"{folder}: dataset folder holds no PNG or JPEG images");
         Resolution = resolution;
+        Folder = folder;
         Flip = flip;
         Files = files;
         using var scope = NewDisposeScope();
@@ -37,6 +39,18 @@ public sealed class ImageFolderSource : IImageSource, IDisposable
 
     public int Resolution { get; }
 
+    int? IImageSource.Resolution => Resolution;
+
+    /// <summary>The folder and its file count (a sampled stream, so not a cache key of exact images).</summary>
+    public string Describe() => $"folder:{Folder} ({Files.Count} files, sampled with replacement{(Flip ? ", flipped" : "")})";
+
+    /// <summary>The folder the images were read from.</summary>
+    public string Folder { get; }
+
+    public long? Available => null;
+
+    public bool IsRandom => true;
+
     /// <summary>Resize (shorter side to S) and centre-crop a (3, H, W) image in [-1, 1] into (3, S, S) uint8.</summary>
     public static Tensor Prepare(Tensor image, int size)
     {
@@ -51,7 +65,7 @@ public sealed class ImageFolderSource : IImageSource, IDisposable
         return ((x + 1) * 127.5).round().clamp(0, 255).to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
-    public Tensor NextBatch(int n, Generator g)
+    public Tensor Next(int n, Generator g)
     {
         using var scope = NewDisposeScope();
         var idx = randint(0, _images.shape[0], [n], generator: g);

@@ -1,3 +1,4 @@
+using LiftedGan.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,15 @@ public sealed class ShapesSource(int resolution) : IImageSource
 
     public int Resolution { get; } = resolution;
 
-    public Tensor NextBatch(int n, Generator g)
+    int? IImageSource.Resolution => Resolution;
+
+    public string Describe() => $"shapes:{Resolution} (procedural discs and squares)";
+
+    public long? Available => null;
+
+    public bool IsRandom => true;
+
+    public Tensor Next(int n, Generator g)
     {
         using var scope = NewDisposeScope();
         int s = Resolution;

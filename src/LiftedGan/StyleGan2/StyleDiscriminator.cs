@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,5 +54,77 @@ public sealed class StyleDiscriminator : nn.Module<Tensor, Tensor>
         o = cat([o, sd], 1);
         o = final_conv.forward(o);
         return final_linear.forward(o.reshape(b, -1)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Discriminator residual block: two 3x3 convs (the second downsamples) plus a 1x1 downsampling skip, summed / sqrt(2).</summary>
+public sealed class ResBlock : nn.Module<Tensor, Tensor>
+{
+    readonly Sequential conv1;
+    readonly Sequential conv2;
+    readonly Sequential skip;
+
+    public ResBlock(long inChannels, long outChannels, IReadOnlyList<float> blurKernel, Generator? rng = null) : base(nameof(ResBlock))
+    {
+        conv1 = ConvLayer.Create(inChannels, inChannels, 3, false, blurKernel, rng: rng);
+        conv2 = ConvLayer.Create(inChannels, outChannels, 3, true, blurKernel, rng: rng);
+        skip = ConvLayer.Create(inChannels, outChannels, 1, true, blurKernel, activate: false, bias: false, rng: rng);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var o = conv2.forward(conv1.forward(x));
+        return ((o + skip.forward(x)) / Math.Sqrt(2)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// The discriminator's conv layer as the official numbered Sequential: [blur (when downsampling),] equalised conv
+/// (stride 2 when downsampling; its own bias only when not activated), [fused leaky ReLU with bias (when activated)].
+/// </summary>
+public static class ConvLayer
+{
+    public static Sequential Create(long inChannels, long outChannels, int kernelSize, bool downsample, IReadOnlyList<float> blurKernel,
+        bool activate = true, bool bias = true, Generator? rng = null)
+    {
+        var layers = new List<nn.Module<Tensor, Tensor>>();
+        long stride = 1, padding = kernelSize / 2;
+        if (downsample)
+        {
+            int p = blurKernel.Count - 2 + (kernelSize - 1);
+            layers.Add(FirResample.Blur(blurKernel, (p + 1) / 2, p / 2));
+            (stride, padding) = (2, 0);
+        }
+        layers.Add(new EqualConv2d(inChannels, outChannels, kernelSize, stride, padding, useBias: bias && !activate, rng));
+        if (activate) layers.Add(new FusedLeakyRelu(outChannels));
+        return nn.Sequential(layers.ToArray());
+    }
+}
+
+/// <summary>Convolution with equalised learning rate: weight ~ N(0,1) scaled by 1/sqrt(in·k²) at run time.</summary>
+public sealed class EqualConv2d : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight;
+    readonly Parameter? bias;
+    readonly double _scale;
+    readonly long _stride, _padding;
+
+    public EqualConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool useBias = true, Generator? rng = null)
+        : base(nameof(EqualConv2d))
+    {
+        weight = new Parameter(randn([outChannels, inChannels, kernelSize, kernelSize], generator: rng));
+        if (useBias) bias = new Parameter(zeros(outChannels));
+        _scale = 1.0 / Math.Sqrt(inChannels * kernelSize * kernelSize);
+        (_stride, _padding) = (stride, padding);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return ConvGuard.Conv2d(x, weight * _scale, bias, stride: [_stride, _stride], padding: [_padding, _padding])
+            .MoveToOuterDisposeScope();
     }
 }

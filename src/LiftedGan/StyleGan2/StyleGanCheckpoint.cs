@@ -1,4 +1,5 @@
 using LiftedGan.Checkpoints;
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,5 @@
+using LiftedGan.Data;
+using LiftedGan.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +11,7 @@ namespace LiftedGan.StyleGan2;
 /// path-length mean. Every step draws all of its randomness (data, latents, mixing, noise, augmentation) from a
 /// generator seeded by (run seed, step index), so a resumed run continues exactly as an uninterrupted one.
 /// </summary>
-public sealed class StyleGanTrainer : IDisposable
+public sealed class StyleGanTrainer : ITrainable, IDisposable
 {
     readonly IImageSource _source;
     double _lastR1, _lastPath;
@@ -55,21 +57,39 @@ public sealed class StyleGanTrainer : IDisposable
     /// <summary>Running mean of the path lengths (the path-length target).</summary>
     public double MeanPathLength { get; set; }
 
-    /// <summary>The generator that seeds step <paramref name="iteration"/>.</summary>
-    public static Generator StepGenerator(ulong seed, long iteration) =>
-        new(unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)iteration + 1));
+    /// <summary>Each step's randomness: a generator seeded by (run seed, step index).</summary>
+    public StepRandomness Randomness => StepRandomness.PerStep(i => StepRandomness.GoldenSeed(Options.Seed, i));
 
-    /// <summary>Runs one D step (+ lazy R1), one G step (+ lazy path regularisation) and the EMA update.</summary>
-    public TrainStepResult Step()
+    long ITrainable.StepsDone => Iteration;
+
+    /// <summary>The scalars of the last step (null before the first).</summary>
+    public TrainStepResult? LastResult { get; private set; }
+
+    /// <summary>Runs the next step with its own randomness (as <see cref="TrainingLoop"/> does).</summary>
+    public TrainStepResult Step() => Randomness.Run(Iteration, Step);
+
+    /// <summary>The step's scalars under their TensorBoard tags.</summary>
+    IReadOnlyDictionary<string, double> ITrainable.Step(Generator rng)
     {
-        if (Options.Objective == TrainObjective.WorldFit) return WorldFitStep();
+        var r = Step(rng);
+        return new Dictionary<string, double>
+        {
+            ["loss/d"] = r.DLoss, ["loss/g"] = r.GLoss, ["loss/r1"] = r.R1, ["loss/path"] = r.PathLoss,
+            ["path/mean_length"] = r.MeanPathLength, ["score/real"] = r.RealScore, ["score/fake"] = r.FakeScore,
+        };
+    }
+
+    /// <summary>Runs one D step (+ lazy R1), one G step (+ lazy path regularisation) and the EMA update, drawing from <paramref name="rng"/>.</summary>
+    public TrainStepResult Step(Generator rng) => LastResult = Options.Objective == TrainObjective.WorldFit ? WorldFitStep(rng) : AdversarialStep(rng);
+
+    TrainStepResult AdversarialStep(Generator rng)
+    {
         using var scope = NewDisposeScope();
-        using var rng = StepGenerator(Options.Seed, Iteration);
         var o = Options;
         long i = Iteration;
         int b = o.Batch;
         var device = Torch.TorchRuntime.Device;
-        var real = _source.NextBatch(b, rng).to(device);
+        var real = _source.Next(b, rng).to(device);
 
         SetRequiresGrad(G, false);
         SetRequiresGrad(D, true);
@@ -131,10 +151,9 @@ public sealed class StyleGanTrainer : IDisposable
     /// maps zero; then the EMA update. The discriminator is kept (untrained) so that the checkpoint layout stays the official one and
     /// an adversarial phase can follow.
     /// </summary>
-    TrainStepResult WorldFitStep()
+    TrainStepResult WorldFitStep(Generator rng)
     {
         using var scope = NewDisposeScope();
-        using var rng = StepGenerator(Options.Seed, Iteration);
         long i = Iteration;
         var device = Torch.TorchRuntime.Device;
         var z = randn([Options.Batch, Options.Generator.StyleDim], generator: rng);

@@ -1,7 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
+using LiftedGan.Data;
 using LiftedGan.Imaging;
-using TorchSharp;
+using LiftedGan.Training;
 using static TorchSharp.torch;
 
 namespace LiftedGan.StyleGan2;
@@ -13,20 +12,17 @@ public sealed record RunSettings(string OutDir, long Iterations, int SampleEvery
 public sealed record RunProgress(TrainStepResult Step, long Iteration, long Iterations, double StepsPerSecond);
 
 /// <summary>
-/// A training run on disk: RUN/checkpoint/NNNNNN.pt (official layout, written atomically), RUN/sample/NNNNNN.png
-/// (g_ema grids for fixed latents) and RUN/tb (TensorBoard scalars). Resumes from the latest checkpoint.
+/// StyleGAN2 training as a <see cref="TrainingLoop"/> run: RUN/checkpoint/NNNNNN.pt (official layout, written
+/// atomically), RUN/sample/NNNNNN.png (g_ema grids for fixed latents) and RUN/tb (TensorBoard scalars). Resumes from
+/// the latest checkpoint.
 /// </summary>
 public static class StyleGanTrainingRun
 {
+    /// <summary>RUN/checkpoint/NNNNNN.pt, all kept.</summary>
+    public static readonly CheckpointNaming Checkpoints = new("checkpoint", "", 6, ".pt");
+
     /// <summary>The newest RUN/checkpoint/*.pt by iteration number, or null.</summary>
-    public static string? LatestCheckpoint(string outDir)
-    {
-        var dir = Path.Combine(outDir, "checkpoint");
-        if (!Directory.Exists(dir)) return null;
-        return Directory.GetFiles(dir, "*.pt")
-            .Select(f => (File: f, Ok: long.TryParse(Path.GetFileNameWithoutExtension(f), NumberStyles.None, CultureInfo.InvariantCulture, out var n), N: n))
-            .Where(x => x.Ok).OrderBy(x => x.N).Select(x => x.File).LastOrDefault();
-    }
+    public static string? LatestCheckpoint(string outDir) => new RunFolder(outDir, Checkpoints).LatestCheckpoint();
 
     /// <summary>
     /// A trainer for <paramref name="outDir"/>: restored from <paramref name="resumeFrom"/> (or the run's latest
@@ -44,43 +40,27 @@ public static class StyleGanTrainingRun
         return trainer;
     }
 
-    /// <summary>Trains until <see cref="RunSettings.Iterations"/> steps are done (or cancellation), then checkpoints.</summary>
+    /// <summary>
+    /// Trains until <see cref="RunSettings.Iterations"/> steps are done (or cancellation), then checkpoints. A step with
+    /// a non-finite scalar stops the run (<see cref="TrainingDivergedException"/>) with the last good checkpoint kept.
+    /// </summary>
     public static void Run(StyleGanTrainer trainer, RunSettings settings, Action<RunProgress>? progress = null, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(settings.OutDir);
-        var tb = torch.utils.tensorboard.SummaryWriter(Path.Combine(settings.OutDir, "tb"));
-        var sw = Stopwatch.StartNew();
-        long startIter = trainer.Iteration;
-        while (trainer.Iteration < settings.Iterations && !cancel.IsCancellationRequested)
+        var loop = new TrainingLoop(trainer, trainer.Randomness, settings.Iterations)
         {
-            var r = trainer.Step();
-            long done = trainer.Iteration;
-            if (done % settings.LogEvery == 0)
-            {
-                tb.add_scalar("loss/d", (float)r.DLoss, (int)done);
-                tb.add_scalar("loss/g", (float)r.GLoss, (int)done);
-                tb.add_scalar("loss/r1", (float)r.R1, (int)done);
-                tb.add_scalar("loss/path", (float)r.PathLoss, (int)done);
-                tb.add_scalar("path/mean_length", (float)r.MeanPathLength, (int)done);
-                tb.add_scalar("score/real", (float)r.RealScore, (int)done);
-                tb.add_scalar("score/fake", (float)r.FakeScore, (int)done);
-            }
-            if (settings.SampleEvery > 0 && done % settings.SampleEvery == 0) WriteSamples(trainer, settings.OutDir);
-            if (settings.CheckpointEvery > 0 && done % settings.CheckpointEvery == 0) WriteCheckpoint(trainer, settings.OutDir);
-            progress?.Invoke(new RunProgress(r, done, settings.Iterations, (done - startIter) / sw.Elapsed.TotalSeconds));
-        }
-        if (trainer.Iteration != startIter && (settings.CheckpointEvery <= 0 || trainer.Iteration % settings.CheckpointEvery != 0))
-            WriteCheckpoint(trainer, settings.OutDir);
+            TensorBoardDir = Path.Combine(settings.OutDir, "tb"),
+            LogEvery = settings.LogEvery,
+            Checkpoints = new CheckpointSchedule(settings.CheckpointEvery, _ => WriteCheckpoint(trainer, settings.OutDir)),
+            Progress = progress is null ? null : p => progress(new RunProgress(trainer.LastResult!, p.Step, p.TotalSteps, p.StepsPerSecond)),
+        };
+        loop.Hooks.Add(StepHook.Every(settings.SampleEvery, (_, _) => WriteSamples(trainer, settings.OutDir)));
+        loop.Run(cancel);
     }
 
     /// <summary>Writes RUN/checkpoint/NNNNNN.pt for the trainer's current iteration; returns the path.</summary>
-    public static string WriteCheckpoint(StyleGanTrainer trainer, string outDir)
-    {
-        var path = Path.Combine(outDir, "checkpoint", $"{trainer.Iteration:D6}.pt");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        StyleGanCheckpoint.Save(path, trainer);
-        return path;
-    }
+    public static string WriteCheckpoint(StyleGanTrainer trainer, string outDir) =>
+        new RunFolder(outDir, Checkpoints).SaveCheckpoint(trainer.Iteration, path => StyleGanCheckpoint.Save(path, trainer));
 
     /// <summary>RUN/sample/NNNNNN.png (TorchSharp's TensorBoard image writer needs SkiaSharp natives, so grids stay PNG files).</summary>
     static void WriteSamples(StyleGanTrainer trainer, string outDir)

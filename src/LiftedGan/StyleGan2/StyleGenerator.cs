@@ -1,3 +1,4 @@
+using LiftedGan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -150,4 +151,187 @@ public sealed class StyleGenerator : nn.Module
         o.Observe?.Invoke(name, y);
         return y;
     }
+}
+
+/// <summary>The learned 4x4 constant the synthesis network starts from, repeated over the batch.</summary>
+public sealed class ConstantInput : nn.Module<long, Tensor>
+{
+    readonly Parameter input;
+
+    public ConstantInput(long channels, int size = 4, Generator? rng = null) : base(nameof(ConstantInput))
+    {
+        input = new Parameter(randn(1, channels, size, size, generator: rng));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(long batch) => input.repeat(batch, 1, 1, 1);
+}
+
+/// <summary>Modulated 3x3 convolution (demodulated), noise injection, then the fused leaky ReLU with its bias.</summary>
+public sealed class StyledConv : nn.Module
+{
+    readonly ModulatedConv2d conv;
+    readonly NoiseInjection noise;
+    readonly FusedLeakyRelu activate;
+
+    public StyledConv(long inChannels, long outChannels, long styleDim, bool upsample, IReadOnlyList<float> blurKernel, Generator? rng = null)
+        : base(nameof(StyledConv))
+    {
+        conv = new ModulatedConv2d(inChannels, outChannels, 3, styleDim, demodulate: true, upsample, blurKernel, rng);
+        noise = new NoiseInjection();
+        activate = new FusedLeakyRelu(outChannels);
+        RegisterComponents();
+    }
+
+    /// <summary>The modulated convolution alone (before noise, bias and activation).</summary>
+    public ModulatedConv2d Conv => conv;
+
+    /// <summary>Runs the layer; a null <paramref name="noiseMap"/> draws fresh noise from <paramref name="rng"/>.</summary>
+    public Tensor Forward(Tensor x, Tensor w, Tensor? noiseMap, Generator? rng = null)
+    {
+        using var scope = NewDisposeScope();
+        var o = conv.forward(x, w);
+        o = noise.Forward(o, noiseMap, rng);
+        return activate.forward(o).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// StyleGAN2's style-modulated convolution: a per-sample kernel scale·weight·s (s = modulation(w) per input channel),
+/// optionally demodulated per output filter, run as one grouped convolution. The upsampling variant runs a stride-2
+/// transposed convolution followed by the [1,3,3,1] blur, giving exactly twice the input size.
+/// </summary>
+public sealed class ModulatedConv2d : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly Parameter weight;
+    readonly EqualLinear modulation;
+    readonly FirResample? blur;
+    readonly double _scale;
+    readonly bool _demodulate;
+    readonly long _in, _out, _k;
+
+    public ModulatedConv2d(long inChannels, long outChannels, long kernelSize, long styleDim, bool demodulate,
+        bool upsample, IReadOnlyList<float> blurKernel, Generator? rng = null) : base(nameof(ModulatedConv2d))
+    {
+        (_in, _out, _k, _demodulate) = (inChannels, outChannels, kernelSize, demodulate);
+        _scale = 1.0 / Math.Sqrt(inChannels * kernelSize * kernelSize);
+        weight = new Parameter(randn([1, outChannels, inChannels, kernelSize, kernelSize], generator: rng));
+        modulation = new EqualLinear(styleDim, inChannels, biasInit: 1, rng: rng);
+        if (upsample)
+        {
+            const int factor = 2;
+            int p = blurKernel.Count - factor - ((int)kernelSize - 1);
+            blur = FirResample.Blur(blurKernel, FloorHalf(p + 1) + factor - 1, FloorHalf(p) + 1, factor);
+        }
+        RegisterComponents();
+    }
+
+    static int FloorHalf(int v) => (int)Math.Floor(v / 2.0);
+
+    /// <summary>The per-input-channel style s = modulation(w), shape (B, in).</summary>
+    public Tensor Style(Tensor w) => modulation.forward(w);
+
+    /// <summary>
+    /// Runs the convolution with the style applied to the activations (x·s, shared weight, output·demod), which equals
+    /// the per-sample-kernel grouped form exactly in real arithmetic and is far faster on CPU (dense convolutions).
+    /// </summary>
+    public override Tensor forward(Tensor x, Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0];
+        var s = modulation.forward(w);
+        var kernel = weight[0] * _scale;
+        var o = x * s.reshape(b, _in, 1, 1);
+        Tensor? demod = null;
+        if (_demodulate)
+            demod = rsqrt(s.square().matmul(kernel.square().sum([2, 3]).t()) + 1e-8).reshape(b, _out, 1, 1);
+        if (blur is not null)
+        {
+            o = ConvGuard.ConvTranspose2d(o, kernel.transpose(0, 1), stride: [2, 2], padding: [0, 0]);
+            if (demod is not null) o = o * demod;
+            o = blur.forward(o);
+        }
+        else
+        {
+            o = ConvGuard.Conv2d(o, kernel, padding: [_k / 2, _k / 2]);
+            if (demod is not null) o = o * demod;
+        }
+        return o.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Adds weight · noise; without a noise map, draws N(0,1) of shape (B,1,H,W) from the given generator.</summary>
+public sealed class NoiseInjection : nn.Module<Tensor, Tensor?, Tensor>
+{
+    readonly Parameter weight;
+
+    public NoiseInjection() : base(nameof(NoiseInjection))
+    {
+        weight = new Parameter(zeros(1));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, Tensor? noise) => Forward(x, noise, null);
+
+    /// <summary>x + weight · noise, drawing the noise from <paramref name="rng"/> when <paramref name="noise"/> is null.</summary>
+    public Tensor Forward(Tensor x, Tensor? noise, Generator? rng)
+    {
+        using var scope = NewDisposeScope();
+        var n = noise ?? randn([x.shape[0], 1, x.shape[2], x.shape[3]], dtype: x.dtype, device: x.device, generator: rng);
+        return (x + weight * n).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>1x1 modulated convolution to RGB (no demodulation) plus bias, added to the upsampled previous skip.</summary>
+public sealed class ToRgb : nn.Module
+{
+    readonly Parameter bias;
+    readonly FirResample? upsample;
+    readonly ModulatedConv2d conv;
+
+    public ToRgb(long inChannels, long styleDim, bool upsampleSkip, IReadOnlyList<float> blurKernel, Generator? rng = null)
+        : base(nameof(ToRgb))
+    {
+        bias = new Parameter(zeros(1, 3, 1, 1));
+        if (upsampleSkip) upsample = FirResample.Upsample(blurKernel);
+        conv = new ModulatedConv2d(inChannels, 3, 1, styleDim, demodulate: false, upsample: false, blurKernel, rng);
+        RegisterComponents();
+    }
+
+    /// <summary>The modulated 1x1 convolution alone.</summary>
+    public ModulatedConv2d Conv => conv;
+
+    /// <summary>RGB of <paramref name="x"/> under style <paramref name="w"/>, plus the upsampled <paramref name="skip"/> if given.</summary>
+    public Tensor Forward(Tensor x, Tensor w, Tensor? skip)
+    {
+        using var scope = NewDisposeScope();
+        var o = conv.forward(x, w) + bias;
+        if (skip is not null) o = o + (upsample is null ? skip : upsample.forward(skip));
+        return o.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The stored per-layer noise maps `noise_0..noise_{L-1}` (1x1xHxW), used when noise is not randomised.</summary>
+public sealed class NoiseBuffers : nn.Module
+{
+    readonly int _count;
+
+    public NoiseBuffers(int sizeLog2, Generator? rng = null) : base(nameof(NoiseBuffers))
+    {
+        _count = (sizeLog2 - 2) * 2 + 1;
+        for (int i = 0; i < _count; i++)
+        {
+            long res = Resolution(i);
+            register_buffer($"noise_{i}", randn([1, 1, res, res], generator: rng));
+        }
+    }
+
+    /// <summary>Number of noise maps (= number of styled convolutions).</summary>
+    public int Count => _count;
+
+    /// <summary>Resolution of noise map <paramref name="layer"/>: 4 for layer 0, then 2^((l+5)/2).</summary>
+    public static long Resolution(int layer) => 1L << ((layer + 5) / 2);
+
+    /// <summary>The stored noise map of <paramref name="layer"/>.</summary>
+    public Tensor this[int layer] => get_buffer($"noise_{layer}") ?? throw new ArgumentOutOfRangeException(nameof(layer));
 }

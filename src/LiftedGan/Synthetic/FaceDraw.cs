@@ -15,7 +15,7 @@ public sealed record FaceDraw(long Index, long Identity, float[] Parameters, tor
     /// </summary>
     public static FaceDraw Create(long seed, long index, int perIdentity = 1, bool symmetric = false)
     {
-        if (perIdentity <= 0) throw new SyntheticWorldException("--per-identity", $"{perIdentity}: must be at least 1");
+        if (perIdentity <= 0) throw new SyntheticWorldException("per identity", $"{perIdentity}: must be at least 1");
         if (index < 0) throw new SyntheticWorldException("index", $"{index}: must be 0 or more");
         long identity = index / perIdentity;
         using var identityGenerator = new torch.Generator(FaceSampler.SeedFor(seed, 0, identity));

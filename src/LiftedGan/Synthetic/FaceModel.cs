@@ -46,7 +46,7 @@ public static class FaceModel
     public static void CheckSize(int size)
     {
         if (!Sizes.Contains(size))
-            throw new SyntheticWorldException("--size", $"{size} is not supported; use one of {string.Join(", ", Sizes)}");
+            throw new SyntheticWorldException("size", $"{size} is not supported; use one of {string.Join(", ", Sizes)}");
     }
 
     /// <summary>1 inside, 0 on the outermost row at top and bottom and the two outermost columns (LiftedGAN pins them).</summary>

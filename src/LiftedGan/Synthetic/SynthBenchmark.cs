@@ -28,8 +28,8 @@ public static class SynthBenchmark
 {
     public static IReadOnlyList<SynthBenchmarkResult> Run(int images, IReadOnlyList<int> sizes, int batchSize, Action<string>? report = null)
     {
-        if (images <= 0) throw new SyntheticWorldException("--n", $"{images}: must be at least 1");
-        if (batchSize <= 0) throw new SyntheticWorldException("--batch", $"{batchSize}: must be at least 1");
+        if (images <= 0) throw new SyntheticWorldException("count", $"{images}: must be at least 1");
+        if (batchSize <= 0) throw new SyntheticWorldException("batch size", $"{batchSize}: must be at least 1");
         foreach (var s in sizes) FaceModel.CheckSize(s);
         TorchRuntime.EnsureLoaded();
         var results = new List<SynthBenchmarkResult>();

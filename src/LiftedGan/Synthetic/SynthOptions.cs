@@ -30,10 +30,10 @@ public sealed record SynthOptions(int Count, int Size, long Seed, string Output)
     /// <summary>Throws <see cref="SyntheticWorldException"/> for unusable values.</summary>
     public void Validate()
     {
-        if (Count <= 0) throw new SyntheticWorldException("--n", $"{Count}: must be at least 1");
+        if (Count <= 0) throw new SyntheticWorldException("count", $"{Count}: must be at least 1");
         FaceModel.CheckSize(Size);
-        if (PerIdentity <= 0) throw new SyntheticWorldException("--per-identity", $"{PerIdentity}: must be at least 1");
-        if (BatchSize <= 0) throw new SyntheticWorldException("--batch", $"{BatchSize}: must be at least 1");
-        if (string.IsNullOrWhiteSpace(Output)) throw new SyntheticWorldException("--out", "no output folder given");
+        if (PerIdentity <= 0) throw new SyntheticWorldException("per identity", $"{PerIdentity}: must be at least 1");
+        if (BatchSize <= 0) throw new SyntheticWorldException("batch size", $"{BatchSize}: must be at least 1");
+        if (string.IsNullOrWhiteSpace(Output)) throw new SyntheticWorldException("output folder", "no output folder given");
     }
 }

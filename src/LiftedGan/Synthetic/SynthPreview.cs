@@ -15,7 +15,7 @@ public static class SynthPreview
     /// <summary>Renders images 0..count-1 of <paramref name="options"/>' stream and writes the grids into <paramref name="folder"/>.</summary>
     public static void Write(SynthOptions options, int count, string folder, int columns = 8)
     {
-        if (count <= 0) throw new SyntheticWorldException("--grids", $"{count}: must be at least 1");
+        if (count <= 0) throw new SyntheticWorldException("grids", $"{count}: must be at least 1");
         using var scope = NewDisposeScope();
         var draws = Enumerable.Range(0, count).Select(i => FaceDraw.Create(options.Seed, i, options.PerIdentity, options.Symmetric)).ToList();
         using var batch = FaceWorld.Render(draws, options.Size);

@@ -1,8 +1,4 @@
 namespace LiftedGan.Synthetic;
 
 /// <summary>Bad input to the synthetic face world (a count, a size, an output folder): "&lt;argument or file&gt;: &lt;problem&gt;".</summary>
-public sealed class SyntheticWorldException(string subject, string problem) : Exception($"{subject}: {problem}")
-{
-    public string Subject { get; } = subject;
-    public string Problem { get; } = problem;
-}
+public sealed class SyntheticWorldException(string subject, string problem) : LiftedGanException(subject, problem);

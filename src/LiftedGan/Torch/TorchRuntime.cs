@@ -3,7 +3,7 @@ using TorchSharp;
 namespace LiftedGan.Torch;
 
 /// <summary>libtorch could not be loaded; the message says what was tried and what is missing.</summary>
-public sealed class TorchLoadException(string message, Exception? inner) : Exception(message, inner);
+public sealed class TorchLoadException(string message, Exception? inner) : LiftedGanException(message, inner);
 
 /// <summary>
 /// Process-wide torch settings: native loading, compute device and thread count. Call <see cref="Initialize"/>

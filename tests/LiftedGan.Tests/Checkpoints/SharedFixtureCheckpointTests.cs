@@ -1,6 +1,6 @@
 using System.Text.Json;
 using LiftedGan.Checkpoints;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -98,7 +98,7 @@ public class FidEvaluationTests : IDisposable
         Assert.Equal(StatisticsCache.OfficialNetwork, stats.Network);
         using var eval = new FidEvaluation(null, new EvalOptions());
         var e = Assert.Throws<EvaluationException>(() => eval.Compare(back, stats));
-        Assert.Contains("--inception", e.Message);
+        Assert.Contains("pt_inception-2015-12-05-6726825d.pth", e.Message);
     }
 
     [Fact]
@@ -194,10 +194,10 @@ public class EvalSourceTests
     [Fact]
     public void SynthSourceGivesImagesOfItsSize()
     {
-        var source = new SynthEvalSource(32);
+        var source = FidEvaluation.Source("synth:32");
         using var x = source.Next(2, new torch.Generator(3));
         Assert.Equal(new long[] { 2, 3, 32, 32 }, x.shape);
         Assert.True(x.min().item<float>() >= -1 && x.max().item<float>() <= 1);
-        Assert.Throws<EvaluationException>(() => new SynthEvalSource(33));
+        Assert.Throws<EvaluationException>(() => FidEvaluation.Source("synth:33"));
     }
 }

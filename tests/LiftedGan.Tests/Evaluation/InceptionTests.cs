@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LiftedGan.Checkpoints;
 using LiftedGan.Evaluation;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Torch;
 using TorchSharp;
 using Xunit;

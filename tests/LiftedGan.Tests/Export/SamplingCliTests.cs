@@ -1,3 +1,4 @@
+using LiftedGan.IO;
 using LiftedGan.Imaging;
 using LiftedGan.Lifting;
 using Xunit;

@@ -1,5 +1,5 @@
 using LiftedGan.Checkpoints;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Lifting;
 using TorchSharp;
 using Xunit;

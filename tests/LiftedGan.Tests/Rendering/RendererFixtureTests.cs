@@ -1,4 +1,4 @@
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Rendering;
 using TorchSharp;
 using Xunit;

@@ -1,3 +1,4 @@
+using LiftedGan.Data;
 using LiftedGan.Imaging;
 using LiftedGan.StyleGan2;
 using Xunit;
@@ -55,7 +56,7 @@ public class DataSourceTests
             using (var img = cat([full(3, 20, 20, -1f), full(3, 20, 20, 1f)], 2)) ImageIO.SavePng(Path.Combine(dir, "half.png"), img);
             using var source = new ImageFolderSource(dir, 16);
             using var g = new Generator(3);
-            using var batch = source.NextBatch(64, g);
+            using var batch = source.Next(64, g);
             Assert.Equal(new long[] { 64, 3, 16, 16 }, batch.shape);
             using var leftMean = batch.narrow(3, 0, 6).mean([1, 2, 3]);
             var left = leftMean.data<float>().ToArray();
@@ -72,8 +73,8 @@ public class DataSourceTests
         var s = new ShapesSource(16);
         using var g1 = new Generator(5);
         using var g2 = new Generator(5);
-        using var a = s.NextBatch(8, g1);
-        using var b = s.NextBatch(8, g2);
+        using var a = s.Next(8, g1);
+        using var b = s.Next(8, g2);
         Assert.True(a.equal(b).all().item<bool>());
         Assert.True(a.min().item<float>() >= -1 && a.max().item<float>() <= 1);
     }

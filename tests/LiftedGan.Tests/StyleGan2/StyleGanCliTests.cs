@@ -1,4 +1,4 @@
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using Xunit;
 
 namespace LiftedGan.Tests.StyleGan2;

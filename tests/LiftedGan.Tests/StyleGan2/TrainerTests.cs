@@ -1,3 +1,4 @@
+using LiftedGan.Data;
 using LiftedGan.StyleGan2;
 using Xunit;
 using Xunit.Abstractions;
@@ -26,7 +27,7 @@ public class TrainerTests(ITestOutputHelper log)
     {
         using var scope = NewDisposeScope();
         using var g = new Generator(12345);
-        var real = source.NextBatch(n, g);
+        var real = source.Next(n, g);
         var fake = t.Sample(n, 999).clamp(-1, 1);
         using var dirs = new Generator(4242);
         return SlicedWasserstein.Distance(real, fake, 128, dirs);
@@ -40,7 +41,7 @@ public class TrainerTests(ITestOutputHelper log)
         double before = Swd(t, source, 512);
         double realVsReal;
         using (var g1 = new Generator(1)) using (var g2 = new Generator(2)) using (var d = new Generator(4242))
-        using (var a = source.NextBatch(512, g1)) using (var b = source.NextBatch(512, g2))
+        using (var a = source.Next(512, g1)) using (var b = source.Next(512, g2))
             realVsReal = SlicedWasserstein.Distance(a, b, 128, d);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         TrainStepResult last = null!;

@@ -1,3 +1,4 @@
+using LiftedGan.Data;
 using LiftedGan.Synthetic;
 using TorchSharp;
 using Xunit;
@@ -10,9 +11,9 @@ public class FaceWorldSourceTests
     public void StreamsDeterministicFaceBatches()
     {
         var source = new FaceWorldSource(32);
-        using var a = source.NextBatch(3, new torch.Generator(4));
-        using var b = source.NextBatch(3, new torch.Generator(4));
-        using var c = source.NextBatch(3, new torch.Generator(5));
+        using var a = source.Next(3, new torch.Generator(4));
+        using var b = source.Next(3, new torch.Generator(4));
+        using var c = source.Next(3, new torch.Generator(5));
         Assert.Equal(new long[] { 3, 3, 32, 32 }, a.shape);
         Assert.True(a.eq(b).all().item<bool>());
         Assert.False(a.eq(c).all().item<bool>());

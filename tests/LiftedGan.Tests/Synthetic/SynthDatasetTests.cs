@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.Synthetic;
 using Xunit;
 
@@ -90,10 +90,10 @@ public sealed class SynthDatasetTests : IDisposable
     public void BadInputGivesClearErrors()
     {
         string Message(SynthOptions o) => Assert.Throws<SyntheticWorldException>(() => SynthDataset.Write(o)).Message;
-        Assert.StartsWith("--n: 0", Message(new SynthOptions(0, 32, 1, _root)));
-        Assert.StartsWith("--n: -3", Message(new SynthOptions(-3, 32, 1, _root)));
-        Assert.StartsWith("--size: 100", Message(new SynthOptions(1, 100, 1, _root)));
-        Assert.StartsWith("--per-identity", Message(new SynthOptions(1, 32, 1, _root) { PerIdentity = 0 }));
+        Assert.StartsWith("count: 0", Message(new SynthOptions(0, 32, 1, _root)));
+        Assert.StartsWith("count: -3", Message(new SynthOptions(-3, 32, 1, _root)));
+        Assert.StartsWith("size: 100", Message(new SynthOptions(1, 100, 1, _root)));
+        Assert.StartsWith("per identity", Message(new SynthOptions(1, 32, 1, _root) { PerIdentity = 0 }));
         Directory.CreateDirectory(_root);
         string file = Path.Combine(_root, "a-file");
         File.WriteAllText(file, "x");

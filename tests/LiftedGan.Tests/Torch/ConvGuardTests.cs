@@ -1,4 +1,4 @@
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using LiftedGan.StyleGan2;
 using LiftedGan.Tests.StyleGan2;
 using LiftedGan.Torch;

@@ -1,4 +1,4 @@
-using LiftedGan.Imaging;
+using LiftedGan.IO;
 using TorchSharp;
 using Xunit;
 

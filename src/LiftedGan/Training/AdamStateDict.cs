@@ -1,7 +1,7 @@
 using LiftedGan.Checkpoints;
 using static TorchSharp.torch;
 
-namespace LiftedGan.StyleGan2;
+namespace LiftedGan.Training;
 
 /// <summary>
 /// An <see cref="AdamOptimizer"/>'s state in torch.optim.Adam's state-dict layout ({'state': {index: {step, exp_avg,

@@ -6,14 +6,13 @@ using LiftedGan.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace LiftedGan.Imaging;
+namespace LiftedGan.IO;
 
 /// <summary>A .npy file that cannot be read: names the file and the problem.</summary>
 public sealed class NpyFormatException(string path, string problem)
-    : Exception($"{path}: {problem}")
+    : LiftedGanException(path, problem)
 {
     public string Path { get; } = path;
-    public string Problem { get; } = problem;
 }
 
 /// <summary>
@@ -129,7 +128,7 @@ public static partial class Npy
         AtomicFile.WriteAllBytes(path, ms.ToArray());
     }
 
-    static string P(string s) => LiftedGan.Checkpoints.CheckpointLimits.Printable(s);
+    static string P(string s) => UntrustedText.Printable(s);
 
     static string HeaderField(string header, string key, string name)
     {

@@ -1,12 +1,13 @@
 using static TorchSharp.torch;
 
-namespace LiftedGan.Evaluation;
+namespace LiftedGan.Data;
 
 /// <summary>
-/// Images to evaluate: a folder, a generator, the procedural face world (and, plugged in by the lifting code, the
-/// lifted generator). Batches are (n, 3, H, W) in [-1, 1] on the CPU; any H, W (the feature network resizes to 299).
+/// Images in batches (n, 3, H, W) in [-1, 1] on the CPU, for training (StyleGAN2's data) and for evaluation (FID
+/// sides): an image folder, the procedural face world, toy shapes, a StyleGAN2 or a lifted generator. A random source
+/// draws all of its randomness from the given generator, so a run is reproducible from its step seeds alone.
 /// </summary>
-public interface IEvalImageSource
+public interface IImageSource
 {
     /// <summary>
     /// What the images are, precise enough to key a statistics cache (e.g. the checkpoint's content hash); equal
@@ -14,10 +15,10 @@ public interface IEvalImageSource
     /// </summary>
     string Describe();
 
-    /// <summary>Side length of the images as made (before the resize to 299), when known.</summary>
+    /// <summary>Side length of the (square) images as made, when known.</summary>
     int? Resolution { get; }
 
-    /// <summary>How many images there are; null for a generator (unlimited).</summary>
+    /// <summary>How many images there are; null for a generator or stream (unlimited).</summary>
     long? Available { get; }
 
     /// <summary>Whether <see cref="Next"/> draws on the generator (false for a folder read in order).</summary>

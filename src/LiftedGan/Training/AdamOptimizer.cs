@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace LiftedGan.StyleGan2;
+namespace LiftedGan.Training;
 
 /// <summary>
 /// Adam (PyTorch's single-tensor update, optional coupled L2 weight decay as torch.optim.Adam's) whose per-parameter state (step, exp_avg, exp_avg_sq) is
