@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LiftedGan.Demo;
 using LiftedGan.Lifting;
-using LiftedGan.Models;
+using LiftedGan.Packing;
 
 namespace LiftedGan.Cli.Commands;
 

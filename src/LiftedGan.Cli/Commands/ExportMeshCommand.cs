@@ -31,7 +31,7 @@ internal static class ExportMeshCommand
             long count = z.shape[0];
             using (z)
             {
-                var meshes = sampler.Meshes(z, psi, colour);
+                var meshes = SampleOutput.Meshes(sampler, z, psi, colour);
                 SampleOutput.SaveMeshes(outDir, meshes, chosen);
                 foreach (var (m, i) in meshes.Select((m, i) => (m, i)))
                     stdout.WriteLine($"{i + 1:D5}: {m.VertexCount} vertices, {m.FaceCount} triangles");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LiftedGan.Export;
 using LiftedGan.Lifting;
 
 namespace LiftedGan.Cli.Commands;

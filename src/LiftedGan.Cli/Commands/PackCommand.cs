@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using LiftedGan.Models;
+using LiftedGan.Packing;
 
 namespace LiftedGan.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LiftedGan.Export;
 using LiftedGan.Lifting;
 
 namespace LiftedGan.Cli.Commands;

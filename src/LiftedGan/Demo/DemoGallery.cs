@@ -82,7 +82,7 @@ public static class DemoGallery
 
         log("meshes");
         string meshDir = Folder(outDir, "meshes");
-        var meshes = sampler.Meshes(pair, truncation);
+        var meshes = SampleOutput.Meshes(sampler, pair, truncation);
         var files = SampleOutput.SaveMeshes(meshDir, meshes, new[] { MeshFormat.Obj, MeshFormat.Ply, MeshFormat.Glb });
         var meshItems = new List<DemoItem>();
         for (int i = 0; i < meshes.Count; i++) meshItems.Add(new DemoItem($"meshes/{i + 1:D5}.png", $"face {i + 1}: albedo texture of the mesh ({meshes[i].VertexCount} vertices, {meshes[i].FaceCount} triangles)"));

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using LiftedGan.IO;
 using LiftedGan.Lifting;
-using LiftedGan.Models;
+using LiftedGan.Packing;
 
 namespace LiftedGan.Demo;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
+using LiftedGan.Export;
 using LiftedGan.Lifting;
-using LiftedGan.Models;
+using LiftedGan.Packing;
 
 namespace LiftedGan.Demo;
 

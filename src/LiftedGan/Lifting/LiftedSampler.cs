@@ -1,5 +1,4 @@
 using LiftedGan.Checkpoints;
-using LiftedGan.Export;
 using LiftedGan.IO;
 using LiftedGan.Rendering;
 using LiftedGan.StyleGan2;
@@ -229,10 +228,13 @@ public sealed class LiftedSampler : IDisposable
         return (Concat(neutral), Concat(normals));
     }
 
-    /// <summary>Textured meshes of each latent (<see cref="MeshBuilder"/>), textured by the albedo or the canonical image shaded with the predicted light.</summary>
-    public IReadOnlyList<TexturedMesh> Meshes(Tensor z, double truncation, MeshTexture texture = MeshTexture.Albedo)
+    /// <summary>
+    /// The surface of each latent as a mesh is built from it: depth (H, W) and colour (3, H, W) in [−1, 1], the albedo
+    /// or the canonical image shaded with the predicted light (the output layer builds and writes the meshes).
+    /// </summary>
+    public IReadOnlyList<(Tensor Depth, Tensor Colour)> MeshSurfaces(Tensor z, double truncation, MeshTexture texture = MeshTexture.Albedo)
     {
-        var meshes = new List<TexturedMesh>();
+        var surfaces = new List<(Tensor, Tensor)>();
         foreach (var chunk in Chunks(z))
         {
             using var scope = NewDisposeScope();
@@ -244,9 +246,10 @@ public sealed class LiftedSampler : IDisposable
                 using var light = Lighting.Parse(e.Light);
                 colour = Lighting.Shade(e.Albedo, Lighting.Shading(Model.Renderer.Normals(e.Depth), light));
             }
-            for (int i = 0; i < chunk.shape[0]; i++) meshes.Add(MeshBuilder.Build(Model.Renderer, e.Depth[i], colour[i].clamp(-1, 1)));
+            for (int i = 0; i < chunk.shape[0]; i++)
+                surfaces.Add((e.Depth[i].MoveToOuterDisposeScope(), colour[i].clamp(-1, 1).MoveToOuterDisposeScope()));
         }
-        return meshes;
+        return surfaces;
     }
 
     /// <summary>

@@ -237,7 +237,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             foreach (var (k, v) in StateDict.Export(module)) sd.Set(k, v);
             root.Set(key, sd);
         }
-        root.Set("optimizer", OptimizerState());
+        root.Set("optimizer", AdamStateDict.Export(_adam, OfficialSlots(), torch2Group: true));
         root.Set("global_step", GlobalStep);
         root.Set("epoch", (long)Epoch);
         TorchCheckpoint.Save(path, root);
@@ -249,71 +249,20 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
     public void Resume(string path)
     {
         var root = LiftedCheckpoint.LoadNetworks(Model, path);
-        if (root.TryGet("optimizer", out var opt) && opt is PyDict optimizer) LoadOptimizerState(optimizer, path);
+        if (root.TryGet("optimizer", out var opt) && opt is PyDict optimizer) AdamStateDict.Restore(_adam, optimizer, path, "optimizer", OfficialSlots());
         GlobalStep = root.TryGet("global_step", out var gs) ? Convert.ToInt64(gs) : 0;
         Epoch = root.TryGet("epoch", out var ep) ? (int)Convert.ToInt64(ep) : 0;
         TorchCheckpoint.DisposeTensors(root);
     }
 
-    /// <summary>All parameters in the official optimiser order (the decomposer's style head included, as officially).</summary>
-    IEnumerable<TorchSharp.Modules.Parameter> OfficialParameterOrder() => Model.Networks.SelectMany(n => n.Module.parameters());
-
-    PyDict OptimizerState()
+    /// <summary>
+    /// For each parameter in the official optimiser order (all networks' parameters, the decomposer's style head
+    /// included, as officially), its index among the trained ones, or −1.
+    /// </summary>
+    IReadOnlyList<int> OfficialSlots()
     {
         var index = _trainable.Select((p, i) => (p, i)).ToDictionary(x => x.p.Handle, x => x.i);
-        var state = new PyDict();
-        var ids = new List<object?>();
-        int k = 0;
-        foreach (var p in OfficialParameterOrder())
-        {
-            ids.Add((long)k);
-            if (index.TryGetValue(p.Handle, out int i) && _adam.Steps[i] > 0)
-            {
-                var s = new PyDict();
-                s.Set("step", tensor((float)_adam.Steps[i]));
-                s.Set("exp_avg", _adam.ExpAvg[i]);
-                s.Set("exp_avg_sq", _adam.ExpAvgSq[i]);
-                state.Set((long)k, s);
-            }
-            k++;
-        }
-        var group = new PyDict();
-        group.Set("lr", Config.LearningRate);
-        group.Set("betas", new PyTuple(0.9, 0.999));
-        group.Set("eps", 1e-8);
-        group.Set("weight_decay", Config.WeightDecay);
-        group.Set("amsgrad", false);
-        group.Set("maximize", false);
-        group.Set("foreach", null);
-        group.Set("capturable", false);
-        group.Set("differentiable", false);
-        group.Set("fused", false);
-        group.Set("params", ids);
-        var dict = new PyDict();
-        dict.Set("state", state);
-        dict.Set("param_groups", new List<object?> { group });
-        return dict;
-    }
-
-    void LoadOptimizerState(PyDict optimizer, string path)
-    {
-        if (!optimizer.TryGet("state", out var st) || st is not PyDict state)
-            throw new CheckpointFormatException(path, "optimizer has no 'state' dict");
-        var index = _trainable.Select((p, i) => (p, i)).ToDictionary(x => x.p.Handle, x => x.i);
-        var ordered = OfficialParameterOrder().ToList();
-        using var _ = no_grad();
-        foreach (var (key, value) in state)
-        {
-            long k = Convert.ToInt64(key);
-            if (k < 0 || k >= ordered.Count || value is not PyDict s)
-                throw new CheckpointFormatException(path, $"optimizer state entry {key} does not match the networks");
-            if (!index.TryGetValue(ordered[(int)k].Handle, out int i)) continue;
-            if (s["exp_avg"] is not Tensor m || s["exp_avg_sq"] is not Tensor v || !m.shape.SequenceEqual(_adam.ExpAvg[i].shape))
-                throw new CheckpointFormatException(path, $"optimizer state {k}: moments missing or of the wrong shape");
-            _adam.ExpAvg[i].copy_(m);
-            _adam.ExpAvgSq[i].copy_(v);
-            _adam.Steps[i] = s["step"] is Tensor t ? (long)t.item<float>() : Convert.ToInt64(s["step"]);
-        }
+        return Model.Networks.SelectMany(n => n.Module.parameters()).Select(p => index.TryGetValue(p.Handle, out int i) ? i : -1).ToList();
     }
 
     public void Dispose() => _adam.Dispose();

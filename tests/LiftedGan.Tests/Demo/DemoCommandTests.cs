@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using LiftedGan.Checkpoints;
 using LiftedGan.Demo;
 using LiftedGan.Lifting;
-using LiftedGan.Models;
+using LiftedGan.Packing;
 using LiftedGan.StyleGan2;
 using LiftedGan.Tests.Export;
 using LiftedGan.Torch;

@@ -140,7 +140,7 @@ public class WorldFitTrainerTests(ITestOutputHelper log)
                 full = StyleGanTrainingRun.WriteCheckpoint(t, Path.Combine(dir, "run"));
             }
             string packed = Path.Combine(dir, "resumable.pt");
-            var r = LiftedGan.Models.ModelPacker.Pack(full, packed, half: false, resumable: true);
+            var r = LiftedGan.Packing.ModelPacker.Pack(full, packed, half: false, resumable: true);
             Assert.True(r.OutputBytes < r.InputBytes / 2, $"{r.OutputBytes} vs {r.InputBytes}");
             using var resumed = StyleGanTrainingRun.Open(options, source, Path.Combine(dir, "next"), packed);
             Assert.Equal(3, resumed.Iteration);
@@ -157,7 +157,7 @@ public class WorldFitTrainerTests(ITestOutputHelper log)
             var adversarial = TrainerTests.TinyOptions(32);
             using (var t = new StyleGanTrainer(adversarial, new ShapesSource(32)))
                 full = StyleGanTrainingRun.WriteCheckpoint(t, Path.Combine(dir, "adv"));
-            Assert.Throws<LiftedGan.Models.ModelPackException>(() => LiftedGan.Models.ModelPacker.Pack(full, Path.Combine(dir, "x.pt"), false, true));
+            Assert.Throws<LiftedGan.Packing.ModelPackException>(() => LiftedGan.Packing.ModelPacker.Pack(full, Path.Combine(dir, "x.pt"), false, true));
         }
         finally { Directory.Delete(dir, true); }
     }

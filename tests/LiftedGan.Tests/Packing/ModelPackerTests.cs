@@ -1,6 +1,6 @@
 using LiftedGan.Checkpoints;
 using LiftedGan.Lifting;
-using LiftedGan.Models;
+using LiftedGan.Packing;
 using LiftedGan.StyleGan2;
 using LiftedGan.Tests.Export;
 using LiftedGan.Tests.StyleGan2;
@@ -8,7 +8,7 @@ using LiftedGan.Torch;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace LiftedGan.Tests.Models;
+namespace LiftedGan.Tests.Packing;
 
 [Collection(LiftFixture.Collection)]
 public class ModelPackerTests(LiftFixture fixture)

@@ -3,7 +3,7 @@ using LiftedGan.IO;
 using LiftedGan.Lifting;
 using static TorchSharp.torch;
 
-namespace LiftedGan.Models;
+namespace LiftedGan.Packing;
 
 /// <summary>
 /// Turns training checkpoints into compact inference files that the ordinary loaders read: a StyleGAN2 checkpoint

@@ -1,4 +1,4 @@
-namespace LiftedGan.Models;
+namespace LiftedGan.Packing;
 
 /// <summary>The kinds of training checkpoints <see cref="ModelPacker"/> turns into compact inference files.</summary>
 public enum PackedModelKind

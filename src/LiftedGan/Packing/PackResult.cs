@@ -1,4 +1,4 @@
-namespace LiftedGan.Models;
+namespace LiftedGan.Packing;
 
 /// <summary>
 /// What <see cref="ModelPacker.Pack"/> wrote: the kind it recognised, the packed file, the sizes before and after,

@@ -1,13 +1,14 @@
-using LiftedGan.Export;
 using LiftedGan.IO;
 using LiftedGan.Imaging;
+using LiftedGan.Lifting;
 using static TorchSharp.torch;
 
-namespace LiftedGan.Lifting;
+namespace LiftedGan.Export;
 
 /// <summary>
-/// Writes controlled-generation results to a folder (what the CLI commands and the demo save): the latents used,
-/// per-sample PNGs, sweeps as GIF plus PNG strip, meshes. Samples are numbered from 1 as in the official tools.
+/// The output layer of controlled generation: writes what <see cref="LiftedSampler"/> returns as tensors to a folder
+/// (what the CLI commands and the demo save): the latents used, per-sample PNGs, sweeps as GIF plus PNG strip,
+/// meshes. Samples are numbered from 1 as in the official tools.
 /// </summary>
 public static class SampleOutput
 {
@@ -90,6 +91,19 @@ public static class SampleOutput
         long rows = grid.shape[0], cols = grid.shape[1];
         ImageIO.SavePng(Path.Combine(outDir, $"{name}.png"), ImageGrid.Make(grid.flatten(0, 1), columns: (int)cols));
         GifWriter.Save(Path.Combine(outDir, $"{name}.gif"), Enumerable.Range(0, (int)rows).Select(r => ImageGrid.Make(grid[r], columns: (int)cols)).ToList());
+    }
+
+    /// <summary>Textured meshes of each latent (<see cref="MeshBuilder"/> on the sampler's <see cref="LiftedSampler.MeshSurfaces"/>).</summary>
+    public static IReadOnlyList<TexturedMesh> Meshes(LiftedSampler sampler, Tensor z, double truncation, MeshTexture texture = MeshTexture.Albedo)
+    {
+        var meshes = new List<TexturedMesh>();
+        foreach (var (depth, colour) in sampler.MeshSurfaces(z, truncation, texture))
+        {
+            using (depth)
+            using (colour)
+                meshes.Add(MeshBuilder.Build(sampler.Model.Renderer, depth, colour));
+        }
+        return meshes;
     }
 
     /// <summary>Writes each mesh as <c>00001.obj</c>/.mtl/.png, <c>00001.ply</c> and <c>00001.glb</c> (the formats asked for); returns the paths.</summary>

@@ -1,7 +1,7 @@
-using LiftedGan.Models;
+using LiftedGan.Packing;
 using Xunit;
 
-namespace LiftedGan.Tests.Models;
+namespace LiftedGan.Tests.Packing;
 
 public class ShippedModelsTests
 {

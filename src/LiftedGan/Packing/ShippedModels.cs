@@ -1,4 +1,4 @@
-namespace LiftedGan.Models;
+namespace LiftedGan.Packing;
 
 /// <summary>
 /// The models the repository ships in <c>models/</c> (the embedded default, all 64 px): the StyleGAN2 teacher trained
