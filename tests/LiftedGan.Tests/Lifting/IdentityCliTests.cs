@@ -7,18 +7,7 @@ namespace LiftedGan.Tests.Lifting;
 /// <summary>`identity train` writes its log with the command as typed; `identity eval` scores a saved embedding.</summary>
 public class IdentityCliTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int threads = get_num_threads();
-        try
-        {
-            int code = Cli.Program.Run([.. args, "--threads", "1"], o, e);
-            return (code, o.ToString(), e.ToString());
-        }
-        finally { set_num_threads(threads); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.OneThread(args);
 
     [Fact]
     public void TrainLogsItsCommandOnceAndEvalScoresTheSavedEmbedding()

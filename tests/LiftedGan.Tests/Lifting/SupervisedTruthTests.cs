@@ -202,19 +202,7 @@ public class SupervisedTruthTests(ITestOutputHelper log)
             Assert.Contains("teacher", Assert.Throws<EvaluationException>(() => ExactTruthProtocol.CheckSupervised(lift, elsewhere)).Message);
     }
 
-    /// <summary>Runs the CLI on one intra-op thread (tiny tensors on a shared machine), restoring the process's thread count.</summary>
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int threads = get_num_threads();
-        try
-        {
-            int code = Cli.Program.Run([.. args, "--threads", "1"], o, e);
-            return (code, o.ToString(), e.ToString());
-        }
-        finally { set_num_threads(threads); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.OneThread(args);
 
     [Fact]
     public void TheCliTrainsResumesAndScoresTheSupervisedReference()
