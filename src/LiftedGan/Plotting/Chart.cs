@@ -84,15 +84,11 @@ public static class Chart
         return model;
     }
 
-    /// <summary>Writes through a temporary file in the same folder and renames it over the target.</summary>
+    /// <summary>Renders into memory and writes the file atomically (<see cref="IO.AtomicFile"/>).</summary>
     static void Write(string path, Action<Stream> write)
     {
-        string temp = path + $".tmp-{Environment.ProcessId}";
-        try
-        {
-            using (var stream = File.Create(temp)) write(stream);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally { if (File.Exists(temp)) File.Delete(temp); }
+        using var buffer = new MemoryStream();
+        write(buffer);
+        IO.AtomicFile.WriteAllBytes(path, buffer.ToArray());
     }
 }
