@@ -29,7 +29,11 @@ internal static class LiftCommand
         ["truncation"] = (c, v) => c with { Truncation = v },
         ["learning_rate"] = (c, v) => c with { LearningRate = v },
         ["weight_decay"] = (c, v) => c with { WeightDecay = v },
+        ["depth_source_style"] = (c, v) => c with { DepthFromSourceStyle = Switch("depth_source_style", v) },
+        ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
     };
+
+    static bool Switch(string name, double v) => v == 0 ? false : v == 1 ? true : throw new UsageException($"--set {name}={v}: must be 0 or 1");
 
     public static Command Create()
     {

@@ -30,7 +30,7 @@ public sealed class LiftedGenerator : IDisposable
         DepthDecoder = new DepthDecoder(config.StyleDim, config.DepthSeedDim, featureChannels, config.ImageSize, config.DecoderBaseChannels);
         TransformationDecoder = new TransformationMapDecoder(config.StyleDim, 16, config.ImageSize, config.DecoderBaseChannels);
         Decomposer = new StyleDecomposer(config.StyleDim, config.MlpHidden);
-        Composer = new StyleComposer(config.StyleDim, config.MlpHidden);
+        Composer = new StyleComposer(config.StyleDim, config.MlpHidden, residual: config.ResidualComposer);
         using (var init = new Generator((ulong)config.Seed))
             foreach (var (_, network) in Networks) SeededInit.Apply(network, init);
         Blur = new GaussianBlur(config.BlurSize, config.BlurSigma);
@@ -75,7 +75,7 @@ public sealed class LiftedGenerator : IDisposable
         var neutralStyle = Composer.forward(w.detach(), neutralLight, zeros_like(view));
         var (canonImage, feature) = Synthesize(neutralStyle);
 
-        var raw = DepthDecoder.forward(neutralStyle, feature).squeeze(1);
+        var raw = DepthDecoder.forward(Config.DepthFromSourceStyle ? w.detach() : neutralStyle, feature).squeeze(1);
         raw = raw - raw.mean(new long[] { 1, 2 }, keepdim: true);
         var depth = DepthGeometry.Rescale(raw.tanh(), Config.MinDepth, Config.MaxDepth);
         if (Config.ClampBorder) depth = DepthGeometry.ClampBorder(depth, Config.BorderDepth);

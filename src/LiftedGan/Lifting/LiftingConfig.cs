@@ -81,6 +81,18 @@ public sealed record LiftingConfig
     /// </summary>
     public int ComposerWarmupSteps { get; init; }
     public int RankDownsample { get; init; } = 4;
+    /// <summary>
+    /// The depth decoder reads the source style w instead of the composer's neutral style (official). Not in the paper
+    /// or the official code: the neutral style of a short run keeps little of w's identity (measured on the world-fit
+    /// teacher: a linear read-out of the true between-face depth differences reaches r 0.75 from w, 0.03–0.28 from the
+    /// neutral style), so the decoder cannot give faces their own depth. The symmetry (flip) term keeps it canonical.
+    /// </summary>
+    public bool DepthFromSourceStyle { get; init; }
+    /// <summary>
+    /// The composer adds its output to the source style (w' = w + M(...)) instead of replacing it (official), so the
+    /// neutral style keeps w's identity by construction. Not in the paper or the official code.
+    /// </summary>
+    public bool ResidualComposer { get; init; }
 
     /// <summary>
     /// What the networks learn from: the paper's unsupervised losses (default), or direct supervision on the exact

@@ -17,9 +17,13 @@ public sealed class StyleComposer : nn.Module<Tensor, Tensor, Tensor, Tensor>
     [ComponentName(Name = "embed_view")] readonly Mlp viewEmbedding;
     [ComponentName(Name = "model")] readonly Mlp mixer;
 
-    public StyleComposer(long styleDim = 512, long hidden = 512, long lightDim = 4, long viewDim = 6)
+    readonly bool _residual;
+
+    /// <summary>Sizes as the official netSC; <paramref name="residual"/> adds the output to w (not official; <see cref="LiftingConfig.ResidualComposer"/>).</summary>
+    public StyleComposer(long styleDim = 512, long hidden = 512, long lightDim = 4, long viewDim = 6, bool residual = false)
         : base(nameof(StyleComposer))
     {
+        _residual = residual;
         styleEmbedding = new Mlp(styleDim, styleDim, 4, hidden, true, new ScaleShift(styleDim));
         lightEmbedding = new Mlp(lightDim, styleDim, 4, hidden, true, new ScaleShift(styleDim));
         viewEmbedding = new Mlp(viewDim, styleDim, 4, hidden, true, new ScaleShift(styleDim));
@@ -31,6 +35,7 @@ public sealed class StyleComposer : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var sum = styleEmbedding.forward(w) + lightEmbedding.forward(light) + viewEmbedding.forward(view);
-        return mixer.forward(sum).MoveToOuterDisposeScope();
+        var output = mixer.forward(sum);
+        return (_residual ? w + output : output).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,59 @@
+using LiftedGan.Lifting;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Tests.Lifting;
+
+/// <summary>
+/// The two non-official switches that let a face's identity reach the depth decoder
+/// (<see cref="LiftingConfig.ResidualComposer"/>, <see cref="LiftingConfig.DepthFromSourceStyle"/>): each changes what
+/// the decoder can see, and the official default does neither.
+/// </summary>
+public class IdentityPathTests
+{
+    static LiftedGenerator Model(bool residual, bool sourceStyle)
+    {
+        var config = SupervisedTruthTests.Config with { ResidualComposer = residual, DepthFromSourceStyle = sourceStyle };
+        var model = new LiftedGenerator(SupervisedTruthTests.WorldTeacher(), config);
+        // A composer that outputs nothing of its own: every face then gets the same neutral style unless w passes through.
+        using (no_grad())
+            foreach (var p in model.Composer.parameters()) p.zero_();
+        return model;
+    }
+
+    /// <summary>Depth maps of two different latents and the composer's neutral styles for them.</summary>
+    static (Tensor DepthA, Tensor DepthB, Tensor Neutral, Tensor W) TwoFaces(LiftedGenerator model)
+    {
+        using var _ = no_grad();
+        var w = model.Teacher.Map(randn([2, 64], generator: new Generator(5)));
+        using var est = model.Estimate(w);
+        return (est.Depth[0].clone(), est.Depth[1].clone(), est.NeutralStyle.clone(), w);
+    }
+
+    [Fact]
+    public void OfficialComposerWithZeroOutputGivesEveryFaceTheSameDepth()
+    {
+        using var model = Model(residual: false, sourceStyle: false);
+        var (a, b, neutral, _) = TwoFaces(model);
+        Assert.Equal(0.0, neutral.abs().max().item<float>(), 6);
+        Assert.Equal(0.0, (a - b).abs().max().item<float>(), 6);
+    }
+
+    [Fact]
+    public void ResidualComposerPassesTheSourceStyleThrough()
+    {
+        using var model = Model(residual: true, sourceStyle: false);
+        var (a, b, neutral, w) = TwoFaces(model);
+        Assert.True(allclose(neutral, w, 1e-6, 1e-6), "with a zero composer output the neutral style must be w itself");
+        Assert.True((a - b).abs().max().item<float>() > 1e-4, "different faces must get different depth");
+    }
+
+    [Fact]
+    public void DepthFromSourceStyleReadsWEvenWhenTheNeutralStyleIsConstant()
+    {
+        using var model = Model(residual: false, sourceStyle: true);
+        var (a, b, neutral, _) = TwoFaces(model);
+        Assert.Equal(0.0, neutral.abs().max().item<float>(), 6);
+        Assert.True((a - b).abs().max().item<float>() > 1e-4, "the decoder must see w, so different faces get different depth");
+    }
+}
