@@ -1,3 +1,4 @@
+using LiftedGan.StyleGan2;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -41,7 +42,8 @@ internal static class DemoCommand
             {
                 psi = sampler.Model.Config.Truncation;
                 using var z = sampler.RandomLatents(DemoRun.Faces, s);
-                sections = DemoGallery.Write(sampler, z, psi, outDir, step => stdout.WriteLine($"writing {step}"));
+                bool truth = StyleGanCheckpoint.ReadObjective(shipped.StyleGan) == TrainObjective.WorldFit;
+                sections = DemoGallery.Write(sampler, z, psi, outDir, step => stdout.WriteLine($"writing {step}"), truth);
             }
             double gallerySeconds = clock.Elapsed.TotalSeconds;
 

@@ -16,8 +16,11 @@ public static class DemoGallery
     /// <summary>File name of the latents the demo used (N × style, float32).</summary>
     public const string LatentsFileName = "z.npy";
 
-    /// <summary>Writes everything for the latents <paramref name="z"/> (the first two also get sweeps, meshes and the interpolation).</summary>
-    public static IReadOnlyList<DemoSection> Write(LiftedSampler sampler, Tensor z, double truncation, string outDir, Action<string> log)
+    /// <summary>
+    /// Writes everything for the latents <paramref name="z"/> (the first two also get sweeps, meshes and the
+    /// interpolation); with <paramref name="exactTruth"/> (a world-fit teacher) also <see cref="DemoTruth"/>.
+    /// </summary>
+    public static IReadOnlyList<DemoSection> Write(LiftedSampler sampler, Tensor z, double truncation, string outDir, Action<string> log, bool exactTruth = false)
     {
         if (z.shape[0] < 2) throw new DemoException("latents", $"the demo needs at least 2 faces, got {z.shape[0]}");
         var sections = new List<DemoSection>();
@@ -48,6 +51,12 @@ public static class DemoGallery
             sections.Add(new DemoSection("maps", "Depth, normal, shading and albedo maps",
                 "The canonical (frontal) maps the lift predicts for each face, one column per face as above.",
                 grids.Where(g => names.ContainsKey(g.Name)).Select(g => new DemoItem($"faces/{g.File}", names[g.Name])).ToList()));
+        }
+
+        if (exactTruth)
+        {
+            log("comparison with the exact truth");
+            sections.Add(DemoTruth.Write(sampler, z, outDir));
         }
 
         log("yaw and pitch rotations");

@@ -80,7 +80,7 @@ public sealed class LiftedGenerator : IDisposable
         var depth = DepthGeometry.Rescale(raw.tanh(), Config.MinDepth, Config.MaxDepth);
         if (Config.ClampBorder) depth = DepthGeometry.ClampBorder(depth, Config.BorderDepth);
 
-        var trans = (TransformationDecoder.forward(neutralStyle) + 5).sigmoid();
+        var trans = (TransformationDecoder.forward(neutralStyle) + Config.TransformationBias).sigmoid();
         var nearMask = depth.le(Config.BorderDepth - 0.01).to(trans.dtype).unsqueeze(1).detach();
         trans = nearMask + (1 - nearMask) * trans;
         trans = Blur.forward(trans);

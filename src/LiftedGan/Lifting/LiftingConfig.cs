@@ -93,6 +93,12 @@ public sealed record LiftingConfig
     /// neutral style keeps w's identity by construction. Not in the paper or the official code.
     /// </summary>
     public bool ResidualComposer { get; init; }
+    /// <summary>
+    /// The transformation map is sigmoid(netT + this): official 5, so that off-face pixels start turning with the face
+    /// (T ≈ 1) and the sigmoid's slope there is 0.007. A world whose background stays still (T = 0 off the head) needs
+    /// the map to fall to 0; at 0 it starts at T = 0.5 with the sigmoid's full slope.
+    /// </summary>
+    public double TransformationBias { get; init; } = 5;
 
     /// <summary>
     /// What the networks learn from: the paper's unsupervised losses (default), or direct supervision on the exact

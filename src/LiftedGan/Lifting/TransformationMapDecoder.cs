@@ -7,7 +7,7 @@ namespace LiftedGan.Lifting;
 /// <summary>
 /// The paper's D_T (official `netT`): decodes the transformation-map logits from the neutral style. A narrow MLP →
 /// 1×1 seed → ConvTranspose to 4×4 → (stages) × [ConvT ×2, GN, ReLU] → nearest ×2 → Conv, GN, ReLU → Conv (no bias).
-/// The caller applies sigmoid(x + 5). With <c>outputSize</c> 256 and the defaults it is the official network.
+/// The caller applies sigmoid(x + 5) (official; <see cref="LiftingConfig.TransformationBias"/>). With <c>outputSize</c> 256 and the defaults it is the official network.
 /// </summary>
 public sealed class TransformationMapDecoder : nn.Module<Tensor, Tensor>
 {
