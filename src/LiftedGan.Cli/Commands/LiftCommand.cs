@@ -30,6 +30,7 @@ internal static class LiftCommand
         ["learning_rate"] = (c, v) => c with { LearningRate = v },
         ["weight_decay"] = (c, v) => c with { WeightDecay = v },
         ["depth_source_style"] = (c, v) => c with { DepthFromSourceStyle = Switch("depth_source_style", v) },
+        ["composer_warmup_views"] = (c, v) => c with { ComposerWarmupViews = Switch("composer_warmup_views", v) },
         ["trans_bias"] = (c, v) => c with { TransformationBias = v },
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
     };

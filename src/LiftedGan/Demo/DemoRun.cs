@@ -34,7 +34,7 @@ public static class DemoRun
         string Size(string path) => File.Exists(path) ? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)} ({new FileInfo(path).Length / 1e6:F1} MB)") : Path.GetFileName(path);
         return new (string, string)[]
         {
-            ("teacher", Size(models.StyleGan) + " — StyleGAN2 trained on the procedural face world"),
+            ("teacher", Size(models.StyleGan) + " — StyleGAN2 fitted to the procedural face world (exact 3D truth per latent)"),
             ("lift", Size(models.Lift) + " — LiftedGAN synth_64"),
             ("identity embedding", Size(models.Identity) + " — used by the short lift's identity loss"),
             ("seed", seed.ToString(CultureInfo.InvariantCulture)),

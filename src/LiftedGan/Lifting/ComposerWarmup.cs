@@ -51,7 +51,7 @@ public static class ComposerWarmup
             var light = rand(new long[] { Batch, 4 }, generator: g) * 2 - 1;
             light = cat(new[] { light[.., ..2], light[.., 2..] * perturbed }, 1);
             using var perturbation = Perturbation.Sample(light, c, g);
-            var view = perturbation.View * perturbed;
+            var view = c.ComposerWarmupViews ? perturbation.View * perturbed : zeros_like(perturbation.View);
             var loss = (model.Composer.forward(w, light, view) - w).pow(2).mean() / w.var(0).mean();
             _adam.ZeroGrad();
             loss.backward();

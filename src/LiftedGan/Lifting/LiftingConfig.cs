@@ -80,6 +80,11 @@ public sealed record LiftingConfig
     /// paper or the official code; <c>synth_64</c> uses it.
     /// </summary>
     public int ComposerWarmupSteps { get; init; }
+    /// <summary>
+    /// Whether the warm start's perturbed half also fits M(w, L, V) to w for sampled views V (true: M starts by ignoring
+    /// the view as well as the light); false fits that half at V = 0, so M starts without having learnt to ignore views.
+    /// </summary>
+    public bool ComposerWarmupViews { get; init; } = true;
     public int RankDownsample { get; init; } = 4;
     /// <summary>
     /// The depth decoder reads the source style w instead of the composer's neutral style (official). Not in the paper

@@ -8,7 +8,7 @@ namespace LiftedGan.Packing;
 /// </summary>
 public sealed record ShippedModels(string Folder, string StyleGan, string Lift, string LiftConfig, string Identity, string IdentityLog)
 {
-    public const string StyleGanFile = "stylegan2_faces64.pt";
+    public const string StyleGanFile = "stylegan2_world64.pt";
     public const string LiftFile = "liftedgan_synth64.pth";
     public const string IdentityFile = "identity_faces64.pt";
     public const string IdentityLogFile = "identity_faces64.json";
@@ -35,7 +35,7 @@ public sealed record ShippedModels(string Folder, string StyleGan, string Lift, 
         if (!Directory.Exists(folder))
             throw new ShippedModelException(folder, $"models folder not found {where}. Pass --models DIR or set {EnvironmentVariable}; models/README.md says how each file is made");
         Require(models.StyleGan, where, "StyleGAN2 teacher",
-            $"liftedgan stylegan train --data faces64 --size 64 --style-dim 128 --out sg64 (see models/README.md), then liftedgan pack sg64/checkpoint/NNNNNN.pt --fp16 --out {models.StyleGan}");
+            $"liftedgan stylegan train --objective world-fit --size 64 --style-dim 128 --n-mlp 4 --out sg64 (see models/README.md), then liftedgan pack sg64/checkpoint/NNNNNN.pt --fp16 --out {models.StyleGan}");
         Require(models.Lift, where, "LiftedGAN lift (synth_64)",
             $"liftedgan lift --stylegan {models.StyleGan} --preset synth_64 --face-embedding {models.Identity} --out lift64, then liftedgan pack lift64/checkpoint_NNN.pth --fp16 --out {models.Lift}");
         Require(models.Identity, where, "identity embedding",
