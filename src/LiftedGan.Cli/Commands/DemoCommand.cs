@@ -42,6 +42,8 @@ internal static class DemoCommand
                 psi = sampler.Model.Config.Truncation;
                 using var z = sampler.RandomLatents(DemoRun.Faces, s);
                 sections = DemoGallery.Write(sampler, z, psi, outDir, step => stdout.WriteLine($"writing {step}"));
+                stdout.WriteLine("writing the 3D viewer");
+                sections = sections.Append(DemoRun.WriteViewer(sampler, s, psi, outDir)).ToList();
             }
             double gallerySeconds = clock.Elapsed.TotalSeconds;
 
