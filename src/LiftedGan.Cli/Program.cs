@@ -45,6 +45,7 @@ public static class Program
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(PackCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ViewCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
         return root;
     }

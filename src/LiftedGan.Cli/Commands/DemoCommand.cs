@@ -42,8 +42,10 @@ internal static class DemoCommand
             {
                 psi = sampler.Model.Config.Truncation;
                 using var z = sampler.RandomLatents(DemoRun.Faces, s);
-                bool truth = StyleGanCheckpoint.ReadObjective(shipped.StyleGan) == TrainObjective.WorldFit;
+bool truth = StyleGanCheckpoint.ReadObjective(shipped.StyleGan) == TrainObjective.WorldFit;
                 sections = DemoGallery.Write(sampler, z, psi, outDir, step => stdout.WriteLine($"writing {step}"), truth);
+                stdout.WriteLine("writing the 3D viewer");
+                sections = sections.Append(DemoRun.WriteViewer(sampler, s, psi, outDir)).ToList();
             }
             double gallerySeconds = clock.Elapsed.TotalSeconds;
 

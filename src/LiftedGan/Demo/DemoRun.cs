@@ -2,6 +2,7 @@ using System.Globalization;
 using LiftedGan.Export;
 using LiftedGan.Lifting;
 using LiftedGan.Packing;
+using LiftedGan.Viewer;
 
 namespace LiftedGan.Demo;
 
@@ -17,6 +18,12 @@ public static class DemoRun
     /// <summary>Faces on the page (the first two also get sweeps, meshes and the interpolation).</summary>
     public const int Faces = 8;
 
+    /// <summary>Folder of the static 3D viewer inside the results folder.</summary>
+    public const string ViewerFolder = "viewer";
+
+    /// <summary>Faces the static 3D viewer holds (seeds seed … seed + ViewerFaces − 1).</summary>
+    public const int ViewerFaces = 3;
+
     /// <summary>Creates the results folder (refusing a path that is a file).</summary>
     public static void PrepareFolder(string outDir)
     {
@@ -26,6 +33,20 @@ public static class DemoRun
         {
             throw new DemoException(outDir, $"cannot create the results folder ({e.Message})");
         }
+    }
+
+    /// <summary>
+    /// Writes the static 3D viewer (<see cref="ViewerSite"/>) of the faces of seeds <paramref name="seed"/> onwards into
+    /// <see cref="ViewerFolder"/> and returns the page section that links to it.
+    /// </summary>
+    public static DemoSection WriteViewer(LiftedSampler sampler, long seed, double truncation, string outDir)
+    {
+        var seeds = Enumerable.Range(0, ViewerFaces).Select(i => seed + i).ToList();
+        ViewerSite.WriteStatic(sampler, seeds, truncation, Path.Combine(outDir, ViewerFolder));
+        string last = (seed + ViewerFaces - 1).ToString(CultureInfo.InvariantCulture);
+        return new DemoSection(ViewerFolder, "3D viewer",
+            $"The lifted faces of seeds {seed}–{last} (one latent each, the faces `liftedgan view --seed {seed}` shows) as textured meshes to orbit with the mouse, turn and relight with sliders, and download as GLB, OBJ or PLY. The page runs in the browser from disk (WebGL, three.js bundled beside it); `liftedgan view` serves any seed.",
+            new[] { DemoItem.Link($"{ViewerFolder}/{ViewerSite.PageFileName}", "the 3D viewer page") });
     }
 
     /// <summary>The facts list at the top of the page.</summary>

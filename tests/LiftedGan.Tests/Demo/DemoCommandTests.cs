@@ -1,41 +1,13 @@
 using System.Text.RegularExpressions;
-using LiftedGan.Checkpoints;
 using LiftedGan.Demo;
-using LiftedGan.Lifting;
 using LiftedGan.Packing;
-using LiftedGan.StyleGan2;
 using LiftedGan.Tests.Export;
-using LiftedGan.Torch;
-using TorchSharp;
 using Xunit;
 
 namespace LiftedGan.Tests.Demo;
 
 public class DemoCommandTests
 {
-    /// <summary>Stand-in shipped models under the shipped names: a tiny 64 px teacher, a freshly initialised synth_64 lift, a tiny identity embedding.</summary>
-    static void MakeModels(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        var table = new Dictionary<int, int>();
-        for (int r = 4; r <= 64; r *= 2) table[r] = 16;
-        using var g = new StyleGenerator(new GeneratorConfig { Size = 64, StyleDim = 32, MappingLayers = 2, Channels = table }, new torch.Generator(2));
-        var teacher = new PyDict();
-        teacher.Set("g_ema", StateDict.Export(g));
-        TorchCheckpoint.Save(Path.Combine(dir, ShippedModels.StyleGanFile), teacher);
-
-        var config = LiftingConfig.Synth64.ForTeacher(32) with { Seed = 4 };
-        using (var model = new LiftedGenerator(g, config))
-        {
-            var lift = new PyDict();
-            foreach (var (key, net) in model.Networks) lift.Set(key, StateDict.Export(net));
-            lift.Set(LiftedCheckpoint.EmbeddedConfigKey, config.ToJson());
-            TorchCheckpoint.Save(Path.Combine(dir, ShippedModels.LiftFile), lift);
-        }
-        using var identity = new IdentityEmbeddingNetwork(64, 4, 16);
-        IdentityEmbeddingTraining.Save(Path.Combine(dir, ShippedModels.IdentityFile), identity, 4);
-    }
-
     static Dictionary<string, byte[]> Images(string dir) =>
         Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".gif", StringComparison.Ordinal))
@@ -48,7 +20,7 @@ public class DemoCommandTests
         try
         {
             string models = Path.Combine(root, "models"), dir = Path.Combine(root, "results");
-            MakeModels(models);
+            StandInModels.Write(models);
             string[] args = { "demo", "--models", models, "--out", dir, "--lift-steps", "2", "--lift-batch", "2", "--seed", "3" };
             var (code, output, err) = LiftFixture.Run(args);
             Assert.True(code == 0, err + output);
