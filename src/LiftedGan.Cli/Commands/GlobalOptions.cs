@@ -103,6 +103,7 @@ internal static class GlobalOptions
         ["count"] = "--n", ["batch size"] = "--batch", ["truncation"] = "--truncation", ["max angle"] = "--max-angle",
         ["steps"] = "--steps", ["size"] = "--size", ["per identity"] = "--per-identity", ["grids"] = "--grids",
         ["output folder"] = "--out", ["lift steps"] = "--lift-steps", ["lift batch"] = "--lift-batch", ["preset"] = "--preset",
+        ["seed"] = "--seed",
     };
 
     /// <summary>The message of an error, with the parameter it names said as its flag ("count: 0: ..." is "--n: 0: ...").</summary>

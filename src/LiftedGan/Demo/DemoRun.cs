@@ -77,6 +77,7 @@ public static class DemoRun
         return new[]
         {
             $"xdg-open {Quote(Path.Combine(outDir, DemoPage.FileName))}        # the results page",
+            "liftedgan view        # the interactive 3D viewer of any seed, served on localhost",
             $"liftedgan rotate {common} --latents {z} --axis pitch --out my-rotations",
             $"liftedgan export-mesh {common} --n 4 --seed 7 --out my-meshes",
             "liftedgan rotate --help        # also: generate, relight, sideview, interpolate, compare",

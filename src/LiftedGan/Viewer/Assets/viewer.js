@@ -70,8 +70,9 @@
     state.renders += 1;
   }
 
+  // On the renderer's axis with its field of view, a little farther than its camera so that the whole mesh is in view.
   function homeCamera() {
-    const distance = face ? face.camera.centerDepth : 1;
+    const distance = 1.6 * (face ? face.camera.centerDepth : 1);
     camera.fov = face ? face.camera.fieldOfView : 10;
     camera.position.set(0, 0, distance);
     controls.target.set(0, 0, 0);
