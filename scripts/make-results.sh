@@ -13,13 +13,13 @@ models=models
 
 "${liftedgan[@]}" eval ablations --stylegan "$models/stylegan2_faces64.pt" --preset synth_64 --steps 200 --seed 1 --ckpt-every 50 \
   --face-embedding "$models/identity_faces64.pt" --estimator "$models/estimator_faces64.pt" \
-  --n-rec 256 --n-table2 500 --ds-groups 50 --ds-reference 500 --identity-faces 50 --fid-n 500 --eval-seed 1 --out "$runs"
+  --n-rec 256 --n-table2 500 --ds-groups 50 --ds-reference 500 --n-identity 50 --n-fid 500 --eval-seed 1 --out "$runs"
 
 mkdir -p docs/ablations/plots
 cp "$runs/report.md" "$runs/report.csv" docs/ablations/
 cp "$runs"/plots/*.png docs/ablations/plots/
 
-"${liftedgan[@]}" eval report --lift "$models/liftedgan_synth64.pth" --stylegan "$models/stylegan2_faces64.pt" \
+"${liftedgan[@]}" eval report --ckpt "$models/liftedgan_synth64.pth" --stylegan "$models/stylegan2_faces64.pt" \
   --estimator "$models/estimator_faces64.pt" --face-embedding "$models/identity_faces64.pt" \
-  --n-rec 256 --n-table2 1000 --ds-groups 100 --ds-reference 1000 --identity-faces 100 --fid-n 1000 --estimator-held-out 256 \
+  --n-rec 256 --n-table2 1000 --ds-groups 100 --ds-reference 1000 --n-identity 100 --n-fid 1000 --held-out 256 \
   --eval-seed 1 --ablations docs/ablations --out docs/results.md

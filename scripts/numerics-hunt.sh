@@ -11,8 +11,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export LIFTEDGAN_JUNK_FILL=1
 declare -A paths=(
-  [stylegan-adversarial]="stylegan train --data faces --size 32 --style-dim 64 --n-mlp 2 --channels 4:64,8:32,16:32,32:16 --batch 8 --iter 20 --sample-every 0 --ckpt-every 0 --out RUN"
-  [stylegan-world-fit]="stylegan train --objective world-fit --size 32 --style-dim 64 --n-mlp 2 --channels 4:64,8:32,16:32,32:16 --batch 8 --iter 20 --sample-every 0 --ckpt-every 0 --out RUN"
+  [stylegan-adversarial]="stylegan train --data faces --size 32 --style-dim 64 --n-mlp 2 --channels 4:64,8:32,16:32,32:16 --batch 8 --steps 20 --sample-every 0 --ckpt-every 0 --out RUN"
+  [stylegan-world-fit]="stylegan train --objective world-fit --size 32 --style-dim 64 --n-mlp 2 --channels 4:64,8:32,16:32,32:16 --batch 8 --steps 20 --sample-every 0 --ckpt-every 0 --out RUN"
   [lift-with-composer-warm-start]="lift --stylegan $teacher --preset synth_64 --epochs 1 --epoch-size 5 --batch 4 --ckpt-every 0 --out RUN"
   [estimator]="eval train-estimator --steps 20 --batch 8 --size 64 --held-out 16 --out RUN/estimator.pt"
   [identity]="identity train --identities 16 --views 4 --steps 20 --batch 16 --size 32 --out RUN/identity.pt"

@@ -47,6 +47,9 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ViewCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
+        root.Subcommands.Add(CliReference.Create(BuildRoot));
+        OptionVocabulary.AddOldNames(root);
+        CurrentNamesHelp.Install(root);
         return root;
     }
 }

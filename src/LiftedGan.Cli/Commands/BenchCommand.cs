@@ -32,7 +32,7 @@ internal static class BenchCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
-        var iterations = new Option<int>("--iterations") { Description = "Timed calls per measurement (median reported).", DefaultValueFactory = _ => 5 };
+        var iterations = new Option<int>("--repeats") { Description = "Timed calls per measurement (median reported).", DefaultValueFactory = _ => 5 };
         var command = new Command("render", "Time the LiftedGAN renderer: rasteriser kernel, forward render, forward + backward.");
         command.Options.Add(sizes);
         command.Options.Add(batch);

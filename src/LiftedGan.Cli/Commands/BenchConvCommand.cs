@@ -11,7 +11,7 @@ internal static class BenchConvCommand
 {
     public static Command Create()
     {
-        var rounds = new Option<int>("--rounds") { Description = "Timed rounds per policy (median).", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--repeats") { Description = "Timed rounds per policy (median).", DefaultValueFactory = _ => 5 };
         var cmd = new Command("conv", "Time convolution layers, VGG16, the embedded-size teacher and a synth_64 lift step under " +
                                       "the guard policies on (unguarded oneDNN), off (native) and guarded (the default on affected CPUs).") { rounds };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>

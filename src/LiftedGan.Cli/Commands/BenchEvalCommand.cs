@@ -17,10 +17,10 @@ internal static class BenchEvalCommand
     public static Command Create()
     {
         var batches = new Option<int[]>("--batches") { Description = "Batch sizes to measure.", DefaultValueFactory = _ => new[] { 1, 8, 16 }, AllowMultipleArgumentsPerToken = true };
-        var iterations = new Option<int>("--iterations") { Description = "Timed calls per batch size (median reported).", DefaultValueFactory = _ => 3 };
+        var iterations = new Option<int>("--repeats") { Description = "Timed calls per batch size (median reported).", DefaultValueFactory = _ => 3 };
         var size = new Option<int>("--size") { Description = "Input image size (resized to 299 inside).", DefaultValueFactory = _ => 256 };
         var inception = new Option<string?>("--inception") { Description = "Inception weights (default: the hashed substitute; speed is the same)." };
-        var lift = new Option<string?>("--lift") { Description = "A lift checkpoint: also time DS and Table 2 (with --stylegan and --estimator)." };
+        var lift = new Option<string?>("--ckpt") { Description = "A lift checkpoint: also time DS and Table 2 (with --stylegan and --estimator)." };
         var stylegan = new Option<string?>("--stylegan") { Description = "The lift's teacher." };
         var estimator = new Option<string?>("--estimator") { Description = "Pose-and-depth estimator for DS and Table 2." };
         var groups = new Option<int>("--ds-groups") { Description = "DS groups per factor timed (10 samples each).", DefaultValueFactory = _ => 4 };
@@ -58,7 +58,7 @@ internal static class BenchEvalCommand
             if (parse.GetValue(lift) is { } ckpt)
             {
                 if (parse.GetValue(stylegan) is not { } teacher || parse.GetValue(estimator) is not { } est)
-                    throw new UsageException("--lift: needs --stylegan and --estimator");
+                    throw new UsageException("--ckpt: needs --stylegan and --estimator");
                 using var sampler = LiftedSampler.Open(ckpt, teacher);
                 using var pose = PoseDepthTraining.Load(est);
                 int g = parse.GetValue(groups);

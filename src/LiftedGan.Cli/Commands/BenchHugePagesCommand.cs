@@ -19,7 +19,7 @@ internal static class BenchHugePagesCommand
         new("bench lift synth_64", ["bench", "lift", "--only", "synth_64", "--steps", "3", "--repeats", "1"]),
         new("bench lift ffhq_256", ["bench", "lift", "--only", "ffhq_256", "--steps", "1", "--repeats", "1"]),
         new("bench stylegan", ["bench", "stylegan"]),
-        new("bench conv", ["bench", "conv", "--rounds", "1"]),
+        new("bench conv", ["bench", "conv", "--repeats", "1"]),
         new("demo", ["demo", "--out", "{tmp}"]),
     ];
 
@@ -30,7 +30,7 @@ internal static class BenchHugePagesCommand
             Description = "Workloads to run (default all): " + string.Join(", ", All.Select(w => $"'{w.Name}'")),
             AllowMultipleArgumentsPerToken = true,
         };
-        var rounds = new Option<int>("--rounds") { Description = "Interleaved off/on pairs per workload (median wall time).", DefaultValueFactory = _ => 2 };
+        var rounds = new Option<int>("--repeats") { Description = "Interleaved off/on pairs per workload (median wall time).", DefaultValueFactory = _ => 2 };
         var cmd = new Command("hugepages",
             "Time whole workloads (lift steps, StyleGAN2, convolutions, the demo) in child processes with huge pages off and on, interleaved; prints wall times and ratios.")
         { only, rounds };
@@ -42,7 +42,7 @@ internal static class BenchHugePagesCommand
                 throw new UsageException($"--only '{unknown}': expected some of {string.Join(", ", All.Select(w => $"'{w.Name}'"))}");
             var workloads = names.Length == 0 ? All : All.Where(w => names.Contains(w.Name)).ToArray();
             int n = parse.GetValue(rounds);
-            if (n < 1) throw new UsageException("--rounds: must be at least 1");
+            if (n < 1) throw new UsageException($"--repeats {n}: must be at least 1");
             int threads = parse.GetValue(GlobalOptions.Threads);
             stdout.WriteLine($"bench hugepages: kernel THP mode '{HugePages.KernelMode ?? "unknown"}', {Environment.ProcessorCount} logical CPUs, child --threads {threads}");
             stdout.WriteLine($"{"workload",-22} {"off (s)",9} {"on (s)",9} {"off/on",7}");

@@ -10,8 +10,8 @@ internal static class BenchStyleGanCommand
 {
     public static Command Create()
     {
-        var genIters = new Option<int>("--gen-iters") { Description = "Timed generator batches per configuration.", DefaultValueFactory = _ => 5 };
-        var trainSteps = new Option<int>("--train-steps") { Description = "Timed training steps per configuration.", DefaultValueFactory = _ => 3 };
+        var genIters = new Option<int>("--repeats") { Description = "Timed generator batches per configuration.", DefaultValueFactory = _ => 5 };
+        var trainSteps = new Option<int>("--steps") { Description = "Timed training steps per configuration.", DefaultValueFactory = _ => 3 };
         var only = new Option<string?>("--only") { Description = "Run one configuration: small64 or paper256." };
         var cmd = new Command("stylegan", "Measure StyleGAN2 generator and training throughput (batch 8) at 64 px and 256 px.") { genIters, trainSteps, only };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>

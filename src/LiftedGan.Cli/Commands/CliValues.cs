@@ -79,9 +79,9 @@ internal static class CliValues
     /// </summary>
     static long? Cap(string name) => name switch
     {
-        "--batch" or "--lift-batch" or "--views" or "--per-identity" or "--ds-per-group" or "--width" or "--dimension" => 4096,
+        "--batch" or "--views" or "--per-identity" or "--ds-per-group" or "--width" => 4096,
         "--identities" or "--held-out" or "--n-rec" or "--n-table2" or "--n-truth" or "--ds-groups" or "--ds-reference"
-            or "--identity-faces" or "--fid-n" or "--grids" => 1_000_000,
+            or "--n-identity" or "--n-fid" or "--grids" => 1_000_000,
         _ => null,
     };
 

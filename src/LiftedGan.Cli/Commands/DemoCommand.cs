@@ -18,8 +18,8 @@ internal static class DemoCommand
     {
         var output = new Option<string>("--out") { Description = "Results folder.", DefaultValueFactory = _ => DemoRun.DefaultFolder };
         var models = new Option<string?>("--models") { Description = $"Folder of the shipped models (default: ${ShippedModels.EnvironmentVariable}, else the models folder beside the program)." };
-        var liftSteps = new Option<int>("--lift-steps") { Description = "Steps of the short lift.", DefaultValueFactory = _ => DemoLift.DefaultSteps };
-        var liftBatch = new Option<int>("--lift-batch") { Description = "Batch of the short lift (the synth_64 preset's 8).", DefaultValueFactory = _ => LiftingConfig.Synth64.BatchSize };
+        var liftSteps = new Option<int>("--steps") { Description = "Training steps of the short lift.", DefaultValueFactory = _ => DemoLift.DefaultSteps };
+        var liftBatch = new Option<int>("--batch") { Description = "Batch of the short lift (the synth_64 preset's 8).", DefaultValueFactory = _ => LiftingConfig.Synth64.BatchSize };
         var seed = new Option<long>("--seed") { Description = "Seed of the faces and of the short lift.", DefaultValueFactory = _ => 1 };
         var cmd = new Command("demo", "Load the shipped models, write a results folder (grids, GIFs, maps, meshes, index.html) and train a short lift live.")
         {
@@ -31,7 +31,7 @@ internal static class DemoCommand
             int steps = parse.GetValue(liftSteps);
             long s = parse.GetValue(seed);
             var liftConfig = DemoLift.Config(steps, parse.GetValue(liftBatch), s);
-            var shipped = ShippedModels.Locate(parse.GetValue(models));
+            var shipped = Locate(parse.GetValue(models));
             DemoRun.PrepareFolder(outDir);
             stdout.WriteLine($"models: {shipped.Folder}");
 
@@ -42,8 +42,9 @@ internal static class DemoCommand
             {
                 psi = sampler.Model.Config.Truncation;
                 using var z = sampler.RandomLatents(DemoRun.Faces, s);
-bool truth = StyleGanCheckpoint.ReadObjective(shipped.StyleGan) == TrainObjective.WorldFit;
-                sections = DemoGallery.Write(sampler, z, psi, outDir, step => stdout.WriteLine($"writing {step}"), truth);
+                bool truth = StyleGanCheckpoint.ReadObjective(shipped.StyleGan) == TrainObjective.WorldFit;
+                sections = DemoGallery.Write(sampler, z, psi, outDir, step => stdout.WriteLine($"writing {step}"), truth,
+                    $"pass --latents {DemoGallery.LatentsFileName} to any sampling command to replay them bit for bit.");
                 stdout.WriteLine("writing the 3D viewer");
                 sections = sections.Append(DemoRun.WriteViewer(sampler, s, psi, outDir)).ToList();
             }
@@ -56,9 +57,9 @@ bool truth = StyleGanCheckpoint.ReadObjective(shipped.StyleGan) == TrainObjectiv
                     p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
                         $"lift {p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F3} rec {p.Losses["reconstruction"]:F3}"))));
 
-            var all = sections.Append(DemoLift.Section(lift!, outDir, DemoRun.LiftCommand(shipped))).ToList();
+            var all = sections.Append(DemoLift.Section(lift!, outDir, LiftCommand(shipped))).ToList();
             var facts = DemoRun.Facts(shipped, s, psi, gallerySeconds, lift!, TorchSharp.torch.get_num_threads());
-            var next = DemoRun.NextSteps(shipped, outDir);
+            var next = NextSteps(shipped, outDir);
             string page = DemoPage.Write(outDir, "LiftedGan.NET demo", facts, all, next);
             DemoPage.CheckReferences(page);
 
@@ -70,4 +71,47 @@ bool truth = StyleGanCheckpoint.ReadObjective(shipped.StyleGan) == TrainObjectiv
         }));
         return cmd;
     }
+
+    /// <summary>The shipped models; a missing one is a one-line error that says how to choose the folder or make the file.</summary>
+    static ShippedModels Locate(string? folder)
+    {
+        try { return ShippedModels.Locate(folder); }
+        catch (ShippedModelException e)
+        {
+            var models = ShippedModels.In(e.Part == ShippedModelPart.Folder ? e.Path : Path.GetDirectoryName(e.Path)!);
+            string hint = e.Part switch
+            {
+                ShippedModelPart.Folder => $"Pass --models DIR or set {ShippedModels.EnvironmentVariable}.",
+                ShippedModelPart.StyleGan => "Make it with: liftedgan stylegan train --objective world-fit --size 64 --style-dim 128 --n-mlp 4 --out sg64 (see models/README.md), " +
+                                             $"then liftedgan pack sg64/checkpoint/NNNNNN.pt --fp16 --out {models.StyleGan}",
+                ShippedModelPart.Lift => $"Make it with: liftedgan lift --stylegan {models.StyleGan} --preset synth_64 --face-embedding {models.Identity} --out lift64, " +
+                                         $"then liftedgan pack lift64/checkpoint_NNN.pth --fp16 --out {models.Lift}",
+                _ => $"Make it with: liftedgan identity train --out identity.pt --size 64 (see models/README.md), then liftedgan pack identity.pt --fp16 --out {models.Identity}",
+            };
+            throw new UsageException($"{e.Message}. {hint}", e);
+        }
+    }
+
+    /// <summary>The command of a full lift of the shipped teacher.</summary>
+    static string LiftCommand(ShippedModels models) =>
+        $"liftedgan lift --stylegan {Quote(models.StyleGan)} --preset synth_64 --face-embedding {Quote(models.Identity)} --out my-lift";
+
+    /// <summary>Commands to try after the demo (open the page, sample more, train a full lift).</summary>
+    static IReadOnlyList<string> NextSteps(ShippedModels models, string outDir)
+    {
+        string common = $"--ckpt {Quote(models.Lift)} --stylegan {Quote(models.StyleGan)}";
+        string z = Quote(Path.Combine(outDir, DemoGallery.LatentsFileName));
+        return new[]
+        {
+            $"xdg-open {Quote(Path.Combine(outDir, DemoPage.FileName))}        # the results page",
+            "liftedgan view        # the interactive 3D viewer of any seed, served on localhost",
+            $"liftedgan rotate {common} --latents {z} --axis pitch --out my-rotations",
+            $"liftedgan export-mesh {common} --n 4 --seed 7 --out my-meshes",
+            "liftedgan rotate --help        # also: generate, relight, sideview, interpolate, compare",
+            LiftCommand(models) + $"        # a full lift ({LiftingConfig.Synth64.Epochs * LiftingConfig.Synth64.StepsPerEpoch} steps)",
+        };
+    }
+
+    /// <summary>A path as one shell word.</summary>
+    static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '&' or ';') ? $"'{path.Replace("'", "'\\''")}'" : path;
 }

@@ -30,8 +30,7 @@ internal static class EvalCommand
         var seed = new Option<long>("--seed") { Description = "Seed of a's random sources (b uses seed + 1).", DefaultValueFactory = _ => 0 };
         var cache = new Option<string?>("--cache")
         {
-            Description = "Folder for cached statistics (keyed by source, seed, network and count).",
-            DefaultValueFactory = _ => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "liftedgan", "fid-stats"),
+            Description = "Folder for cached statistics (keyed by source, seed, network and count; default: liftedgan/fid-stats in the user's local application data folder).",
         };
         var noCache = new Option<bool>("--no-cache") { Description = "Neither read nor write cached statistics." };
         var save = new Option<string?>("--save-a") { Description = "Also write side a's statistics to this .safetensors file (usable later as stats:FILE)." };
@@ -51,10 +50,10 @@ internal static class EvalCommand
                 Count = parse.GetValue(n),
                 Batch = parse.GetValue(batch),
                 Seed = parse.GetValue(seed),
-                CacheFolder = parse.GetValue(noCache) ? null : parse.GetValue(cache),
+                CacheFolder = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? DefaultCache(),
                 FolderGlob = parse.GetValue(glob),
             };
-            if (options.Count < 2) throw new EvaluationException("--n", $"{options.Count}: must be at least 2");
+            if (options.Count < 2) throw new UsageException($"--n {options.Count}: must be at least 2");
             using var eval = new FidEvaluation(parse.GetValue(inception), options, line => stdout.WriteLine(line));
             using var setA = eval.Resolve(parse.GetValue(a)!, options.Seed, "a");
             using var setB = eval.Resolve(parse.GetValue(b)!, options.Seed + 1, "b");
@@ -74,4 +73,8 @@ internal static class EvalCommand
         }));
         return cmd;
     }
+
+    /// <summary>The cache folder when none is given: liftedgan/fid-stats in the user's local application data.</summary>
+    static string DefaultCache() =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "liftedgan", "fid-stats");
 }

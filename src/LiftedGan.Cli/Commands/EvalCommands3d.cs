@@ -106,7 +106,7 @@ internal static class EvalCommands3d
         var n = new Option<int>("--n") { Description = "Number of latents.", DefaultValueFactory = _ => 500 };
         var seed = new Option<long>("--seed") { Description = "Seed of the latents.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
-        var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file." };
+        var json = new Option<string?>("--save-json") { Description = "Also write the result as JSON to this file." };
         var command = new Command("truth", "Exact-truth errors of a lift on a world-fit teacher (truncation 1): angles, SIDE, MAD, " +
                                            "canonical depth correlation and distinctiveness, beside the supervised reference (same networks trained on the truth), " +
                                            "the estimator and trivial baselines.")
@@ -147,7 +147,7 @@ internal static class EvalCommands3d
 
     static Command IdentityYawCommand()
     {
-        var embedding = new Option<string>("--embedding") { Description = "Face-embedding checkpoint (identity train, or LResNet).", Required = true };
+        var embedding = new Option<string>("--face-embedding") { Description = "Face-embedding checkpoint (identity train, or LResNet).", Required = true };
         var ckpt = new Option<string?>("--ckpt") { Description = "LiftedGAN checkpoint (with --stylegan)." };
         var stylegan = new Option<string?>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint." };
         var synth = new Option<bool>("--synth") { Description = "Use the exact procedural world instead of a lifted generator." };

@@ -20,8 +20,8 @@ internal static class EvalCommandsStudy
         public readonly Option<int> Groups = new("--ds-groups") { Description = "DS groups per factor (needs --estimator; 0 skips).", DefaultValueFactory = _ => 1000 };
         public readonly Option<int> PerGroup = new("--ds-per-group") { Description = "DS samples per group.", DefaultValueFactory = _ => 10 };
         public readonly Option<int> Reference = new("--ds-reference") { Description = "DS reference (teacher) images for the normaliser.", DefaultValueFactory = _ => 1000 };
-        public readonly Option<int> Identity = new("--identity-faces") { Description = "Faces for identity vs yaw (needs --face-embedding; 0 skips).", DefaultValueFactory = _ => 100 };
-        public readonly Option<int> Fid = new("--fid-n") { Description = "Samples per side for FID/KID (0 skips; < 2048 is flagged as unstable).", DefaultValueFactory = _ => 500 };
+        public readonly Option<int> Identity = new("--n-identity") { Description = "Faces for identity vs yaw (needs --face-embedding; 0 skips).", DefaultValueFactory = _ => 100 };
+        public readonly Option<int> Fid = new("--n-fid") { Description = "Samples per side for FID/KID (0 skips; < 2048 is flagged as unstable).", DefaultValueFactory = _ => 500 };
         public readonly Option<string?> Inception = new("--inception") { Description = "FID Inception weights; without them a labelled substitute network is used." };
         public readonly Option<string?> Estimator = new("--estimator") { Description = "Pose-and-depth estimator (eval train-estimator) for Table 2 and DS." };
         public readonly Option<string?> Embedding = new("--face-embedding") { Description = "Face embedding for identity vs yaw and the identity factor of DS (and the identity loss when training)." };
@@ -40,7 +40,7 @@ internal static class EvalCommandsStudy
         {
             ReconstructionSamples = NonNegative(p.GetValue(Rec), "--n-rec"), Table2Samples = NonNegative(p.GetValue(Table2), "--n-table2"),
             DsGroups = NonNegative(p.GetValue(Groups), "--ds-groups"), DsPerGroup = p.GetValue(PerGroup), DsReference = p.GetValue(Reference),
-            IdentityFaces = NonNegative(p.GetValue(Identity), "--identity-faces"), FidSamples = NonNegative(p.GetValue(Fid), "--fid-n"), Seed = p.GetValue(Seed),
+            IdentityFaces = NonNegative(p.GetValue(Identity), "--n-identity"), FidSamples = NonNegative(p.GetValue(Fid), "--n-fid"), Seed = p.GetValue(Seed),
             VggPath = p.GetValue(Vgg), TruthSamples = NonNegative(p.GetValue(Truth), "--n-truth"), SupervisedCheckpoint = p.GetValue(Supervised),
         };
     }
@@ -73,9 +73,9 @@ internal static class EvalCommandsStudy
         var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint.", Required = true };
         var estimator = new Option<string>("--estimator") { Description = "Pose-and-depth estimator (eval train-estimator).", Required = true };
         var embedding = new Option<string?>("--face-embedding") { Description = "Face embedding: adds identity as a factor." };
-        var groups = new Option<int>("--groups") { Description = "Groups per varied factor (papers: 1000).", DefaultValueFactory = _ => 1000 };
-        var perGroup = new Option<int>("--per-group") { Description = "Samples per group (papers: 10).", DefaultValueFactory = _ => 10 };
-        var reference = new Option<int>("--reference") { Description = "Teacher images for the normaliser.", DefaultValueFactory = _ => 1000 };
+        var groups = new Option<int>("--ds-groups") { Description = "Groups per varied factor (papers: 1000).", DefaultValueFactory = _ => 1000 };
+        var perGroup = new Option<int>("--ds-per-group") { Description = "Samples per group (papers: 10).", DefaultValueFactory = _ => 10 };
+        var reference = new Option<int>("--ds-reference") { Description = "Teacher images for the normaliser.", DefaultValueFactory = _ => 1000 };
         var definition = new Option<string>("--definition") { Description = "discofacegan (Eq. 9: variances) or taxfree (Eq. 11: mean L2 distances).", DefaultValueFactory = _ => "discofacegan" };
         var seed = new Option<long>("--seed") { Description = "Seed of faces and controls.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Folder for ds.csv and ds.md." };
@@ -155,10 +155,10 @@ internal static class EvalCommandsStudy
 
     static Command Report()
     {
-        var lift = new Option<string>("--lift") { Description = "The shipped LiftedGAN checkpoint.", Required = true };
+        var lift = new Option<string>("--ckpt") { Description = "The lift to report on (a LiftedGAN checkpoint, e.g. the shipped one).", Required = true };
         var stylegan = new Option<string>("--stylegan") { Description = "Its teacher StyleGAN2 checkpoint.", Required = true };
         var ablations = new Option<string?>("--ablations") { Description = "An `eval ablations` folder whose report.md is embedded." };
-        var heldOut = new Option<int>("--estimator-held-out") { Description = "Held-out procedural images for the estimator's own error (noise floor).", DefaultValueFactory = _ => 256 };
+        var heldOut = new Option<int>("--held-out") { Description = "Held-out procedural images for the estimator's own error (noise floor).", DefaultValueFactory = _ => 256 };
         var output = new Option<string>("--out") { Description = "Markdown file to write (e.g. docs/results.md).", Required = true };
         var counts = new Counts();
         var command = new Command("report", "Every metric of a shipped lift in one markdown report (with the estimator's noise floor and, optionally, the ablation table).")

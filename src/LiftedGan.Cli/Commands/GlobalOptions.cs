@@ -6,10 +6,9 @@ namespace LiftedGan.Cli.Commands;
 /// <summary>Options every command accepts, and the one place that turns library errors into one clear line.</summary>
 internal static class GlobalOptions
 {
-    public static readonly Option<string> Device = new("--device")
+    public static readonly Option<string?> Device = new("--device")
     {
-        Description = "Compute device: cpu (default) or cuda[:N] with a CUDA build of TorchSharp.",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LIFTEDGAN_DEVICE") ?? "cpu",
+        Description = "Compute device: cpu or cuda[:N] with a CUDA build of TorchSharp (default: $LIFTEDGAN_DEVICE, else cpu).",
         Recursive = true,
     };
 
@@ -42,12 +41,13 @@ internal static class GlobalOptions
             CliValues.CheckAll(parse);
             var limits = FromUser(LiftedGan.Checkpoints.CheckpointLimits.FromEnvironment);
             LiftedGan.Checkpoints.TorchCheckpoint.Limits = parse.GetValue(NoVerify) ? limits with { VerifyCrc = false } : limits;
-            if (needsTorch) FromUser(() => TorchRuntime.Initialize(parse.GetValue(Device) ?? "cpu", parse.GetValue(Threads)));
+            string device = parse.GetValue(Device) ?? Environment.GetEnvironmentVariable("LIFTEDGAN_DEVICE") ?? "cpu";
+            if (needsTorch) FromUser(() => TorchRuntime.Initialize(device, parse.GetValue(Threads)));
             return body(output);
         }
         catch (Exception e) when (IsUserError(e))
         {
-            error.WriteLine($"liftedgan: error: {OneLine(InFlags(e))}");
+            error.WriteLine($"liftedgan: error: {OneLine(InFlags(e, parse.CommandResult.Command))}");
             return 1;
         }
         catch (OutOfMemoryException e)
@@ -97,18 +97,12 @@ internal static class GlobalOptions
         return sb.ToString();
     }
 
-    /// <summary>The command-line flag of each parameter the library names in its errors.</summary>
-    static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
-    {
-        ["count"] = "--n", ["batch size"] = "--batch", ["truncation"] = "--truncation", ["max angle"] = "--max-angle",
-        ["steps"] = "--steps", ["size"] = "--size", ["per identity"] = "--per-identity", ["grids"] = "--grids",
-        ["output folder"] = "--out", ["lift steps"] = "--lift-steps", ["lift batch"] = "--lift-batch", ["preset"] = "--preset",
-        ["seed"] = "--seed",
-    };
-
-    /// <summary>The message of an error, with the parameter it names said as its flag ("count: 0: ..." is "--n: 0: ...").</summary>
-    static string InFlags(Exception e) =>
-        e is LiftedGanException { Subject: { } subject } typed && Flags.TryGetValue(subject, out var flag) ? $"{flag}: {typed.Problem}" : e.Message;
+    /// <summary>
+    /// The message of an error, with the library parameter it names said as the command's flag ("count: 0: ..." is
+    /// "--n: 0: ..."; see <see cref="OptionVocabulary.FlagFor"/>).
+    /// </summary>
+    static string InFlags(Exception e, Command command) =>
+        e is LiftedGanException { Subject: { } subject } typed && OptionVocabulary.FlagFor(subject, command) is { } flag ? $"{flag}: {typed.Problem}" : e.Message;
 
     /// <summary>The library's typed errors, a bad command line, and files or paths the system refuses.</summary>
     static bool IsUserError(Exception e) =>

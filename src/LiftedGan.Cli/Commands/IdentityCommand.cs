@@ -55,7 +55,7 @@ internal static class IdentityCommand
             return 0;
         }));
 
-        var ckpt = new Option<string>("--ckpt") { Description = "Identity embedding (.pt from identity train or pack).", Required = true };
+        var ckpt = new Option<string>("--face-embedding") { Description = "Identity embedding (.pt from identity train or pack).", Required = true };
         var evalIdentities = new Option<int>("--identities") { Description = "Held-out identities to render.", DefaultValueFactory = _ => 100 };
         var evalViews = new Option<int>("--views") { Description = "Views per held-out identity.", DefaultValueFactory = _ => 4 };
         var first = new Option<int>("--first")
@@ -63,7 +63,7 @@ internal static class IdentityCommand
             Description = "Index of the first held-out identity (identity train holds out the ones after its --identities).",
             DefaultValueFactory = _ => 400,
         };
-        var json = new Option<string?>("--json") { Description = "Also write the scores as JSON." };
+        var json = new Option<string?>("--save-json") { Description = "Also write the scores as JSON to this file." };
         var eval = new Command("eval", "Verification of an identity embedding on rendered identities of the current face world (never trained on when " +
                                        "--first is at least the training run's --identities and --seed is its seed).")
         {

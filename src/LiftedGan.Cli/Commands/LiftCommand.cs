@@ -60,10 +60,10 @@ internal static class LiftCommand
         var truthEvery = new Option<int?>("--truth-every")
         {
             Description = "Steps between exact-truth measurements of the lift (eval truth's angles, SIDE, MAD, canonical correlation and " +
-                          "distinctiveness on --truth-samples teacher samples of seed 1), logged to RUN/probe.csv and TensorBoard truth/*. " +
+                          "distinctiveness on --n-truth teacher samples of seed 1), logged to RUN/probe.csv and TensorBoard truth/*. " +
                           "Default 250 for a world-fit teacher, off otherwise; 0 switches it off.",
         };
-        var truthSamples = new Option<int>("--truth-samples") { Description = "Samples per exact-truth measurement.", DefaultValueFactory = _ => 64 };
+        var truthSamples = new Option<int>("--n-truth") { Description = "Samples per exact-truth measurement.", DefaultValueFactory = _ => 64 };
         var set = new Option<string[]>("--set") { Description = "Override a weight, e.g. --set lam_flip=0 (names: " + string.Join(", ", Settable.Keys) + ").", AllowMultipleArgumentsPerToken = false };
         var cmd = new Command("lift", "Lift a StyleGAN2 into a 3D generator (LiftedGAN training; official checkpoint layout, exact resume). " +
                                       "With --objective supervised-truth the same networks learn from a world-fit teacher's exact truth instead.")
@@ -99,7 +99,7 @@ internal static class LiftCommand
             if (probeEvery < 0) throw new UsageException($"--truth-every {probeEvery}: must be 0 or more");
             if (probeEvery > 0 && !worldFit)
                 throw new UsageException($"--truth-every {probeEvery}: {teacherPath} is not a world-fit teacher, its samples have no exact truth");
-            int probeSamples = Positive(parse.GetValue(truthSamples), "--truth-samples");
+            int probeSamples = Positive(parse.GetValue(truthSamples), "--n-truth");
             var probe = probeEvery == 0 ? null : new LiftingProbe(probeEvery, model => ExactTruthProbe(model, probeSamples));
             var inputs = new LiftingInputs(parse.GetValue(stylegan)!, outDir, parse.GetValue(vgg), parse.GetValue(face));
             using var trainer = LiftingRun.Open(config, inputs, w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"), parse.GetValue(resume), Overrides,

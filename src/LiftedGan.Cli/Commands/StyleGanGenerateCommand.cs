@@ -13,7 +13,7 @@ internal static class StyleGanGenerateCommand
 {
     public static Command Create()
     {
-        var ckpt = new Option<string>("--ckpt") { Description = "Checkpoint (.pt, zip or legacy) holding g_ema.", Required = true };
+        var ckpt = new Option<string>("--stylegan") { Description = "StyleGAN2 checkpoint (.pt, zip or legacy; official or ours) holding the generator.", Required = true };
         var n = new Option<int>("--n") { Description = "Number of images (ignored with --latents).", DefaultValueFactory = _ => 8 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the latents and the noise.", DefaultValueFactory = _ => 0 };
         var truncation = new Option<double>("--truncation") { Description = "ψ in (0, 1]; below 1 truncates towards the mean w.", DefaultValueFactory = _ => 1.0 };

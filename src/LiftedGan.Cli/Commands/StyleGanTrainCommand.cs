@@ -19,7 +19,7 @@ internal static class StyleGanTrainCommand
         };
         var size = new Option<int>("--size") { Description = "Resolution (power of two, 8-1024).", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "Run folder (checkpoint/, sample/, tb/); an existing run resumes.", Required = true };
-        var iters = new Option<long>("--iter") { Description = "Total training steps.", DefaultValueFactory = _ => 10000 };
+        var iters = new Option<long>("--steps") { Description = "The step the run ends at (a resumed run continues to it).", DefaultValueFactory = _ => 10000 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
         var seed = new Option<ulong>("--seed") { Description = "Run seed (weights and every step's randomness).", DefaultValueFactory = _ => 1 };
         var styleDim = new Option<int>("--style-dim") { Description = "Style (z and w) size.", DefaultValueFactory = _ => 512 };

@@ -31,7 +31,7 @@ internal static class SynthCommand
                 Symmetric = parse.GetValue(symmetric),
                 BatchSize = parse.GetValue(batch),
             };
-            if (parse.GetValue(grids) < 0) throw new SyntheticWorldException("--grids", $"{parse.GetValue(grids)}: must be 0 or more");
+            if (parse.GetValue(grids) < 0) throw new UsageException($"--grids {parse.GetValue(grids)}: must be 0 or more");
             var report = SynthDataset.Write(options, stdout.WriteLine);
             if (parse.GetValue(grids) > 0)
             {

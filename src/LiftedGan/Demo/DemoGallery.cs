@@ -19,8 +19,10 @@ public static class DemoGallery
     /// <summary>
     /// Writes everything for the latents <paramref name="z"/> (the first two also get sweeps, meshes and the
     /// interpolation); with <paramref name="exactTruth"/> (a world-fit teacher) also <see cref="DemoTruth"/>.
+    /// <paramref name="replayLatents"/>, when given, ends the latents' caption: how to replay them (the caller's words).
     /// </summary>
-    public static IReadOnlyList<DemoSection> Write(LiftedSampler sampler, Tensor z, double truncation, string outDir, Action<string> log, bool exactTruth = false)
+    public static IReadOnlyList<DemoSection> Write(LiftedSampler sampler, Tensor z, double truncation, string outDir, Action<string> log, bool exactTruth = false,
+        string? replayLatents = null)
     {
         if (z.shape[0] < 2) throw new DemoException("latents", $"the demo needs at least 2 faces, got {z.shape[0]}");
         var sections = new List<DemoSection>();
@@ -101,7 +103,7 @@ public static class DemoGallery
             meshItems));
 
         sections.Add(new DemoSection("latents", "Latents",
-            $"The {z.shape[0]} latents z (N × {sampler.StyleDim}, float32) behind every face on this page; pass --latents {LatentsFileName} to any sampling command to replay them bit for bit.",
+            $"The {z.shape[0]} latents z (N × {sampler.StyleDim}, float32) behind every face on this page" + (replayLatents is null ? "." : $"; {replayLatents}"),
             new[] { DemoItem.Link(LatentsFileName, "numpy array of the latents") }));
         return sections;
     }

@@ -8,7 +8,7 @@ namespace LiftedGan.Demo;
 
 /// <summary>
 /// The pieces of `liftedgan demo` around <see cref="DemoGallery"/>, <see cref="DemoLift"/> and <see cref="DemoPage"/>:
-/// the results folder, the page's facts, and what to run next.
+/// the results folder and the page's facts (what to run next is the command line's, which passes it in).
 /// </summary>
 public static class DemoRun
 {
@@ -64,26 +64,4 @@ public static class DemoRun
             ("machine", string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} logical cores, {threads} torch threads, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}")),
         };
     }
-
-    /// <summary>The command of a full lift of the shipped teacher.</summary>
-    public static string LiftCommand(ShippedModels models) =>
-        $"liftedgan lift --stylegan {Quote(models.StyleGan)} --preset synth_64 --face-embedding {Quote(models.Identity)} --out my-lift";
-
-    /// <summary>Commands to try after the demo (open the page, sample more, train a full lift).</summary>
-    public static IReadOnlyList<string> NextSteps(ShippedModels models, string outDir)
-    {
-        string common = $"--ckpt {Quote(models.Lift)} --stylegan {Quote(models.StyleGan)}";
-        string z = Quote(Path.Combine(outDir, DemoGallery.LatentsFileName));
-        return new[]
-        {
-            $"xdg-open {Quote(Path.Combine(outDir, DemoPage.FileName))}        # the results page",
-            "liftedgan view        # the interactive 3D viewer of any seed, served on localhost",
-            $"liftedgan rotate {common} --latents {z} --axis pitch --out my-rotations",
-            $"liftedgan export-mesh {common} --n 4 --seed 7 --out my-meshes",
-            "liftedgan rotate --help        # also: generate, relight, sideview, interpolate, compare",
-            LiftCommand(models) + $"        # a full lift ({Lifting.LiftingConfig.Synth64.Epochs * Lifting.LiftingConfig.Synth64.StepsPerEpoch} steps)",
-        };
-    }
-
-    static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '&' or ';') ? $"'{path.Replace("'", "'\\''")}'" : path;
 }

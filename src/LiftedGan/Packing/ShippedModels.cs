@@ -1,10 +1,21 @@
 namespace LiftedGan.Packing;
 
+/// <summary>Who chose the shipped models' folder.</summary>
+public enum ModelsFolderSource
+{
+    /// <summary>The caller named it.</summary>
+    Given,
+    /// <summary>The <see cref="ShippedModels.EnvironmentVariable"/> environment variable.</summary>
+    Environment,
+    /// <summary>The default: the <c>models</c> folder beside the program.</summary>
+    ProgramFolder,
+}
+
 /// <summary>
 /// The models the repository ships in <c>models/</c> (the embedded default, all 64 px): the StyleGAN2 teacher trained
 /// on the procedural face world (packed g_ema), its LiftedGAN lift (synth_64, packed, config beside it) and the
-/// procedural identity embedding. The folder is <c>--models DIR</c>, else <see cref="EnvironmentVariable"/>, else the
-/// <c>models</c> folder the build copies next to the program.
+/// procedural identity embedding. The folder is the one the caller gives, else <see cref="EnvironmentVariable"/>, else
+/// the <c>models</c> folder the build copies next to the program.
 /// </summary>
 public sealed record ShippedModels(string Folder, string StyleGan, string Lift, string LiftConfig, string Identity, string IdentityLog)
 {
@@ -17,34 +28,41 @@ public sealed record ShippedModels(string Folder, string StyleGan, string Lift, 
     /// <summary>The <c>models</c> folder beside the program (the build copies the repository's <c>models/</c> there).</summary>
     public static string BuildOutputFolder => Path.Combine(AppContext.BaseDirectory, "models");
 
-    /// <summary>The folder to use and where the choice came from (for messages).</summary>
-    public static (string Folder, string Source) ChooseFolder(string? option)
+    /// <summary>The folder to use and who chose it.</summary>
+    public static (string Folder, ModelsFolderSource Source) ChooseFolder(string? folder)
     {
-        if (!string.IsNullOrWhiteSpace(option)) return (option, "--models");
-        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env) return (env, EnvironmentVariable);
-        return (BuildOutputFolder, "the program's models folder");
+        if (!string.IsNullOrWhiteSpace(folder)) return (folder, ModelsFolderSource.Given);
+        if (System.Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env) return (env, ModelsFolderSource.Environment);
+        return (BuildOutputFolder, ModelsFolderSource.ProgramFolder);
     }
 
-    /// <summary>The shipped models in the chosen folder; a missing file throws a <see cref="ShippedModelException"/> saying how to make it.</summary>
-    public static ShippedModels Locate(string? option)
+    /// <summary>The shipped models in <paramref name="folder"/> (see <see cref="ChooseFolder"/>); a missing file throws a <see cref="ShippedModelException"/>.</summary>
+    public static ShippedModels Locate(string? folder)
     {
-        var (folder, source) = ChooseFolder(option);
-        var models = new ShippedModels(folder, Path.Combine(folder, StyleGanFile), Path.Combine(folder, LiftFile),
-            Path.Combine(folder, Lifting.LiftedCheckpoint.ConfigFileName), Path.Combine(folder, IdentityFile), Path.Combine(folder, IdentityLogFile));
-        string where = $"(models folder from {source}; the build copies the repository's models/ next to the program)";
-        if (!Directory.Exists(folder))
-            throw new ShippedModelException(folder, $"models folder not found {where}. Pass --models DIR or set {EnvironmentVariable}; models/README.md says how each file is made");
-        Require(models.StyleGan, where, "StyleGAN2 teacher",
-            $"liftedgan stylegan train --objective world-fit --size 64 --style-dim 128 --n-mlp 4 --out sg64 (see models/README.md), then liftedgan pack sg64/checkpoint/NNNNNN.pt --fp16 --out {models.StyleGan}");
-        Require(models.Lift, where, "LiftedGAN lift (synth_64)",
-            $"liftedgan lift --stylegan {models.StyleGan} --preset synth_64 --face-embedding {models.Identity} --out lift64, then liftedgan pack lift64/checkpoint_NNN.pth --fp16 --out {models.Lift}");
-        Require(models.Identity, where, "identity embedding",
-            $"liftedgan identity train --out identity.pt --size 64 (see models/README.md), then liftedgan pack identity.pt --fp16 --out {models.Identity}");
+        var (dir, source) = ChooseFolder(folder);
+        var models = In(dir);
+        string from = source switch
+        {
+            ModelsFolderSource.Given => "the folder given",
+            ModelsFolderSource.Environment => EnvironmentVariable,
+            _ => "the program's models folder",
+        };
+        string where = $"(models folder from {from}; the build copies the repository's models/ next to the program)";
+        if (!Directory.Exists(dir))
+            throw new ShippedModelException(dir, $"models folder not found {where}; models/README.md says how each file is made", ShippedModelPart.Folder, source);
+        Require(models.StyleGan, "StyleGAN2 teacher", ShippedModelPart.StyleGan);
+        Require(models.Lift, "LiftedGAN lift (synth_64)", ShippedModelPart.Lift);
+        Require(models.Identity, "identity embedding", ShippedModelPart.Identity);
         return models;
+
+        void Require(string path, string what, ShippedModelPart part)
+        {
+            if (!File.Exists(path)) throw new ShippedModelException(path, $"shipped {what} missing {where}; models/README.md says how to make it", part, source);
+        }
     }
 
-    static void Require(string path, string where, string what, string command)
-    {
-        if (!File.Exists(path)) throw new ShippedModelException(path, $"shipped {what} missing {where}. Make it with: {command}");
-    }
+    /// <summary>The shipped models' paths in <paramref name="folder"/>, whether or not they exist.</summary>
+    public static ShippedModels In(string folder) =>
+        new(folder, Path.Combine(folder, StyleGanFile), Path.Combine(folder, LiftFile), Path.Combine(folder, Lifting.LiftedCheckpoint.ConfigFileName),
+            Path.Combine(folder, IdentityFile), Path.Combine(folder, IdentityLogFile));
 }

@@ -6,7 +6,7 @@ namespace LiftedGan.StyleGan2;
 
 /// <summary>
 /// A procedural toy dataset: one filled disc or square per image, in one of a few saturated colours, with random
-/// centre and size, on a dark grey background. Used by the trainer test and `--data synth`.
+/// centre and size, on a dark grey background. Used by the trainer test and the "synth" training data of `stylegan train`.
 /// </summary>
 public sealed class ShapesSource(int resolution) : IImageSource
 {

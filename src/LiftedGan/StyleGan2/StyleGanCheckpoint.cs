@@ -119,7 +119,7 @@ public static class StyleGanCheckpoint
         {
             LoadStrict(t.G, Flat(Get<PyDict>(root, "g", path)), path, "g");
             LoadStrict(t.GEma, Flat(Get<PyDict>(root, "g_ema", path)), path, "g_ema");
-            // A resumable pack of a world-fit run (pack --resumable) has no discriminator (never trained: the one
+            // A resumable pack of a world-fit run (ModelPacker, resumable) has no discriminator (never trained: the one
             // initialised from the run seed is the same) and no optimiser moments (they restart).
             bool compact = t.Options.Objective == TrainObjective.WorldFit && root is PyDict r && !r.ContainsKey("d");
             if (!compact)

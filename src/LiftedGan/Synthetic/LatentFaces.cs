@@ -5,7 +5,7 @@ namespace LiftedGan.Synthetic;
 
 /// <summary>
 /// The fixed map from a StyleGAN2 latent z to a face of the procedural world. A generator trained to reproduce the
-/// world's render of map(z) (`stylegan train --objective world-fit`) then comes with the exact truth of every sample
+/// world's render of map(z) (the world-fit objective of StyleGAN2 training) then comes with the exact truth of every sample
 /// it draws at truncation 1: canonical and view depth, normals, albedo, mask, view and light (<see cref="Truth"/>).
 /// <para>
 /// z is first normalised as the mapping network's PixelNorm does, ẑ = z·√D/‖z‖, because the generator never sees ‖z‖.

@@ -51,7 +51,7 @@ public static class SynthBenchmark
                 {
                     cpu = CpuSeconds();
                     var r = SynthDataset.Write(new SynthOptions(images, size, 1, dir) { GroundTruth = gt, BatchSize = batchSize });
-                    Add(new SynthBenchmarkResult($"synth --gt {gt.ToString().ToLowerInvariant()}", size, images, r.Seconds, CpuSeconds() - cpu));
+                    Add(new SynthBenchmarkResult($"dataset, truth {gt.ToString().ToLowerInvariant()}", size, images, r.Seconds, CpuSeconds() - cpu));
                 }
                 finally
                 {

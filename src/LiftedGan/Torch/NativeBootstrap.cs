@@ -22,7 +22,7 @@ public static class NativeBootstrap
     static bool _done;
     static readonly List<string> ReportLines = new();
 
-    /// <summary>What the bootstrap found and did, one line per step (for error messages and `--verbose`).</summary>
+    /// <summary>What the bootstrap found and did, one line per step (for error messages and `liftedgan info`).</summary>
     public static IReadOnlyList<string> Report { get { lock (Gate) return ReportLines.ToArray(); } }
 
 #pragma warning disable CA2255 // a library module initializer is the point: it must run before TorchSharp's first call

@@ -55,9 +55,9 @@ public class NumericOptionTests
     [Theory]
     [InlineData("0")]
     [InlineData("-1")]
-    public void StyleGanTrainNeedsAtLeastOneStep(string iter) =>
-        AssertOneLineError(iter == "0" ? "--iter 0: must be between 1 and 1000000000" : "--iter -1: must be 0 or more",
-            "stylegan", "train", "--iter", iter, "--out", Path.Combine(Path.GetTempPath(), "never"));
+    public void StyleGanTrainNeedsAtLeastOneStep(string steps) =>
+        AssertOneLineError(steps == "0" ? "--steps 0: must be between 1 and 1000000000" : "--steps -1: must be 0 or more",
+            "stylegan", "train", "--steps", steps, "--out", Path.Combine(Path.GetTempPath(), "never"));
 
     [Theory]
     [InlineData("--lr", "Infinity", "--lr Infinity: must be a finite number")]

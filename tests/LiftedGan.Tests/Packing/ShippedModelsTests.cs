@@ -6,23 +6,25 @@ namespace LiftedGan.Tests.Packing;
 public class ShippedModelsTests
 {
     [Fact]
-    public void MissingModelsNameTheFileAndTheCommandThatMakesIt()
+    public void MissingModelsNameTheFileAndThePart()
     {
         var dir = Directory.CreateTempSubdirectory("liftedgan-shipped").FullName;
         try
         {
             var e = Assert.Throws<ShippedModelException>(() => ShippedModels.Locate(Path.Combine(dir, "nothing")));
             Assert.Contains("models folder not found", e.Message);
-            Assert.Contains("--models", e.Message);
+            Assert.Equal(ShippedModelPart.Folder, e.Part);
+            Assert.Equal(ModelsFolderSource.Given, e.FolderSource);
 
             e = Assert.Throws<ShippedModelException>(() => ShippedModels.Locate(dir));
             Assert.Equal(Path.Combine(dir, ShippedModels.StyleGanFile), e.Path);
-            Assert.Contains($"liftedgan pack sg64/checkpoint/NNNNNN.pt --fp16 --out {Path.Combine(dir, ShippedModels.StyleGanFile)}", e.Message);
+            Assert.Equal(ShippedModelPart.StyleGan, e.Part);
+            Assert.Contains("models/README.md", e.Message);
 
             File.WriteAllBytes(Path.Combine(dir, ShippedModels.StyleGanFile), new byte[1]);
             e = Assert.Throws<ShippedModelException>(() => ShippedModels.Locate(dir));
             Assert.Equal(Path.Combine(dir, ShippedModels.LiftFile), e.Path);
-            Assert.Contains("liftedgan lift --stylegan", e.Message);
+            Assert.Equal(ShippedModelPart.Lift, e.Part);
 
             File.WriteAllBytes(Path.Combine(dir, ShippedModels.LiftFile), new byte[1]);
             e = Assert.Throws<ShippedModelException>(() => ShippedModels.Locate(dir));
@@ -38,13 +40,13 @@ public class ShippedModelsTests
     [Fact]
     public void FolderComesFromTheOptionThenTheEnvironmentThenTheProgramFolder()
     {
-        // Only this test sets the variable; every other test passes --models.
+        // Only this test sets the variable; every other test names the folder.
         string? before = Environment.GetEnvironmentVariable(ShippedModels.EnvironmentVariable);
         try
         {
             Environment.SetEnvironmentVariable(ShippedModels.EnvironmentVariable, "/from/env");
-            Assert.Equal(("/given", "--models"), ShippedModels.ChooseFolder("/given"));
-            Assert.Equal("/from/env", ShippedModels.ChooseFolder(null).Folder);
+            Assert.Equal(("/given", ModelsFolderSource.Given), ShippedModels.ChooseFolder("/given"));
+            Assert.Equal(("/from/env", ModelsFolderSource.Environment), ShippedModels.ChooseFolder(null));
             Environment.SetEnvironmentVariable(ShippedModels.EnvironmentVariable, null);
             Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models"), ShippedModels.ChooseFolder(null).Folder);
         }

@@ -68,7 +68,7 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
 }
 
 /// <summary>
-/// Exact-truth evaluation of a lift on a world-fit teacher (`stylegan train --objective world-fit`): for latents
+/// Exact-truth evaluation of a lift on a world-fit teacher (a StyleGAN2 trained with the world-fit objective): for latents
 /// z ~ N(0, I) from the seed, the teacher's image at truncation 1 is scored against the world's render of
 /// <see cref="LatentFaces"/>(z), whose depth, view and masks are exact. Truncated samples have no exact truth (the map is
 /// defined on z, truncation moves w), so this protocol uses ψ = 1 only.
@@ -76,7 +76,7 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
 /// <list type="bullet">
 /// <item><c>lift</c>: its canonical depth rendered at its predicted view (valid: covered and nearer than the border
 /// depth − 0.01), its predicted angles (raw view × 60°).</item>
-/// <item><c>supervised (same networks)</c> (optional): a lift trained with <c>lift --objective supervised-truth</c> (the
+/// <item><c>supervised (same networks)</c> (optional): a lift trained with the supervised-truth objective (the
 /// lift's own networks and sizes fitted to exact truth), scored by the same code as the lift; the result's
 /// <see cref="ExactTruthResult.SideRatio"/> and <see cref="ExactTruthResult.MadRatio"/> compare the two.</item>
 /// <item><c>estimator</c> (optional): the supervised pose-and-depth estimator trained on the world's truth, on the

@@ -16,7 +16,7 @@ public sealed record ModelEvaluationOptions
     /// <summary>Samples for the exact-truth protocol (only on a world-fit teacher; 0 skips).</summary>
     public int TruthSamples { get; init; } = 500;
     /// <summary>
-    /// A supervised-truth lift (<c>lift --objective supervised-truth</c>, same teacher and network sizes) scored beside
+    /// A lift trained with the supervised-truth objective (same teacher and network sizes) scored beside
     /// each lift in the exact-truth protocol; null: none.
     /// </summary>
     public string? SupervisedCheckpoint { get; init; }

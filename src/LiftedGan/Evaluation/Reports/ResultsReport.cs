@@ -117,7 +117,7 @@ public static class ResultsReport
           .Append(CultureInfo.InvariantCulture, $"(correlation of the between-face depth differences with the true ones, 0 for one shape for all) is {F(r.Distinctiveness)}. ");
         if (r.SideRatio is { } side && r.MadRatio is { } mad)
             sb.Append(CultureInfo.InvariantCulture, $"`{ExactTruthProtocol.Supervised}` is the lift's own networks and sizes trained by direct supervision on the exact truth ")
-              .Append(CultureInfo.InvariantCulture, $"(`lift --objective supervised-truth`; r = {F(r.SupervisedCanonicalCorrelation ?? double.NaN)}, distinctiveness {F(r.SupervisedDistinctiveness ?? double.NaN)}); ")
+              .Append(CultureInfo.InvariantCulture, $"(the lift's supervised-truth objective; r = {F(r.SupervisedCanonicalCorrelation ?? double.NaN)}, distinctiveness {F(r.SupervisedDistinctiveness ?? double.NaN)}); ")
               .Append(CultureInfo.InvariantCulture, $"the lift's SIDE is {F(side)}× and its MAD {F(mad)}× the reference's. ");
         sb.Append("`estimator` is the separate pose-and-depth network (its own architecture, on the teacher's image) trained on the world's truth; `mean shape at the true pose` is what a lift without per-face shape would score with perfect angles; ")
           .Append("`constant answer` predicts 0° and a flat plane.\n\n");
