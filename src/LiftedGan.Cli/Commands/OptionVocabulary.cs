@@ -43,6 +43,7 @@ internal static class OptionVocabulary
             new("--vgg", "torchvision VGG16 weights (perceptual loss and distance)"),
             new("--inception", "Inception weights for FID/KID"),
             new("--models", "the folder of the shipped models"),
+            new("--port", "the localhost port a server listens on"),
             new("--resume", "a checkpoint to resume a training run from"),
             new("--ablations", "an `eval ablations` study folder"),
             new("--data", "training images: a folder, or a procedural source"),

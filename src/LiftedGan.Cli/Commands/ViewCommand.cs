@@ -24,8 +24,8 @@ internal static class ViewCommand
         var seed = new Option<long>("--seed") { Description = "Seed of the first face (a static page holds --seed, --seed + 1, ...).", DefaultValueFactory = _ => 1 };
         var truncation = new Option<double?>("--truncation") { Description = "ψ of w ← ψ·w + (1 - ψ)·w_mu (default: the lift's)." };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 to serve on (0: any free port).", DefaultValueFactory = _ => ViewerHost.DefaultPort };
-        var output = new Option<string?>("--out") { Description = "Write a static page with --faces faces into this folder instead of serving." };
-        var faces = new Option<int>("--faces") { Description = "Faces a static page holds (with --out).", DefaultValueFactory = _ => 4 };
+        var output = new Option<string?>("--out") { Description = "Write a static page with --n faces into this folder instead of serving." };
+        var faces = new Option<int>("--n") { Description = "Faces a static page holds (with --out).", DefaultValueFactory = _ => 4 };
         var cmd = new Command("view", "Interactive 3D viewer: the lifted face as a textured mesh to orbit, turn and relight, with OBJ/PLY/GLB downloads; served on localhost, or with --out a static page.")
         {
             checkpoint, styleGan, models, seed, truncation, port, output, faces,

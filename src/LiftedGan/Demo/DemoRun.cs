@@ -45,7 +45,7 @@ public static class DemoRun
         ViewerSite.WriteStatic(sampler, seeds, truncation, Path.Combine(outDir, ViewerFolder));
         string last = (seed + ViewerFaces - 1).ToString(CultureInfo.InvariantCulture);
         return new DemoSection(ViewerFolder, "3D viewer",
-            $"The lifted faces of seeds {seed}–{last} (one latent each, the faces `liftedgan view --seed {seed}` shows) as textured meshes to orbit with the mouse, turn and relight with sliders, and download as GLB, OBJ or PLY. The page runs in the browser from disk (WebGL, three.js bundled beside it); `liftedgan view` serves any seed.",
+            $"The lifted faces of seeds {seed}–{last} (one latent each, the faces the served viewer shows for those seeds) as textured meshes to orbit with the mouse, turn and relight with sliders, and download as GLB, OBJ or PLY. The page runs in the browser from disk (WebGL, three.js bundled beside it); the `view` command serves any seed.",
             new[] { DemoItem.Link($"{ViewerFolder}/{ViewerSite.PageFileName}", "the 3D viewer page") });
     }
 

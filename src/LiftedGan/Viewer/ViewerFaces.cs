@@ -11,7 +11,7 @@ namespace LiftedGan.Viewer;
 
 /// <summary>
 /// Exports one face for the viewer into <c>faces/seed-N/</c> of a site folder: the latent of seed N (the same face
-/// as <c>--seed N --n 1</c> of the sampling commands), its mesh in every format through <see cref="SampleOutput"/>
+/// as seed N with one sample in the sampling commands), its mesh in every format through <see cref="SampleOutput"/>
 /// (the files `export-mesh` writes), the GLB once more as a script, the teacher's image, the lifted rendering, and the
 /// predicted light.
 /// </summary>

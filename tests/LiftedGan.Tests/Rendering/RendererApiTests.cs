@@ -176,6 +176,6 @@ public class RendererApiTests
         Assert.Contains("render 8x8 B=2", text);
         Assert.Contains("render 12x12 B=2", text);
         Assert.Equal(1, Program.Run(new[] { "bench", "render", "--batch", "0" }, output, error));
-        Assert.Contains("liftedgan: error: batch: must be at least 1", error.ToString());
+        Assert.Contains("liftedgan: error: --batch: must be at least 1", error.ToString());
     }
 }

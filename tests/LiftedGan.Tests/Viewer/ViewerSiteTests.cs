@@ -115,7 +115,7 @@ public class ViewerSiteTests(ViewerFixture fixture)
     public void ViewCommandWritesAStaticPageOfTheShippedModelsAndRefusesHalfAModel()
     {
         string outDir = fixture.NewPath("cli");
-        var (code, output, err) = LiftFixture.Run("view", "--models", fixture.Models, "--out", outDir, "--faces", "2", "--seed", "7");
+        var (code, output, err) = LiftFixture.Run("view", "--models", fixture.Models, "--out", outDir, "--n", "2", "--seed", "7");
         Assert.True(code == 0, err + output);
         Assert.Contains($"open {Path.GetFullPath(Path.Combine(outDir, ViewerSite.PageFileName))}", output);
         Assert.Equal(new long[] { 7, 8 }, StaticFaces(outDir).EnumerateArray().Select(f => f.GetProperty("seed").GetInt64()));
