@@ -47,7 +47,7 @@ public static class DemoGallery
             {
                 ["depth"] = "canonical depth (near = bright, min–max per face)",
                 ["normal"] = "canonical normals as RGB",
-                ["shading"] = "shading under the predicted light",
+                ["shading"] = "shading under the predicted light, relative to each face's brightest pixel",
                 ["albedo"] = "de-lit albedo (texture)",
             };
             sections.Add(new DemoSection("maps", "Depth, normal, shading and albedo maps",

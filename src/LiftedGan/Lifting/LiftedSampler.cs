@@ -86,7 +86,7 @@ public sealed class LiftedSampler : IDisposable
         return (w * truncation + Statistics.Mean.to(w.device) * (1 - truncation)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The teacher's images, the lifted rendering and the canonical maps of each latent.</summary>
+    /// <summary>The teacher's images, the lifted rendering and the canonical maps of each latent (shading relative to each face's brightest pixel).</summary>
     public FaceMaps Maps(Tensor z, double truncation)
     {
         var parts = Chunks(z).Select(c => MapsOf(c, truncation)).ToList();
@@ -108,7 +108,9 @@ public sealed class LiftedSampler : IDisposable
         using var shaded = Model.Render(e.Depth, e.Albedo, e.Light, e.View, e.TransformationMap);
         var depth = DepthGeometry.MinMaxNormalize(-e.Depth).unsqueeze(1).repeat(1, 3, 1, 1) * 2 - 1;
         var normal = shaded.CanonNormal.permute(0, 3, 1, 2);
-        var shading = (shaded.CanonShading * 2 - 1).repeat(1, 3, 1, 1);
+        // The predicted light's ambient + diffuse often exceeds 1; shown relative to each face's brightest pixel.
+        var shadingMax = shaded.CanonShading.amax([1, 2, 3], keepdim: true).clamp_min(1e-6);
+        var shading = (shaded.CanonShading / shadingMax * 2 - 1).repeat(1, 3, 1, 1);
         Tensor Out(Tensor t) => t.cpu().MoveToOuterDisposeScope();
         return new FaceMaps(Out(teacher.clamp(-1, 1)), Out(shaded.Render.Image.clamp(-1, 1)), Out(depth), Out(normal), Out(shading.clamp(-1, 1)), Out(e.Albedo.clamp(-1, 1)));
     }
