@@ -9,20 +9,29 @@ namespace LiftedGan.Tests.Demo;
 /// <summary>The demo's exact-truth section (<see cref="DemoTruth"/>) on a tiny world-fit teacher and a 2-step lift of it.</summary>
 public class DemoTruthTests
 {
+    /// <summary>Saves a tiny 32 px teacher into <paramref name="dir"/>, lifts it for <paramref name="steps"/> steps and opens the sampler.</summary>
+    static LiftedSampler LiftedTeacher(string dir, int styleDim, bool worldFit, int steps)
+    {
+        string teacher;
+        using (var g = SupervisedTruthTests.WorldTeacher(size: 32, styleDim: styleDim))
+            teacher = SupervisedTruthTests.SaveTeacher(g, Path.Combine(dir, "teacher.pt"), worldFit);
+        var run = Path.Combine(dir, "run");
+        var config = SupervisedTruthTests.Config.ForTeacher(styleDim) with
+        {
+            Objective = LiftingObjective.Unsupervised, Epochs = 1, StepsPerEpoch = steps, BatchSize = 2, AlbedoRankWeight = 0,
+        };
+        using (var trainer = LiftingRun.Open(config, new LiftingInputs(teacher, run, null, null), _ => { }))
+            LiftingRun.Run(trainer, run);
+        return LiftedSampler.Open(LiftingRun.LatestCheckpoint(run)!, teacher);
+    }
+
     [Fact]
     public void WritesTheTruthGridAndOneAngleRowPerFace()
     {
         var dir = Directory.CreateTempSubdirectory("liftedgan-demo-truth").FullName;
         try
         {
-            string teacher;
-            using (var g = SupervisedTruthTests.WorldTeacher(size: 32))
-                teacher = SupervisedTruthTests.SaveTeacher(g, Path.Combine(dir, "teacher.pt"), worldFit: true);
-            var run = Path.Combine(dir, "run");
-            var config = SupervisedTruthTests.Config with { Objective = LiftingObjective.Unsupervised, Epochs = 1, StepsPerEpoch = 2, BatchSize = 2, AlbedoRankWeight = 0 };
-            using (var trainer = LiftingRun.Open(config, new LiftingInputs(teacher, run, null, null), _ => { }))
-                LiftingRun.Run(trainer, run);
-            using var sampler = LiftedSampler.Open(LiftingRun.LatestCheckpoint(run)!, teacher);
+            using var sampler = LiftedTeacher(dir, styleDim: 64, worldFit: true, steps: 2);
             using var z = sampler.RandomLatents(3, 5);
 
             var section = DemoTruth.Write(sampler, z, dir);
@@ -45,14 +54,7 @@ public class DemoTruthTests
         var dir = Directory.CreateTempSubdirectory("liftedgan-demo-truth").FullName;
         try
         {
-            string teacher;
-            using (var g = SupervisedTruthTests.WorldTeacher(size: 32, styleDim: 32))
-                teacher = SupervisedTruthTests.SaveTeacher(g, Path.Combine(dir, "teacher.pt"), worldFit: false);
-            var run = Path.Combine(dir, "run");
-            var config = SupervisedTruthTests.Config.ForTeacher(32) with { Objective = LiftingObjective.Unsupervised, Epochs = 1, StepsPerEpoch = 1, BatchSize = 2, AlbedoRankWeight = 0 };
-            using (var trainer = LiftingRun.Open(config, new LiftingInputs(teacher, run, null, null), _ => { }))
-                LiftingRun.Run(trainer, run);
-            using var sampler = LiftedSampler.Open(LiftingRun.LatestCheckpoint(run)!, teacher);
+            using var sampler = LiftedTeacher(dir, styleDim: 32, worldFit: false, steps: 1);
             using var z = sampler.RandomLatents(2, 5);
             var e = Assert.Throws<DemoException>(() => DemoTruth.Write(sampler, z, dir));
             Assert.Contains("not a world-fit teacher", e.Message);
