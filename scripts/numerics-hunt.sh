@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-10}
 cli=${2:-src/LiftedGan.Cli/bin/Release/net10.0/linux-x64/liftedgan.dll}
-teacher=models/stylegan2_faces64.pt
+teacher=models/stylegan2_world64.pt
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export LIFTEDGAN_JUNK_FILL=1

@@ -31,6 +31,7 @@ internal static class LiftCommand
         ["weight_decay"] = (c, v) => c with { WeightDecay = v },
         ["depth_source_style"] = (c, v) => c with { DepthFromSourceStyle = Switch("depth_source_style", v) },
         ["composer_warmup_views"] = (c, v) => c with { ComposerWarmupViews = Switch("composer_warmup_views", v) },
+        ["perturb_shift"] = (c, v) => c with { PerturbShift = v },
         ["trans_bias"] = (c, v) => c with { TransformationBias = v },
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
     };

@@ -58,6 +58,12 @@ public sealed record LiftingConfig
     /// <summary>Perturbation ranges (degrees): pitch ±, yaw ±.</summary>
     public double PerturbPitch { get; init; } = 15;
     public double PerturbYaw { get; init; } = 45;
+    /// <summary>
+    /// x translation (world units) the perturbation adds per sin(yaw): official 0.02, which keeps a face 0.02 in front
+    /// of the rotation centre where it was, as FFHQ's alignment keeps faces centred whatever their yaw. A teacher whose
+    /// faces move across the image as they turn (the procedural world: no re-centring) needs 0.
+    /// </summary>
+    public double PerturbShift { get; init; } = 0.02;
     /// <summary>Identity loss only for perturbed samples with |yaw| strictly below this.</summary>
     public double IdentityMaxYaw { get; init; } = 25;
 

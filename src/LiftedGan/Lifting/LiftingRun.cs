@@ -1,4 +1,3 @@
-using LiftedGan.Imaging;
 using LiftedGan.StyleGan2;
 using LiftedGan.Training;
 using TorchSharp;
@@ -49,6 +48,7 @@ public static class LiftingRun
         Func<LiftingConfig, LiftingConfig>? overrides = null, Action<string>? log = null)
     {
         new RunFolder(inputs.OutDir, Checkpoints).EnsureWritable();
+        RunLock.ThrowIfHeld(RunLock.ForFolder(inputs.OutDir));
         string? checkpoint = resumeFrom ?? LatestCheckpoint(inputs.OutDir);
         var stored = checkpoint is null ? null : LiftedCheckpoint.ReadConfigBeside(checkpoint);
         var config = stored ?? preset;
@@ -119,6 +119,7 @@ public static class LiftingRun
         var loop = new TrainingLoop(trainer, trainer.Randomness, total)
         {
             TensorBoardDir = Path.Combine(outDir, "tb"),
+            LockFile = RunLock.ForFolder(outDir),
             LogFirstStep = true,
             TagPrefix = "loss/",
             Checkpoints = new CheckpointSchedule(checkpointEvery, step =>
@@ -165,10 +166,8 @@ public static class LiftingRun
         var depth = DepthGeometryImage(est.Depth, trainer.Config);
         var parts = new List<Tensor> { input, render.Render.Image.clamp(-1, 1), est.CanonicalImage.clamp(-1, 1), depth };
         if (trueDepth is not null) parts.Add(trueDepth);
-        var grid = ImageGrid.Make(cat(parts, 0), 8);
-        Directory.CreateDirectory(Path.Combine(outDir, "samples"));
-        ImageIO.SavePng(Path.Combine(outDir, "samples", $"{trainer.GlobalStep:D6}.png"), grid);
-        tb.add_img(trueDepth is null ? "input | recon | canonical | depth" : "input | recon | canonical | depth | true depth", (grid + 1) / 2, (int)trainer.GlobalStep);
+        RunSamples.Write(outDir, "samples", trainer.GlobalStep, cat(parts, 0), 8, tb,
+            trueDepth is null ? "input | recon | canonical | depth" : "input | recon | canonical | depth | true depth");
         tb.add_histogram("view/yaw_degrees", est.View[.., 1] * LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, (int)trainer.GlobalStep);
         tb.add_histogram("light/ambient", est.Light[.., 0] / 2 + 0.5, (int)trainer.GlobalStep);
     }

@@ -1,5 +1,4 @@
 using LiftedGan.Data;
-using LiftedGan.Imaging;
 using LiftedGan.Training;
 using static TorchSharp.torch;
 
@@ -50,6 +49,7 @@ public static class StyleGanTrainingRun
         var loop = new TrainingLoop(trainer, trainer.Randomness, settings.Iterations)
         {
             TensorBoardDir = Path.Combine(settings.OutDir, "tb"),
+            LockFile = RunLock.ForFolder(settings.OutDir),
             LogEvery = settings.LogEvery,
             Checkpoints = new CheckpointSchedule(settings.CheckpointEvery, _ => WriteCheckpoint(trainer, settings.OutDir)),
             Progress = progress is null ? null : p => progress(new RunProgress(trainer.LastResult!, p.Step, p.TotalSteps, p.StepsPerSecond)),
@@ -62,14 +62,10 @@ public static class StyleGanTrainingRun
     public static string WriteCheckpoint(StyleGanTrainer trainer, string outDir) =>
         new RunFolder(outDir, Checkpoints).SaveCheckpoint(trainer.Iteration, path => StyleGanCheckpoint.Save(path, trainer));
 
-    /// <summary>RUN/sample/NNNNNN.png (TorchSharp's TensorBoard image writer needs SkiaSharp natives, so grids stay PNG files).</summary>
+    /// <summary>RUN/sample/NNNNNN.png: 16 samples of a fixed seed, 4 a row.</summary>
     static void WriteSamples(StyleGanTrainer trainer, string outDir)
     {
         using var scope = NewDisposeScope();
-        var images = trainer.Sample(16, trainer.Options.Seed + 1000).clamp(-1, 1).cpu();
-        var grid = ImageGrid.Make(images, 4);
-        var path = Path.Combine(outDir, "sample", $"{trainer.Iteration:D6}.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        ImageIO.SavePng(path, grid);
+        RunSamples.Write(outDir, "sample", trainer.Iteration, trainer.Sample(16, trainer.Options.Seed + 1000), 4);
     }
 }

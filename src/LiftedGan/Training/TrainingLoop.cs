@@ -43,6 +43,9 @@ public sealed class TrainingLoop(ITrainable model, StepRandomness randomness, lo
 
     public CheckpointSchedule? Checkpoints { get; init; }
 
+    /// <summary>The run's lock file (<see cref="RunLock"/>), held for the whole run; null: no lock.</summary>
+    public string? LockFile { get; init; }
+
     /// <summary>Sample writers and measurements, run in order after a step's scalars are logged.</summary>
     public List<StepHook> Hooks { get; } = [];
 
@@ -63,8 +66,10 @@ public sealed class TrainingLoop(ITrainable model, StepRandomness randomness, lo
 
     /// <summary>Trains until the total number of steps is done or <paramref name="cancel"/> is set, then checkpoints.</summary>
     /// <exception cref="TrainingDivergedException">A step's scalar was not finite (nothing of that step was saved).</exception>
+    /// <exception cref="RunSetupException">Another process holds <see cref="LockFile"/>.</exception>
     public void Run(CancellationToken cancel = default)
     {
+        using var runLock = LockFile is null ? null : RunLock.Acquire(LockFile);
         var tb = TensorBoardDir is null ? null : torch.utils.tensorboard.SummaryWriter(TensorBoardDir);
         var sw = Stopwatch.StartNew();
         long start = model.StepsDone, saved = start;

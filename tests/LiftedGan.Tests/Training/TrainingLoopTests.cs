@@ -70,6 +70,7 @@ public class TrainingLoopTests
         {
             TensorBoardDir = Path.Combine(run.Dir, "tb"),
             Csv = CsvLog.Checkpointed(Path.Combine(run.Dir, "loss.csv"), StepsDone),
+            LockFile = RunLock.ForFolder(run.Dir),
             Checkpoints = new CheckpointSchedule(3, step => run.SaveCheckpoint(step, Save)),
             Progress = p => losses?.Add(p.Scalars["loss"]),
         };
@@ -188,6 +189,41 @@ public class TrainingLoopTests
             Assert.Null(new RunFolder(Path.Combine(run.Dir, "absent"), Naming).LatestCheckpoint());
         }
         finally { Directory.Delete(run.Dir, true); }
+    }
+
+    [Fact]
+    public void ARunWhoseLockIsHeldStopsBeforeItsFirstStepAndWritesNothing()
+    {
+        var run = NewRun();
+        try
+        {
+            using (var other = RunLock.Acquire(RunLock.ForFolder(run.Dir)))
+            {
+                using var toy = Toy.Open(run);
+                var e = Assert.Throws<RunSetupException>(() => toy.Loop(run, 6).Run());
+                Assert.Contains(".lock", e.Message);
+                Assert.Contains("another training process", e.Message);
+                Assert.Equal(0, toy.StepsDone);
+                Assert.Null(run.LatestCheckpoint());
+                Assert.Throws<RunSetupException>(() => RunLock.ThrowIfHeld(RunLock.ForFolder(run.Dir)));
+                // The lock is the operating system's: another process cannot take it either.
+                if (File.Exists("/usr/bin/flock")) Assert.Equal(1, Exit("/usr/bin/flock", "-n", RunLock.ForFolder(run.Dir), "true"));
+            }
+            // Released (also when a process dies): the run goes on, and holds the lock only while it runs.
+            using var again = Toy.Open(run);
+            again.Loop(run, 6).Run();
+            Assert.EndsWith("step_0006.pt", run.LatestCheckpoint());
+            RunLock.ThrowIfHeld(RunLock.ForFolder(run.Dir));
+            if (File.Exists("/usr/bin/flock")) Assert.Equal(0, Exit("/usr/bin/flock", "-n", RunLock.ForFolder(run.Dir), "true"));
+        }
+        finally { Directory.Delete(run.Dir, true); }
+    }
+
+    static int Exit(string program, params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, args) { UseShellExecute = false })!;
+        p.WaitForExit();
+        return p.ExitCode;
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public static class PoseDepthTraining
         new TrainingLoop(trainer, trainer.Randomness, trainer.Options.Steps)
         {
             Csv = CsvLog.Checkpointed(Path.ChangeExtension(path, ".loss.csv"), trainer.Step),
+            LockFile = RunLock.ForFile(path),
             Checkpoints = new CheckpointSchedule(checkpointEvery, _ => trainer.Save(path)),
             Progress = progress,
         }.Run();
