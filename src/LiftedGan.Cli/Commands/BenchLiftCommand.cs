@@ -6,7 +6,7 @@ using TorchSharp;
 
 namespace LiftedGan.Cli.Commands;
 
-/// <summary>`liftedgan bench lift`: LiftedGAN step time split into teacher, renderer, perceptual, embedding and the rest.</summary>
+/// <summary>`liftedgan bench lift`: a LiftedGAN step split into every part (time, share, convolution FLOPs, share of the matmul peak).</summary>
 internal static class BenchLiftCommand
 {
     public static Command Create()
@@ -32,11 +32,17 @@ internal static class BenchLiftCommand
             foreach (var (preset, teacher, embedding) in presets)
             {
                 var r = LiftingBenchmark.Run(preset, teacher, parse.GetValue(steps), parse.GetValue(repeats), embedding);
-                stdout.WriteLine(string.Create(inv, $"{r.Preset} (batch {r.Batch}): step {r.StepMilliseconds:F0} ms, peak memory {r.PeakWorkingSetBytes / 1e9:F2} GB"));
+                stdout.WriteLine(string.Create(inv,
+                    $"{r.Preset} (batch {r.Batch}): step {r.StepMilliseconds:F0} ms, peak memory {r.PeakWorkingSetBytes / 1e9:F2} GB, " +
+                    $"2048² matmul {r.MatmulFlopsPerSecond / 1e9:F0} GFLOP/s (the reference peak)"));
+                stdout.WriteLine(string.Create(inv, $"  {"part",-24} {"ms/call",9}   calls {"ms/step",9}  share   {"conv GFLOP",10} {"GFLOP/s",8} {"of peak",7}"));
                 foreach (var c in r.Components)
                     stdout.WriteLine(string.Create(inv,
-                        $"  {c.Name,-20} {c.Milliseconds,9:F1} ms x {c.CallsPerStep} = {c.PerStepMilliseconds,9:F1} ms  ({100 * c.PerStepMilliseconds / r.StepMilliseconds,5:F1} % of the step)"));
-                stdout.WriteLine(string.Create(inv, $"  {"rest",-20} {"",9}        {r.RestMilliseconds,9:F1} ms  ({100 * r.RestMilliseconds / r.StepMilliseconds,5:F1} % of the step)"));
+                        $"  {c.Name,-24} {c.Milliseconds,9:F1} x {c.CallsPerStep,-4} {c.PerStepMilliseconds,9:F1} {100 * c.PerStepMilliseconds / r.StepMilliseconds,5:F1} %  " +
+                        $"{c.ConvFlops / 1e9,10:F3} {c.FlopsPerSecond / 1e9,8:F1} {100 * c.FlopsPerSecond / r.MatmulFlopsPerSecond,6:F1} %"));
+                stdout.WriteLine(string.Create(inv, $"  {"rest",-24} {"",9}        {r.RestMilliseconds,9:F1} {100 * r.RestMilliseconds / r.StepMilliseconds,5:F1} %"));
+                stdout.WriteLine(string.Create(inv,
+                    $"  target: step <= {(r.Preset == "synth_64" ? "1,000" : "30,000")} ms -> {r.StepMilliseconds / (r.Preset == "synth_64" ? 1000.0 : 30000.0):F2}x of it; rest <= 10 % -> {100 * r.RestMilliseconds / r.StepMilliseconds:F1} %"));
             }
             return 0;
         }));

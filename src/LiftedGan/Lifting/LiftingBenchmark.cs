@@ -1,31 +1,43 @@
 using System.Diagnostics;
 using LiftedGan.Rendering;
 using LiftedGan.StyleGan2;
+using LiftedGan.Torch;
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Lifting;
 
-/// <summary>One component of a lifting step: its median forward+backward time and how often a step runs it.</summary>
-public sealed record LiftingBenchComponent(string Name, double Milliseconds, int CallsPerStep)
+/// <summary>
+/// One component of a lifting step: its median time per call (forward + backward where the step takes its gradient),
+/// how often a step runs it, and its convolution FLOPs per call (2 x the forward multiply-accumulates, x 3 with a
+/// backward pass: input and weight gradients cost about a forward each).
+/// </summary>
+public sealed record LiftingBenchComponent(string Name, double Milliseconds, int CallsPerStep, double ConvFlops)
 {
     public double PerStepMilliseconds => Milliseconds * CallsPerStep;
+
+    /// <summary>Convolution FLOPs per second achieved in this component.</summary>
+    public double FlopsPerSecond => ConvFlops / (Milliseconds / 1000);
 }
 
 /// <summary>A measured lifting step at one preset, split into components, with the process's peak memory.</summary>
-public sealed record LiftingBenchResult(string Preset, int Batch, double StepMilliseconds, IReadOnlyList<LiftingBenchComponent> Components, long PeakWorkingSetBytes)
+public sealed record LiftingBenchResult(string Preset, int Batch, double StepMilliseconds, IReadOnlyList<LiftingBenchComponent> Components,
+    long PeakWorkingSetBytes, double MatmulFlopsPerSecond)
 {
-    /// <summary>The step time not explained by the timed components (losses, estimate networks, optimiser).</summary>
+    /// <summary>The step time not explained by the timed components (the remaining small losses, bookkeeping).</summary>
     public double RestMilliseconds => StepMilliseconds - Components.Sum(c => c.PerStepMilliseconds);
 }
 
 /// <summary>
-/// Times a LiftedGAN training step and its parts, side by side in one run, with random weights (speed does not depend
-/// on them): the StyleGAN2 teacher (forward + backward to w, and forward only), the renderer (shaded render forward +
-/// backward, and forward only), the perceptual network, the face embedding, and the whole step. A step runs the teacher
-/// 2× with gradients (canonical image, pass 2) and 2× without (input, regenerated), the renderer 3× with gradients (main,
-/// flipped, perturbed) and 1× without (pass 2), the perceptual loss 4× on the image side (with gradients) against 3 constant
-/// targets (features without gradients; the teacher image is the target of both reconstruction terms), the embedding 2×.
+/// Times a LiftedGAN training step and every part of it, side by side in one run, with random weights (speed does not
+/// depend on them). Per step (<see cref="LiftingTrainer"/>): the teacher's mapping once and its synthesis 2x without
+/// gradients (input, regenerated) and 2x with (canonical image, pass 2); the decomposer 2x and the composer 3x; the
+/// depth and transformation-map decoders once; the estimate's maps (blur, normals, shading, de-lighting) once; the
+/// renderer 3x with gradients (main, flipped, perturbed) and 1x without (pass 2); the perceptual network 4x on a rendered
+/// side with gradients against 3 constant targets (the teacher image is the target of both reconstruction terms); the
+/// albedo-rank nuclear norm once; the face embedding 2x where the preset uses it; the optimiser (finite-gradient checks
+/// and Adam) once; and the whole step. Also measures a 2048² float32 matrix product, the machine's reference peak.
 /// </summary>
 public static class LiftingBenchmark
 {
@@ -39,7 +51,12 @@ public static class LiftingBenchmark
         IFaceEmbedding? embedding = withEmbedding ? new LResNetFaceEmbedding() : null;
         using var trainer = new LiftingTrainer(model, statistics, perceptual, embedding);
         int b = config.BatchSize, s = config.ImageSize;
+        long featureChannels = teacherConfig.ChannelsAt(s);
         var g = new torch.Generator(2);
+        // The optimiser part steps a copy of the trainer's Adam over the same parameters, with gradients set once.
+        var trainable = model.TrainableParameters().ToList();
+        foreach (var p in trainable) p.grad = torch.randn_like(p) * 1e-3;
+        using var adam = new AdamOptimizer(trainable, config.LearningRate, 0.9, 0.999, 1e-8, config.WeightDecay);
 
         using var fixedTarget = perceptual.Features(torch.rand(b, 3, s, s, generator: g) * 2 - 1);
         using var depth = DepthGeometry.Rescale(torch.rand(b, s, s, generator: g) * 0.2 - 0.1, config.MinDepth, config.MaxDepth);
@@ -71,6 +88,44 @@ public static class LiftingBenchmark
                 using var r = model.Render(depth, torch.rand(b, 3, s, s, generator: g) * 2 - 1, torch.rand(b, 4, generator: g) - 0.5,
                     (torch.rand(b, 6, generator: g) - 0.5) * 0.5, null);
             }),
+            ("decomposer", 2, () =>
+            {
+                var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
+                var (light, view) = model.Decomposer.forward(w);
+                (light.sum() + view.sum()).backward();
+            }),
+            ("composer", 3, () =>
+            {
+                var w = randn(new long[] { b, config.StyleDim }, generator: g);
+                var output = model.Composer.forward(w, torch.rand(b, 4, generator: g) - 0.5, (torch.rand(b, 6, generator: g) - 0.5) * 0.5);
+                output.sum().backward();
+            }),
+            ("depth + T decoders", 1, () =>
+            {
+                var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
+                var feature = randn(new long[] { b, featureChannels, s, s }, generator: g).requires_grad_(true);
+                (model.DepthDecoder.forward(w, feature).sum() + model.TransformationDecoder.forward(w).sum()).backward();
+            }),
+            ("estimate maps", 1, () =>
+            {
+                var d = depth.detach().requires_grad_(true);
+                var image = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
+                var trans = torch.rand(b, 1, s, s, generator: g).requires_grad_(true);
+                using var light = Lighting.Parse(torch.rand(b, 4, generator: g) - 0.5, frontalize: true);
+                var albedo = Lighting.Delight(image, Lighting.Shading(model.Renderer.Normals(d), light));
+                (albedo.sum() + model.Blur.forward(trans).sum()).backward();
+            }),
+            ("albedo rank", 1, () =>
+            {
+                var albedo = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
+                LiftingLosses.AlbedoRank(albedo, depth, model.Blur, config.BorderDepth, config.RankDownsample).sum().backward();
+            }),
+            ("optimiser", 1, () =>
+            {
+                foreach (var p in trainable)
+                    if (p.grad is { } grad && !grad.isfinite().all().item<bool>()) throw new InvalidOperationException("benchmark gradient not finite");
+                adam.Step();
+            }),
             // Per step: 4 perceptual terms, each a rendered image with gradient against a constant target; 3 distinct
             // targets (the teacher image is shared by the reconstruction and its flip), so 3 target feature passes.
             ("perceptual, image side", 4, () =>
@@ -90,21 +145,49 @@ public static class LiftingBenchmark
                 var x = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 embedding.Embed(x).sum().backward();
             }));
+        parts.Add(("teacher mapping", 1, () =>
+        {
+            using var _ = no_grad();
+            model.Teacher.Map(randn(new long[] { b, config.StyleDim }, generator: g));
+        }));
         parts.Add(("step", 1, () => trainer.Step()));
 
         // Interleaved rounds (every part once per round, after one warm-up round), so a change in machine load hits
         // all parts alike; medians over rounds.
+        // The warm-up round also counts each part's convolution multiply-accumulates (forward only).
         var times = parts.Select(_ => new List<double>()).ToList();
+        var macs = new long[parts.Count];
         for (int round = 0; round <= Math.Max(1, Math.Max(steps, repeats)); round++)
             for (int i = 0; i < parts.Count; i++)
             {
                 using var scope = NewDisposeScope();
+                using var count = round == 0 ? ConvGuard.CountMacs() : null;
                 var sw = Stopwatch.StartNew();
                 parts[i].Run();
                 if (round > 0) times[i].Add(sw.Elapsed.TotalMilliseconds);
+                else macs[i] = count!.Value;
             }
-        var components = parts.Take(parts.Count - 1).Select((p, i) => new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls)).ToList();
-        return new LiftingBenchResult(config.Preset, b, Median(times[^1]), components, Process.GetCurrentProcess().PeakWorkingSet64);
+        bool Forward(string name) => name.Contains("no grad") || name.EndsWith("target", StringComparison.Ordinal) || name == "teacher mapping";
+        var components = parts.Take(parts.Count - 1).Select((p, i) =>
+            new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls, 2.0 * macs[i] * (Forward(p.Name) ? 1 : 3))).ToList();
+        return new LiftingBenchResult(config.Preset, b, Median(times[^1]), components, Process.GetCurrentProcess().PeakWorkingSet64,
+            MatmulFlopsPerSecond(repeats));
+    }
+
+    /// <summary>Float32 FLOPs per second of a 2048² matrix product (median of <paramref name="repeats"/> after a warm-up).</summary>
+    public static double MatmulFlopsPerSecond(int repeats)
+    {
+        const int n = 2048;
+        using var a = randn(n, n);
+        using var c = randn(n, n);
+        var times = new List<double>();
+        for (int i = 0; i <= Math.Max(1, repeats); i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using var product = a.matmul(c);
+            if (i > 0) times.Add(sw.Elapsed.TotalSeconds);
+        }
+        return 2.0 * n * n * n / Median(times);
     }
 
     static double Median(List<double> values)
