@@ -21,6 +21,28 @@ public static class ModelPacker
     static readonly string[] EstimatorValues = { "input_size", "width", "step", "options" };
     const double HalfMax = 65504;
 
+    /// <summary>
+    /// A lift's readable config goes beside it under a fixed name, so two lifts packed into one folder would share it:
+    /// refuses to overwrite a different config there unless it belongs to the lift file being replaced.
+    /// </summary>
+    static void CheckConfigSidecarIsFree(string sidecar, LiftingConfig config, string output)
+    {
+        if (!File.Exists(sidecar)) return;
+        var present = LiftingConfig.FromJson(File.ReadAllText(sidecar), sidecar).ToJson();
+        if (present == config.ToJson()) return;
+        if (File.Exists(output))
+        {
+            var existing = TorchCheckpoint.Load(output);
+            try
+            {
+                if (existing is PyDict d && LiftedCheckpoint.ReadEmbeddedConfig(d, output)?.ToJson() == present) return;
+            }
+            finally { TorchCheckpoint.DisposeTensors(existing); }
+        }
+        throw new ModelPackException(output, $"{sidecar} holds the config of another lift in that folder and would be overwritten; " +
+                                             "pack this lift into a folder of its own (the packed file also carries its config inside)");
+    }
+
     /// <summary>The kind of a loaded training checkpoint, by its top-level keys.</summary>
     public static PackedModelKind Detect(object? root, string path)
     {
@@ -72,6 +94,7 @@ public static class ModelPacker
                         packed.Set(LiftedCheckpoint.EmbeddedConfigKey, config.ToJson());
                         sidecar = Path.Combine(FolderOf(output), LiftedCheckpoint.ConfigFileName);
                         sidecarBytes = System.Text.Encoding.UTF8.GetBytes(config.ToJson());
+                        CheckConfigSidecarIsFree(sidecar, config, output);
                     }
                     break;
                 case PackedModelKind.Identity:

@@ -126,6 +126,36 @@ public class ModelPackerTests(LiftFixture fixture)
     }
 
     [Fact]
+    public void ASecondLiftPackedIntoTheSameFolderDoesNotOverwriteTheFirstOnesConfig()
+    {
+        string dir = fixture.NewPath("pack-two-lifts");
+        string first = Path.Combine(dir, "first.pth"), second = Path.Combine(dir, "second.pth");
+        ModelPacker.Pack(fixture.Checkpoint, first, half: true);
+        string sidecar = Path.Combine(dir, LiftedCheckpoint.ConfigFileName);
+        string firstConfig = File.ReadAllText(sidecar);
+
+        // Another lift: the same networks under another config (its run folder's sidecar changed).
+        string otherRun = fixture.NewPath("pack-other-run");
+        Directory.CreateDirectory(otherRun);
+        string otherCheckpoint = Path.Combine(otherRun, Path.GetFileName(fixture.Checkpoint));
+        File.Copy(fixture.Checkpoint, otherCheckpoint);
+        var otherConfig = LiftedCheckpoint.ReadConfigBeside(fixture.Checkpoint)! with { Seed = 12345 };
+        File.WriteAllText(Path.Combine(otherRun, LiftedCheckpoint.ConfigFileName), otherConfig.ToJson());
+
+        var e = Assert.Throws<ModelPackException>(() => ModelPacker.Pack(otherCheckpoint, second, half: true));
+        Assert.Contains("config of another lift", e.Message);
+        Assert.Contains(second, e.Message);
+        Assert.False(File.Exists(second));
+        Assert.Equal(firstConfig, File.ReadAllText(sidecar));
+
+        // Replacing the lift whose config it is, or packing the same config again, is allowed.
+        ModelPacker.Pack(otherCheckpoint, first, half: true);
+        Assert.Equal(otherConfig, LiftedCheckpoint.ReadConfigBeside(first));
+        ModelPacker.Pack(otherCheckpoint, second, half: true);
+        Assert.True(File.Exists(second));
+    }
+
+    [Fact]
     public void IdentityEmbeddingPacksWithItsLogAndEmbedsTheSameWay()
     {
         var dir = Directory.CreateTempSubdirectory("liftedgan-pack-id").FullName;
