@@ -134,6 +134,12 @@ internal static class EvalCommands3d
             static string C(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.Bias:+0.00;-0.00}/{a.CentredMeanAbs:F2}");
             foreach (var m in r.Methods.Where(m => m.Yaw is not null))
                 stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {C(m.Yaw),14} {C(m.Pitch),15} {C(m.Roll),14}"));
+            stdout.WriteLine("gain (slope of the predicted angle on the true one; 1 turns as far as the truth), yaw / pitch / roll:");
+            foreach (var m in r.Methods.Where(m => m.Yaw is not null && double.IsFinite(m.Yaw.Gain)))
+                stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {m.Yaw!.Gain,14:F2} {m.Pitch!.Gain,15:F2} {m.Roll!.Gain,14:F2}"));
+            if (r.ComposerYawGain is double turn)
+                stdout.WriteLine(string.Create(inv,
+                    $"composer turn: the teacher's face turns {turn:F2} x the yaw asked of M (estimator on G(M(w, L, ±{ExactTruthProtocol.ComposerTurnDegrees:F0}°)), over its own gain)"));
             stdout.WriteLine(string.Create(inv, $"lift canonical depth correlation {r.CanonicalCorrelation:F3}; distinctiveness {r.Distinctiveness:F3}"));
             if (r.SideRatio is double side && r.MadRatio is double mad)
                 stdout.WriteLine(string.Create(inv,

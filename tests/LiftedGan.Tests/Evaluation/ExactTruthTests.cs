@@ -29,6 +29,17 @@ public class ExactTruthTests
     }
 
     [Fact]
+    public void GainIsTheSlopeOfThePredictedAngleOnTheTrueOne()
+    {
+        double[] truth = [-30, -10, 0, 20, 40];
+        // Half the true angle plus an offset: gain 0.5 whatever the offset; the truth itself: 1.
+        var half = AngleStats.Of(truth.Select(t => 0.5 * t + 3 - t).ToList(), truth);
+        Assert.Equal(0.5, half.Gain, 9);
+        Assert.Equal(1.0, AngleStats.Of(truth.Select(_ => 0.0).ToList(), truth).Gain, 9);
+        Assert.True(double.IsNaN(AngleStats.Of([1.0, 2.0]).Gain), "no truth, no gain");
+    }
+
+    [Fact]
     public void EveryMethodIsScoredOnTheSameSamplesAndTheConstantAnswerScoresTheTruePose()
     {
         var table = new Dictionary<int, int>();
@@ -56,11 +67,21 @@ public class ExactTruthTests
         Assert.Equal(-yaws.Average(), r[ExactTruthProtocol.Constant]!.Yaw!.Bias, 3);
         // With its bias removed the constant answer scores the truth's spread (mean absolute deviation).
         Assert.Equal(yaws.Average(y => Math.Abs(y - yaws.Average())), r[ExactTruthProtocol.Constant]!.Yaw!.CentredMeanAbs, 3);
+        // The constant answer does not turn at all: gain 0; no composer measurement without an estimator.
+        Assert.Equal(0.0, r[ExactTruthProtocol.Constant]!.Yaw!.Gain, 9);
+        Assert.Null(r.ComposerYawGain);
         var offset = AngleStats.Of([2.0, 4.0, 6.0]);
         Assert.Equal(4.0, offset.Bias, 12);
         Assert.Equal(4.0 / 3, offset.CentredMeanAbs, 12);
         // Mean shape at the true pose: a real depth map, better than a flat plane in normals.
         Assert.True(r[ExactTruthProtocol.MeanShape]!.Mad < r[ExactTruthProtocol.Constant]!.Mad);
         Assert.Throws<EvaluationException>(() => ExactTruthProtocol.Evaluate(model, null, 1, 3));
+
+        // With an estimator: its row, and the composer's turn measured through it (finite, whatever its value here).
+        using var estimator = LiftedGan.Torch.SeededInit.Apply(new PoseDepthEstimator(32, 4), 4);
+        estimator.eval();
+        var withEstimator = ExactTruthProtocol.Evaluate(model, estimator, 4, seed: 3, batch: 4);
+        Assert.NotNull(withEstimator[ExactTruthProtocol.Estimator]);
+        Assert.True(withEstimator.ComposerYawGain is double turn && double.IsFinite(turn), $"composer turn {withEstimator.ComposerYawGain}");
     }
 }

@@ -15,14 +15,32 @@ public sealed record AngleStats(double MeanAbs, double MedianAbs, double Bias)
     /// </summary>
     public double CentredMeanAbs { get; init; } = double.NaN;
 
-    /// <summary>Statistics of signed errors (prediction − truth).</summary>
-    public static AngleStats Of(IReadOnlyList<double> signed)
+    /// <summary>
+    /// Least-squares slope of the predicted angle on the true angle (1: turns as far as the truth; 0.5: half as far), NaN
+    /// without the true angles. A method can have a small error and a gain far from 1 only where the truth varies little.
+    /// </summary>
+    public double Gain { get; init; } = double.NaN;
+
+    /// <summary>Statistics of signed errors (prediction − truth), with the gain when <paramref name="truth"/> is given.</summary>
+    public static AngleStats Of(IReadOnlyList<double> signed, IReadOnlyList<double>? truth = null)
     {
         if (signed.Count == 0) return new AngleStats(double.NaN, double.NaN, double.NaN);
         var abs = signed.Select(Math.Abs).OrderBy(v => v).ToArray();
         double median = abs.Length % 2 == 1 ? abs[abs.Length / 2] : (abs[abs.Length / 2 - 1] + abs[abs.Length / 2]) / 2;
         double bias = signed.Average();
-        return new AngleStats(abs.Average(), median, bias) { CentredMeanAbs = signed.Average(v => Math.Abs(v - bias)) };
+        return new AngleStats(abs.Average(), median, bias)
+        {
+            CentredMeanAbs = signed.Average(v => Math.Abs(v - bias)),
+            Gain = truth is null || truth.Count != signed.Count ? double.NaN : Slope(signed.Zip(truth, (e, t) => e + t).ToList(), truth),
+        };
+    }
+
+    /// <summary>Least-squares slope of <paramref name="y"/> on <paramref name="x"/> (NaN when x is constant).</summary>
+    public static double Slope(IReadOnlyList<double> y, IReadOnlyList<double> x)
+    {
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0;
+        for (int i = 0; i < x.Count; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); }
+        return sxx > 0 ? sxy / sxx : double.NaN;
     }
 }
 
@@ -50,6 +68,14 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
 
     /// <summary>The scores of <paramref name="method"/>, or null.</summary>
     public TruthScores? this[string method] => Methods.FirstOrDefault(m => m.Method == method);
+
+    /// <summary>
+    /// Whether the lift's style composer turns faces (LiftedGAN's perturbation branch needs it): the estimator's yaw on
+    /// G(M(w, L, V')) at V' yaw +30° minus at −30°, over 60°, divided by the estimator's own yaw gain on the teacher's
+    /// images (it reads true turns at that fraction). 1: the composer turns the teacher's face by the angle asked (in
+    /// the world's degrees); 0: it ignores the view. Null without an estimator.
+    /// </summary>
+    public double? ComposerYawGain { get; init; }
 
     /// <summary>Canonical depth correlation of the supervised reference (<see cref="ExactTruthProtocol.Supervised"/>), or null without one.</summary>
     public double? SupervisedCanonicalCorrelation { get; init; }
@@ -129,6 +155,7 @@ public static class ExactTruthProtocol
         var trueCanonical = new List<Tensor>();
         var trueCanonicalMask = new List<Tensor>();
         double fitSum = 0, meanImageSum = 0;
+        var composerTurn = new List<double>();
         using var generator = new Generator((ulong)seed);
         for (int start = 0; start < count; start += batch)
         {
@@ -159,6 +186,7 @@ public static class ExactTruthProtocol
                 var mask = p.Mask.shape[1] == size ? p.Mask
                     : nn.functional.interpolate(p.Mask.unsqueeze(1), [size, size], mode: InterpolationMode.Nearest).squeeze(1);
                 acc[Estimator].Add(renderer, depth, mask, p.Angles, truth.RenderedDepth, trueMask, trueAngles);
+                composerTurn.Add(ComposerTurn(model, estimator, w));
             }
 
             using (var mean = renderer.Render(meanShape.Depth.expand(n, -1, -1), zeros(n, 1, size, size),
@@ -173,10 +201,13 @@ public static class ExactTruthProtocol
         {
             var (correlation, distinct) = liftCanonical.Result(trueCanonical, trueCanonicalMask);
             var reference = supervisedCanonical?.Result(trueCanonical, trueCanonicalMask);
-            return new ExactTruthResult(count, seed, fitSum / count, methods.Select(m => acc[m].Result(m)).ToList(), correlation, distinct)
+            var scores = methods.Select(m => acc[m].Result(m)).ToList();
+            double? estimatorGain = scores.FirstOrDefault(m => m.Method == Estimator)?.Yaw?.Gain;
+            return new ExactTruthResult(count, seed, fitSum / count, scores, correlation, distinct)
             {
                 SupervisedCanonicalCorrelation = reference?.Correlation, SupervisedDistinctiveness = reference?.Distinctiveness,
                 MeanImageL1 = meanImageSum / count,
+                ComposerYawGain = estimatorGain is { } g && composerTurn.Count > 0 ? composerTurn.Average() / g : null,
             };
         }
         finally
@@ -210,6 +241,32 @@ public static class ExactTruthProtocol
 
     static string Sizes(LiftingConfig c) =>
         $"{c.ImageSize} px, style {c.StyleDim}, MLP {c.MlpHidden}, depth seed {c.DepthSeedDim}, decoder channels {c.DecoderBaseChannels}";
+
+    /// <summary>Yaw of ±<see cref="ComposerTurnDegrees"/> asked of the composer by <see cref="ComposerTurn"/>.</summary>
+    public const double ComposerTurnDegrees = 30;
+
+    /// <summary>
+    /// The estimator's mean yaw on G(M(w, L, V')) at V' yaw +30° minus at −30° (pitch 0, the lift's perturbation x
+    /// shift), over 60°: how far the composer turns the teacher's faces per degree asked, in the estimator's reading.
+    /// L is the decomposer's light of w.
+    /// </summary>
+    static double ComposerTurn(LiftedGenerator model, PoseDepthEstimator estimator, Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        var (light, _) = model.Decomposer.forward(w);
+        double Yaw(double degrees)
+        {
+            var view = zeros(w.shape[0], 6);
+            view[.., 1] = degrees / ViewTransform.RotationRangeDegrees;
+            view[.., 3] = model.Config.PerturbShift / ViewTransform.XyTranslationRange * Math.Sin(degrees * Math.PI / 180);
+            var (image, _) = model.Synthesize(model.Composer.forward(w, light, view.to(w.device)));
+            var input = estimator.InputSize == image.shape[2] ? image.clamp(-1, 1)
+                : nn.functional.adaptive_avg_pool2d(image.clamp(-1, 1), [estimator.InputSize, estimator.InputSize]);
+            using var p = PoseDepthTraining.Predict(estimator, input);
+            return p.Angles[.., 1].mean().item<float>();
+        }
+        return (Yaw(ComposerTurnDegrees) - Yaw(-ComposerTurnDegrees)) / (2 * ComposerTurnDegrees);
+    }
 
     /// <summary>
     /// Scores one lift on a batch: its canonical depth rendered at its predicted view (valid: covered and nearer than
@@ -319,6 +376,7 @@ public static class ExactTruthProtocol
     sealed class Accumulator
     {
         readonly List<double>[] _angles = [new(), new(), new()];
+        readonly List<double>[] _trueAngles = [new(), new(), new()];
         bool _hasAngles;
         double _side, _mad, _z;
         int _covered, _images;
@@ -332,7 +390,8 @@ public static class ExactTruthProtocol
             {
                 _hasAngles = true;
                 var e = (angles.to(ScalarType.Float64) - trueAngles.to(ScalarType.Float64)).cpu().contiguous().data<double>().ToArray();
-                for (int i = 0; i < e.Length; i++) _angles[i % 3].Add(e[i]);
+                var t = trueAngles.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+                for (int i = 0; i < e.Length; i++) { _angles[i % 3].Add(e[i]); _trueAngles[i % 3].Add(t[i]); }
             }
             var m = DepthMetrics.Erode(trueMask) * DepthMetrics.Erode(mask);
             var valid = m.flatten(1).sum(1).gt(0).to(ScalarType.Float64);
@@ -347,7 +406,8 @@ public static class ExactTruthProtocol
         {
             double Depth(double sum) => _covered > 0 ? sum / _covered : double.NaN;
             return new TruthScores(method,
-                _hasAngles ? AngleStats.Of(_angles[0]) : null, _hasAngles ? AngleStats.Of(_angles[1]) : null, _hasAngles ? AngleStats.Of(_angles[2]) : null,
+                _hasAngles ? AngleStats.Of(_angles[0], _trueAngles[0]) : null, _hasAngles ? AngleStats.Of(_angles[1], _trueAngles[1]) : null,
+                _hasAngles ? AngleStats.Of(_angles[2], _trueAngles[2]) : null,
                 Depth(_side), Depth(_mad), Depth(_z), _images - _covered);
         }
     }

@@ -127,6 +127,13 @@ public static class ResultsReport
         static string B(AngleStats? a) => a is null ? "–" : $"{F(a.Bias)} / {F(a.CentredMeanAbs)}";
         foreach (var m in r.Methods.Where(m => m.Yaw is not null))
             sb.Append(CultureInfo.InvariantCulture, $"| {m.Method} | {B(m.Yaw)} | {B(m.Pitch)} | {B(m.Roll)} |\n");
+        sb.Append("\nGain: the least-squares slope of the predicted angle on the true one (1 turns as far as the truth, 0.5 half as far):\n\n")
+          .Append("| method | yaw gain | pitch gain | roll gain |\n|---|---|---|---|\n");
+        foreach (var m in r.Methods.Where(m => m.Yaw is not null && double.IsFinite(m.Yaw.Gain)))
+            sb.Append(CultureInfo.InvariantCulture, $"| {m.Method} | {F(m.Yaw!.Gain)} | {F(m.Pitch!.Gain)} | {F(m.Roll!.Gain)} |\n");
+        if (r.ComposerYawGain is { } turn)
+            sb.Append(CultureInfo.InvariantCulture, $"\nComposer turn: asked for ±{ExactTruthProtocol.ComposerTurnDegrees:F0}° of yaw, the lift's style composer turns the teacher's face by {F(turn)}× that angle ")
+              .Append("(the estimator's reading of G(M(w, L, V′)), divided by the estimator's own yaw gain); LiftedGAN's perturbation branch needs it near 1.\n");
         return sb.ToString();
     }
 
