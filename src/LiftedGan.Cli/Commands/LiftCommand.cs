@@ -33,6 +33,7 @@ internal static class LiftCommand
         ["composer_warmup_views"] = (c, v) => c with { ComposerWarmupViews = Switch("composer_warmup_views", v) },
         ["perturb_shift"] = (c, v) => c with { PerturbShift = v },
         ["trans_bias"] = (c, v) => c with { TransformationBias = v },
+        ["perturb_trains_decomposer"] = (c, v) => c with { PerturbTrainsDecomposer = Switch("perturb_trains_decomposer", v) },
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
     };
 

@@ -105,6 +105,14 @@ public sealed record LiftingConfig
     /// </summary>
     public bool ResidualComposer { get; init; }
     /// <summary>
+    /// Whether the perturbation branch also trains the decomposer (official: yes). Off, the decomposer learns only from
+    /// reconstruction, i.e. to read the poses of the teacher's own images, and the parameter cycle D(M(w, L', V')) = V'
+    /// can then be met only by a composer whose styles actually show view V'. Not in the paper or the official code:
+    /// the official decomposer can instead learn to read the composer's code for V' whether or not the face turned
+    /// (measured: the shipped lift's composer turns faces by 0.31× the yaw asked).
+    /// </summary>
+    public bool PerturbTrainsDecomposer { get; init; } = true;
+    /// <summary>
     /// The transformation map is sigmoid(netT + this): official 5, so that off-face pixels start turning with the face
     /// (T ≈ 1) and the sigmoid's slope there is 0.007. A world whose background stays still (T = 0 off the head) needs
     /// the map to fall to 0; at 0 it starts at T = 0.5 with the sigmoid's full slope.

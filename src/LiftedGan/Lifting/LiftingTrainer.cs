@@ -138,7 +138,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0)
         {
             var perturbedStyle = Model.Composer.forward(w.detach(), pert.Light, pert.View);
-            var (lightEst, viewEst) = Model.Decomposer.forward(perturbedStyle);
+            var (lightEst, viewEst) = c.PerturbTrainsDecomposer ? Model.Decomposer.forward(perturbedStyle) : Model.Decomposer.ForwardFixed(perturbedStyle);
             Tensor? perturbedImage = null;
             if (needsPerturbedRender)
                 perturbedImage = Model.Render(est.Depth, est.Albedo, lightEst, viewEst, est.TransformationMap).Render.Image;

@@ -29,6 +29,18 @@ public sealed class StyleDecomposer : nn.Module<Tensor, (Tensor Light, Tensor Vi
 
     public override (Tensor Light, Tensor View) forward(Tensor w) => (lightHead.forward(w), viewHead.forward(w));
 
+    /// <summary>
+    /// Light and view of <paramref name="w"/> with the decomposer's own weights held fixed: gradients reach w (and what
+    /// made it) but not the decomposer (<see cref="LiftingConfig.PerturbTrainsDecomposer"/>).
+    /// </summary>
+    public (Tensor Light, Tensor View) ForwardFixed(Tensor w)
+    {
+        var trainable = TrainableParameters().ToList();
+        foreach (var p in trainable) p.requires_grad = false;
+        try { return forward(w); }
+        finally { foreach (var p in trainable) p.requires_grad = true; }
+    }
+
     /// <summary>The discarded style head's output (official `netSD(w)[0]`), for parity checks only.</summary>
     public Tensor UnusedStyle(Tensor w) => unusedStyleHead.forward(w);
 

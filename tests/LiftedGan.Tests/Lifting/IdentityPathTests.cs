@@ -48,6 +48,31 @@ public class IdentityPathTests
         Assert.True((a - b).abs().max().item<float>() > 1e-4, "different faces must get different depth");
     }
 
+    /// <summary>Whether any parameter of <paramref name="module"/> got a non-zero gradient.</summary>
+    static bool HasGradient(TorchSharp.torch.nn.Module module) =>
+        module.parameters().Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ThePerturbationBranchTrainsTheDecomposerOnlyWhenAsked(bool trainsDecomposer)
+    {
+        // Only the parameter cycle D(M(w, L', V')) = (L', V'), so every gradient comes from the perturbation branch.
+        var config = SupervisedTruthTests.Config with
+        {
+            Objective = LiftingObjective.Unsupervised, PerceptualWeight = 0, ReconstructionWeight = 0, FlipWeight = 0,
+            PerturbImageWeight = 0, IdentityWeight = 0, StylePriorWeight = 0, AlbedoRankWeight = 0, DepthSmoothnessWeight = 0,
+            PerturbParameterWeight = 4, PerturbTrainsDecomposer = trainsDecomposer,
+        };
+        using var teacher = SupervisedTruthTests.WorldTeacher();
+        using var model = new LiftedGenerator(teacher, config);
+        using var trainer = new LiftingTrainer(model, StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed), null, null);
+        trainer.Step();
+        Assert.True(HasGradient(model.Composer), "the cycle must train the composer");
+        Assert.Equal(trainsDecomposer, HasGradient(model.Decomposer));
+        Assert.All(model.Decomposer.TrainableParameters(), p => Assert.True(p.requires_grad, "the decomposer must stay trainable"));
+    }
+
     [Fact]
     public void DepthFromSourceStyleReadsWEvenWhenTheNeutralStyleIsConstant()
     {
