@@ -60,19 +60,19 @@ public static class LiftingBenchmark
 
         using var fixedTarget = perceptual.Features(torch.rand(b, 3, s, s, generator: g) * 2 - 1);
         using var depth = DepthGeometry.Rescale(torch.rand(b, s, s, generator: g) * 0.2 - 0.1, config.MinDepth, config.MaxDepth);
-        var parts = new List<(string Name, int Calls, Action Run)>
+        var parts = new List<(string Name, int Calls, Action Run, bool Backward)>
         {
             ("StyleGAN2 teacher", 2, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
                 var (image, _) = model.Synthesize(w);
                 image.sum().backward();
-            }),
+            }, true),
             ("StyleGAN2 (no grad)", 2, () =>
             {
                 using var _ = no_grad();
                 model.Synthesize(randn(new long[] { b, config.StyleDim }, generator: g));
-            }),
+            }, false),
             ("renderer", 3, () =>
             {
                 var d = depth.detach().requires_grad_(true);
@@ -81,31 +81,31 @@ public static class LiftingBenchmark
                 var view = ((torch.rand(b, 6, generator: g) - 0.5) * 0.5).requires_grad_(true);
                 using var r = model.Render(d, albedo, light, view, null);
                 r.Render.Image.sum().backward();
-            }),
+            }, true),
             ("renderer (no grad)", 1, () =>
             {
                 using var _ = no_grad();
                 using var r = model.Render(depth, torch.rand(b, 3, s, s, generator: g) * 2 - 1, torch.rand(b, 4, generator: g) - 0.5,
                     (torch.rand(b, 6, generator: g) - 0.5) * 0.5, null);
-            }),
+            }, false),
             ("decomposer", 2, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
                 var (light, view) = model.Decomposer.forward(w);
                 (light.sum() + view.sum()).backward();
-            }),
+            }, true),
             ("composer", 3, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g);
                 var output = model.Composer.forward(w, torch.rand(b, 4, generator: g) - 0.5, (torch.rand(b, 6, generator: g) - 0.5) * 0.5);
                 output.sum().backward();
-            }),
+            }, true),
             ("depth + T decoders", 1, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
                 var feature = randn(new long[] { b, featureChannels, s, s }, generator: g).requires_grad_(true);
                 (model.DepthDecoder.forward(w, feature).sum() + model.TransformationDecoder.forward(w).sum()).backward();
-            }),
+            }, true),
             ("estimate maps", 1, () =>
             {
                 var d = depth.detach().requires_grad_(true);
@@ -114,43 +114,43 @@ public static class LiftingBenchmark
                 using var light = Lighting.Parse(torch.rand(b, 4, generator: g) - 0.5, frontalize: true);
                 var albedo = Lighting.Delight(image, Lighting.Shading(model.Renderer.Normals(d), light));
                 (albedo.sum() + model.Blur.forward(trans).sum()).backward();
-            }),
+            }, true),
             ("albedo rank", 1, () =>
             {
                 var albedo = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 LiftingLosses.AlbedoRank(albedo, depth, model.Blur, config.BorderDepth, config.RankDownsample).sum().backward();
-            }),
+            }, true),
             ("optimiser", 1, () =>
             {
                 foreach (var p in trainable)
                     if (p.grad is { } grad && !grad.isfinite().all().item<bool>()) throw new InvalidOperationException("benchmark gradient not finite");
                 adam.Step();
-            }),
+            }, true),
             // Per step: 4 perceptual terms, each a rendered image with gradient against a constant target; 3 distinct
             // targets (the teacher image is shared by the reconstruction and its flip), so 3 target feature passes.
             ("perceptual, image side", 4, () =>
             {
                 var x = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 perceptual.Compute(x, fixedTarget).backward();
-            }),
+            }, true),
             ("perceptual, target", 3, () =>
             {
                 var y = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
                 using var target = perceptual.Features(y);
-            }),
+            }, false),
         };
         if (embedding != null)
             parts.Add(("face embedding", 2, () =>
             {
                 var x = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 embedding.Embed(x).sum().backward();
-            }));
+            }, true));
         parts.Add(("teacher mapping", 1, () =>
         {
             using var _ = no_grad();
             model.Teacher.Map(randn(new long[] { b, config.StyleDim }, generator: g));
-        }));
-        parts.Add(("step", 1, () => trainer.Step()));
+        }, false));
+        parts.Add(("step", 1, () => trainer.Step(), true));
 
         // Interleaved rounds (every part once per round, after one warm-up round), so a change in machine load hits
         // all parts alike; medians over rounds.
@@ -167,9 +167,8 @@ public static class LiftingBenchmark
                 if (round > 0) times[i].Add(sw.Elapsed.TotalMilliseconds);
                 else macs[i] = count!.Value;
             }
-        bool Forward(string name) => name.Contains("no grad") || name.EndsWith("target", StringComparison.Ordinal) || name == "teacher mapping";
         var components = parts.Take(parts.Count - 1).Select((p, i) =>
-            new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls, 2.0 * macs[i] * (Forward(p.Name) ? 1 : 3))).ToList();
+            new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls, 2.0 * macs[i] * (p.Backward ? 3 : 1))).ToList();
         return new LiftingBenchResult(config.Preset, b, Median(times[^1]), components, Process.GetCurrentProcess().PeakWorkingSet64,
             MatmulFlopsPerSecond(repeats));
     }

@@ -38,11 +38,14 @@ public sealed class LiftedControls : IControllableGenerator, IDisposable
         return faces[i];
     }
 
-    /// <summary>The raw view of the training perturbation for pitch and yaw in degrees.</summary>
-    public static double[] RawView(double pitchDegrees, double yawDegrees) => new[]
+    /// <summary>
+    /// The raw view of the training perturbation for pitch and yaw in degrees, with x shift
+    /// <paramref name="shift"/>·sin(yaw) world units (<see cref="LiftingConfig.PerturbShift"/>, official 0.02).
+    /// </summary>
+    public static double[] RawView(double pitchDegrees, double yawDegrees, double shift = 0.02) => new[]
     {
         pitchDegrees / ViewTransform.RotationRangeDegrees, yawDegrees / ViewTransform.RotationRangeDegrees, 0,
-        0.2 * Math.Sin(yawDegrees * Math.PI / 180), 0, 0,
+        shift / ViewTransform.XyTranslationRange * Math.Sin(yawDegrees * Math.PI / 180), 0, 0,
     };
 
     public Tensor Render(IReadOnlyList<FaceControls> controls)
