@@ -29,7 +29,7 @@ public sealed class LiftedGenerator : IDisposable
         long featureChannels = teacher.Config.ChannelsAt(config.ImageSize);
         DepthDecoder = new DepthDecoder(config.StyleDim, config.DepthSeedDim, featureChannels, config.ImageSize, config.DecoderBaseChannels);
         TransformationDecoder = new TransformationMapDecoder(config.StyleDim, 16, config.ImageSize, config.DecoderBaseChannels);
-        Decomposer = new StyleDecomposer(config.StyleDim, config.MlpHidden);
+        Decomposer = new StyleDecomposer(config.StyleDim, config.MlpHidden, minDiffuse: config.MinDiffuse);
         Composer = new StyleComposer(config.StyleDim, config.MlpHidden, residual: config.ResidualComposer);
         using (var init = new Generator((ulong)config.Seed))
             foreach (var (_, network) in Networks) SeededInit.Apply(network, init);

@@ -118,6 +118,16 @@ public sealed record LiftingConfig
     /// the map to fall to 0; at 0 it starts at T = 0.5 with the sigmoid's full slope.
     /// </summary>
     public double TransformationBias { get; init; } = 5;
+    /// <summary>
+    /// Smallest diffuse strength the light head can give: its diffuse output t ∈ (−1, 1) becomes
+    /// t + m·(1 − t), so b = L1/2 + 0.5 spans [m, 1] instead of [0, 1] (official: m = 0). Not in the paper or the
+    /// official code. Measured on the world-fit teacher: from the first steps the reconstruction drives every sample's
+    /// light to ambient 1, diffuse 0 (raw [1, −1, 1, 1], saturated by step 250 in every run), because re-lighting a
+    /// canonical image through the still-wrong normals of an early depth only adds error; the tanh then has no gradient
+    /// left, so the lift never uses shading (the world's own diffuse is 0.45–0.8), the permuted lights of the
+    /// perturbation change nothing, and the composer never learns to re-light.
+    /// </summary>
+    public double MinDiffuse { get; init; }
 
     /// <summary>
     /// What the networks learn from: the paper's unsupervised losses (default), or direct supervision on the exact

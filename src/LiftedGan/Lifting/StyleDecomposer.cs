@@ -17,9 +17,14 @@ public sealed class StyleDecomposer : nn.Module<Tensor, (Tensor Light, Tensor Vi
     [ComponentName(Name = "model_light")] readonly Mlp lightHead;
     [ComponentName(Name = "model_view")] readonly Mlp viewHead;
 
-    public StyleDecomposer(long styleDim = 512, long hidden = 512, int layers = 4, long lightDim = 4, long viewDim = 6)
+    readonly double _minDiffuse;
+
+    /// <summary>Sizes as the official netSD; <paramref name="minDiffuse"/>: the floor of the diffuse strength (<see cref="LiftingConfig.MinDiffuse"/>, official 0).</summary>
+    public StyleDecomposer(long styleDim = 512, long hidden = 512, int layers = 4, long lightDim = 4, long viewDim = 6, double minDiffuse = 0)
         : base(nameof(StyleDecomposer))
     {
+        if (minDiffuse < 0 || minDiffuse >= 1) throw new ArgumentOutOfRangeException(nameof(minDiffuse), minDiffuse, "the diffuse floor must lie in [0, 1)");
+        _minDiffuse = minDiffuse;
         unusedStyleHead = new Mlp(styleDim, styleDim, layers, hidden, normalize: true);
         lightHead = new Mlp(styleDim, lightDim, layers, hidden, normalize: false, output: nn.Tanh());
         viewHead = new Mlp(styleDim, viewDim, layers, hidden, normalize: false, output: nn.Tanh());
@@ -27,7 +32,16 @@ public sealed class StyleDecomposer : nn.Module<Tensor, (Tensor Light, Tensor Vi
         foreach (var p in unusedStyleHead.parameters()) p.requires_grad = false;
     }
 
-    public override (Tensor Light, Tensor View) forward(Tensor w) => (lightHead.forward(w), viewHead.forward(w));
+    public override (Tensor Light, Tensor View) forward(Tensor w) => (Light(w), viewHead.forward(w));
+
+    Tensor Light(Tensor w)
+    {
+        var light = lightHead.forward(w);
+        if (_minDiffuse == 0) return light;
+        using var scope = NewDisposeScope();
+        var diffuse = light[.., 1..2];
+        return cat(new[] { light[.., ..1], diffuse + _minDiffuse * (1 - diffuse), light[.., 2..] }, 1).MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// Light and view of <paramref name="w"/> with the decomposer's own weights held fixed: gradients reach w (and what
