@@ -14,7 +14,13 @@ internal static class BenchLiftCommand
         var only = new Option<string?>("--only") { Description = "One preset: synth_64 or ffhq_256 (default both)." };
         var steps = new Option<int>("--steps") { Description = "Timed training steps (median).", DefaultValueFactory = _ => 3 };
         var repeats = new Option<int>("--repeats") { Description = "Timed calls per component (median).", DefaultValueFactory = _ => 3 };
-        var cmd = new Command("lift", "Time a LiftedGAN training step (batch 8) and its parts at synth_64 and ffhq_256.") { only, steps, repeats };
+        var leak = new Option<int>("--leak-steps")
+        {
+            Description = "Instead of the timing: run this many training steps (random weights) and print the resident memory every " +
+                          "--leak-every steps and its growth per 1,000 steps over the second half (the leak test; e.g. 1000).",
+        };
+        var leakEvery = new Option<int>("--leak-every") { Description = "Steps between memory samples of --leak-steps.", DefaultValueFactory = _ => 50 };
+        var cmd = new Command("lift", "Time a LiftedGAN training step (batch 8) and its parts at synth_64 and ffhq_256.") { only, steps, repeats, leak, leakEvery };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             var inv = CultureInfo.InvariantCulture;
@@ -29,6 +35,21 @@ internal static class BenchLiftCommand
                 if (presets.Count == 0) throw new UsageException($"--only {name}: expected synth_64 or ffhq_256");
             }
             stdout.WriteLine($"bench lift: {torch.get_num_threads()} torch threads, {Environment.ProcessorCount} logical CPUs");
+            if (parse.GetValue(leak) is int leakSteps and > 0)
+            {
+                int every = parse.GetValue(leakEvery);
+                if (every < 1 || leakSteps < 2 * every) throw new UsageException($"--leak-steps {leakSteps} --leak-every {every}: needs at least two samples");
+                foreach (var (preset, teacher, embedding) in presets)
+                {
+                    stdout.WriteLine($"{preset.Preset}: leak test, {leakSteps} steps, resident memory every {every}");
+                    var r = LiftingBenchmark.Leak(preset, teacher, leakSteps, every, embedding,
+                        (step, bytes) => stdout.WriteLine(string.Create(inv, $"  step {step,6}  {bytes / 1e6,9:F1} MB")));
+                    stdout.WriteLine(string.Create(inv,
+                        $"  {r.Preset}: {r.SecondsPerStep:F2} s/step, peak {r.PeakWorkingSetBytes / 1e6:F0} MB, growth over the second half " +
+                        $"{r.GrowthBytesPer1000Steps / 1e6:F1} MB per 1,000 steps ({100 * r.GrowthBytesPer1000Steps / r.Samples[^1].Bytes:F2} % of the resident memory)"));
+                }
+                return 0;
+            }
             foreach (var (preset, teacher, embedding) in presets)
             {
                 var r = LiftingBenchmark.Run(preset, teacher, parse.GetValue(steps), parse.GetValue(repeats), embedding);

@@ -29,6 +29,10 @@ public sealed record LiftingBenchResult(string Preset, int Batch, double StepMil
     public double RestMilliseconds => StepMilliseconds - Components.Sum(c => c.PerStepMilliseconds);
 }
 
+/// <summary>The leak test's samples (step, resident bytes), the growth per 1,000 steps over the second half, seconds per step and the peak.</summary>
+public sealed record LiftingLeakResult(string Preset, int Steps, IReadOnlyList<(long Step, long Bytes)> Samples, double GrowthBytesPer1000Steps,
+    double SecondsPerStep, long PeakWorkingSetBytes);
+
 /// <summary>
 /// Times a LiftedGAN training step and every part of it, side by side in one run, with random weights (speed does not
 /// depend on them). Per step (<see cref="LiftingTrainer"/>): the teacher's mapping once and its synthesis 2x without
@@ -171,6 +175,43 @@ public static class LiftingBenchmark
             new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls, 2.0 * macs[i] * (p.Backward ? 3 : 1))).ToList();
         return new LiftingBenchResult(config.Preset, b, Median(times[^1]), components, Process.GetCurrentProcess().PeakWorkingSet64,
             MatmulFlopsPerSecond(repeats));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="steps"/> real training steps (random weights, the preset's full loss) and records the
+    /// process's resident memory after every <paramref name="every"/>-th step: the leak test. The growth is the
+    /// least-squares slope over the second half of the samples (after allocators and caches have settled), in bytes per
+    /// 1,000 steps; <paramref name="progress"/> gets each sample.
+    /// </summary>
+    public static LiftingLeakResult Leak(LiftingConfig preset, GeneratorConfig teacherConfig, int steps, int every, bool withEmbedding,
+        Action<long, long>? progress = null)
+    {
+        if (steps < 2 * every || every < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"needs at least two samples of every {every} steps");
+        var config = preset.ForTeacher(teacherConfig.StyleDim);
+        using var teacher = new StyleGenerator(teacherConfig, new torch.Generator(1));
+        using var model = new LiftedGenerator(teacher, config);
+        var statistics = StyleStatistics.Compute(teacher, 1000, 1);
+        using var perceptual = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: config.PerceptualScales);
+        IFaceEmbedding? embedding = withEmbedding ? new LResNetFaceEmbedding() : null;
+        using var trainer = new LiftingTrainer(model, statistics, perceptual, embedding);
+        var samples = new List<(long Step, long Bytes)>();
+        var process = Process.GetCurrentProcess();
+        var sw = Stopwatch.StartNew();
+        for (int i = 1; i <= steps; i++)
+        {
+            trainer.Step();
+            if (i % every != 0) continue;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            process.Refresh();
+            samples.Add((i, process.WorkingSet64));
+            progress?.Invoke(i, process.WorkingSet64);
+        }
+        var tail = samples.Skip(samples.Count / 2).ToList();
+        double mx = tail.Average(t => (double)t.Step), my = tail.Average(t => (double)t.Bytes);
+        double sxx = tail.Sum(t => (t.Step - mx) * (t.Step - mx));
+        double slope = sxx == 0 ? 0 : tail.Sum(t => (t.Step - mx) * (t.Bytes - my)) / sxx;
+        return new LiftingLeakResult(config.Preset, steps, samples, slope * 1000, sw.Elapsed.TotalSeconds / steps, process.PeakWorkingSet64);
     }
 
     /// <summary>Float32 FLOPs per second of a 2048² matrix product (median of <paramref name="repeats"/> after a warm-up).</summary>

@@ -158,6 +158,11 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             if (c.StylePriorWeight > 0)
                 terms.Add(("style_prior", c.StylePriorWeight * LiftingLosses.StylePrior(perturbedStyle, Statistics.Mean, Statistics.SigmaInverse)));
         }
+        if (c.StyleCycleWeight > 0)
+        {
+            var selfStyle = Model.Composer.forward(w.detach(), est.Light.detach(), est.View.detach());
+            terms.Add(("style_cycle", c.StyleCycleWeight * LiftingLosses.StylePrior(selfStyle, w.detach(), Statistics.SigmaInverse)));
+        }
         if (c.AlbedoRankWeight > 0)
             terms.Add(("albedo_rank", c.AlbedoRankWeight * LiftingLosses.AlbedoRank(est.Albedo, est.Depth, Model.Blur, c.BorderDepth, c.RankDownsample)));
         if (c.DepthSmoothnessWeight > 0)
