@@ -68,7 +68,7 @@ public static class TorchRuntime
         if (n == "cuda" || n.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!torch.cuda.is_available())
-                throw new ArgumentException($"device '{name}': CUDA is not available (this build references TorchSharp-cpu; reference a CUDA build of TorchSharp instead)");
+                throw new ArgumentException($"device '{name}': CUDA is not available (a CPU build of TorchSharp, or no usable CUDA device; docs/gpu.md says how to build with a CUDA bundle)");
             return new torch.Device(n);
         }
         throw new ArgumentException($"device '{name}': expected cpu, cuda or cuda:N");
