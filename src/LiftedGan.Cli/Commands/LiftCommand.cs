@@ -36,6 +36,7 @@ internal static class LiftCommand
         ["perturb_trains_decomposer"] = (c, v) => c with { PerturbTrainsDecomposer = Switch("perturb_trains_decomposer", v) },
         ["min_diffuse"] = (c, v) => c with { MinDiffuse = v >= 0 && v < 1 ? v : throw new UsageException($"--set min_diffuse={v}: must lie in [0, 1)") },
         ["lam_style_cycle"] = (c, v) => c with { StyleCycleWeight = v },
+        ["lam_mirror"] = (c, v) => c with { MirrorWeight = v },
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
     };
 

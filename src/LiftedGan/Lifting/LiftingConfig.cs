@@ -139,6 +139,16 @@ public sealed record LiftingConfig
     /// turned faces fully within 100 steps, so the perturbation branch lacked targets the teacher can make.
     /// </summary>
     public double StyleCycleWeight { get; init; }
+    /// <summary>
+    /// Weight of the mirror term (official: 0, not in the paper or the official code): the teacher's image mirrored is
+    /// the same (symmetric) face at the mirrored view and light, so the composer given w with the decomposer's mirrored
+    /// view and light must make it: weight × image distance(G(M(w, mirror L(w), mirror V(w))), flip(G(w))), L1 plus the
+    /// perceptual term. The target is a sharp face of the same identity turned by twice its yaw, one the teacher can
+    /// make, and the gradient reaches the composer (through the frozen teacher) and the decomposer: a view of 0 for a
+    /// turned face cannot meet both this and the canonical, so the decomposer must read the face's asymmetry, pose and
+    /// light direction. Same assumption as the flip term (a symmetric face).
+    /// </summary>
+    public double MirrorWeight { get; init; }
 
     /// <summary>
     /// What the networks learn from: the paper's unsupervised losses (default), or direct supervision on the exact

@@ -158,6 +158,11 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             if (c.StylePriorWeight > 0)
                 terms.Add(("style_prior", c.StylePriorWeight * LiftingLosses.StylePrior(perturbedStyle, Statistics.Mean, Statistics.SigmaInverse)));
         }
+        if (c.MirrorWeight > 0)
+        {
+            var mirrored = Model.Composer.forward(w.detach(), Perturbation.MirrorLight(est.Light), Perturbation.MirrorView(est.View));
+            terms.Add(("mirror", c.MirrorWeight * ImageDistance(Model.Synthesize(mirrored).Image, input.flip(3))));
+        }
         if (c.StyleCycleWeight > 0)
         {
             var selfStyle = Model.Composer.forward(w.detach(), est.Light.detach(), est.View.detach());

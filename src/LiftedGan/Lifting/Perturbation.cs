@@ -37,6 +37,17 @@ public sealed class Perturbation : IDisposable
             yaw.MoveToOuterDisposeScope(), pitch.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The raw view that shows a left-right symmetric face as the mirror image of its view <paramref name="rawView"/>
+    /// (B x 6): yaw, roll and the x translation change sign, pitch, y and z stay.
+    /// </summary>
+    public static Tensor MirrorView(Tensor rawView) =>
+        rawView * tensor(new float[] { 1, -1, -1, -1, 1, 1 }, dtype: rawView.dtype, device: rawView.device);
+
+    /// <summary>The raw light (B x 4) whose shading is the mirror image of <paramref name="rawLight"/>'s: the x direction changes sign.</summary>
+    public static Tensor MirrorLight(Tensor rawLight) =>
+        rawLight * tensor(new float[] { 1, 1, -1, 1 }, dtype: rawLight.dtype, device: rawLight.device);
+
     public void Dispose()
     {
         Light.Dispose(); View.Dispose(); YawDegrees.Dispose(); PitchDegrees.Dispose();
