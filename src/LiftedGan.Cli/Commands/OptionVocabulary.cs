@@ -146,6 +146,8 @@ internal static class OptionVocabulary
                 new OldName("--iterations", "bench render", "bench eval"), new OldName("--rounds", "bench conv", "bench hugepages"),
                 new OldName("--gen-iters", "bench stylegan")),
             new("--only", "run only the named cases"),
+            new("--leak-steps", "training steps of a leak test (resident memory sampled along the way)"),
+            new("--leak-every", "steps between a leak test's memory samples"),
             new("--sizes", "image sizes to measure"),
             new("--batches", "batch sizes to measure"),
         ]),
