@@ -52,21 +52,44 @@ public class IdentityPathTests
     static bool HasGradient(TorchSharp.torch.nn.Module module) =>
         module.parameters().Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0);
 
+    /// <summary>The unsupervised objective with every loss term at 0: a test switches on only the term it looks at.</summary>
+    static LiftingConfig NoTerms => SupervisedTruthTests.Config with
+    {
+        Objective = LiftingObjective.Unsupervised, PerceptualWeight = 0, ReconstructionWeight = 0, FlipWeight = 0,
+        PerturbImageWeight = 0, PerturbParameterWeight = 0, IdentityWeight = 0, StylePriorWeight = 0, AlbedoRankWeight = 0,
+        DepthSmoothnessWeight = 0,
+    };
+
+    /// <summary>A fresh lift of the world-fit test teacher and its trainer (no perceptual loss, no face embedding); disposes all three.</summary>
+    sealed class Setup : IDisposable
+    {
+        readonly LiftedGan.StyleGan2.StyleGenerator _teacher = SupervisedTruthTests.WorldTeacher();
+
+        public Setup(LiftingConfig config)
+        {
+            Model = new LiftedGenerator(_teacher, config);
+            Trainer = new LiftingTrainer(Model, StyleStatistics.Compute(_teacher, config.StatisticsSamples, config.Seed), null, null);
+        }
+
+        public LiftedGenerator Model { get; }
+        public LiftingTrainer Trainer { get; }
+
+        public void Dispose()
+        {
+            Trainer.Dispose();
+            Model.Dispose();
+            _teacher.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void ThePerturbationBranchTrainsTheDecomposerOnlyWhenAsked(bool trainsDecomposer)
     {
         // Only the parameter cycle D(M(w, L', V')) = (L', V'), so every gradient comes from the perturbation branch.
-        var config = SupervisedTruthTests.Config with
-        {
-            Objective = LiftingObjective.Unsupervised, PerceptualWeight = 0, ReconstructionWeight = 0, FlipWeight = 0,
-            PerturbImageWeight = 0, IdentityWeight = 0, StylePriorWeight = 0, AlbedoRankWeight = 0, DepthSmoothnessWeight = 0,
-            PerturbParameterWeight = 4, PerturbTrainsDecomposer = trainsDecomposer,
-        };
-        using var teacher = SupervisedTruthTests.WorldTeacher();
-        using var model = new LiftedGenerator(teacher, config);
-        using var trainer = new LiftingTrainer(model, StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed), null, null);
+        using var setup = new Setup(NoTerms with { PerturbParameterWeight = 4, PerturbTrainsDecomposer = trainsDecomposer });
+        var (model, trainer) = (setup.Model, setup.Trainer);
         trainer.Step();
         Assert.True(HasGradient(model.Composer), "the cycle must train the composer");
         Assert.Equal(trainsDecomposer, HasGradient(model.Decomposer));
@@ -86,15 +109,8 @@ public class IdentityPathTests
     public void StyleCycleTrainsOnlyTheComposerTowardsTheSourceStyle()
     {
         // Only the style self-cycle: M(w, D_L(w), D_V(w)) = w with D's outputs detached.
-        var config = SupervisedTruthTests.Config with
-        {
-            Objective = LiftingObjective.Unsupervised, PerceptualWeight = 0, ReconstructionWeight = 0, FlipWeight = 0,
-            PerturbImageWeight = 0, PerturbParameterWeight = 0, IdentityWeight = 0, StylePriorWeight = 0, AlbedoRankWeight = 0,
-            DepthSmoothnessWeight = 0, StyleCycleWeight = 1,
-        };
-        using var teacher = SupervisedTruthTests.WorldTeacher();
-        using var model = new LiftedGenerator(teacher, config);
-        using var trainer = new LiftingTrainer(model, StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed), null, null);
+        using var setup = new Setup(NoTerms with { StyleCycleWeight = 1 });
+        var (model, trainer) = (setup.Model, setup.Trainer);
         var first = trainer.Step();
         Assert.True(first.ContainsKey("style_cycle"), "the term must be reported");
         Assert.True(HasGradient(model.Composer), "the cycle must train the composer");
@@ -108,15 +124,8 @@ public class IdentityPathTests
     public void MirrorTermTrainsComposerAndDecomposer()
     {
         // Only the mirror term: G(M(w, mirror L(w), mirror V(w))) against the flipped teacher image.
-        var config = SupervisedTruthTests.Config with
-        {
-            Objective = LiftingObjective.Unsupervised, PerceptualWeight = 0, ReconstructionWeight = 0, FlipWeight = 0,
-            PerturbImageWeight = 0, PerturbParameterWeight = 0, IdentityWeight = 0, StylePriorWeight = 0, AlbedoRankWeight = 0,
-            DepthSmoothnessWeight = 0, MirrorWeight = 1,
-        };
-        using var teacher = SupervisedTruthTests.WorldTeacher();
-        using var model = new LiftedGenerator(teacher, config);
-        using var trainer = new LiftingTrainer(model, StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed), null, null);
+        using var setup = new Setup(NoTerms with { MirrorWeight = 1 });
+        var (model, trainer) = (setup.Model, setup.Trainer);
         var losses = trainer.Step();
         Assert.True(losses.ContainsKey("mirror") && double.IsFinite(losses["mirror"]) && losses["mirror"] > 0, "the term must be reported");
         Assert.True(HasGradient(model.Composer), "the mirror term must train the composer");
