@@ -47,13 +47,8 @@ public static class LiftingBenchmark
 {
     public static LiftingBenchResult Run(LiftingConfig preset, GeneratorConfig teacherConfig, int steps, int repeats, bool withEmbedding)
     {
-        var config = preset.ForTeacher(teacherConfig.StyleDim);
-        using var teacher = new StyleGenerator(teacherConfig, new torch.Generator(1));
-        var model = new LiftedGenerator(teacher, config);
-        var statistics = StyleStatistics.Compute(teacher, 1000, 1);
-        var perceptual = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: config.PerceptualScales);
-        IFaceEmbedding? embedding = withEmbedding ? new LResNetFaceEmbedding() : null;
-        using var trainer = new LiftingTrainer(model, statistics, perceptual, embedding);
+        using var bench = new RandomTrainer(preset, teacherConfig, withEmbedding);
+        var (config, trainer, model, perceptual, embedding) = (bench.Config, bench.Trainer, bench.Trainer.Model, bench.Trainer.Perceptual!, bench.Trainer.FaceEmbedding);
         int b = config.BatchSize, s = config.ImageSize;
         long featureChannels = teacherConfig.ChannelsAt(s);
         var g = new torch.Generator(2);
@@ -187,13 +182,8 @@ public static class LiftingBenchmark
         Action<long, long>? progress = null)
     {
         if (steps < 2 * every || every < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"needs at least two samples of every {every} steps");
-        var config = preset.ForTeacher(teacherConfig.StyleDim);
-        using var teacher = new StyleGenerator(teacherConfig, new torch.Generator(1));
-        using var model = new LiftedGenerator(teacher, config);
-        var statistics = StyleStatistics.Compute(teacher, 1000, 1);
-        using var perceptual = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: config.PerceptualScales);
-        IFaceEmbedding? embedding = withEmbedding ? new LResNetFaceEmbedding() : null;
-        using var trainer = new LiftingTrainer(model, statistics, perceptual, embedding);
+        using var bench = new RandomTrainer(preset, teacherConfig, withEmbedding);
+        var (config, trainer) = (bench.Config, bench.Trainer);
         var samples = new List<(long Step, long Bytes)>();
         var process = Process.GetCurrentProcess();
         var sw = Stopwatch.StartNew();
@@ -212,6 +202,32 @@ public static class LiftingBenchmark
         double sxx = tail.Sum(t => (t.Step - mx) * (t.Step - mx));
         double slope = sxx == 0 ? 0 : tail.Sum(t => (t.Step - mx) * (t.Bytes - my)) / sxx;
         return new LiftingLeakResult(config.Preset, steps, samples, slope * 1000, sw.Elapsed.TotalSeconds / steps, process.PeakWorkingSet64);
+    }
+
+    /// <summary>A trainer of randomly initialised networks (teacher, lift, random-feature VGG16, LResNet where asked) for the benchmarks; disposes them all.</summary>
+    sealed class RandomTrainer : IDisposable
+    {
+        public RandomTrainer(LiftingConfig preset, GeneratorConfig teacherConfig, bool withEmbedding)
+        {
+            Config = preset.ForTeacher(teacherConfig.StyleDim);
+            Teacher = new StyleGenerator(teacherConfig, new torch.Generator(1));
+            var model = new LiftedGenerator(Teacher, Config);
+            var perceptual = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: Config.PerceptualScales);
+            IFaceEmbedding? embedding = withEmbedding ? new LResNetFaceEmbedding() : null;
+            Trainer = new LiftingTrainer(model, StyleStatistics.Compute(Teacher, 1000, 1), perceptual, embedding);
+        }
+
+        public LiftingConfig Config { get; }
+        public StyleGenerator Teacher { get; }
+        public LiftingTrainer Trainer { get; }
+
+        public void Dispose()
+        {
+            Trainer.Dispose();
+            Trainer.Model.Dispose();
+            Trainer.Perceptual?.Dispose();
+            Teacher.Dispose();
+        }
     }
 
     /// <summary>Float32 FLOPs per second of a 2048² matrix product (median of <paramref name="repeats"/> after a warm-up).</summary>
