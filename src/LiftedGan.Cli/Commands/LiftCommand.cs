@@ -38,6 +38,8 @@ internal static class LiftCommand
         ["lam_style_cycle"] = (c, v) => c with { StyleCycleWeight = v },
         ["lam_mirror"] = (c, v) => c with { MirrorWeight = v },
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
+        ["composer_latent"] = (c, v) => c with { ComposerInLatent = Switch("composer_latent", v) },
+        ["light_warmup_steps"] = (c, v) => c with { LightWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set light_warmup_steps={v}: must be a whole number ≥ 0") },
     };
 
     static bool Switch(string name, double v) => v == 0 ? false : v == 1 ? true : throw new UsageException($"--set {name}={v}: must be 0 or 1");

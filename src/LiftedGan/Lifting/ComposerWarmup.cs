@@ -52,7 +52,7 @@ public static class ComposerWarmup
             light = cat(new[] { light[.., ..2], light[.., 2..] * perturbed }, 1);
             using var perturbation = Perturbation.Sample(light, c, g);
             var view = c.ComposerWarmupViews ? perturbation.View * perturbed : zeros_like(perturbation.View);
-            var loss = (model.Composer.forward(w, light, view) - w).pow(2).mean() / w.var(0).mean();
+            var loss = (model.Compose(w, light, view) - w).pow(2).mean() / w.var(0).mean();
             _adam.ZeroGrad();
             loss.backward();
             _adam.Step();

@@ -22,6 +22,8 @@ public sealed class LiftedGenerator : IDisposable
             throw new ArgumentException($"teacher resolution {teacher.Config.Size} does not fit preset {config.Preset} ({config.ImageSize} px)");
         if (teacher.Config.StyleDim != config.StyleDim)
             throw new ArgumentException($"teacher style size {teacher.Config.StyleDim} does not fit preset {config.Preset} (style {config.StyleDim})");
+        if (config.ComposerInLatent && (config.ResidualComposer || config.Truncation != 1))
+            throw new ArgumentException("composer_latent needs truncation 1 and no residual composer (a mapped latent is an untruncated style)");
         Teacher = teacher;
         Config = config;
         foreach (var p in teacher.parameters()) p.requires_grad = false;
@@ -66,13 +68,24 @@ public sealed class LiftedGenerator : IDisposable
         return (output.Image.MoveToOuterDisposeScope(), output.Feat.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The composed style of w with light L and view V: M(w, L, V), or map(M(w, L, V)) through the teacher's frozen
+    /// mapping network with <see cref="LiftingConfig.ComposerInLatent"/>.
+    /// </summary>
+    public Tensor Compose(Tensor w, Tensor light, Tensor view)
+    {
+        if (!Config.ComposerInLatent) return Composer.forward(w, light, view);
+        using var scope = NewDisposeScope();
+        return Teacher.Map(Composer.forward(w, light, view)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Official estimate(w): depth, albedo, light, view, neutral style, transformation map, canonical image.</summary>
     public LiftedEstimate Estimate(Tensor w)
     {
         using var scope = NewDisposeScope();
         var (light, view) = Decomposer.forward(w);
         var neutralLight = cat(new[] { light[.., ..2], zeros_like(light[.., 2..]) }, 1);
-        var neutralStyle = Composer.forward(w.detach(), neutralLight, zeros_like(view));
+        var neutralStyle = Compose(w.detach(), neutralLight, zeros_like(view));
         var (canonImage, feature) = Synthesize(neutralStyle);
 
         var raw = DepthDecoder.forward(Config.DepthFromSourceStyle ? w.detach() : neutralStyle, feature).squeeze(1);

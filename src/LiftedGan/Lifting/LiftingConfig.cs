@@ -105,6 +105,14 @@ public sealed record LiftingConfig
     /// </summary>
     public bool ResidualComposer { get; init; }
     /// <summary>
+    /// The composer's output is a latent z′ that the teacher's frozen mapping network turns into the style,
+    /// w′ = map(M(w, L, V)), instead of a style w′ = M(w, L, V) (official). Not in the paper or the official code.
+    /// A style that no latent maps to can be one the teacher renders as a blur (the world-fit teacher was fitted only
+    /// on mapped latents); through the mapping every composed style is one the teacher was trained on, so the
+    /// canonical and perturbed images stay sharp faces. Needs truncation 1 (a mapped latent is untruncated).
+    /// </summary>
+    public bool ComposerInLatent { get; init; }
+    /// <summary>
     /// Whether the perturbation branch also trains the decomposer (official: yes). Off, the decomposer learns only from
     /// reconstruction, i.e. to read the poses of the teacher's own images, and the parameter cycle D(M(w, L', V')) = V'
     /// can then be met only by a composer whose styles actually show view V'. Not in the paper or the official code:
@@ -128,6 +136,15 @@ public sealed record LiftingConfig
     /// perturbation change nothing, and the composer never learns to re-light.
     /// </summary>
     public double MinDiffuse { get; init; }
+    /// <summary>
+    /// Steps at the start of a run during which the light is held neutral (raw 0: ambient ½, diffuse ½, frontal
+    /// direction, which leaves the canonical image's shading as it is) and the light head is not trained (official: 0,
+    /// not in the paper or the official code). Measured on the world-fit teacher: from the first steps, while the
+    /// canonical image still carries the teacher's own light and the depth has no shape yet, the reconstruction drives
+    /// the light to ambient 1, diffuse 0 and saturates its tanh, after which it never learns; held, the light starts
+    /// learning once the canonical image is frontal and the depth smooth.
+    /// </summary>
+    public int LightWarmupSteps { get; init; }
     /// <summary>
     /// Weight of the style self-cycle (official: 0, not in the paper or the official code): the composer given a
     /// teacher style w with the decomposer's own light and view of it must give w back, weight ×

@@ -113,6 +113,14 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
     {
         var c = Config;
         var losses = new Dictionary<string, double>();
+        Model.Decomposer.HoldLight = GlobalStep < c.LightWarmupSteps;
+        try { return UnsupervisedTerms(g, losses); }
+        finally { Model.Decomposer.HoldLight = false; }
+    }
+
+    IReadOnlyDictionary<string, double> UnsupervisedTerms(Generator g, Dictionary<string, double> losses)
+    {
+        var c = Config;
         using var scope = NewDisposeScope();
         var (w, input) = SampleTeacher(c.BatchSize, g);
         if (!input.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher image");
@@ -137,7 +145,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         bool needsPerturbedRender = c.PerturbImageWeight > 0 || (c.IdentityWeight > 0 && FaceEmbedding != null);
         if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0)
         {
-            var perturbedStyle = Model.Composer.forward(w.detach(), pert.Light, pert.View);
+            var perturbedStyle = Model.Compose(w.detach(), pert.Light, pert.View);
             var (lightEst, viewEst) = c.PerturbTrainsDecomposer ? Model.Decomposer.forward(perturbedStyle) : Model.Decomposer.ForwardFixed(perturbedStyle);
             Tensor? perturbedImage = null;
             if (needsPerturbedRender)
@@ -160,12 +168,12 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         }
         if (c.MirrorWeight > 0)
         {
-            var mirrored = Model.Composer.forward(w.detach(), Perturbation.MirrorLight(est.Light), Perturbation.MirrorView(est.View));
+            var mirrored = Model.Compose(w.detach(), Perturbation.MirrorLight(est.Light), Perturbation.MirrorView(est.View));
             terms.Add(("mirror", c.MirrorWeight * ImageDistance(Model.Synthesize(mirrored).Image, input.flip(3))));
         }
         if (c.StyleCycleWeight > 0)
         {
-            var selfStyle = Model.Composer.forward(w.detach(), est.Light.detach(), est.View.detach());
+            var selfStyle = Model.Compose(w.detach(), est.Light.detach(), est.View.detach());
             terms.Add(("style_cycle", c.StyleCycleWeight * LiftingLosses.StylePrior(selfStyle, w.detach(), Statistics.SigmaInverse)));
         }
         if (c.AlbedoRankWeight > 0)
@@ -182,7 +190,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             // Pass 2 (part (a)): the render with the sampled perturbation, fully detached, trains only the composer.
             Tensor target;
             using (no_grad()) target = Model.Render(est.Depth.detach(), est.Albedo.detach(), pert.Light, pert.View, est.TransformationMap.detach()).Render.Image;
-            var style = Model.Composer.forward(w.detach(), pert.Light, pert.View);
+            var style = Model.Compose(w.detach(), pert.Light, pert.View);
             var regenerated = Model.Synthesize(style).Image;
             var partA = c.PerturbImageWeight * ImageDistance(target, regenerated);
             losses["perturb_image_a"] = partA.item<float>();

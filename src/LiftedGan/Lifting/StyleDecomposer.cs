@@ -34,9 +34,15 @@ public sealed class StyleDecomposer : nn.Module<Tensor, (Tensor Light, Tensor Vi
 
     public override (Tensor Light, Tensor View) forward(Tensor w) => (Light(w), viewHead.forward(w));
 
+    /// <summary>
+    /// While set, the light is held at raw 0 for every face (ambient ½, diffuse ½, frontal direction: shading that
+    /// re-lights nothing) and the light head is neither run nor trained (<see cref="LiftingConfig.LightWarmupSteps"/>).
+    /// </summary>
+    public bool HoldLight { get; set; }
+
     Tensor Light(Tensor w)
     {
-        var light = lightHead.forward(w);
+        var light = HoldLight ? zeros(w.shape[0], 4, dtype: w.dtype, device: w.device) : lightHead.forward(w);
         if (_minDiffuse == 0) return light;
         using var scope = NewDisposeScope();
         var diffuse = light[.., 1..2];

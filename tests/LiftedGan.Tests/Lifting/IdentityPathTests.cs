@@ -49,11 +49,11 @@ public class IdentityPathTests
     }
 
     /// <summary>Whether any parameter of <paramref name="module"/> got a non-zero gradient.</summary>
-    static bool HasGradient(TorchSharp.torch.nn.Module module) =>
+    internal static bool HasGradient(TorchSharp.torch.nn.Module module) =>
         module.parameters().Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0);
 
     /// <summary>The unsupervised objective with every loss term at 0: a test switches on only the term it looks at.</summary>
-    static LiftingConfig NoTerms => SupervisedTruthTests.Config with
+    internal static LiftingConfig NoTerms => SupervisedTruthTests.Config with
     {
         Objective = LiftingObjective.Unsupervised, PerceptualWeight = 0, ReconstructionWeight = 0, FlipWeight = 0,
         PerturbImageWeight = 0, PerturbParameterWeight = 0, IdentityWeight = 0, StylePriorWeight = 0, AlbedoRankWeight = 0,
@@ -61,7 +61,7 @@ public class IdentityPathTests
     };
 
     /// <summary>A fresh lift of the world-fit test teacher and its trainer (no perceptual loss, no face embedding); disposes all three.</summary>
-    sealed class Setup : IDisposable
+    internal sealed class Setup : IDisposable
     {
         readonly LiftedGan.StyleGan2.StyleGenerator _teacher = SupervisedTruthTests.WorldTeacher();
 

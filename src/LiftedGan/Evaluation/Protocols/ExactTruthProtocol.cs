@@ -258,7 +258,7 @@ public static class ExactTruthProtocol
         {
             var raw = LiftedControls.RawView(0, degrees, model.Config.PerturbShift).Select(v => (float)v).ToArray();
             var view = tensor(raw, device: w.device).unsqueeze(0).expand(w.shape[0], -1);
-            var (image, _) = model.Synthesize(model.Composer.forward(w, light, view));
+            var (image, _) = model.Synthesize(model.Compose(w, light, view));
             var input = estimator.InputSize == image.shape[2] ? image.clamp(-1, 1)
                 : nn.functional.adaptive_avg_pool2d(image.clamp(-1, 1), [estimator.InputSize, estimator.InputSize]);
             using var p = PoseDepthTraining.Predict(estimator, input);
