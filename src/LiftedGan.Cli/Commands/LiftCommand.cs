@@ -39,6 +39,7 @@ internal static class LiftCommand
         ["lam_mirror"] = (c, v) => c with { MirrorWeight = v },
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
         ["composer_latent"] = (c, v) => c with { ComposerInLatent = Switch("composer_latent", v) },
+        ["lam_canonical_symmetry"] = (c, v) => c with { CanonicalSymmetryWeight = v },
         ["light_warmup_steps"] = (c, v) => c with { LightWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set light_warmup_steps={v}: must be a whole number ≥ 0") },
     };
 

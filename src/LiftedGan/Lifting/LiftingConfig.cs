@@ -146,6 +146,15 @@ public sealed record LiftingConfig
     /// </summary>
     public int LightWarmupSteps { get; init; }
     /// <summary>
+    /// Weight of the canonical-symmetry term (official: 0, not in the paper or the official code): weight ×
+    /// mean |C − flip(C)| over the canonical image C = G(M(w, L0, 0)), L1 in [−1, 1] units. The flip term asks only
+    /// that the de-lit albedo rendered mirrored reproduce the teacher's image; measured on the world-fit teacher, the
+    /// canonical image keeps the teacher's light (its left-right brightness difference follows the true light's x at
+    /// r 0.6–0.7), so shading from the predicted light only adds error and the light head switches the diffuse term
+    /// off. Asking for a symmetric canonical image directly leaves directional shading for the light to explain.
+    /// </summary>
+    public double CanonicalSymmetryWeight { get; init; }
+    /// <summary>
     /// Weight of the style self-cycle (official: 0, not in the paper or the official code): the composer given a
     /// teacher style w with the decomposer's own light and view of it must give w back, weight ×
     /// mean((M(w, D_L(w), D_V(w)) − w)²) × the style prior's normaliser, with D's outputs detached (so the decomposer

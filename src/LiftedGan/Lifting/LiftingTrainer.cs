@@ -176,6 +176,8 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             var selfStyle = Model.Compose(w.detach(), est.Light.detach(), est.View.detach());
             terms.Add(("style_cycle", c.StyleCycleWeight * LiftingLosses.StylePrior(selfStyle, w.detach(), Statistics.SigmaInverse)));
         }
+        if (c.CanonicalSymmetryWeight > 0)
+            terms.Add(("canonical_symmetry", c.CanonicalSymmetryWeight * LiftingLosses.MaskedL1(est.CanonicalImage, est.CanonicalImage.flip(3), null)));
         if (c.AlbedoRankWeight > 0)
             terms.Add(("albedo_rank", c.AlbedoRankWeight * LiftingLosses.AlbedoRank(est.Albedo, est.Depth, Model.Blur, c.BorderDepth, c.RankDownsample)));
         if (c.DepthSmoothnessWeight > 0)

@@ -93,4 +93,18 @@ public class CanonicalSwitchTests
         trainer.Step();
         Assert.True(LightHeadHasGradient(model), "after the warm-up the light head trains");
     }
+
+    [Fact]
+    public void CanonicalSymmetryTrainsTheComposerTowardsASymmetricCanonicalImage()
+    {
+        using var setup = new IdentityPathTests.Setup(Unsupervised with { CanonicalSymmetryWeight = 1 });
+        var (model, trainer) = (setup.Model, setup.Trainer);
+        var first = trainer.Step();
+        Assert.True(first.ContainsKey("canonical_symmetry") && first["canonical_symmetry"] > 0, "the term must be reported");
+        Assert.True(IdentityPathTests.HasGradient(model.Composer), "the term must train the composer");
+        Assert.False(IdentityPathTests.HasGradient(model.DepthDecoder), "the canonical image does not depend on the depth");
+        double last = first["canonical_symmetry"];
+        for (int i = 0; i < 20; i++) last = trainer.Step()["canonical_symmetry"];
+        Assert.True(last < first["canonical_symmetry"], $"the asymmetry must fall ({first["canonical_symmetry"]:F4} -> {last:F4})");
+    }
 }
