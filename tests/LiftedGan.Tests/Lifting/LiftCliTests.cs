@@ -78,6 +78,12 @@ public class LiftCliTests
         var (c5, _, e5) = Run("lift", "--stylegan", small, "--out", Path.Combine(dir, "r5"), "--preset", "dogs");
         Assert.Equal(1, c5);
         Assert.Contains("ffhq_256", e5);
+
+        // synth_64's truncation is 0.7: the composer in latent space is refused with one line naming the switch.
+        var (c6, _, e6) = Run("lift", "--stylegan", small, "--out", Path.Combine(dir, "r6"), "--set", "composer_latent=1");
+        Assert.Equal(1, c6);
+        Assert.Contains("composer_latent", e6);
+        Assert.Contains("truncation 1", e6);
         Directory.Delete(dir, true);
     }
 }
