@@ -22,8 +22,7 @@ public sealed class LiftedGenerator : IDisposable
             throw new ArgumentException($"teacher resolution {teacher.Config.Size} does not fit preset {config.Preset} ({config.ImageSize} px)");
         if (teacher.Config.StyleDim != config.StyleDim)
             throw new ArgumentException($"teacher style size {teacher.Config.StyleDim} does not fit preset {config.Preset} (style {config.StyleDim})");
-        if (config.ComposerInLatent && (config.ResidualComposer || config.Truncation != 1))
-            throw new ArgumentException("composer_latent needs truncation 1 and no residual composer (a mapped latent is an untruncated style)");
+        if (config.LatentComposerProblem() is { } problem) throw new ArgumentException(problem);
         Teacher = teacher;
         Config = config;
         foreach (var p in teacher.parameters()) p.requires_grad = false;

@@ -112,6 +112,11 @@ public sealed record LiftingConfig
     /// canonical and perturbed images stay sharp faces. Needs truncation 1 (a mapped latent is untruncated).
     /// </summary>
     public bool ComposerInLatent { get; init; }
+
+    /// <summary>Why this config cannot run the composer in latent space, or null when it can (or does not ask to).</summary>
+    public string? LatentComposerProblem() => ComposerInLatent && (Truncation != 1 || ResidualComposer)
+        ? $"composer_latent: the composer in latent space needs truncation 1 (got {Truncation}) and no residual composer: a mapped latent is an untruncated style"
+        : null;
     /// <summary>
     /// Whether the perturbation branch also trains the decomposer (official: yes). Off, the decomposer learns only from
     /// reconstruction, i.e. to read the poses of the teacher's own images, and the parameter cycle D(M(w, L', V')) = V'

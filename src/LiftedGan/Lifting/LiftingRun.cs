@@ -55,8 +55,7 @@ public static class LiftingRun
         if (overrides is not null) config = overrides(config);
         if (stored is not null && stored.Objective != config.Objective)
             throw new LiftingSetupException(checkpoint!, $"the run was trained with objective {stored.Objective.Name()}; it cannot continue with {config.Objective.Name()}");
-        if (config.ComposerInLatent && (config.Truncation != 1 || config.ResidualComposer))
-            throw new LiftingSetupException("composer_latent", $"the composer in latent space needs truncation 1 (got {config.Truncation}) and no residual composer: a mapped latent is an untruncated style");
+        if (config.LatentComposerProblem() is { } problem) throw new LiftingSetupException("--set", problem);
         bool supervised = config.Objective == LiftingObjective.SupervisedTruth;
         if (!File.Exists(inputs.TeacherPath)) throw new LiftingSetupException(inputs.TeacherPath, "StyleGAN2 checkpoint not found");
         if (inputs.VggPath is not null && !File.Exists(inputs.VggPath)) throw new LiftingSetupException(inputs.VggPath, "VGG16 checkpoint not found");

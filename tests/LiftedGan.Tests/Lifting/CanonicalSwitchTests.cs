@@ -53,10 +53,12 @@ public class CanonicalSwitchTests
         Assert.True(double.IsFinite(last) && last < first["style_prior"], $"the prior must fall ({first["style_prior"]:F4} -> {last:F4})");
     }
 
-    /// <summary>Whether the light head (official keys model_light.*) got a non-zero gradient.</summary>
-    static bool LightHeadHasGradient(LiftedGenerator model) => model.Decomposer.named_parameters()
-        .Where(p => p.name.StartsWith("model_light", StringComparison.Ordinal))
-        .Any(p => p.parameter.grad is { } g && g.abs().sum().item<float>() > 0);
+    /// <summary>The light head's parameters (official keys model_light.*).</summary>
+    static IEnumerable<TorchSharp.Modules.Parameter> LightHead(LiftedGenerator model) => model.Decomposer.named_parameters()
+        .Where(p => p.name.StartsWith("model_light", StringComparison.Ordinal)).Select(p => p.parameter);
+
+    /// <summary>Whether the light head got a non-zero gradient.</summary>
+    static bool LightHeadHasGradient(LiftedGenerator model) => LightHead(model).Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0);
 
     [Fact]
     public void HeldLightIsNeutralAndTheHeadRunsAgainAfterwards()
@@ -79,8 +81,7 @@ public class CanonicalSwitchTests
         // Reconstruction renders with the predicted light, so it trains the light head unless the light is held.
         using var setup = new IdentityPathTests.Setup(Unsupervised with { ReconstructionWeight = 5, LightWarmupSteps = 2 });
         var (model, trainer) = (setup.Model, setup.Trainer);
-        var heads = model.Decomposer.named_parameters().Where(p => p.name.StartsWith("model_light", StringComparison.Ordinal))
-            .Select(p => p.parameter.detach().clone()).ToList();
+        var heads = LightHead(model).Select(p => p.detach().clone()).ToList();
         for (int step = 0; step < 2; step++)
         {
             trainer.Step();
@@ -88,7 +89,7 @@ public class CanonicalSwitchTests
             Assert.True(IdentityPathTests.HasGradient(model.DepthDecoder), $"step {step}: the rest of the lift trains");
             Assert.False(model.Decomposer.HoldLight, "the hold must not outlive the step (sampling and evaluation see the head)");
         }
-        var after = model.Decomposer.named_parameters().Where(p => p.name.StartsWith("model_light", StringComparison.Ordinal)).Select(p => p.parameter).ToList();
+        var after = LightHead(model).ToList();
         Assert.All(heads.Zip(after), pair => Assert.True(allclose(pair.First, pair.Second, 0, 0), "the held head must not move (no decay either)"));
         trainer.Step();
         Assert.True(LightHeadHasGradient(model), "after the warm-up the light head trains");
