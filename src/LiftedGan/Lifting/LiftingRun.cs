@@ -55,7 +55,7 @@ public static class LiftingRun
         if (overrides is not null) config = overrides(config);
         if (stored is not null && stored.Objective != config.Objective)
             throw new LiftingSetupException(checkpoint!, $"the run was trained with objective {stored.Objective.Name()}; it cannot continue with {config.Objective.Name()}");
-        if (config.LatentComposerProblem() is { } problem) throw new LiftingSetupException("--set", problem);
+        if (config.LatentComposerProblem() is { } problem) throw new LiftingSetupException("the run's settings", problem);
         bool supervised = config.Objective == LiftingObjective.SupervisedTruth;
         if (!File.Exists(inputs.TeacherPath)) throw new LiftingSetupException(inputs.TeacherPath, "StyleGAN2 checkpoint not found");
         if (inputs.VggPath is not null && !File.Exists(inputs.VggPath)) throw new LiftingSetupException(inputs.VggPath, "VGG16 checkpoint not found");
