@@ -40,6 +40,11 @@ internal static class LiftCommand
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
         ["composer_latent"] = (c, v) => c with { ComposerInLatent = Switch("composer_latent", v) },
         ["lam_canonical_symmetry"] = (c, v) => c with { CanonicalSymmetryWeight = v },
+        ["min_depth"] = (c, v) => c with { MinDepth = v },
+        ["max_depth"] = (c, v) => c with { MaxDepth = v },
+        ["border_depth"] = (c, v) => c with { BorderDepth = v },
+        ["view_from_image"] = (c, v) => c with { ViewFromImage = Switch("view_from_image", v) },
+        ["view_warmup_steps"] = (c, v) => c with { ViewWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set view_warmup_steps={v}: must be a whole number ≥ 0") },
         ["light_warmup_steps"] = (c, v) => c with { LightWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set light_warmup_steps={v}: must be a whole number ≥ 0") },
     };
 

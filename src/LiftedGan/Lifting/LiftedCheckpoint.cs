@@ -101,6 +101,8 @@ public static class LiftedCheckpoint
                 try
                 {
                     LoadInto(model, root, checkpointPath);
+                    if (model.Networks.Select(n => n.Key).Where(k => !root.ContainsKey(k)).ToList() is { Count: > 0 } missing)
+                        throw new CheckpointFormatException(checkpointPath, $"its config needs network(s) {string.Join(", ", missing)}, which it does not hold");
                     foreach (var (_, net) in model.Networks) net.eval();
                     return model;
                 }

@@ -32,6 +32,7 @@ public sealed class LiftedGenerator : IDisposable
         TransformationDecoder = new TransformationMapDecoder(config.StyleDim, 16, config.ImageSize, config.DecoderBaseChannels);
         Decomposer = new StyleDecomposer(config.StyleDim, config.MlpHidden, minDiffuse: config.MinDiffuse);
         Composer = new StyleComposer(config.StyleDim, config.MlpHidden, residual: config.ResidualComposer);
+        ViewEncoder = config.ViewFromImage ? new ImageViewEncoder(config.ImageSize) : null;
         using (var init = new Generator((ulong)config.Seed))
             foreach (var (_, network) in Networks) SeededInit.Apply(network, init);
         Blur = new GaussianBlur(config.BlurSize, config.BlurSigma);
@@ -48,16 +49,56 @@ public sealed class LiftedGenerator : IDisposable
     public TransformationMapDecoder TransformationDecoder { get; }
     public StyleDecomposer Decomposer { get; }
     public StyleComposer Composer { get; }
+    /// <summary>The image view encoder (<see cref="LiftingConfig.ViewFromImage"/>), or null when netSD reads the view (official).</summary>
+    public ImageViewEncoder? ViewEncoder { get; }
     public GaussianBlur Blur { get; }
     public DepthMapRenderer Renderer { get; }
 
-    /// <summary>The trained networks in the official order (netD, netT, netSD, netSC) with their checkpoint keys.</summary>
-    public IReadOnlyList<(string Key, nn.Module Module)> Networks =>
-        new (string, nn.Module)[] { ("netD", DepthDecoder), ("netT", TransformationDecoder), ("netSD", Decomposer), ("netSC", Composer) };
+    /// <summary>
+    /// The trained networks in the official order (netD, netT, netSD, netSC) with their checkpoint keys, and the image
+    /// view encoder (netVI) last when the config has one.
+    /// </summary>
+    public IReadOnlyList<(string Key, nn.Module Module)> Networks
+    {
+        get
+        {
+            var list = new List<(string, nn.Module)> { ("netD", DepthDecoder), ("netT", TransformationDecoder), ("netSD", Decomposer), ("netSC", Composer) };
+            if (ViewEncoder is not null) list.Add((ViewEncoderKey, ViewEncoder));
+            return list;
+        }
+    }
 
-    /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded).</summary>
+    /// <summary>Checkpoint key of <see cref="ViewEncoder"/>.</summary>
+    public const string ViewEncoderKey = "netVI";
+
+    /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded), the view encoder's last.</summary>
     public IEnumerable<Parameter> TrainableParameters() =>
-        DepthDecoder.parameters().Concat(TransformationDecoder.parameters()).Concat(Decomposer.TrainableParameters()).Concat(Composer.parameters());
+        DepthDecoder.parameters().Concat(TransformationDecoder.parameters()).Concat(Decomposer.TrainableParameters()).Concat(Composer.parameters())
+            .Concat(ViewEncoder?.parameters() ?? Enumerable.Empty<Parameter>());
+
+    /// <summary>
+    /// Raw light and view of styles w: both from netSD (official), or with <see cref="LiftingConfig.ViewFromImage"/>
+    /// the view from the encoder on the teacher's image of w (<paramref name="image"/> if the caller has it, clamped to
+    /// [−1, 1]). <paramref name="train"/> false holds the networks' weights fixed (gradients still reach w).
+    /// </summary>
+    public (Tensor Light, Tensor View) LightAndView(Tensor w, bool train = true, Tensor? image = null)
+    {
+        if (ViewEncoder is null) return train ? Decomposer.forward(w) : Decomposer.ForwardFixed(w);
+        using var scope = NewDisposeScope();
+        var (light, _) = train ? Decomposer.forward(w) : Decomposer.ForwardFixed(w);
+        image ??= Synthesize(w).Image;
+        var input = image.clamp(-1, 1);
+        Tensor view;
+        if (train) view = ViewEncoder.forward(input);
+        else
+        {
+            var weights = ViewEncoder.parameters().Where(p => p.requires_grad).ToList();
+            foreach (var p in weights) p.requires_grad = false;
+            try { view = ViewEncoder.forward(input); }
+            finally { foreach (var p in weights) p.requires_grad = true; }
+        }
+        return (light.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope());
+    }
 
     /// <summary>Runs the teacher on w (B×D) with its stored noise; returns image and full-resolution feature.</summary>
     public (Tensor Image, Tensor Feature) Synthesize(Tensor w)
@@ -79,10 +120,12 @@ public sealed class LiftedGenerator : IDisposable
     }
 
     /// <summary>Official estimate(w): depth, albedo, light, view, neutral style, transformation map, canonical image.</summary>
-    public LiftedEstimate Estimate(Tensor w)
+    /// <param name="w">Styles (B, D).</param>
+    /// <param name="image">The teacher's image of w if the caller has it (read only with <see cref="LiftingConfig.ViewFromImage"/>).</param>
+    public LiftedEstimate Estimate(Tensor w, Tensor? image = null)
     {
         using var scope = NewDisposeScope();
-        var (light, view) = Decomposer.forward(w);
+        var (light, view) = LightAndView(w, image: image);
         var neutralLight = cat(new[] { light[.., ..2], zeros_like(light[.., 2..]) }, 1);
         var neutralStyle = Compose(w.detach(), neutralLight, zeros_like(view));
         var (canonImage, feature) = Synthesize(neutralStyle);
@@ -122,6 +165,7 @@ public sealed class LiftedGenerator : IDisposable
         TransformationDecoder.Dispose();
         Decomposer.Dispose();
         Composer.Dispose();
+        ViewEncoder?.Dispose();
         Blur.Dispose();
     }
 }

@@ -90,7 +90,7 @@ public static class LiftingBenchmark
             ("decomposer", 2, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
-                var (light, view) = model.Decomposer.forward(w);
+                var (light, view) = model.LightAndView(w);
                 (light.sum() + view.sum()).backward();
             }, true),
             ("composer", 3, () =>

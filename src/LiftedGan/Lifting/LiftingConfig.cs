@@ -151,6 +151,23 @@ public sealed record LiftingConfig
     /// </summary>
     public int LightWarmupSteps { get; init; }
     /// <summary>
+    /// The view is read from the teacher's image by <see cref="ImageViewEncoder"/> (checkpoint key netVI) instead of
+    /// from the style by netSD's view head (official; the light stays netSD's). Not in the paper or the official code.
+    /// Measured on the world-fit teacher (run of checkpoints/lift-world64-light, step 1,500): netSD read composed styles
+    /// M(w, L, ±30°), whose faces turn by 1.03× the yaw asked, as ±24–26°, but the teacher's own styles as 0.49× their
+    /// true yaw: it tells composed styles from sampled ones, so the parameter cycle never reaches the views of the
+    /// teacher's own images and the reconstruction keeps its half-angle, double-depth optimum. An image shows only the
+    /// face, so the cycle on composed images (view of G(M(w, L′, V′)) = V′) teaches the encoder the composer's angles
+    /// for every image. A fresh encoder (new run, or a checkpoint without netVI) first fits those cycle targets for
+    /// <see cref="ViewWarmupSteps"/> steps.
+    /// </summary>
+    public bool ViewFromImage { get; init; }
+    /// <summary>
+    /// Steps of the view encoder's warm start (<see cref="ViewFromImage"/>): Adam fits the encoder's view of
+    /// G(M(w, L′, V′)) to the sampled perturbation V′ (rotations), composer fixed.
+    /// </summary>
+    public int ViewWarmupSteps { get; init; } = 300;
+    /// <summary>
     /// Weight of the canonical-symmetry term (official: 0, not in the paper or the official code): weight ×
     /// mean |C − flip(C)| over the canonical image C = G(M(w, L0, 0)), L1 in [−1, 1] units. The flip term asks only
     /// that the de-lit albedo rendered mirrored reproduce the teacher's image; measured on the world-fit teacher, the

@@ -1,3 +1,4 @@
+using LiftedGan.Rendering;
 using LiftedGan.StyleGan2;
 using LiftedGan.Training;
 using TorchSharp;
@@ -98,7 +99,17 @@ public static class LiftingRun
         var model = new LiftedGenerator(teacher, config);
         var statistics = StyleStatistics.Compute(teacher, config.StatisticsSamples, config.Seed);
         var trainer = new LiftingTrainer(model, statistics, perceptual, embedding);
-        if (checkpoint is not null) trainer.Resume(checkpoint);
+        if (checkpoint is not null)
+        {
+            var missing = trainer.Resume(checkpoint);
+            if (missing.Contains(LiftedGenerator.ViewEncoderKey) && config.ViewWarmupSteps > 0)
+            {
+                // A trained lift gains the image view encoder: it first learns the composer's angles (its cycle targets).
+                double error = ViewEncoderWarmup.Run(model, statistics, config.ViewWarmupSteps, config.Seed);
+                log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"view encoder warm start: {config.ViewWarmupSteps} steps, rotation error on the composer's images {Math.Sqrt(error) * ViewTransform.RotationRangeDegrees:F2}° rms"));
+            }
+        }
         else if (config.ComposerWarmupSteps > 0)
         {
             double error = ComposerWarmup.Run(model, statistics, config.ComposerWarmupSteps, config.Seed);

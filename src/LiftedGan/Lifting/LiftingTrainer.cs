@@ -124,7 +124,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         using var scope = NewDisposeScope();
         var (w, input) = SampleTeacher(c.BatchSize, g);
         if (!input.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher image");
-        using var est = Model.Estimate(w);
+        using var est = Model.Estimate(w, input);
 
         var terms = new List<(string Name, Tensor Value)>();
         using var main = Model.Render(est.Depth, est.Albedo, est.Light, est.View, est.TransformationMap);
@@ -146,14 +146,17 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0)
         {
             var perturbedStyle = Model.Compose(w.detach(), pert.Light, pert.View);
-            var (lightEst, viewEst) = c.PerturbTrainsDecomposer ? Model.Decomposer.forward(perturbedStyle) : Model.Decomposer.ForwardFixed(perturbedStyle);
+            // With the view read from images, G(w') is computed once with gradients (the view's path to the composer).
+            var teacherOfPerturbed = c.ViewFromImage ? Model.Synthesize(perturbedStyle).Image : null;
+            var (lightEst, viewEst) = Model.LightAndView(perturbedStyle, c.PerturbTrainsDecomposer, teacherOfPerturbed);
             Tensor? perturbedImage = null;
             if (needsPerturbedRender)
                 perturbedImage = Model.Render(est.Depth, est.Albedo, lightEst, viewEst, est.TransformationMap).Render.Image;
             if (c.PerturbImageWeight > 0)
             {
                 Tensor regenerated;
-                using (no_grad()) regenerated = Model.Synthesize(perturbedStyle.detach()).Image;
+                if (teacherOfPerturbed is not null) regenerated = teacherOfPerturbed.detach();
+                else using (no_grad()) regenerated = Model.Synthesize(perturbedStyle.detach()).Image;
                 terms.Add(("perturb_image", c.PerturbImageWeight * ImageDistance(perturbedImage!, regenerated)));
             }
             if (c.PerturbParameterWeight > 0)
@@ -266,13 +269,16 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
     }
 
     /// <summary>Restores networks (strictly), optimiser state, global step and epoch from a checkpoint we or the official code wrote.</summary>
-    public void Resume(string path)
+    /// <returns>Checkpoint keys of the model's networks the checkpoint did not hold (they keep their initial weights and start Adam fresh).</returns>
+    public IReadOnlyList<string> Resume(string path)
     {
         var root = LiftedCheckpoint.LoadNetworks(Model, path);
+        var missing = Model.Networks.Select(n => n.Key).Where(k => !root.ContainsKey(k)).ToList();
         if (root.TryGet("optimizer", out var opt) && opt is PyDict optimizer) AdamStateDict.Restore(_adam, optimizer, path, "optimizer", OfficialSlots());
         GlobalStep = root.TryGet("global_step", out var gs) ? Convert.ToInt64(gs) : 0;
         Epoch = root.TryGet("epoch", out var ep) ? (int)Convert.ToInt64(ep) : 0;
         TorchCheckpoint.DisposeTensors(root);
+        return missing;
     }
 
     /// <summary>

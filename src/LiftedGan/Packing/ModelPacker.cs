@@ -16,7 +16,7 @@ namespace LiftedGan.Packing;
 /// </summary>
 public static class ModelPacker
 {
-    static readonly string[] LiftNetworks = { "netD", "netT", "netSD", "netSC" };
+    static readonly string[] LiftNetworks = { "netD", "netT", "netSD", "netSC", LiftedGenerator.ViewEncoderKey };
     static readonly string[] IdentitySizes = { "input_size", "width", "dimension" };
     static readonly string[] EstimatorValues = { "input_size", "width", "step", "options" };
     const double HalfMax = 65504;
