@@ -47,8 +47,8 @@ public sealed record LiftingConfig
 
     public double Truncation { get; init; } = 0.7;
     /// <summary>
-    /// Depth range of the canonical depth, MinDepth + (MaxDepth − MinDepth)·(tanh + 1)/2 (official [0.9, 1.1]; `--set
-    /// min_depth=`, `max_depth=`). At the 10° field of view the image spans about 0.175 units at depth 1, so a face is
+    /// Depth range of the canonical depth, MinDepth + (MaxDepth − MinDepth)·(tanh + 1)/2 (official [0.9, 1.1]; settings
+    /// min_depth, max_depth). At the 10° field of view the image spans about 0.175 units at depth 1, so a face is
     /// about 0.1 wide and a relief range of ±0.1 is twice its width; [0.95, 1.05] (±½ a face width) is the range of a
     /// real head. Measured on the world-fit teacher (a lift with the light and latent composer switches, resumed at step 1,500): the
     /// narrower range halved the predicted relief at once (std 0.041 → 0.025, truth 0.023) and the composer's turn fell
