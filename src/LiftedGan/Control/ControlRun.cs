@@ -1,4 +1,3 @@
-using LiftedGan.Imaging;
 using LiftedGan.Synthetic;
 using LiftedGan.Training;
 using static TorchSharp.torch;
