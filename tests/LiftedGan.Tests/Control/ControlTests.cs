@@ -177,7 +177,7 @@ public class ControlTests
             Assert.Equal(last[2]["loss/g"], third["loss/g"]);
             var a = straight.Generator.state_dict();
             var b = resumed.Generator.state_dict();
-            foreach (var (k, v) in a) Assert.True(v.equal(b[k]).item<bool>(), $"{k} differs after resume");
+            foreach (var (k, v) in a) Assert.True(v.equal(b[k]).all().item<bool>(), $"{k} differs after resume");
             Assert.Throws<ControlException>(() => ControlTrainer.Resume(Path.Combine(dir, "c.pt"), config with { Batch = 6 }, analysis));
             using var loaded = ControlModel.Load(Path.Combine(dir, "c.pt"));
             Assert.Equal(config, loaded.Config);
