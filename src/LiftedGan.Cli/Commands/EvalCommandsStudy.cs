@@ -69,19 +69,27 @@ internal static class EvalCommandsStudy
 
     static Command Ds()
     {
-        var ckpt = new Option<string>("--ckpt") { Description = "LiftedGAN checkpoint.", Required = true };
-        var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint.", Required = true };
+        var ckpt = new Option<string?>("--ckpt") { Description = "LiftedGAN checkpoint (with --stylegan), or give --control." };
+        var stylegan = new Option<string?>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint of --ckpt." };
+        var control = new Option<string?>("--control") { Description = "A control generator (control train) to score instead of a lift." };
         var estimator = new Option<string>("--estimator") { Description = "Pose-and-depth estimator (eval train-estimator).", Required = true };
         var embedding = new Option<string?>("--face-embedding") { Description = "Face embedding: adds identity as a factor." };
         var groups = new Option<int>("--ds-groups") { Description = "Groups per varied factor (papers: 1000).", DefaultValueFactory = _ => 1000 };
         var perGroup = new Option<int>("--ds-per-group") { Description = "Samples per group (papers: 10).", DefaultValueFactory = _ => 10 };
         var reference = new Option<int>("--ds-reference") { Description = "Teacher images for the normaliser.", DefaultValueFactory = _ => 1000 };
         var definition = new Option<string>("--definition") { Description = "discofacegan (Eq. 9: variances) or taxfree (Eq. 11: mean L2 distances).", DefaultValueFactory = _ => "discofacegan" };
-        var seed = new Option<long>("--seed") { Description = "Seed of faces and controls.", DefaultValueFactory = _ => 1 };
-        var output = new Option<string?>("--out") { Description = "Folder for ds.csv and ds.md." };
-        var command = new Command("ds", "Disentanglement score of the lift's controls (yaw, pitch, light; identity with an embedding).")
+        var seed = new Option<long>("--seed") { Description = "Seed of faces and controls (the first of --seeds).", DefaultValueFactory = _ => 1 };
+        var seeds = new Option<int>("--seeds") { Description = "Repeat with this many consecutive seeds and report DS as mean ± std.", DefaultValueFactory = _ => 3 };
+        var floor = new Option<double>("--ds-floor")
         {
-            ckpt, stylegan, estimator, embedding, groups, perGroup, reference, definition, seed, output,
+            Description = "Resolution floor ε of the normalised spreads (spreads below it count as ε; 0: the papers' formula, which refuses a factor that never moves).",
+            DefaultValueFactory = _ => DisentanglementScore.DefaultFloor,
+        };
+        var worldTruth = new Option<bool>("--world-truth") { Description = "The teacher is world-fit: use the exact yaw, pitch and light (renderer controls, world parameters) instead of the estimator's." };
+        var output = new Option<string?>("--out") { Description = "Folder for ds.csv and ds.md (each seed) and ds_seeds.csv / ds_seeds.md (the spread)." };
+        var command = new Command("ds", "Disentanglement score of a lift's or a control generator's yaw, pitch, light (identity with an embedding), over several seeds.")
+        {
+            ckpt, stylegan, control, estimator, embedding, groups, perGroup, reference, definition, seed, seeds, floor, worldTruth, output,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -94,19 +102,47 @@ internal static class EvalCommandsStudy
             var o = new DisentanglementOptions
             {
                 Groups = parse.GetValue(groups), PerGroup = parse.GetValue(perGroup), ReferenceCount = parse.GetValue(reference), Seed = parse.GetValue(seed), Definition = def,
+                Floor = CliValues.Real("--ds-floor", parse.GetValue(floor), 0, 1),
             };
+            int runs = CliValues.Int(parse, seeds, 1, 100);
             using var net = PoseDepthTraining.Load(parse.GetValue(estimator)!);
             var embed = parse.GetValue(embedding) is { } f ? PretrainedNetworks.LoadFaceEmbedding(f) : null;
-            using var sampler = LiftedSampler.Open(parse.GetValue(ckpt)!, parse.GetValue(stylegan)!);
-            var r = LiftedControls.MeasureDisentanglement(sampler, net, embed, o, s => stdout.WriteLine(s));
-            stdout.Write(r.ToMarkdown());
-            if (parse.GetValue(output) is { } folder)
+            var controlPath = parse.GetValue(control);
+            if ((controlPath is null) == (parse.GetValue(ckpt) is null || parse.GetValue(stylegan) is null))
+                throw new UsageException("give either --ckpt with --stylegan (a lift) or --control (a control generator)");
+            if (controlPath is not null && parse.GetValue(worldTruth))
+                throw new UsageException("--world-truth applies to lifts: a control generator's factors are always re-estimated from its images");
+            using var sampler = controlPath is null ? LiftedSampler.Open(parse.GetValue(ckpt)!, parse.GetValue(stylegan)!) : null;
+            using var controlled = controlPath is null ? null : LiftedGan.Control.ControlModel.Load(controlPath);
+            var results = new List<DisentanglementResult>();
+            var folder = parse.GetValue(output);
+            if (folder is not null) Directory.CreateDirectory(folder);
+            for (int k = 0; k < runs; k++)
             {
-                Directory.CreateDirectory(folder);
-                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds.csv"), Encoding.UTF8.GetBytes(r.ToCsv()));
-                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\n{r.ToMarkdown()}"));
-                stdout.WriteLine($"-> {folder}");
+                var ok = o with { Seed = o.Seed + k };
+                var r = sampler is not null
+                    ? LiftedControls.MeasureDisentanglement(sampler, net, embed, ok, s => stdout.WriteLine($"seed {ok.Seed}: {s}"), parse.GetValue(worldTruth))
+                    : LiftedGan.Control.ControlControls.MeasureDisentanglement(controlled!, net, embed, ok, s => stdout.WriteLine($"seed {ok.Seed}: {s}"));
+                results.Add(r);
+                stdout.Write($"seed {ok.Seed}\n{r.ToMarkdown()}\n");
+                if (folder is not null)
+                {
+                    string suffix = runs == 1 ? "" : $"_seed{ok.Seed}";
+                    AtomicFile.WriteAllBytes(Path.Combine(folder, $"ds{suffix}.csv"), Encoding.UTF8.GetBytes(r.ToCsv()));
+                    AtomicFile.WriteAllBytes(Path.Combine(folder, $"ds{suffix}.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\nseed {ok.Seed}\n\n{r.ToMarkdown()}"));
+                }
             }
+            if (runs > 1)
+            {
+                var spread = DisentanglementScore.Summarise(results);
+                stdout.Write(spread.ToMarkdown());
+                if (folder is not null)
+                {
+                    AtomicFile.WriteAllBytes(Path.Combine(folder, "ds_seeds.csv"), Encoding.UTF8.GetBytes(spread.ToCsv()));
+                    AtomicFile.WriteAllBytes(Path.Combine(folder, "ds_seeds.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\n{spread.ToMarkdown()}"));
+                }
+            }
+            if (folder is not null) stdout.WriteLine($"-> {folder}");
             return 0;
         }));
         return command;

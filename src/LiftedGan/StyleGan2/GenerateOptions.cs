@@ -30,6 +30,13 @@ public sealed record GenerateOptions
     public Generator? Rng { get; init; }
 
     /// <summary>
+    /// Called after styled convolution <c>layer</c> (0 = conv1, then convs.0, convs.1, …; the noise-map numbering) with
+    /// its output; the returned map (same shape) continues through the network. Tax-free's per-layer conditioning adds
+    /// its unmodulated features here. Null: the official network.
+    /// </summary>
+    public Func<int, Tensor, Tensor>? AfterLayer { get; init; }
+
+    /// <summary>
     /// Called with an official module name and that module's output, like a PyTorch forward hook. The tensor lives only
     /// for the call; clone it and detach it from the dispose scope to keep it.
     /// </summary>

@@ -125,6 +125,7 @@ public sealed class StyleGenerator : nn.Module
         var x = input.forward(latent.shape[0]);
         observe?.Invoke("input", x);
         x = RunConv(conv1, "conv1", x, latent[.., 0], noise[0], o);
+        if (o.AfterLayer is { } inject) x = inject(0, x);
         features.Add(x);
         var skip = to_rgb1.Forward(x, latent[.., 1], null);
         if (observe is not null) { observe("to_rgb1.conv.modulation", to_rgb1.Conv.Style(latent[.., 1])); observe("to_rgb1", skip); }
@@ -132,7 +133,9 @@ public sealed class StyleGenerator : nn.Module
         {
             int i = 2 * j + 1;
             x = RunConv(convs[2 * j], $"convs.{2 * j}", x, latent[.., i], noise[i], o);
+            if (o.AfterLayer is { } injectA) x = injectA(i, x);
             x = RunConv(convs[2 * j + 1], $"convs.{2 * j + 1}", x, latent[.., i + 1], noise[i + 1], o);
+            if (o.AfterLayer is { } injectB) x = injectB(i + 1, x);
             features.Add(x);
             skip = to_rgbs[j].Forward(x, latent[.., i + 2], skip);
             observe?.Invoke($"to_rgbs.{j}", skip);

@@ -19,6 +19,20 @@ public interface IControllableGenerator
     Tensor Reference(int start, int n);
 }
 
+/// <summary>
+/// A generator that knows some of its factors exactly (e.g. the view its renderer applied, or the world parameters of a
+/// world-fit teacher's latent): where it gives a factor, the protocol uses the exact value instead of re-estimating it
+/// from the image (DiscoFaceGAN had only an estimator; the procedural world gives the truth).
+/// </summary>
+public interface IExactFactors
+{
+    /// <summary>Exact values (B × D_j) of <paramref name="factor"/> for these controls, or null where unknown.</summary>
+    Tensor? Exact(string factor, IReadOnlyList<FaceControls> controls);
+
+    /// <summary>Exact values (n × D_j) of <paramref name="factor"/> for reference images [start, start + n), or null where unknown.</summary>
+    Tensor? ExactReference(string factor, int start, int n);
+}
+
 /// <summary>Re-estimates factors from images (the role of Deng et al.'s reconstruction network in DiscoFaceGAN).</summary>
 public interface IFactorEstimator
 {
@@ -42,6 +56,10 @@ public sealed record DisentanglementOptions
     public double MaxPitch { get; init; } = 15;
     public int Batch { get; init; } = 10;
     public DisentanglementDefinition Definition { get; init; } = DisentanglementDefinition.DiscoFaceGan;
+    /// <summary>Resolution floor ε of the normalised spreads (<see cref="DisentanglementScore.DefaultFloor"/>; 0: the papers' formula).</summary>
+    public double Floor { get; init; } = DisentanglementScore.DefaultFloor;
+    /// <summary>Use the exact values of the factors an <see cref="IExactFactors"/> generator knows, for both the groups and the reference.</summary>
+    public bool UseExact { get; init; } = true;
 }
 
 /// <summary>
@@ -66,6 +84,8 @@ public static class DisentanglementProtocol
         foreach (var f in factors)
             if (!Controls.Contains(f)) throw new EvaluationException("factor", $"{f}: not a control (expected one of {string.Join(", ", Controls)})");
 
+        var exactFactors = o.UseExact ? generator as IExactFactors : null;
+        var exactUsed = new HashSet<string>();
         var random = new Random(unchecked((int)o.Seed));
         int nextFace = 0;
         double Uniform(double range) => (random.NextDouble() * 2 - 1) * range;
@@ -85,7 +105,8 @@ public static class DisentanglementProtocol
                         _ => basis with { Face = nextFace++ },
                     });
             }
-            var values = MeasureAll(estimator, settings.Count, o.Batch, (start, n) => generator.Render(settings.GetRange(start, n)));
+            var values = MeasureAll(estimator, settings.Count, o.Batch, (start, n) => generator.Render(settings.GetRange(start, n)),
+                exactFactors is null ? null : (factor, start, n) => exactFactors.Exact(factor, settings.GetRange(start, n)), exactUsed, check: false);
             measured.Add(values.Select(v =>
             {
                 var grouped = v.view(o.Groups, o.PerGroup, -1);
@@ -94,23 +115,43 @@ public static class DisentanglementProtocol
             }).ToList());
             progress?.Invoke($"varied {varied}: {settings.Count} images");
         }
-        var reference = MeasureAll(estimator, o.ReferenceCount, o.Batch, generator.Reference);
+        var reference = MeasureAll(estimator, o.ReferenceCount, o.Batch, generator.Reference,
+            exactFactors is null ? null : exactFactors.ExactReference, exactUsed, check: true);
         progress?.Invoke($"reference: {o.ReferenceCount} images");
-        try { return DisentanglementScore.Compute(factors, measured, reference, o.Definition); }
+        var exact = factors.Where(exactUsed.Contains).ToList();
+        try { return DisentanglementScore.Compute(factors, measured, reference, o.Definition, o.Floor, exact); }
         finally
         {
             foreach (var t in measured.SelectMany(m => m).Concat(reference)) t.Dispose();
         }
     }
 
-    static Tensor[] MeasureAll(IFactorEstimator estimator, int count, int batch, Func<int, int, Tensor> images)
+    /// <summary>
+    /// Every factor of <paramref name="count"/> images, in batches; a factor <paramref name="exact"/> knows replaces the
+    /// estimate. Factors given exactly are added to <paramref name="exactSeen"/>; with <paramref name="check"/> they must
+    /// instead be exactly those already in it (the groups and the reference must measure each factor the same way).
+    /// </summary>
+    static Tensor[] MeasureAll(IFactorEstimator estimator, int count, int batch, Func<int, int, Tensor> images,
+        Func<string, int, int, Tensor?>? exact, HashSet<string> exactSeen, bool check)
     {
         var parts = new List<Tensor[]>();
         for (int start = 0; start < count; start += batch)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var values = estimator.Measure(images(start, Math.Min(batch, count - start)));
+            int n = Math.Min(batch, count - start);
+            var values = estimator.Measure(images(start, n));
+            for (int j = 0; j < values.Length; j++)
+            {
+                var name = estimator.Factors[j];
+                var truth = exact?.Invoke(name, start, n);
+                if (check && (truth is not null) != exactSeen.Contains(name))
+                    throw new EvaluationException("exact factors", $"{name} is exact for {(truth is null ? "the groups but not the reference" : "the reference but not the groups")}: both must be measured the same way");
+                if (truth is null) continue;
+                if (!check) exactSeen.Add(name);
+                if (truth.shape[0] != n) throw new EvaluationException("exact factors", $"{name}: {truth.shape[0]} exact values for {n} images");
+                values[j] = truth;
+            }
             parts.Add(values.Select(v => v.to(ScalarType.Float64).cpu().MoveToOuterDisposeScope()).ToArray());
         }
         var all = Enumerable.Range(0, parts[0].Length).Select(j => cat(parts.Select(p => p[j]).ToArray(), 0)).ToArray();

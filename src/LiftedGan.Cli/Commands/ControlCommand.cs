@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Globalization;
+using LiftedGan.Control;
+using LiftedGan.Evaluation;
+using LiftedGan.Imaging;
+using LiftedGan.Lifting;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan control train | generate --method disco|taxfree`: 3DMM-controlled generation on the procedural face model.</summary>
+internal static class ControlCommand
+{
+    public static Command Create()
+    {
+        var control = new Command("control", "3DMM-controlled generation (DiscoFaceGAN, Tax-free) with the procedural face model as the 3DMM.")
+        {
+            Train(), Generate(),
+        };
+        return control;
+    }
+
+    static ControlMethod Method(string? value) => value switch
+    {
+        "disco" => ControlMethod.Disco,
+        "taxfree" => ControlMethod.TaxFree,
+        _ => throw new UsageException($"--method {value}: expected disco or taxfree"),
+    };
+
+    static Command Train()
+    {
+        var method = new Option<string>("--method") { Description = "disco (DiscoFaceGAN) or taxfree (Tax-free).", Required = true };
+        var output = new Option<string>("--out") { Description = "Run folder (checkpoint/, sample/, tb/, loss.csv); a run there is resumed.", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Step the run ends at.", DefaultValueFactory = _ => 20000 };
+        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 250 };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids (generated above rendered).", DefaultValueFactory = _ => 250 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
+        var size = new Option<int>("--size") { Description = "Image size: 32 or 64.", DefaultValueFactory = _ => 64 };
+        var seed = new Option<long>("--seed") { Description = "Seed of initialisation and of every step's draws.", DefaultValueFactory = _ => 1 };
+        var estimator = new Option<string>("--estimator") { Description = "Pose-and-depth estimator (models/estimator_faces64.pt): R-Net's and FR's role.", Required = true };
+        var embedding = new Option<string?>("--face-embedding") { Description = "Face embedding (models/identity_faces64.pt): the identity losses; without it they are skipped." };
+        var lr = new Option<double>("--lr") { Description = "Learning rate of G and D.", DefaultValueFactory = _ => 2e-3 };
+        var r1 = new Option<double>("--r1") { Description = "R1 weight γ.", DefaultValueFactory = _ => 1 };
+        var styleDim = new Option<int>("--style-dim") { Description = "Width of w.", DefaultValueFactory = _ => 128 };
+        var noiseDims = new Option<int>("--noise-dims") { Description = "Free noise dimensions of the control code.", DefaultValueFactory = _ => 16 };
+        var width = new Option<int>("--width") { Description = "Synthesis and discriminator channels at every resolution.", DefaultValueFactory = _ => 64 };
+        var contrastFrom = new Option<int>("--contrast-from") { Description = "disco: step from which the contrastive losses are added.", DefaultValueFactory = _ => 0 };
+        var blendSteps = new Option<int>("--blend-steps") { Description = "taxfree: steps over which the blending α grows from 0 to 1.", DefaultValueFactory = _ => 1000 };
+        var cmd = new Command("train", "Train a controlled generator against the procedural world (resumable, TensorBoard in RUN/tb).")
+        {
+            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps,
+        };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            var config = new ControlConfig
+            {
+                Method = Method(parse.GetValue(method)), Size = parse.GetValue(size), Batch = CliValues.Int(parse, batch, 2, 4096), Seed = parse.GetValue(seed),
+                LearningRate = CliValues.Real("--lr", parse.GetValue(lr), 0, 1, minOpen: true), R1 = CliValues.Real("--r1", parse.GetValue(r1), 0, 1e4),
+                StyleDim = CliValues.Int(parse, styleDim, 8, 4096), NoiseDims = CliValues.Int(parse, noiseDims, 1, 4096), Channels = CliValues.Int(parse, width, 4, 4096),
+                ContrastFrom = CliValues.Int(parse, contrastFrom, 0, int.MaxValue), BlendSteps = CliValues.Int(parse, blendSteps, 0, int.MaxValue),
+            };
+            if (config.Size is not (32 or 64)) throw new UsageException($"--size {config.Size}: 32 or 64");
+            int total = CliValues.Int(parse, steps, 1, int.MaxValue);
+            string outDir = parse.GetValue(output)!;
+            using var net = PoseDepthTraining.Load(parse.GetValue(estimator)!);
+            var embed = parse.GetValue(embedding) is { } f ? PretrainedNetworks.LoadFaceEmbedding(f) : null;
+            if (embed is null) stdout.WriteLine("no --face-embedding: the identity losses are skipped");
+            using var trainer = ControlRun.Open(config, new FaceAnalysis(net, embed), outDir);
+            if (trainer.Step > 0) stdout.WriteLine($"resuming {outDir} at step {trainer.Step}");
+            TrainingProgress.Run(stdout, "control", total, trainer.Step, report =>
+                ControlRun.Run(trainer, outDir, total, CliValues.Int(parse, ckptEvery, 1, int.MaxValue), CliValues.Int(parse, sampleEvery, 0, int.MaxValue),
+                    p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
+                        $"step {p.Step}/{p.TotalSteps} g {p.Scalars["loss/g"]:F3} d {p.Scalars["loss/d"]:F3} ({p.StepsPerSecond:F2} steps/s)"))));
+            stdout.WriteLine($"done: step {trainer.Step}; checkpoint {ControlRun.LatestCheckpoint(outDir)}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Command Generate()
+    {
+        var ckpt = new Option<string>("--control") { Description = "A control checkpoint (RUN/checkpoint/NNNNNN.pt of control train).", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for face.png and the edits.", Required = true };
+        var seed = new Option<long>("--seed") { Description = "Seed of the factors not given a value.", DefaultValueFactory = _ => 1 };
+        var values = new Option<string[]>("--value")
+        {
+            Description = "A face-model parameter's value, name=value (repeatable): e.g. yaw=30, smile=1, light_x=-0.5 (names: synth --help / docs/synthetic-world.md).",
+            AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore,
+        };
+        var resample = new Option<string?>("--resample") { Description = "Edit one factor, keeping the others: identity, expression, light, pose or other." };
+        var n = new Option<int>("--n") { Description = "Edits drawn by --resample (the first is the original).", DefaultValueFactory = _ => 8 };
+        var sweep = new Option<string?>("--sweep") { Description = "A parameter swept over its range into sweep.gif (e.g. yaw, smile, light_x)." };
+        var frames = new Option<int>("--frames") { Description = "Frames of the sweep.", DefaultValueFactory = _ => 16 };
+        var cmd = new Command("generate", "A face from explicit identity / expression / pose / light values; one factor edited; a GIF sweep of one parameter.")
+        {
+            ckpt, output, seed, values, resample, n, sweep, frames,
+        };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            using var generator = ControlModel.Load(parse.GetValue(ckpt)!);
+            string outDir = parse.GetValue(output)!;
+            Directory.CreateDirectory(outDir);
+            var set = new Dictionary<string, double>();
+            foreach (var v in parse.GetValue(values) ?? [])
+            {
+                var parts = v.Split('=', 2);
+                if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+                    throw new UsageException($"--value {v}: expected name=number, e.g. yaw=30");
+                set[parts[0].Trim()] = x;
+            }
+            using var scope = NewDisposeScope();
+            var code = ControlEdits.Code(generator.Config.NoiseDims, parse.GetValue(seed), set);
+            var (face, render) = ControlEdits.Images(generator, code);
+            ImageIO.SavePng(Path.Combine(outDir, "face.png"), ImageGrid.Make(cat(new[] { face, render }, 0), 2));
+            stdout.WriteLine($"face (generated | face-model render) -> {Path.Combine(outDir, "face.png")}");
+            if (parse.GetValue(resample) is { } factorName)
+            {
+                var factor = factorName switch
+                {
+                    "identity" => ControlFactor.Identity, "expression" => ControlFactor.Expression, "light" => ControlFactor.Light,
+                    "pose" => ControlFactor.Pose, "other" => ControlFactor.Other,
+                    _ => throw new UsageException($"--resample {factorName}: expected identity, expression, light, pose or other"),
+                };
+                int count = CliValues.Int(parse, n, 2, 64);
+                var edited = ControlEdits.Resample(code, factor, count, parse.GetValue(seed) + 1);
+                var (g, r) = ControlEdits.Images(generator, edited);
+                var file = Path.Combine(outDir, $"resample_{factorName}.png");
+                ImageIO.SavePng(file, ImageGrid.Make(cat(new[] { g, r }, 0), count));
+                stdout.WriteLine($"{count} faces, only {factorName} redrawn (generated above, rendered below) -> {file}");
+            }
+            if (parse.GetValue(sweep) is { } name)
+            {
+                int count = CliValues.Int(parse, frames, 2, 256);
+                var swept = ControlEdits.Sweep(code, name, count);
+                var (g, r) = ControlEdits.Images(generator, swept);
+                var pairs = Enumerable.Range(0, count).Select(k => cat(new[] { g[k], r[k] }, 2)).ToList();
+                var file = Path.Combine(outDir, $"sweep_{name}.gif");
+                GifWriter.Save(file, pairs, 120);
+                stdout.WriteLine($"{count} frames of {name} (generated | rendered) -> {file}");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Serialization;
+using LiftedGan.StyleGan2;
+
+namespace LiftedGan.Control;
+
+/// <summary>Which 3DMM-controlled generator.</summary>
+public enum ControlMethod
+{
+    /// <summary>DiscoFaceGAN (Deng et al. 2020): the code itself is the generator's input; imitative and contrastive losses.</summary>
+    Disco,
+    /// <summary>Tax-free (Huang et al. 2023): renders of the code injected per layer; noise-only latent; consistency loss.</summary>
+    TaxFree,
+}
+
+/// <summary>Architecture and training settings of a control run (one record, stored in its checkpoints).</summary>
+public sealed record ControlConfig
+{
+    public ControlMethod Method { get; init; } = ControlMethod.Disco;
+    /// <summary>Image size: 32 or 64 (the face world and the estimator's sizes).</summary>
+    public int Size { get; init; } = 64;
+    /// <summary>Width of w.</summary>
+    public int StyleDim { get; init; } = 128;
+    /// <summary>Free noise dimensions of the code (DiscoFaceGAN z₅: 32; Tax-free's z: 64).</summary>
+    public int NoiseDims { get; init; } = 16;
+    /// <summary>Mapping layers from the code (DiscoFaceGAN) or the noise (Tax-free: 2) to w.</summary>
+    public int MappingLayers { get; init; } = 2;
+    /// <summary>Synthesis channels at every resolution.</summary>
+    public int Channels { get; init; } = 64;
+    /// <summary>Tax-free condition encoder width.</summary>
+    public int EncoderWidth { get; init; } = 16;
+    public int Batch { get; init; } = 8;
+    public double LearningRate { get; init; } = 2e-3;
+    /// <summary>R1 weight γ (both papers' D regularisation; lazily every <see cref="R1Every"/> steps).</summary>
+    public double R1 { get; init; } = 1;
+    public int R1Every { get; init; } = 16;
+
+    /// <summary>DiscoFaceGAN imitative weights (§4.2; landmarks → pose angles, SH → light direction: see <see cref="ControlLosses"/>).</summary>
+    public double IdentityWeight { get; init; } = 3;
+    public double PoseWeight { get; init; } = 1;
+    public double LightWeight { get; init; } = 10;
+    public double ColourWeight { get; init; } = 20;
+    /// <summary>DiscoFaceGAN's early pixel loss on the face region (used at ≤ 32 px in the paper; here at every size, it carries expression).</summary>
+    public double PixelWeight { get; init; } = 20;
+    /// <summary>Contrastive weights (§4.3): expression, illumination (mask + pose), illumination (identity).</summary>
+    public double ExpressionContrastWeight { get; init; } = 10;
+    public double LightContrastWeight { get; init; } = 10;
+    public double LightIdentityWeight { get; init; } = 20;
+    /// <summary>Step from which the contrastive losses are added (DiscoFaceGAN: after 15 M of 20 M real images).</summary>
+    public long ContrastFrom { get; init; } = 0;
+
+    /// <summary>Tax-free consistency weight λ (20) and the blending schedule: α grows 0 → 1 over this many steps.</summary>
+    public double ConsistencyWeight { get; init; } = 20;
+    public long BlendSteps { get; init; } = 1000;
+
+    /// <summary>Seed of initialisation and of every step's draws.</summary>
+    public long Seed { get; init; } = 1;
+
+    /// <summary>The StyleGAN2 synthesis configuration (its own mapping network is left unused: see <see cref="ControlGenerator"/>).</summary>
+    [JsonIgnore]
+    public GeneratorConfig Generator => new()
+    {
+        Size = Size, StyleDim = StyleDim, MappingLayers = 1,
+        Channels = Enumerable.Range(2, (int)Math.Log2(Size) - 1).ToDictionary(k => 1 << k, _ => Channels),
+    };
+
+    /// <summary>Code width: 52 parameter dimensions plus the noise.</summary>
+    [JsonIgnore]
+    public int CodeDims => ControlCode.ParameterDimensions + NoiseDims;
+
+    /// <summary>Throws a <see cref="ControlException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        if (Size is not (32 or 64)) throw new ControlException("size", $"{Size}: 32 or 64 (the face world's and the estimator's sizes)");
+        if (StyleDim < 8 || NoiseDims < 1 || MappingLayers < 1 || Channels < 4 || EncoderWidth < 4)
+            throw new ControlException("architecture", "style dim ≥ 8, noise dims ≥ 1, mapping layers ≥ 1, channels ≥ 4 and encoder width ≥ 4 are needed");
+        if (Batch < 2) throw new ControlException("batch", $"{Batch}: at least 2");
+        if (!(LearningRate > 0) || R1 < 0 || R1Every < 1 || BlendSteps < 0 || ContrastFrom < 0)
+            throw new ControlException("training", "learning rate > 0, R1 ≥ 0, R1 interval ≥ 1, blend steps ≥ 0 and contrast start ≥ 0 are needed");
+    }
+}

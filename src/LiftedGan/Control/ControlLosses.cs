@@ -1,0 +1,85 @@
+using LiftedGan.Lifting;
+using LiftedGan.Synthetic;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Control;
+
+/// <summary>
+/// The losses of DiscoFaceGAN (§4.2 imitative, §4.3 contrastive) and Tax-free (§4.7 consistency) on the procedural
+/// face model. Each returns a scalar tensor (0 when its network is missing). Substitutions, all because the Basel Face
+/// Model, R-Net, the face parser and the face-recognition network are not used (§4.8):
+/// <list type="bullet">
+/// <item>landmark loss → squared angle error against the render's exact pose, in (10°)² units;</item>
+/// <item>SH loss → L1 between the light direction fitted to x and the render's exact light direction;</item>
+/// <item>identity: our world-trained embedding; colour: mean colour inside the render's exact foreground;</item>
+/// <item>pixel loss on the face region at every size (the paper's ≤ 32 px loss), which also carries expression;</item>
+/// <item>expression contrast: no flow field is needed, because the two renders are exact: x and x′ are compared
+/// (blurred, per-pixel L2 over channels) where the two renders are equal, i.e. where expression does not act;</item>
+/// <item>illumination contrast: the estimator's foreground probability replaces the hair segmentation, its angles the
+/// landmarks (ω·‖·‖² with the angles in units of 10°, ω = 10);</item>
+/// <item>Tax-free consistency ‖rep(FR(x̃)) − rep(p)‖²: FR is our estimator, rep compared through what it reconstructs
+/// (normals on the render's foreground, angles, light direction); x̃ = αx + (1 − α)·render (progressive blending).</item>
+/// </list>
+/// </summary>
+public static class ControlLosses
+{
+    static readonly GaussianBlur Blur = new(5, 2);
+
+    /// <summary>DiscoFaceGAN's imitative terms of images x against the renders of their codes (unweighted), by name.</summary>
+    public static Dictionary<string, Tensor> Imitative(Tensor x, FaceBatch render, FaceAnalysis analysis)
+    {
+        using var reading = analysis.Read(x);
+        var (angles, light) = FaceAnalysis.Truth(render);
+        var mask = render.RenderedMask.unsqueeze(1);
+        var area = mask.sum(new long[] { 2, 3 }).clamp_min(1);
+        var terms = new Dictionary<string, Tensor>
+        {
+            ["pose"] = ((reading.Angles - angles) / 10).square().mean(),
+            ["light"] = (reading.Light - light).abs().sum(1).mean(),
+            ["colour"] = ((x * mask).sum(new long[] { 2, 3 }) / area - (render.Images * mask).sum(new long[] { 2, 3 }) / area).norm(1).mean(),
+            ["pixel"] = ((x - render.Images).abs() * mask).sum() / (area.sum() * 3),
+        };
+        if (reading.Identity is not null)
+        {
+            var target = analysis.Embedding!.Embed(render.Images).detach();
+            terms["identity"] = nn.functional.relu(1 - nn.functional.cosine_similarity(reading.Identity, target, 1) - 0.3).mean();
+        }
+        return terms;
+    }
+
+    /// <summary>l_C^ex: x and x′ differ only in expression; compared where their two renders are equal.</summary>
+    public static Tensor ExpressionContrast(Tensor x, Tensor xPrime, FaceBatch render, FaceBatch renderPrime)
+    {
+        var same = (render.Images - renderPrime.Images).abs().amax(new long[] { 1 }, keepdim: true).lt(1e-3).to(x.dtype);
+        var d = (Blur.forward(x) - Blur.forward(xPrime)).square().sum(1, keepdim: true).add(1e-8).sqrt();
+        return (d * same).sum() / same.sum().clamp_min(1);
+    }
+
+    /// <summary>l_C^il1 and l_C^il2: x and x′ differ only in light; foreground, pose and identity must stay.</summary>
+    public static (Tensor MaskAndPose, Tensor Identity) LightContrast(Tensor x, Tensor xPrime, FaceAnalysis analysis)
+    {
+        using var a = analysis.Read(x);
+        using var b = analysis.Read(xPrime);
+        var maskAndPose = (a.MaskProbability - b.MaskProbability).square().mean() + 10 * ((a.Angles - b.Angles) / 10).square().mean();
+        var identity = a.Identity is null ? zeros(1).squeeze() : (1 - nn.functional.cosine_similarity(a.Identity, b.Identity!, 1)).mean();
+        return (maskAndPose, identity);
+    }
+
+    /// <summary>Tax-free's consistency of x with its condition; <paramref name="alpha"/> blends x with the render before FR reads it.</summary>
+    public static Tensor Consistency(Tensor x, FaceBatch render, FaceAnalysis analysis, double alpha)
+    {
+        var blended = alpha >= 1 ? x : x * alpha + render.Images * (1 - alpha);
+        using var reading = analysis.Read(blended);
+        var (angles, light) = FaceAnalysis.Truth(render);
+        var size = analysis.Estimator.InputSize;
+        var normals = render.Normals;
+        var mask = render.RenderedMask;
+        if (normals.shape[1] != size)
+        {
+            normals = nn.functional.interpolate(normals.permute(0, 3, 1, 2), new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false).permute(0, 2, 3, 1);
+            mask = nn.functional.interpolate(mask.unsqueeze(1), new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+        }
+        var normalTerm = ((reading.Normals - normals).square().sum(3) * mask).sum() / mask.sum().clamp_min(1);
+        return normalTerm + ((reading.Angles - angles) / 10).square().mean() + (reading.Light - light).square().sum(1).mean();
+    }
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using LiftedGan.Checkpoints;
+using LiftedGan.StyleGan2;
+using LiftedGan.Synthetic;
+using LiftedGan.Torch;
+using LiftedGan.Training;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Control;
+
+/// <summary>
+/// One resumable training run of a <see cref="ControlGenerator"/> against the procedural face world (the real images
+/// are world renders with texture noise, FFHQ's role). Per step: a discriminator step (non-saturating logistic loss,
+/// lazy R1 every <see cref="ControlConfig.R1Every"/> steps), then a generator step with the adversarial loss plus
+/// <list type="bullet">
+/// <item>DiscoFaceGAN: the imitative losses against the face model's render of the same codes, and from
+/// <see cref="ControlConfig.ContrastFrom"/> the contrastive losses on pairs whose codes differ only in expression or
+/// only in light (§4.3; none for pose, as in the paper);</item>
+/// <item>Tax-free: λ · consistency, FR reading the blend α·x + (1 − α)·render, α = min(1, step / blend steps).</item>
+/// </list>
+/// Every step's draws come from a generator seeded by (run seed, step), so a resumed run equals an uninterrupted one.
+/// </summary>
+public sealed class ControlTrainer : ITrainable, IDisposable
+{
+    readonly AdamOptimizer gAdam, dAdam;
+    readonly FaceAnalysis analysis;
+
+    /// <summary>A fresh run of <paramref name="config"/> with the frozen networks of <paramref name="analysis"/>.</summary>
+    public ControlTrainer(ControlConfig config, FaceAnalysis analysis)
+    {
+        config.Validate();
+        TorchRuntime.EnsureLoaded();
+        Config = config;
+        this.analysis = analysis;
+        foreach (var p in analysis.Estimator.parameters()) p.requires_grad = false;
+        Generator = new ControlGenerator(config);
+        using var rng = new Generator((ulong)config.Seed + 1);
+        Discriminator = new StyleDiscriminator(new DiscriminatorConfig
+        {
+            Size = config.Size, Channels = Enumerable.Range(2, (int)Math.Log2(config.Size) - 1).ToDictionary(k => 1 << k, _ => config.Channels),
+        }, rng);
+        double ratio = config.R1Every / (config.R1Every + 1.0);
+        gAdam = new AdamOptimizer(Generator.TrainedParameters(), config.LearningRate, 0, 0.99);
+        dAdam = new AdamOptimizer(Discriminator.parameters(), config.LearningRate * ratio, 0, Math.Pow(0.99, ratio));
+    }
+
+    public ControlConfig Config { get; }
+    /// <summary>The generator being trained (owned by the trainer).</summary>
+    public ControlGenerator Generator { get; }
+    /// <summary>The discriminator (owned by the trainer).</summary>
+    public StyleDiscriminator Discriminator { get; }
+    /// <summary>Steps done.</summary>
+    public long Step { get; private set; }
+    long ITrainable.StepsDone => Step;
+
+    /// <summary>Each step's randomness: a generator seeded by (run seed, step number from 1).</summary>
+    public StepRandomness Randomness => StepRandomness.PerStep(i => StepRandomness.GoldenSeed((ulong)Config.Seed, i));
+
+    /// <summary>Runs the next step (a non-finite loss throws <see cref="TrainingDivergedException"/>) and returns its scalars.</summary>
+    public IReadOnlyDictionary<string, double> TrainStep() => TrainingLoop.RunStep(this, Randomness);
+
+    static void SetRequiresGrad(IEnumerable<TorchSharp.Modules.Parameter> ps, bool on)
+    {
+        foreach (var p in ps) p.requires_grad = on;
+    }
+
+    IReadOnlyDictionary<string, double> ITrainable.Step(Generator rng)
+    {
+        Step++;
+        using var scope = NewDisposeScope();
+        int b = Config.Batch;
+        var scalars = new Dictionary<string, double>();
+        var code = ControlCode.Sample(b, Config.NoiseDims, rng);
+        using var render = ControlCode.Render(code, Config.Size);
+        using var world = FaceWorld.SampleBatch(b, Config.Size, rng);
+
+        // Discriminator.
+        SetRequiresGrad(Generator.TrainedParameters(), false);
+        SetRequiresGrad(Discriminator.parameters(), true);
+        Tensor fake;
+        using (no_grad()) fake = Generator.Generate(code, render);
+        var dLoss = nn.functional.softplus(-Discriminator.forward(world.Images)).mean() + nn.functional.softplus(Discriminator.forward(fake)).mean();
+        dAdam.ZeroGrad();
+        dLoss.backward();
+        dAdam.Step();
+        scalars["loss/d"] = dLoss.item<float>();
+        if (Config.R1 > 0 && Step % Config.R1Every == 0)
+        {
+            var real = world.Images.detach().requires_grad_(true);
+            var grad = autograd.grad([Discriminator.forward(real).sum()], [real], create_graph: true, retain_graph: true)[0];
+            var r1 = grad.square().reshape(b, -1).sum(1).mean();
+            dAdam.ZeroGrad();
+            (r1 * (Config.R1 / 2 * Config.R1Every)).backward();
+            dAdam.Step();
+            scalars["loss/r1"] = r1.item<float>();
+        }
+
+        // Generator.
+        SetRequiresGrad(Discriminator.parameters(), false);
+        SetRequiresGrad(Generator.TrainedParameters(), true);
+        var x = Generator.Generate(code, render);
+        var adv = nn.functional.softplus(-Discriminator.forward(x)).mean();
+        var total = adv;
+        scalars["loss/g_adv"] = adv.item<float>();
+        if (Config.Method == ControlMethod.Disco)
+        {
+            var terms = ControlLosses.Imitative(x, render, analysis);
+            foreach (var (name, t) in terms)
+            {
+                double weight = name switch
+                {
+                    "identity" => Config.IdentityWeight, "pose" => Config.PoseWeight, "light" => Config.LightWeight,
+                    "colour" => Config.ColourWeight, _ => Config.PixelWeight,
+                };
+                total = total + weight * t;
+                scalars[$"loss/imitative_{name}"] = t.item<float>();
+            }
+            if (Step > Config.ContrastFrom)
+            {
+                var codeE = ControlCode.Resample(code, ControlFactor.Expression, rng);
+                using var renderE = ControlCode.Render(codeE, Config.Size);
+                var xE = Generator.Generate(codeE, renderE);
+                var expression = ControlLosses.ExpressionContrast(x, xE, render, renderE);
+                var codeL = ControlCode.Resample(code, ControlFactor.Light, rng);
+                using var renderL = ControlCode.Render(codeL, Config.Size);
+                var xL = Generator.Generate(codeL, renderL);
+                var (maskPose, identity) = ControlLosses.LightContrast(x, xL, analysis);
+                total = total + Config.ExpressionContrastWeight * expression + Config.LightContrastWeight * maskPose + Config.LightIdentityWeight * identity;
+                scalars["loss/contrast_expression"] = expression.item<float>();
+                scalars["loss/contrast_light"] = maskPose.item<float>();
+                scalars["loss/contrast_light_identity"] = identity.item<float>();
+            }
+        }
+        else
+        {
+            double alpha = Config.BlendSteps == 0 ? 1 : Math.Min(1, (Step - 1) / (double)Config.BlendSteps);
+            var consistency = ControlLosses.Consistency(x, render, analysis, alpha);
+            total = total + Config.ConsistencyWeight * consistency;
+            scalars["loss/consistency"] = consistency.item<float>();
+            scalars["blend_alpha"] = alpha;
+        }
+        gAdam.ZeroGrad();
+        total.backward();
+        gAdam.Step();
+        scalars["loss/g"] = total.item<float>();
+        return scalars;
+    }
+
+    /// <summary>Writes generator, discriminator, both optimisers, step and settings (atomically; <see cref="Resume"/> reads it).</summary>
+    public void Save(string path)
+    {
+        var root = ControlModel.ToCheckpoint(Generator);
+        root.Set("discriminator", StateDict.Export(Discriminator));
+        root.Set("g_optimizer", AdamStateDict.Export(gAdam));
+        root.Set("d_optimizer", AdamStateDict.Export(dAdam));
+        root.Set("step", Step);
+        TorchCheckpoint.Save(path, root);
+    }
+
+    /// <summary>Continues the run saved at <paramref name="path"/>; its settings must equal <paramref name="config"/>.</summary>
+    public static ControlTrainer Resume(string path, ControlConfig config, FaceAnalysis analysis)
+    {
+        if (!File.Exists(path)) throw new ControlException(path, "checkpoint not found");
+        TorchRuntime.EnsureLoaded();
+        var root = TorchCheckpoint.Load(path) as PyDict ?? throw new ControlException(path, "not a control checkpoint (top level is not a dict)");
+        try
+        {
+            var saved = ControlModel.ReadConfig(root, path);
+            if (saved != config) throw new ControlException(path, $"was trained with {saved}, not {config}; use the same settings or another run folder");
+            if (!root.TryGet("step", out var s) || s is not long step || !root.TryGet("discriminator", out var dv) || dv is not PyDict d
+                || !root.TryGet("g_optimizer", out var gv) || gv is not PyDict gOpt || !root.TryGet("d_optimizer", out var dov) || dov is not PyDict dOpt)
+                throw new ControlException(path, "holds no training state (step, discriminator, optimisers) to resume from");
+            var trainer = new ControlTrainer(config, analysis);
+            try
+            {
+                ControlModel.LoadWeights(trainer.Generator, root, path);
+                ControlModel.LoadStrict(trainer.Discriminator, d, path, "discriminator");
+                AdamStateDict.Restore(trainer.gAdam, gOpt, path, "g_optimizer");
+                AdamStateDict.Restore(trainer.dAdam, dOpt, path, "d_optimizer");
+            }
+            catch
+            {
+                trainer.Dispose();
+                throw;
+            }
+            trainer.Step = step;
+            return trainer;
+        }
+        finally { TorchCheckpoint.DisposeTensors(root); }
+    }
+
+    public void Dispose()
+    {
+        gAdam.Dispose();
+        dAdam.Dispose();
+        Generator.Dispose();
+        Discriminator.Dispose();
+    }
+}

@@ -1,0 +1,201 @@
+using LiftedGan.Control;
+using LiftedGan.Evaluation;
+using LiftedGan.Lifting;
+using LiftedGan.Synthetic;
+using LiftedGan.Torch;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Tests.Control;
+
+public class ControlTests
+{
+    /// <summary>A tiny run: 32 px, 16 channels, 4 noise dimensions, batch 4; random frozen estimator and embedding.</summary>
+    static ControlConfig Tiny(ControlMethod method) => new()
+    {
+        Method = method, Size = 32, StyleDim = 32, NoiseDims = 4, MappingLayers = 2, Channels = 16, EncoderWidth = 8, Batch = 4,
+        LearningRate = 5e-3, R1Every = 2, ContrastFrom = 0, BlendSteps = 0, Seed = 7,
+    };
+
+    static FaceAnalysis RandomAnalysis()
+    {
+        var estimator = SeededInit.Apply(new PoseDepthEstimator(32, 4), 3);
+        estimator.eval();
+        var embedding = SeededInit.Apply(new IdentityEmbeddingNetwork(32, 4, 16), 4);
+        embedding.eval();
+        foreach (var p in estimator.parameters().Concat(embedding.parameters())) p.requires_grad = false;
+        return new FaceAnalysis(estimator, embedding);
+    }
+
+    [Fact]
+    public void ExplicitValuesSetExactlyTheNamedParameterAndResamplingMovesOnlyItsFactor()
+    {
+        var code = ControlCode.Sample(3, 4, new torch.Generator(1));
+        ControlCode.Set(code, "yaw", 30);
+        ControlCode.Set(code, "smile", 0.8);
+        ControlCode.Set(code, "mouth_open", 0.5);
+        ControlCode.Set(code, "light_x", -0.6);
+        var rows = ControlCode.Parameters(code);
+        foreach (var r in rows)
+        {
+            Assert.Equal(30, r[(int)FaceParam.Yaw], 3);
+            Assert.Equal(0.8, r[(int)FaceParam.Smile], 4);
+            Assert.Equal(0.5, r[(int)FaceParam.MouthOpen], 4);
+            Assert.Equal(-0.6, r[(int)FaceParam.LightX], 4);
+        }
+        Assert.Throws<ControlException>(() => ControlCode.Set(code, "yaw", 80));
+        Assert.Throws<ControlException>(() => ControlCode.Set(code, "background_red0", 0.5));
+        Assert.Throws<ControlException>(() => ControlCode.Set(code, "nose_size", 0.5));
+
+        foreach (var factor in ControlCode.Controlled)
+        {
+            var edited = ControlCode.Parameters(ControlCode.Resample(code, factor, new torch.Generator(2)));
+            for (int p = 0; p < FaceParameters.Count; p++)
+            {
+                var id = (FaceParam)p;
+                bool moved = Enumerable.Range(0, 3).Any(i => edited[i][p] != rows[i][p]);
+                if (ControlCode.FactorOf(id) != factor) Assert.False(moved, $"resampling {factor} moved {id}");
+            }
+        }
+    }
+
+    [SkippableFact]
+    public void AFactorEditOfTheRenderMovesThatFactorsEstimateMostWithTheShippedEstimator()
+    {
+        var path = Path.Combine(Shared.RepoRoot, "models", "estimator_faces64.pt");
+        Skip.IfNot(File.Exists(path), "models/estimator_faces64.pt is not in this clone");
+        using var estimator = PoseDepthTraining.Load(path);
+        var analysis = new FaceAnalysis(estimator, null);
+        var code = ControlCode.Sample(8, 4, new torch.Generator(5));
+        ControlCode.Set(code, "yaw", -25);
+        ControlCode.Set(code, "pitch", 0);
+        var turned = code.clone();
+        ControlCode.Set(turned, "yaw", 25);
+        using var a = ControlCode.Render(code, 64);
+        using var b = ControlCode.Render(turned, 64);
+        using var ra = analysis.Read(a.Images);
+        using var rb = analysis.Read(b.Images);
+        var delta = (rb.Angles - ra.Angles).abs().mean(new long[] { 0 });
+        double yaw = delta[1].item<float>(), pitch = delta[0].item<float>(), roll = delta[2].item<float>();
+        Assert.True(yaw > 25, $"a 50° yaw edit moved the estimated yaw by {yaw:F1}°");
+        Assert.True(yaw > 4 * pitch && yaw > 4 * roll, $"yaw {yaw:F1}°, pitch {pitch:F1}°, roll {roll:F1}°");
+
+        // A light edit moves the fitted light direction and leaves the estimated pose (nearly) alone.
+        var lit = code.clone();
+        ControlCode.Set(code, "light_x", -0.8);
+        ControlCode.Set(lit, "light_x", 0.8);
+        using var c = ControlCode.Render(code, 64);
+        using var d = ControlCode.Render(lit, 64);
+        using var rc = analysis.Read(c.Images);
+        using var rd = analysis.Read(d.Images);
+        double light = (rd.Light - rc.Light).norm(1).mean().item<float>();               // unit vectors: up to 2
+        double pose = ((rd.Angles - rc.Angles).abs().mean() / 45).item<float>();         // in units of the yaw half-range
+        Assert.True(light > 4 * pose, $"light moved {light:F3}, pose {pose:F3}");
+    }
+
+    [Fact]
+    public void BothGeneratorsDependOnTheirInputsAndTheInjectionReachesTheImage()
+    {
+        using var disco = new ControlGenerator(Tiny(ControlMethod.Disco));
+        using var tax = new ControlGenerator(Tiny(ControlMethod.TaxFree));
+        using var noGrad = no_grad();
+        var code = ControlCode.Sample(2, 4, new torch.Generator(3));
+        var other = ControlCode.Resample(code, ControlFactor.Pose, new torch.Generator(4));
+        Assert.Equal(new long[] { 2, 3, 32, 32 }, disco.Generate(code).shape);
+        Assert.True((disco.Generate(code) - disco.Generate(other)).abs().max().item<float>() > 1e-4);
+        // Tax-free: the pose enters only through the render, so a different pose means the injection changed the image.
+        Assert.True((tax.Generate(code) - tax.Generate(other)).abs().max().item<float>() > 1e-6);
+        Assert.Equal(0, (tax.Generate(code) - tax.Generate(code)).abs().max().item<float>());
+        Assert.Throws<ControlException>(() => disco.Generate(ControlCode.Sample(1, 5, new torch.Generator(1))));
+        Assert.Throws<ControlException>(() => new ControlGenerator(Tiny(ControlMethod.Disco) with { Size = 48 }));
+    }
+
+    /// <summary>Mean |x − render| on the render's foreground for a fixed batch (the pixel imitative distance).</summary>
+    static double HeldOutPixel(ControlGenerator g, Tensor code, FaceBatch render)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var x = g.Generate(code, render);
+        var m = render.RenderedMask.unsqueeze(1);
+        return (((x - render.Images).abs() * m).sum() / (m.sum() * 3)).item<float>();
+    }
+
+    static double HeldOutConsistency(ControlGenerator g, Tensor code, FaceBatch render, FaceAnalysis analysis)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return ControlLosses.Consistency(g.Generate(code, render), render, analysis, 1).item<float>();
+    }
+
+    [Theory]
+    [InlineData(ControlMethod.Disco)]
+    [InlineData(ControlMethod.TaxFree)]
+    public void LossesAreFiniteAndFallOverAFewSteps(ControlMethod method)
+    {
+        var analysis = RandomAnalysis();
+        using var trainer = new ControlTrainer(Tiny(method), analysis);
+        var code = ControlCode.Sample(4, 4, new torch.Generator(99));
+        using var render = ControlCode.Render(code, 32);
+        double before = method == ControlMethod.Disco ? HeldOutPixel(trainer.Generator, code, render) : HeldOutConsistency(trainer.Generator, code, render, analysis);
+        int threads = get_num_threads();
+        set_num_threads(1);
+        try
+        {
+            for (int i = 0; i < 12; i++)
+            {
+                var s = trainer.TrainStep();
+                Assert.All(s.Values, v => Assert.True(double.IsFinite(v)));
+                Assert.Contains(method == ControlMethod.Disco ? "loss/contrast_expression" : "loss/consistency", s.Keys);
+            }
+        }
+        finally { set_num_threads(threads); }
+        double after = method == ControlMethod.Disco ? HeldOutPixel(trainer.Generator, code, render) : HeldOutConsistency(trainer.Generator, code, render, analysis);
+        Assert.True(after < 0.9 * before, $"{method}: held-out {(method == ControlMethod.Disco ? "pixel" : "consistency")} loss {before:F4} → {after:F4}");
+    }
+
+    [Fact]
+    public void AResumedRunEqualsAnUninterruptedOne()
+    {
+        var analysis = RandomAnalysis();
+        var dir = Directory.CreateTempSubdirectory("control-resume").FullName;
+        try
+        {
+            var config = Tiny(ControlMethod.Disco);
+            using var straight = new ControlTrainer(config, analysis);
+            var last = new List<IReadOnlyDictionary<string, double>>();
+            for (int i = 0; i < 3; i++) last.Add(straight.TrainStep());
+            using (var first = new ControlTrainer(config, analysis))
+            {
+                first.TrainStep();
+                first.TrainStep();
+                first.Save(Path.Combine(dir, "c.pt"));
+            }
+            using var resumed = ControlTrainer.Resume(Path.Combine(dir, "c.pt"), config, analysis);
+            Assert.Equal(2, resumed.Step);
+            var third = resumed.TrainStep();
+            Assert.Equal(last[2]["loss/g"], third["loss/g"]);
+            var a = straight.Generator.state_dict();
+            var b = resumed.Generator.state_dict();
+            foreach (var (k, v) in a) Assert.True(v.equal(b[k]).all().item<bool>(), $"{k} differs after resume");
+            Assert.Throws<ControlException>(() => ControlTrainer.Resume(Path.Combine(dir, "c.pt"), config with { Batch = 6 }, analysis));
+            using var loaded = ControlModel.Load(Path.Combine(dir, "c.pt"));
+            Assert.Equal(config, loaded.Config);
+            File.WriteAllText(Path.Combine(dir, "bad.pt"), "not a checkpoint");
+            Assert.ThrowsAny<LiftedGanException>(() => ControlModel.Load(Path.Combine(dir, "bad.pt")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void AControlGeneratorGetsAFiniteDisentanglementScoreOnTheProtocol()
+    {
+        var analysis = RandomAnalysis();
+        using var g = new ControlGenerator(Tiny(ControlMethod.Disco));
+        var o = new DisentanglementOptions { Groups = 3, PerGroup = 2, ReferenceCount = 6, Batch = 8, Seed = 2 };
+        var r = ControlControls.MeasureDisentanglement(g, analysis.Estimator, analysis.Embedding, o);
+        Assert.Equal(new[] { "yaw", "pitch", "light", "identity" }, r.Factors);
+        Assert.All(r.Scores, d => Assert.True(double.IsFinite(d) && d > 0, $"{d}"));
+        Assert.Empty(r.Exact);
+    }
+}
