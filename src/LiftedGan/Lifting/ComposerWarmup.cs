@@ -21,13 +21,9 @@ public static class ComposerWarmup
     /// <summary>Runs <paramref name="steps"/> fitting steps; returns the relative error of the last step (both halves).</summary>
     public static double Run(LiftedGenerator model, StyleStatistics statistics, int steps, long seed)
     {
-        if (steps < 1) throw new ArgumentException($"composer warm start: {steps} steps; must be at least 1");
+        WarmStart.CheckSteps("composer warm start", steps);
         using var fit = new Fit(model, statistics);
-        using var g = new Generator((ulong)(seed * 1_000_003 + 999_983));
-        double error = double.NaN;
-        try { new TrainingLoop(fit, StepRandomness.Stream(g), steps) { Progress = p => error = p.Scalars["error"] }.Run(); }
-        catch (TrainingDivergedException) { throw new LiftingDivergedException(0, "the composer warm start"); }
-        return error;
+        return WarmStart.Run(fit, steps, (ulong)(seed * 1_000_003 + 999_983), "the composer warm start");
     }
 
     /// <summary>The warm start as a <see cref="TrainingLoop"/> model: one step fits one batch.</summary>
@@ -61,5 +57,25 @@ public static class ComposerWarmup
         }
 
         public void Dispose() => _adam.Dispose();
+    }
+}
+
+/// <summary>The loop both warm starts share: a number of steps of a fit, each batch from one seeded generator.</summary>
+static class WarmStart
+{
+    /// <summary>Refuses fewer than one step, naming <paramref name="what"/>.</summary>
+    public static void CheckSteps(string what, int steps)
+    {
+        if (steps < 1) throw new ArgumentException($"{what}: {steps} steps; must be at least 1");
+    }
+
+    /// <summary>Runs the fit; returns the "error" scalar of its last step. A diverged step is reported as <paramref name="what"/>.</summary>
+    public static double Run(ITrainable fit, int steps, ulong seed, string what)
+    {
+        using var g = new Generator(seed);
+        double error = double.NaN;
+        try { new TrainingLoop(fit, StepRandomness.Stream(g), steps) { Progress = p => error = p.Scalars["error"] }.Run(); }
+        catch (TrainingDivergedException) { throw new LiftingDivergedException(0, what); }
+        return error;
     }
 }

@@ -20,13 +20,9 @@ public static class ViewEncoderWarmup
     public static double Run(LiftedGenerator model, StyleStatistics statistics, int steps, long seed)
     {
         if (model.ViewEncoder is null) throw new ArgumentException("view encoder warm start: the model has no image view encoder (view_from_image is off)");
-        if (steps < 1) throw new ArgumentException($"view encoder warm start: {steps} steps; must be at least 1");
+        WarmStart.CheckSteps("view encoder warm start", steps);
         using var fit = new Fit(model, statistics);
-        using var g = new Generator((ulong)(seed * 1_000_003 + 424_243));
-        double error = double.NaN;
-        try { new TrainingLoop(fit, StepRandomness.Stream(g), steps) { Progress = p => error = p.Scalars["error"] }.Run(); }
-        catch (TrainingDivergedException) { throw new LiftingDivergedException(0, "the view encoder warm start"); }
-        return error;
+        return WarmStart.Run(fit, steps, (ulong)(seed * 1_000_003 + 424_243), "the view encoder warm start");
     }
 
     /// <summary>The warm start as a <see cref="TrainingLoop"/> model: one step fits one batch.</summary>
