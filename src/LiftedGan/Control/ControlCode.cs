@@ -33,10 +33,6 @@ public static class ControlCode
     /// <summary>Dimensions that carry face-model parameters (the rest are free noise).</summary>
     public const int ParameterDimensions = 52;
 
-    static readonly FaceParam[] IdentityParams = FaceParameters.All.Where(p => p.IsIdentity).Select(p => p.Id).ToArray();
-    static readonly FaceParam[] Flags = [FaceParam.FacialHair, FaceParam.Glasses];
-    static readonly FaceParam[] ImageParams = FaceParameters.All.Where(p => !p.IsIdentity).Select(p => p.Id).ToArray();
-
     /// <summary>The code dimensions [start, start + length) of <paramref name="factor"/> for <paramref name="noise"/> free dimensions.</summary>
     public static IReadOnlyList<(int Start, int Length)> Dimensions(ControlFactor factor, int noise) => factor switch
     {
@@ -51,13 +47,7 @@ public static class ControlCode
     public static readonly IReadOnlyList<ControlFactor> Controlled = [ControlFactor.Identity, ControlFactor.Expression, ControlFactor.Light, ControlFactor.Pose];
 
     /// <summary>The code dimension that sets parameter <paramref name="p"/>.</summary>
-    public static int DimensionOf(FaceParam p)
-    {
-        int i = Array.IndexOf(IdentityParams, p);
-        if (i >= 0) return i;
-        i = Array.IndexOf(ImageParams, p);
-        return IdentityParams.Length + Flags.Length + i;
-    }
+    public static int DimensionOf(FaceParam p) => LatentFaces.DimensionOf(p);
 
     /// <summary>The factor parameter <paramref name="p"/> belongs to.</summary>
     public static ControlFactor FactorOf(FaceParam p) => FaceParameters.All[(int)p].Group switch
@@ -111,18 +101,8 @@ public static class ControlCode
         NoiseDimensions(code);
         using var scope = NewDisposeScope();
         var u = special.ndtr(code.detach().cpu().to(float64).narrow(1, 0, ParameterDimensions)).clamp(0, 1 - 1e-12).data<double>().ToArray();
-        int p = FaceParameters.Count;
         var rows = new float[code.shape[0]][];
-        for (int row = 0; row < rows.Length; row++)
-        {
-            var identityU = Enumerable.Repeat(0.5, 2 * p).ToArray();
-            int j = row * ParameterDimensions;
-            foreach (var id in IdentityParams) identityU[(int)id] = u[j++];
-            foreach (var id in Flags) identityU[p + (int)id] = u[j++];
-            var imageU = Enumerable.Repeat(0.5, p).ToArray();
-            foreach (var id in ImageParams) imageU[(int)id] = u[j++];
-            rows[row] = FaceSampler.ImageFromUniforms(FaceSampler.IdentityFromUniforms(identityU), imageU);
-        }
+        for (int row = 0; row < rows.Length; row++) rows[row] = LatentFaces.ParametersFromUniforms(u, row * ParameterDimensions);
         return rows;
     }
 

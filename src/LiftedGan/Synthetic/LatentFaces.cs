@@ -47,21 +47,35 @@ public static class LatentFaces
         var noise = zn.narrow(1, ParameterDimensions, d - ParameterDimensions).to(float32)
             .matmul(NoiseMatrix(d - ParameterDimensions))
             .view(-1, FaceSampler.NoiseChannels, FaceSampler.NoiseGrid, FaceSampler.NoiseGrid);
-        int p = FaceParameters.Count, k = ParameterDimensions;
         var draws = new List<FaceDraw>();
         for (int row = 0; row < z.shape[0]; row++)
-        {
-            var identityU = Enumerable.Repeat(0.5, 2 * p).ToArray();
-            int j = row * k;
-            foreach (var id in IdentityParams) identityU[(int)id] = u[j++];
-            foreach (var id in Flags) identityU[p + (int)id] = u[j++];
-            var imageU = Enumerable.Repeat(0.5, p).ToArray();
-            foreach (var id in ImageParams) imageU[(int)id] = u[j++];
-            var identity = FaceSampler.IdentityFromUniforms(identityU);
-            var parameters = FaceSampler.ImageFromUniforms(identity, imageU);
-            draws.Add(new FaceDraw(row, row, parameters, noise[row].clone().DetachFromDisposeScope()));
-        }
+            draws.Add(new FaceDraw(row, row, ParametersFromUniforms(u, row * ParameterDimensions), noise[row].clone().DetachFromDisposeScope()));
         return draws;
+    }
+
+    /// <summary>
+    /// The face-model parameter row of the <see cref="ParameterDimensions"/> uniforms at <paramref name="offset"/> of
+    /// <paramref name="u"/>, in latent order (identity parameters, the two flags, image parameters); the world's sampler
+    /// turns them into parameters.
+    /// </summary>
+    public static float[] ParametersFromUniforms(double[] u, int offset)
+    {
+        int p = FaceParameters.Count, j = offset;
+        var identityU = Enumerable.Repeat(0.5, 2 * p).ToArray();
+        foreach (var id in IdentityParams) identityU[(int)id] = u[j++];
+        foreach (var id in Flags) identityU[p + (int)id] = u[j++];
+        var imageU = Enumerable.Repeat(0.5, p).ToArray();
+        foreach (var id in ImageParams) imageU[(int)id] = u[j++];
+        return FaceSampler.ImageFromUniforms(FaceSampler.IdentityFromUniforms(identityU), imageU);
+    }
+
+    /// <summary>The latent dimension that sets parameter <paramref name="p"/>.</summary>
+    public static int DimensionOf(FaceParam p)
+    {
+        int i = Array.IndexOf(IdentityParams, p);
+        if (i >= 0) return i;
+        i = Array.IndexOf(ImageParams, p);
+        return IdentityParams.Length + Flags.Length + i;
     }
 
     /// <summary>The world's render of map(z) at <paramref name="size"/>, with all of its ground truth.</summary>
