@@ -131,7 +131,7 @@ internal static class EvalCommands3d
             foreach (var m in r.Methods)
                 stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {A(m.Yaw),14} {A(m.Pitch),15} {A(m.Roll),14} {m.Side,8:F4} {m.Mad,7:F2}"));
             stdout.WriteLine("mean signed error (bias) and mean absolute error with the bias removed, yaw / pitch / roll:");
-            static string C(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.Bias:+0.00;-0.00}/{a.CentredMeanAbs:F2}");
+            static string C(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.Bias:+0.00;-0.00;0.00}/{a.CentredMeanAbs:F2}");
             foreach (var m in r.Methods.Where(m => m.Yaw is not null))
                 stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {C(m.Yaw),14} {C(m.Pitch),15} {C(m.Roll),14}"));
             stdout.WriteLine("gain (slope of the predicted angle on the true one; 1 turns as far as the truth), yaw / pitch / roll:");
