@@ -3,14 +3,17 @@
 # estimator and the identity embedding), and with --ablations also docs/ablations/: the five ablation lifts (full,
 # wo_flip, wo_perturb, wo_idt, wo_rega; synth_64, 200 steps each, seed 1) of the same teacher, about 2 hours more on
 # 2 CPU cores. Running it again resumes: finished ablation runs are not retrained, an interrupted one continues.
-# Usage: scripts/make-results.sh [--ablations] [RUNS_DIR (default runs/ablations200)]
+# The report alone took 13 minutes with --threads 1 on a 2-core AMD EPYC (Zen 5), 2026-12-05.
+# Usage: scripts/make-results.sh [--threads N] [--ablations] [RUNS_DIR (default runs/ablations200)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+threads=()
+if [[ "${1:-}" == --threads ]]; then threads=(--threads "$2"); shift 2; fi
 ablations=0
 if [[ "${1:-}" == --ablations ]]; then ablations=1; shift; fi
 runs="${1:-runs/ablations200}"
-liftedgan=(dotnet run --project src/LiftedGan.Cli -c Release --)
+liftedgan=(dotnet run --project src/LiftedGan.Cli -c Release -- "${threads[@]}")
 models=models
 teacher="$models/stylegan2_world64.pt"
 common=(--stylegan "$teacher" --estimator "$models/estimator_faces64.pt" --face-embedding "$models/identity_faces64.pt"

@@ -20,7 +20,12 @@ internal static class BenchLiftCommand
                           "--leak-every steps and its growth per 1,000 steps over the second half (the leak test; e.g. 1000).",
         };
         var leakEvery = new Option<int>("--leak-every") { Description = "Steps between memory samples of --leak-steps.", DefaultValueFactory = _ => 50 };
-        var cmd = new Command("lift", "Time a LiftedGAN training step (batch 8) and its parts at synth_64 and ffhq_256.") { only, steps, repeats, leak, leakEvery };
+        var bf16 = new Option<bool>("--bf16")
+        {
+            Description = "Also time the perceptual network in bfloat16 beside float32 (image and target side) and print how far its " +
+                          "features, loss and gradient are from float32's (the bf16 trial; training stays float32).",
+        };
+        var cmd = new Command("lift", "Time a LiftedGAN training step (batch 8) and its parts at synth_64 and ffhq_256.") { only, steps, repeats, leak, leakEvery, bf16 };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             var inv = CultureInfo.InvariantCulture;
@@ -64,10 +69,25 @@ internal static class BenchLiftCommand
                 stdout.WriteLine(string.Create(inv, $"  {"rest",-24} {"",9}        {r.RestMilliseconds,9:F1} {100 * r.RestMilliseconds / r.StepMilliseconds,5:F1} %"));
                 stdout.WriteLine(string.Create(inv,
                     $"  target: step <= {(r.Preset == "synth_64" ? "1,000" : "30,000")} ms -> {r.StepMilliseconds / (r.Preset == "synth_64" ? 1000.0 : 30000.0):F2}x of it; rest <= 10 % -> {100 * r.RestMilliseconds / r.StepMilliseconds:F1} %"));
+                if (parse.GetValue(bf16)) PrintPrecision(stdout, LiftingBenchmark.PerceptualPrecision(preset, parse.GetValue(repeats)));
             }
             return 0;
         }));
         return cmd;
+    }
+
+    static void PrintPrecision(TextWriter stdout, PrecisionBenchResult p)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        bool cpuBf16 = File.Exists("/proc/cpuinfo") && File.ReadAllText("/proc/cpuinfo").Contains(" avx512_bf16");
+        stdout.WriteLine(string.Create(inv,
+            $"  perceptual in bfloat16 ({p.Batch} x {p.ImageSize} px; CPU flag avx512_bf16: {(cpuBf16 ? "yes" : "no")}), float32 / bfloat16 ms per call:"));
+        stdout.WriteLine(string.Create(inv,
+            $"    image side (fwd+bwd) {p.ImageSideSingleMs,8:F1} / {p.ImageSideHalfMs,8:F1}  ratio {p.ImageSideHalfMs / p.ImageSideSingleMs:F2}"));
+        stdout.WriteLine(string.Create(inv,
+            $"    target (fwd)         {p.TargetSingleMs,8:F1} / {p.TargetHalfMs,8:F1}  ratio {p.TargetHalfMs / p.TargetSingleMs:F2}"));
+        stdout.WriteLine(string.Create(inv,
+            $"    bfloat16 vs float32: features {p.FeatureRelativeError:E2} (worst map), loss {p.LossRelativeError:E2}, gradient {p.GradientRelativeError:E2} relative L2, gradient cosine {p.GradientCosine:F4}"));
     }
 
     /// <summary>The shape of the embedded 64 px teacher (style 128, 4 mapping layers, channels 128, 128, 64, 64, 32).</summary>

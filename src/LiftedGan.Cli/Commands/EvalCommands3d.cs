@@ -182,6 +182,7 @@ internal static class EvalCommands3d
             string folder = parse.GetValue(output)!;
             r.Write(folder);
             stdout.Write(r.MeanTableCsv());
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"different faces (chance): mean cosine {r.DifferentFaces:F4} between the frontal renderings of the {r.Faces} faces"));
             stdout.WriteLine($"-> {folder}");
             return 0;
         }));

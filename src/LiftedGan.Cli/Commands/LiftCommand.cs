@@ -32,6 +32,7 @@ internal static class LiftCommand
         ["depth_source_style"] = (c, v) => c with { DepthFromSourceStyle = Switch("depth_source_style", v) },
         ["composer_warmup_views"] = (c, v) => c with { ComposerWarmupViews = Switch("composer_warmup_views", v) },
         ["perturb_shift"] = (c, v) => c with { PerturbShift = v },
+        ["perturb_roll"] = (c, v) => c with { PerturbRoll = v >= 0 && v <= 60 ? v : throw new UsageException($"--set perturb_roll={v}: must lie in [0, 60] degrees") },
         ["trans_bias"] = (c, v) => c with { TransformationBias = v },
         ["perturb_trains_decomposer"] = (c, v) => c with { PerturbTrainsDecomposer = Switch("perturb_trains_decomposer", v) },
         ["min_diffuse"] = (c, v) => c with { MinDiffuse = v >= 0 && v < 1 ? v : throw new UsageException($"--set min_diffuse={v}: must lie in [0, 1)") },

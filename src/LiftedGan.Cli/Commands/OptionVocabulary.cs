@@ -159,6 +159,7 @@ internal static class OptionVocabulary
             new("--only", "run only the named cases"),
             new("--leak-steps", "training steps of a leak test (resident memory sampled along the way)"),
             new("--leak-every", "steps between a leak test's memory samples"),
+            new("--bf16", "also measure a network in bfloat16 beside float32"),
             new("--sizes", "image sizes to measure"),
             new("--batches", "batch sizes to measure"),
         ]),

@@ -22,6 +22,14 @@ public sealed record LiftingBenchComponent(string Name, double Milliseconds, int
 }
 
 /// <summary>A measured lifting step at one preset, split into components, with the process's peak memory.</summary>
+/// <summary>
+/// The perceptual network in float32 and bfloat16 (<see cref="LiftingBenchmark.PerceptualPrecision"/>): median
+/// milliseconds per call of each side and each type, and the bfloat16 results' relative errors against float32.
+/// </summary>
+public sealed record PrecisionBenchResult(string Preset, int Batch, int ImageSize, double ImageSideSingleMs, double ImageSideHalfMs,
+    double TargetSingleMs, double TargetHalfMs, double FeatureRelativeError, double LossRelativeError, double GradientRelativeError,
+    double GradientCosine);
+
 public sealed record LiftingBenchResult(string Preset, int Batch, double StepMilliseconds, IReadOnlyList<LiftingBenchComponent> Components,
     long PeakWorkingSetBytes, double MatmulFlopsPerSecond)
 {
@@ -202,6 +210,62 @@ public static class LiftingBenchmark
         double sxx = tail.Sum(t => (t.Step - mx) * (t.Step - mx));
         double slope = sxx == 0 ? 0 : tail.Sum(t => (t.Step - mx) * (t.Bytes - my)) / sxx;
         return new LiftingLeakResult(config.Preset, steps, samples, slope * 1000, sw.Elapsed.TotalSeconds / steps, process.PeakWorkingSet64);
+    }
+
+    /// <summary>
+    /// The perceptual network of <paramref name="preset"/> (random-feature VGG16, the preset's scales, batch and size) in
+    /// float32 and in bfloat16 (weights and input cast; the loss cast back), side by side in interleaved rounds: the
+    /// image side (forward + backward against constant targets) and the target side (forward only), and how far the
+    /// bfloat16 results are from the float32 ones on the same inputs (relative L2 error of every feature map, of the loss
+    /// and of the gradient on the image, and the gradient's cosine). bfloat16 convolutions bypass the convolution guard
+    /// (it probes float32 only), so the feature error is also the check that their oneDNN kernels are right.
+    /// </summary>
+    public static PrecisionBenchResult PerceptualPrecision(LiftingConfig preset, int repeats)
+    {
+        int b = preset.BatchSize, s = preset.ImageSize;
+        using var single = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: preset.PerceptualScales);
+        var halfNetwork = Vgg16Features.RandomFeatures(0);
+        halfNetwork.to(ScalarType.BFloat16);
+        using var half = new PerceptualLoss(halfNetwork, scales: preset.PerceptualScales);
+        var g = new torch.Generator(3);
+        using var image = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
+        using var target = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
+        using var singleTarget = single.Features(target);
+        using var halfTarget = half.Features(target.to(ScalarType.BFloat16));
+
+        (double Loss, Tensor Gradient) ImageSide(PerceptualLoss loss, PerceptualFeatures features, ScalarType type)
+        {
+            var x = image.detach().clone().requires_grad_(true);
+            var value = loss.Compute(x.to(type), features).to(ScalarType.Float32);
+            value.backward();
+            return (value.item<float>(), x.grad!.detach().clone().MoveToOuterDisposeScope());
+        }
+        var cases = new (string Name, Action Run)[]
+        {
+            ("image side float32", () => ImageSide(single, singleTarget, ScalarType.Float32)),
+            ("image side bfloat16", () => ImageSide(half, halfTarget, ScalarType.BFloat16)),
+            ("target float32", () => { using var f = single.Features(target); }),
+            ("target bfloat16", () => { using var f = half.Features(target.to(ScalarType.BFloat16)); }),
+        };
+        var times = cases.Select(_ => new List<double>()).ToList();
+        for (int round = 0; round <= Math.Max(1, repeats); round++)
+            for (int i = 0; i < cases.Length; i++)
+            {
+                using var scope = NewDisposeScope();
+                var sw = Stopwatch.StartNew();
+                cases[i].Run();
+                if (round > 0) times[i].Add(sw.Elapsed.TotalMilliseconds);
+            }
+
+        using var errorScope = NewDisposeScope();
+        static double Relative(Tensor a, Tensor reference) =>
+            ((a.to(ScalarType.Float32) - reference).norm() / reference.norm().clamp_min(1e-30)).item<float>();
+        double featureError = singleTarget.Maps.Zip(halfTarget.Maps).Max(p => Relative(p.Second, p.First));
+        var (singleLoss, singleGradient) = ImageSide(single, singleTarget, ScalarType.Float32);
+        var (halfLoss, halfGradient) = ImageSide(half, halfTarget, ScalarType.BFloat16);
+        double cosine = ((singleGradient * halfGradient).sum() / (singleGradient.norm() * halfGradient.norm()).clamp_min(1e-30)).item<float>();
+        return new PrecisionBenchResult(preset.Preset, b, s, Median(times[0]), Median(times[1]), Median(times[2]), Median(times[3]),
+            featureError, Math.Abs(halfLoss - singleLoss) / Math.Max(Math.Abs(singleLoss), 1e-30), Relative(halfGradient, singleGradient), cosine);
     }
 
     /// <summary>A trainer of randomly initialised networks (teacher, lift, random-feature VGG16, LResNet where asked) for the benchmarks; disposes them all.</summary>

@@ -68,6 +68,12 @@ public sealed record LiftingConfig
     public double PerturbPitch { get; init; } = 15;
     public double PerturbYaw { get; init; } = 45;
     /// <summary>
+    /// Roll range (degrees, ±) of the perturbation; official 0 (perturbed faces are never rolled, so the parameter
+    /// cycle only ever asks the view head for roll 0). Above 0 a roll is drawn uniformly and the random stream gains
+    /// one draw per step (at 0 it is the official stream).
+    /// </summary>
+    public double PerturbRoll { get; init; }
+    /// <summary>
     /// x translation (world units) the perturbation adds per sin(yaw): official 0.02, which keeps a face 0.02 in front
     /// of the rotation centre where it was, as FFHQ's alignment keeps faces centred whatever their yaw. A teacher whose
     /// faces move across the image as they turn (the procedural world: no re-centring) needs 0.

@@ -5,8 +5,8 @@ namespace LiftedGan.Lifting;
 
 /// <summary>
 /// A perturbed light and view for each sample (official perturb): ambient/diffuse and direction taken from two random
-/// permutations of the batch's lights; pitch and yaw drawn uniformly (roll 0) and written as a raw view
-/// [pitch/60, yaw/60, 0, s·sin(yaw)/0.1, 0, 0] (s: <see cref="LiftingConfig.PerturbShift"/>, official 0.02). Both are detached. Owns its tensors.
+/// permutations of the batch's lights; pitch and yaw drawn uniformly (roll 0, or uniform in ± <see cref="LiftingConfig.PerturbRoll"/>) and written as a
+/// raw view [pitch/60, yaw/60, roll/60, s·sin(yaw)/0.1, 0, 0] (s: <see cref="LiftingConfig.PerturbShift"/>, official 0.02). Both are detached. Owns its tensors.
 /// </summary>
 public sealed class Perturbation : IDisposable
 {
@@ -31,7 +31,11 @@ public sealed class Perturbation : IDisposable
         var pitch = ((rand(b, generator: g) * 2 - 1) * config.PerturbPitch).to(light.dtype).to(light.device);
         var yaw = ((rand(b, generator: g) * 2 - 1) * config.PerturbYaw).to(light.dtype).to(light.device);
         var zero = zeros_like(yaw);
-        var view = stack(new[] { pitch / LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, yaw / LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, zero,
+        var roll = config.PerturbRoll > 0
+            ? ((rand(b, generator: g) * 2 - 1) * config.PerturbRoll).to(light.dtype).to(light.device)
+            : zero;
+        var view = stack(new[] { pitch / LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, yaw / LiftedGan.Rendering.ViewTransform.RotationRangeDegrees,
+            roll / LiftedGan.Rendering.ViewTransform.RotationRangeDegrees,
             config.PerturbShift / LiftedGan.Rendering.ViewTransform.XyTranslationRange * (yaw * (Math.PI / 180)).sin(), zero, zero }, 1);
         return new Perturbation(perturbedLight.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(),
             yaw.MoveToOuterDisposeScope(), pitch.MoveToOuterDisposeScope());

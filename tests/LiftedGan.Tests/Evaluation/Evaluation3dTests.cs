@@ -183,6 +183,9 @@ public class Evaluation3dTests
         Assert.True(mean[0] < mean[2] && mean[^1] < mean[^3], string.Join(", ", mean));
         for (int j = 0; j < zero; j++)
             Assert.True(Math.Abs(mean[j] - mean[^(j + 1)]) < 0.5 * (1 - Math.Min(mean[j], mean[^(j + 1)])), string.Join(", ", mean));
+        // Chance level: different faces are less alike than one face with itself, and one face has no pair.
+        Assert.InRange(r.DifferentFaces, -1, 0.9999);
+        Assert.True(double.IsNaN(IdentityYaw.Measure(new PixelEmbedding(), 1, yaws, IdentityYaw.FaceWorldRenderer(seed: 5, size: 32)).DifferentFaces));
 
         string folder = Path.Combine(Path.GetTempPath(), $"idyaw-{Guid.NewGuid():N}");
         try
@@ -210,6 +213,10 @@ public class Evaluation3dTests
         var id = IdentityYaw.Measure(new PixelEmbedding(), 2, new double[] { -20, 0, 20 }, IdentityYaw.LiftedRenderer(model, seed: 3));
         Assert.Equal(1.0, id.Mean[1], 6);
         Assert.True(id.Mean[0] < 1 && id.Mean[2] < 1, string.Join(", ", id.Mean));
+        // The flat card: the same frontal image on a plane, rotated the same way.
+        var card = IdentityYaw.Measure(new PixelEmbedding(), 2, new double[] { -20, 0, 20 }, IdentityYaw.LiftedRenderer(model, seed: 3, flat: true));
+        Assert.Equal(1.0, card.Mean[1], 6);
+        Assert.True(card.Mean.All(double.IsFinite) && card.Mean[0] < 1, string.Join(", ", card.Mean));
     }
 
     [Fact]

@@ -7,8 +7,11 @@ using static TorchSharp.torch;
 
 namespace LiftedGan.Evaluation;
 
-/// <summary>Cosine similarity of each face's rotated renderings to its frontal one: <see cref="Similarity"/>[face, yaw index].</summary>
-public sealed record IdentityYawResult(IReadOnlyList<double> YawDegrees, double[,] Similarity)
+/// <summary>
+/// Cosine similarity of each face's rotated renderings to its frontal one: <see cref="Similarity"/>[face, yaw index];
+/// <see cref="DifferentFaces"/> is the chance level: the mean cosine between the frontal renderings of different faces.
+/// </summary>
+public sealed record IdentityYawResult(IReadOnlyList<double> YawDegrees, double[,] Similarity, double DifferentFaces = double.NaN)
 {
     public int Faces => Similarity.GetLength(0);
 
@@ -76,6 +79,7 @@ public static class IdentityYaw
         if (yaws.Count == 0) throw new EvaluationException("yaws", "no angles given");
         var result = new double[faces, yaws.Count];
         var angles = new[] { 0.0 }.Concat(yaws).ToList();
+        var frontals = new List<double[]>();
         for (int i = 0; i < faces; i++)
         {
             using var scope = NewDisposeScope();
@@ -87,8 +91,19 @@ public static class IdentityYaw
             e = e / e.norm(1, true).clamp_min(1e-12);
             var cos = (e[1..] * e[0].unsqueeze(0)).sum(1).data<double>().ToArray();
             for (int j = 0; j < yaws.Count; j++) result[i, j] = cos[j];
+            frontals.Add(e[0].data<double>().ToArray());
         }
-        return new IdentityYawResult(yaws.ToArray(), result);
+        double different = double.NaN;
+        if (faces > 1)
+        {
+            // Unit embeddings: the mean over ordered pairs i ≠ j of their dot products.
+            double sum = 0;
+            for (int i = 0; i < faces; i++)
+                for (int j = i + 1; j < faces; j++)
+                    sum += frontals[i].Zip(frontals[j], (a, b) => a * b).Sum();
+            different = sum / (faces * (faces - 1) / 2.0);
+        }
+        return new IdentityYawResult(yaws.ToArray(), result, different);
     }
 
     /// <summary>The exact procedural world: face i is image i of the stream <paramref name="seed"/>, re-rendered by <see cref="FaceWorld.RenderYawSweep"/>.</summary>
@@ -103,8 +118,10 @@ public static class IdentityYaw
     /// A lifted generator: face i from z_i ~ N(0, I) (generator <paramref name="seed"/>, drawn in order), estimated once;
     /// its canonical image shaded with the estimated light is rotated about the rotation centre (pitch 0, no translation)
     /// with <see cref="Rendering.DepthMapRenderer.RenderSweep"/>. Faces must be requested in order 0, 1, 2, ...
+    /// With <paramref name="flat"/> the depth is replaced by a plane at the rotation centre (the same texture on a flat
+    /// card: the constant-shape answer the lift's 3D must beat).
     /// </summary>
-    public static Func<int, IReadOnlyList<double>, Tensor> LiftedRenderer(LiftedGenerator model, long seed)
+    public static Func<int, IReadOnlyList<double>, Tensor> LiftedRenderer(LiftedGenerator model, long seed, bool flat = false)
     {
         var generator = new Generator((ulong)seed);
         int next = 0;
@@ -117,7 +134,8 @@ public static class IdentityYaw
             var w = model.Teacher.Map(randn(1, model.Teacher.Config.StyleDim, generator: generator));
             using var estimate = model.Estimate(w);
             using var frontal = model.Render(estimate.Depth, estimate.Albedo, estimate.Light, zeros_like(estimate.View), estimate.TransformationMap);
-            var sweep = model.Renderer.RenderSweep(estimate.Depth, frontal.CanonImage, yaws.Select(y => (0.0, y)).ToList());
+            var depth = flat ? full_like(estimate.Depth, model.Config.RotationCenterDepth) : estimate.Depth;
+            var sweep = model.Renderer.RenderSweep(depth, frontal.CanonImage, yaws.Select(y => (0.0, y)).ToList());
             return sweep[0].MoveToOuterDisposeScope();
         };
     }

@@ -39,6 +39,15 @@ public sealed record ModelMetrics(string Name, string Checkpoint, long Steps, do
     /// <summary>Which VGG16 measured <see cref="ReconstructionPerceptual"/>.</summary>
     public string PerceptualNetwork { get; init; } = "";
 
+    /// <summary>
+    /// Identity versus yaw of the lift's texture on a flat card (<see cref="IdentityYaw.LiftedRenderer"/> with a plane for
+    /// depth) and of the exact procedural world's own faces (<see cref="IdentityYaw.FaceWorldRenderer"/>): the
+    /// constant-shape answer and what a perfect 3D keeps under the same embedding; null where not measured.
+    /// </summary>
+    public IdentityYawResult? IdentityFlat { get; init; }
+    /// <inheritdoc cref="IdentityFlat"/>
+    public IdentityYawResult? IdentityWorld { get; init; }
+
     /// <summary>Errors against exact truth (world-fit teachers only), or null.</summary>
     public ExactTruthResult? Truth { get; init; }
 
@@ -87,11 +96,13 @@ public static class ModelEvaluation
             ds = LiftedControls.MeasureDisentanglement(sampler, estimator, embedding,
                 new DisentanglementOptions { Groups = o.DsGroups, PerGroup = o.DsPerGroup, ReferenceCount = o.DsReference, Seed = o.Seed }, s => log($"{name}: DS {s}"));
         }
-        IdentityYawResult? identity = null;
+        IdentityYawResult? identity = null, identityFlat = null, identityWorld = null;
         if (embedding is not null && o.IdentityFaces > 0)
         {
-            log($"{name}: identity vs yaw on {o.IdentityFaces} faces");
+            log($"{name}: identity vs yaw on {o.IdentityFaces} faces (the lift, its texture on a flat card, the exact world)");
             identity = IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.LiftedRenderer(sampler.Model, o.Seed));
+            identityFlat = IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.LiftedRenderer(sampler.Model, o.Seed, flat: true));
+            identityWorld = IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.FaceWorldRenderer(o.Seed, sampler.Model.Config.ImageSize));
         }
         ExactTruthResult? truth = null;
         if (o.TruthSamples > 0 && StyleGan2.StyleGanCheckpoint.ReadObjective(teacherPath) == StyleGan2.TrainObjective.WorldFit)
@@ -109,6 +120,7 @@ public static class ModelEvaluation
         return new ModelMetrics(name, checkpoint, steps, l1, o.ReconstructionSamples, table2, ds, identity, fidResult)
         {
             ReconstructionPerceptual = perceptual, PerceptualNetwork = network, Truth = truth,
+            IdentityFlat = identityFlat, IdentityWorld = identityWorld,
         };
     }
 

@@ -177,14 +177,25 @@ public static class ResultsReport
             sb.Append("\n## Disentanglement score\n\n").Append(d.ToMarkdown())
               .Append("\nFactors are re-estimated from the images: yaw and pitch by the estimator, light as a face-frame direction (first-order spherical-harmonic fit to the estimator's normals), identity by the face embedding. ")
               .Append("This is an adaptation of DiscoFaceGAN's score to the controls LiftedGAN has (view and light); the numbers are not comparable to the 3DMM-based values in DiscoFaceGAN or Tax-free.\n");
-        if (m.Identity is { } i)
-        {
-            sb.Append("\n## Identity versus yaw\n\n| yaw (°) | mean cosine | std | faces |\n|---|---|---|---|\n");
-            var (mean, std) = (i.Mean, i.Std);
-            for (int j = 0; j < i.YawDegrees.Count; j++)
-                sb.Append(CultureInfo.InvariantCulture, $"| {i.YawDegrees[j]} | {F(mean[j])} | {F(std[j])} | {i.Faces} |\n");
-        }
+        if (m.Identity is { } i) sb.Append(IdentityMarkdown(i, m.IdentityFlat, m.IdentityWorld));
         if (ablationMarkdown is not null) sb.Append("\n## Ablations\n\n").Append(ablationMarkdown).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>The identity-versus-yaw table: the lift beside its texture on a flat card and the exact world, with the chance level.</summary>
+    static string IdentityMarkdown(IdentityYawResult lift, IdentityYawResult? flat, IdentityYawResult? world)
+    {
+        var sb = new StringBuilder("\n## Identity versus yaw\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Cosine of the face embedding between each face's frontal rendering and its rendering at each yaw ({lift.Faces} faces; mean ± std over faces). ")
+          .Append("`flat card`: the lift's own frontal image on a plane at the rotation centre, rotated the same way (the constant-shape answer); ")
+          .Append("`exact world`: the procedural world's own faces rendered at those yaws (what a perfect 3D keeps under this embedding); ")
+          .Append("`different faces`: the mean cosine between the frontal renderings of different faces (chance).\n\n")
+          .Append("| yaw (°) | lift | flat card | exact world |\n|---|---|---|---|\n");
+        static string Cell(IdentityYawResult? r, int j) => r is null || j >= r.YawDegrees.Count ? "–" : $"{F(r.Mean[j])} ± {F(r.Std[j])}";
+        for (int j = 0; j < lift.YawDegrees.Count; j++)
+            sb.Append(CultureInfo.InvariantCulture, $"| {lift.YawDegrees[j]} | {Cell(lift, j)} | {Cell(flat, j)} | {Cell(world, j)} |\n");
+        static string Chance(IdentityYawResult? r) => r is null || double.IsNaN(r.DifferentFaces) ? "–" : F(r.DifferentFaces);
+        sb.Append(CultureInfo.InvariantCulture, $"| different faces | {Chance(lift)} | {Chance(flat)} | {Chance(world)} |\n");
         return sb.ToString();
     }
 }
