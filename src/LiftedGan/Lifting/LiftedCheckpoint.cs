@@ -62,6 +62,10 @@ public static class LiftedCheckpoint
         return root;
     }
 
+    /// <summary>Checkpoint keys of <paramref name="model"/>'s networks that <paramref name="root"/> does not hold.</summary>
+    internal static List<string> MissingNetworks(LiftedGenerator model, PyDict root) =>
+        model.Networks.Select(n => n.Key).Where(k => !root.ContainsKey(k)).ToList();
+
     static void LoadInto(LiftedGenerator model, PyDict root, string path)
     {
         foreach (var (key, module) in model.Networks)
@@ -101,7 +105,7 @@ public static class LiftedCheckpoint
                 try
                 {
                     LoadInto(model, root, checkpointPath);
-                    if (model.Networks.Select(n => n.Key).Where(k => !root.ContainsKey(k)).ToList() is { Count: > 0 } missing)
+                    if (MissingNetworks(model, root) is { Count: > 0 } missing)
                         throw new CheckpointFormatException(checkpointPath, $"its config needs network(s) {string.Join(", ", missing)}, which it does not hold");
                     foreach (var (_, net) in model.Networks) net.eval();
                     return model;

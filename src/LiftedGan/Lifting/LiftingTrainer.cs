@@ -273,7 +273,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
     public IReadOnlyList<string> Resume(string path)
     {
         var root = LiftedCheckpoint.LoadNetworks(Model, path);
-        var missing = Model.Networks.Select(n => n.Key).Where(k => !root.ContainsKey(k)).ToList();
+        var missing = LiftedCheckpoint.MissingNetworks(Model, root);
         if (root.TryGet("optimizer", out var opt) && opt is PyDict optimizer) AdamStateDict.Restore(_adam, optimizer, path, "optimizer", OfficialSlots());
         GlobalStep = root.TryGet("global_step", out var gs) ? Convert.ToInt64(gs) : 0;
         Epoch = root.TryGet("epoch", out var ep) ? (int)Convert.ToInt64(ep) : 0;
