@@ -27,7 +27,8 @@ public static class Unsup3dRun
     /// <summary>
     /// Builds the trainer after checking the inputs: the run folder is writable and unlocked, the settings usable, the
     /// VGG16 file loads (without one the documented random-feature substitute is used and <paramref name="warn"/> says
-    /// so). <paramref name="source"/> makes the training images for an image size. A run folder with a checkpoint
+    /// so). <paramref name="source"/> makes the training images for an image size (a new run takes the size of a source
+    /// that has its own, e.g. a teacher). A run folder with a checkpoint
     /// resumes from it with its stored settings, the step count of <paramref name="config"/> excepted
     /// (<paramref name="warn"/> names settings given otherwise).
     /// </summary>
@@ -46,31 +47,34 @@ public static class Unsup3dRun
                 warn($"resuming {checkpoint}: the run keeps the settings stored in it; only the step count changes");
             config = stored with { Steps = config.Steps };
         }
-        if (config.Problem() is { } problem) throw new Unsup3dException("config", problem);
         if (vggPath is not null && !File.Exists(vggPath)) throw new Unsup3dException(vggPath, "VGG16 checkpoint not found");
-        PerceptualLoss? perceptual = null;
-        if (config.PerceptualWeight > 0)
-        {
-            Vgg16Features vgg;
-            if (vggPath is not null) vgg = PretrainedNetworks.LoadVgg16(vggPath);
-            else
-            {
-                warn("no VGG16 weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
-                vgg = Vgg16Features.RandomFeatures(config.Seed);
-            }
-            perceptual = Unsup3dTrainer.PerceptualNetwork(vgg);
-        }
         var images = source(config.ImageSize);
-        var model = new Unsup3dModel(config);
+        Unsup3dModel? model = null;
+        PerceptualLoss? perceptual = null;
         try
         {
+            // A new run takes the size of a source that has its own (a teacher); a resumed one keeps its size (the trainer checks).
+            if (checkpoint is null && images.Resolution is int r) config = config with { ImageSize = r };
+            if (config.Problem() is { } problem) throw new Unsup3dException("config", problem);
+            if (config.PerceptualWeight > 0)
+            {
+                Vgg16Features vgg;
+                if (vggPath is not null) vgg = PretrainedNetworks.LoadVgg16(vggPath);
+                else
+                {
+                    warn("no VGG16 weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
+                    vgg = Vgg16Features.RandomFeatures(config.Seed);
+                }
+                perceptual = Unsup3dTrainer.PerceptualNetwork(vgg);
+            }
+            model = new Unsup3dModel(config);
             var trainer = new Unsup3dTrainer(model, images, perceptual);
             if (checkpoint is not null) trainer.Resume(checkpoint);
             return trainer;
         }
         catch
         {
-            model.Dispose();
+            model?.Dispose();
             perceptual?.Dispose();
             (images as IDisposable)?.Dispose();
             throw;

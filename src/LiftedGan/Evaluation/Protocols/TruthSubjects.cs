@@ -2,6 +2,7 @@ using LiftedGan.Baselines.Unsup3d;
 using LiftedGan.Checkpoints;
 using LiftedGan.Lifting;
 using LiftedGan.Rendering;
+using LiftedGan.StyleGan2;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Evaluation;
@@ -89,9 +90,34 @@ public enum SubjectKind
     Unsup3d,
 }
 
-/// <summary>Tells a lift checkpoint from an Unsup3d one by its content.</summary>
+/// <summary>Tells a lift checkpoint from an Unsup3d one by its content, and scores either on exact truth.</summary>
 public static class TruthSubjects
 {
+    /// <summary>
+    /// <see cref="ExactTruthProtocol"/> on the model in <paramref name="checkpoint"/> — a lift or an Unsup3d model, told by
+    /// <see cref="KindOf"/> — on samples of the teacher in <paramref name="teacherPath"/>, beside the optional estimator
+    /// and supervised reference (a supervised-truth lift checkpoint of the same teacher).
+    /// </summary>
+    public static ExactTruthResult Evaluate(string checkpoint, string teacherPath, PoseDepthEstimator? estimator, int count, long seed, int batch,
+        string? supervisedPath = null)
+    {
+        var kind = KindOf(checkpoint);
+        if (kind == SubjectKind.Lift)
+        {
+            using var model = LiftedCheckpoint.Open(checkpoint, teacherPath);
+            using var reference = supervisedPath is null ? null : LiftedCheckpoint.Open(supervisedPath, teacherPath);
+            return ExactTruthProtocol.Evaluate(model, estimator, count, seed, batch, reference);
+        }
+        if (!File.Exists(teacherPath)) throw new EvaluationException(teacherPath, "StyleGAN2 checkpoint not found");
+        using var unsup3d = Unsup3dCheckpoint.Open(checkpoint);
+        using var teacher = StyleGanCheckpoint.LoadGenerator(teacherPath);
+        teacher.eval();
+        using var supervised = supervisedPath is null ? null : LiftedCheckpoint.Open(supervisedPath, teacherPath);
+        if (supervised is not null) ExactTruthProtocol.CheckSupervisedTeacher(teacher, supervised);
+        return ExactTruthProtocol.Evaluate(teacher, new Unsup3dTruthSubject(unsup3d), estimator, count, seed, batch,
+            supervised is null ? null : new LiftTruthSubject(supervised, ExactTruthProtocol.Supervised));
+    }
+
     static readonly string[] LiftKeys = ["netD", "netT", "netSD", "netSC"];
 
     /// <summary>The kind of model <paramref name="path"/> holds.</summary>
