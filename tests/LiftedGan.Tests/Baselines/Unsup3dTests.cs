@@ -173,6 +173,22 @@ public class Unsup3dTests
     }
 
     [Fact]
+    public void TheTrainCommandTakesExactlyOneSourceAndTheIssuesSpelling()
+    {
+        string dir = TempDir();
+        var (code, _, err) = CliRunner.OneThread("unsup3d", "train", "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("--stylegan or --data: give exactly one", err);
+        (code, _, err) = CliRunner.OneThread("unsup3d", "train", "--teacher", "a.pt", "--images", "folder", "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("--stylegan or --data: give exactly one", err);
+        (code, _, err) = CliRunner.OneThread("unsup3d", "train", "--teacher", Path.Combine(dir, "missing.pt"), "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("missing.pt: StyleGAN2 checkpoint not found", err);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void TheExactTruthProtocolScoresAnUnsup3dModel()
     {
         var table = new Dictionary<int, int>();
