@@ -19,6 +19,7 @@ internal static class BenchCommand
         BenchEvalCommand.Create(),
         BuildRender(),
         BenchLiftCommand.Create(),
+        BenchUnsup3dCommand.Create(),
         BenchConvCommand.Create(),
         BenchHugePagesCommand.Create(),
     };

@@ -95,7 +95,11 @@ internal static class EvalCommands3d
 
     static Command Truth()
     {
-        var ckpt = new Option<string>("--ckpt") { Description = "LiftedGAN checkpoint.", Required = true };
+        var ckpt = new Option<string>("--ckpt")
+        {
+            Description = "The model scored: a LiftedGAN checkpoint, or an Unsup3d checkpoint (unsup3d train; it reads the teacher's images), told by content.",
+            Required = true,
+        };
         var stylegan = new Option<string>("--stylegan") { Description = "The teacher: a world-fit StyleGAN2 (stylegan train --objective world-fit).", Required = true };
         var estimator = new Option<string?>("--estimator") { Description = "Optional supervised pose-and-depth estimator, scored on the same samples." };
         var supervised = new Option<string?>("--supervised")
@@ -107,7 +111,7 @@ internal static class EvalCommands3d
         var seed = new Option<long>("--seed") { Description = "Seed of the latents.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
         var json = new Option<string?>("--save-json") { Description = "Also write the result as JSON to this file." };
-        var command = new Command("truth", "Exact-truth errors of a lift on a world-fit teacher (truncation 1): angles, SIDE, MAD, " +
+        var command = new Command("truth", "Exact-truth errors of a lift (or an Unsup3d model) on a world-fit teacher (truncation 1): angles, SIDE, MAD, " +
                                            "canonical depth correlation and distinctiveness, beside the supervised reference (same networks trained on the truth), " +
                                            "the estimator and trivial baselines.")
         {
@@ -118,12 +122,9 @@ internal static class EvalCommands3d
             string teacher = parse.GetValue(stylegan)!;
             if (StyleGan2.StyleGanCheckpoint.ReadObjective(teacher) != StyleGan2.TrainObjective.WorldFit)
                 throw new EvaluationException(teacher, "not a world-fit teacher (its args do not say objective world_fit): its samples have no exact truth");
-            using var model = LiftedCheckpoint.Open(parse.GetValue(ckpt)!, teacher);
-            var supervisedPath = parse.GetValue(supervised);
-            using var reference = supervisedPath is null ? null : LiftedCheckpoint.Open(supervisedPath, teacher);
             var estimatorPath = parse.GetValue(estimator);
             using var net = estimatorPath is null ? null : PoseDepthTraining.Load(estimatorPath);
-            var r = ExactTruthProtocol.Evaluate(model, net, parse.GetValue(n), parse.GetValue(seed), parse.GetValue(batch), reference);
+            var r = TruthSubjects.Evaluate(parse.GetValue(ckpt)!, teacher, net, parse.GetValue(n), parse.GetValue(seed), parse.GetValue(batch), parse.GetValue(supervised));
             var inv = CultureInfo.InvariantCulture;
             stdout.WriteLine(string.Create(inv, $"{r.Samples} samples, seed {r.Seed}, truncation 1; teacher vs world render L1 {r.TeacherFitL1:F4} (world mean image: {r.MeanImageL1:F4})"));
             stdout.WriteLine($"{"method",-28} {"yaw mean/med",14} {"pitch mean/med",15} {"roll mean/med",14} {"SIDE",8} {"MAD",7}");
@@ -140,10 +141,11 @@ internal static class EvalCommands3d
             if (r.ComposerYawGain is double turn)
                 stdout.WriteLine(string.Create(inv,
                     $"composer turn: the teacher's face turns {turn:F2} x the yaw asked of M (estimator on G(M(w, L, ±{ExactTruthProtocol.ComposerTurnDegrees:F0}°)), over its own gain)"));
-            stdout.WriteLine(string.Create(inv, $"lift canonical depth correlation {r.CanonicalCorrelation:F3}; distinctiveness {r.Distinctiveness:F3}"));
+            string method = r.Subject.Method;
+            stdout.WriteLine(string.Create(inv, $"{method} canonical depth correlation {r.CanonicalCorrelation:F3}; distinctiveness {r.Distinctiveness:F3}"));
             if (r.SideRatio is double side && r.MadRatio is double mad)
                 stdout.WriteLine(string.Create(inv,
-                    $"supervised canonical depth correlation {r.SupervisedCanonicalCorrelation:F3}; distinctiveness {r.SupervisedDistinctiveness:F3}; lift/supervised: SIDE {side:F3}x, MAD {mad:F3}x"));
+                    $"supervised canonical depth correlation {r.SupervisedCanonicalCorrelation:F3}; distinctiveness {r.SupervisedDistinctiveness:F3}; {method}/supervised: SIDE {side:F3}x, MAD {mad:F3}x"));
             var jsonPath = parse.GetValue(json);
             if (jsonPath is not null) AtomicFile.WriteAllBytes(jsonPath, System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(r, Indented) + "\n"));
             return 0;

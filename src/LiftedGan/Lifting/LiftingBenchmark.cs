@@ -310,7 +310,7 @@ public static class LiftingBenchmark
         return 2.0 * n * n * n / Median(times);
     }
 
-    static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         values.Sort();
         return values[values.Count / 2];

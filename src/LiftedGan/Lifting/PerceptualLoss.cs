@@ -80,6 +80,12 @@ public sealed class PerceptualLoss : IDisposable
         return new PerceptualFeatures(target.shape, maps.Select(f => f.MoveToOuterDisposeScope()).ToArray(), Distance == PerceptualDistance.Cosine);
     }
 
+    /// <summary>
+    /// The raw feature maps of a [−1, 1] batch, with gradients, in the (scale, slice) order of <see cref="Features"/>:
+    /// for a caller that weighs the differences itself (Unsup3d's confidence-weighted perceptual loss).
+    /// </summary>
+    public IReadOnlyList<Tensor> Maps(Tensor images) => SliceFeatures(Normalize(images));
+
     /// <summary>The chosen slices at every scale, (scale, slice) order.</summary>
     List<Tensor> SliceFeatures(Tensor x)
     {

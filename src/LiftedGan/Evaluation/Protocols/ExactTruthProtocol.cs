@@ -1,5 +1,6 @@
 using LiftedGan.Lifting;
 using LiftedGan.Rendering;
+using LiftedGan.StyleGan2;
 using LiftedGan.Synthetic;
 using static TorchSharp.torch;
 
@@ -89,8 +90,11 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
     /// <summary>The lift's MAD over the supervised reference's, or null without one.</summary>
     public double? MadRatio => Ratio(m => m.Mad);
 
+    /// <summary>The scored method's own scores (the first row: the lift, or a baseline such as Unsup3d).</summary>
+    public TruthScores Subject => Methods[0];
+
     double? Ratio(Func<TruthScores, double> value) =>
-        this[ExactTruthProtocol.Lift] is { } lift && this[ExactTruthProtocol.Supervised] is { } reference ? value(lift) / value(reference) : null;
+        this[ExactTruthProtocol.Supervised] is { } reference ? value(Subject) / value(reference) : null;
 }
 
 /// <summary>
@@ -133,18 +137,34 @@ public static class ExactTruthProtocol
     public static ExactTruthResult Evaluate(LiftedGenerator model, PoseDepthEstimator? estimator, int count, long seed, int batch = 8,
         LiftedGenerator? supervised = null)
     {
+        if (supervised is not null) CheckSupervised(model, supervised);
+        return Evaluate(model.Teacher, new LiftTruthSubject(model), estimator, count, seed, batch,
+            supervised is null ? null : new LiftTruthSubject(supervised, Supervised),
+            estimator is null ? null : w => ComposerTurn(model, estimator, w));
+    }
+
+    /// <summary>
+    /// Scores any <paramref name="subject"/> (a lift, or a baseline that reads the teacher's images) on samples of
+    /// <paramref name="teacher"/>, beside the optional <paramref name="supervised"/> reference (already checked by the
+    /// caller: a supervised-truth lift of the same teacher) and <paramref name="estimator"/>; <paramref name="composerTurn"/>
+    /// (a lift's, given the batch's styles) fills <see cref="ExactTruthResult.ComposerYawGain"/>.
+    /// </summary>
+    public static ExactTruthResult Evaluate(StyleGenerator teacher, ITruthSubject subject, PoseDepthEstimator? estimator, int count, long seed,
+        int batch = 8, ITruthSubject? supervised = null, Func<Tensor, double>? composerTurn = null)
+    {
         if (count < 2) throw new EvaluationException("count", $"{count}: need at least 2 samples");
         if (batch < 1) throw new EvaluationException("batch", $"{batch}: must be at least 1");
-        int size = model.Config.ImageSize, dim = model.Teacher.Config.StyleDim;
+        int size = teacher.Config.Size, dim = teacher.Config.StyleDim;
+        if (subject.ImageSize != size)
+            throw new EvaluationException(subject.Method, $"works at {subject.ImageSize} px, the teacher at {size} px");
         if (dim < LatentFaces.MinimumDimension)
             throw new EvaluationException("teacher", $"latent size {dim} is below the world map's {LatentFaces.MinimumDimension}: not a world-fit teacher");
         if (!FaceModel.Sizes.Contains(size))
             throw new EvaluationException("teacher", $"{size} px: the face world renders at {string.Join(", ", FaceModel.Sizes)} px only");
-        if (supervised is not null) CheckSupervised(model, supervised);
         var renderer = FaceWorld.Renderer(size);
         using var meanShape = MeanCanonicalShape(size, seed + 7919, out var meanImage);
         using var meanImageDisposer = meanImage;
-        var methods = new List<string> { Lift };
+        var methods = new List<string> { subject.Method };
         if (supervised is not null) methods.Add(Supervised);
         if (estimator is not null) methods.Add(Estimator);
         methods.Add(MeanShape);
@@ -155,7 +175,7 @@ public static class ExactTruthProtocol
         var trueCanonical = new List<Tensor>();
         var trueCanonicalMask = new List<Tensor>();
         double fitSum = 0, meanImageSum = 0;
-        var composerTurn = new List<double>();
+        var turns = new List<double>();
         using var generator = new Generator((ulong)seed);
         for (int start = 0; start < count; start += batch)
         {
@@ -164,29 +184,30 @@ public static class ExactTruthProtocol
             using var noGrad = no_grad();
             var z = randn([n, dim], generator: generator);
             using var truth = LatentFaces.Truth(z, size);
-            var w = model.Teacher.Map(z);
-            var (image, _) = model.Synthesize(w);
+            var w = teacher.Map(z);
+            var image = teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image;
             fitSum += (image.clamp(-1, 1) - truth.Images).abs().mean().item<float>() * n;
             meanImageSum += (meanImage - truth.Images).abs().mean().item<float>() * n;
             var trueMask = truth.RenderedMask.gt(0.5).to(ScalarType.Float32);
             var trueAngles = truth.View[.., ..3] * (180 / Math.PI);
 
             var canonicalMask = truth.Mask.gt(0.5).to(ScalarType.Float32);
-            ScoreLift(model, w, acc[Lift], liftCanonical, renderer, truth, trueMask, trueAngles, canonicalMask);
+            var clamped = image.clamp(-1, 1);
+            Score(subject, w, clamped, acc[subject.Method], liftCanonical, renderer, truth, trueMask, trueAngles, canonicalMask);
             if (supervised is not null)
-                ScoreLift(supervised, supervised.Teacher.Map(z), acc[Supervised], supervisedCanonical!, renderer, truth, trueMask, trueAngles, canonicalMask);
+                Score(supervised, w, clamped, acc[Supervised], supervisedCanonical!, renderer, truth, trueMask, trueAngles, canonicalMask);
 
             if (estimator is not null)
             {
-                var input = estimator.InputSize == size ? image.clamp(-1, 1)
-                    : nn.functional.adaptive_avg_pool2d(image.clamp(-1, 1), [estimator.InputSize, estimator.InputSize]);
+                var input = estimator.InputSize == size ? clamped
+                    : nn.functional.adaptive_avg_pool2d(clamped, [estimator.InputSize, estimator.InputSize]);
                 using var p = PoseDepthTraining.Predict(estimator, input);
                 var depth = p.Depth.shape[1] == size ? p.Depth
                     : nn.functional.interpolate(p.Depth.unsqueeze(1), [size, size], mode: InterpolationMode.Bilinear).squeeze(1);
                 var mask = p.Mask.shape[1] == size ? p.Mask
                     : nn.functional.interpolate(p.Mask.unsqueeze(1), [size, size], mode: InterpolationMode.Nearest).squeeze(1);
                 acc[Estimator].Add(renderer, depth, mask, p.Angles, truth.RenderedDepth, trueMask, trueAngles);
-                composerTurn.Add(ComposerTurn(model, estimator, w));
+                if (composerTurn is not null) turns.Add(composerTurn(w));
             }
 
             using (var mean = renderer.Render(meanShape.Depth.expand(n, -1, -1), zeros(n, 1, size, size),
@@ -207,7 +228,7 @@ public static class ExactTruthProtocol
             {
                 SupervisedCanonicalCorrelation = reference?.Correlation, SupervisedDistinctiveness = reference?.Distinctiveness,
                 MeanImageL1 = meanImageSum / count,
-                ComposerYawGain = estimatorGain is { } g && composerTurn.Count > 0 ? composerTurn.Average() / g : null,
+                ComposerYawGain = estimatorGain is { } g && turns.Count > 0 ? turns.Average() / g : null,
             };
         }
         finally
@@ -232,11 +253,23 @@ public static class ExactTruthProtocol
         if (a.ImageSize != b.ImageSize || a.StyleDim != b.StyleDim || a.MlpHidden != b.MlpHidden || a.DepthSeedDim != b.DepthSeedDim
             || a.DecoderBaseChannels != b.DecoderBaseChannels)
             throw new EvaluationException(What, $"its networks ({Sizes(b)}) are not the lift's ({Sizes(a)}): not a reference of the same size");
+        CheckSupervisedTeacher(model.Teacher, supervised);
+    }
+
+    /// <summary>
+    /// Throws <see cref="EvaluationException"/> unless <paramref name="supervised"/> is a supervised-truth lift on
+    /// <paramref name="teacher"/> (equal weights and buffers): the reference of a method that is not a lift.
+    /// </summary>
+    public static void CheckSupervisedTeacher(StyleGenerator teacher, LiftedGenerator supervised)
+    {
+        const string What = "supervised reference";
+        if (supervised.Config.Objective != LiftingObjective.SupervisedTruth)
+            throw new EvaluationException(What, $"its config says objective {supervised.Config.Objective.Name()}; train it with the supervised-truth objective");
         using var scope = NewDisposeScope();
-        var teacher = model.Teacher.state_dict();
+        var mine = teacher.state_dict();
         var other = supervised.Teacher.state_dict();
-        if (teacher.Count != other.Count || teacher.Any(kv => !other.TryGetValue(kv.Key, out var t) || !t.shape.SequenceEqual(kv.Value.shape) || !t.eq(kv.Value).all().item<bool>()))
-            throw new EvaluationException(What, "its teacher is not the lift's: both must be scored on the same teacher");
+        if (mine.Count != other.Count || mine.Any(kv => !other.TryGetValue(kv.Key, out var t) || !t.shape.SequenceEqual(kv.Value.shape) || !t.eq(kv.Value).all().item<bool>()))
+            throw new EvaluationException(What, "its teacher is not the scored model's: both must be scored on the same teacher");
     }
 
     static string Sizes(LiftingConfig c) =>
@@ -268,19 +301,16 @@ public static class ExactTruthProtocol
     }
 
     /// <summary>
-    /// Scores one lift on a batch: its canonical depth rendered at its predicted view (valid: covered and nearer than
-    /// the border depth − 0.01) and its predicted angles (raw view × 60°); its canonical depth is kept for the
-    /// correlation and distinctiveness.
+    /// Scores one method on a batch: its depth in its predicted view on its valid pixels and its predicted angles; its
+    /// canonical depth is kept for the correlation and distinctiveness.
     /// </summary>
-    static void ScoreLift(LiftedGenerator model, Tensor w, Accumulator acc, CanonicalAccumulator canonical, DepthMapRenderer renderer,
+    static void Score(ITruthSubject subject, Tensor w, Tensor image, Accumulator acc, CanonicalAccumulator canonical, DepthMapRenderer renderer,
         FaceBatch truth, Tensor trueMask, Tensor trueAngles, Tensor canonicalMask)
     {
         using var scope = NewDisposeScope();
-        using var estimate = model.Estimate(w);
-        using var render = model.Render(estimate.Depth, estimate.Albedo, estimate.Light, estimate.View, estimate.TransformationMap);
-        var valid = render.Render.Mask.squeeze(1).gt(0.5).logical_and(render.Render.Depth.lt(model.Config.BorderDepth - 0.01)).to(ScalarType.Float32);
-        acc.Add(renderer, render.Render.Depth, valid, estimate.View[.., ..3] * ViewTransform.RotationRangeDegrees, truth.RenderedDepth, trueMask, trueAngles);
-        canonical.Add(estimate.Depth, truth.CanonicalDepth, canonicalMask);
+        using var p = subject.Predict(w, image);
+        acc.Add(renderer, p.ViewDepth, p.Valid, p.Angles, truth.RenderedDepth, trueMask, trueAngles);
+        canonical.Add(p.CanonicalDepth, truth.CanonicalDepth, canonicalMask);
     }
 
     /// <summary>

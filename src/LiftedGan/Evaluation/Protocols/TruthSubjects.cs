@@ -1,0 +1,139 @@
+using LiftedGan.Baselines.Unsup3d;
+using LiftedGan.Checkpoints;
+using LiftedGan.Lifting;
+using LiftedGan.Rendering;
+using LiftedGan.StyleGan2;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Evaluation;
+
+/// <summary>
+/// What a method says about B teacher samples of size S, for <see cref="ExactTruthProtocol"/> (owns its tensors): its
+/// canonical depth B×S×S, its depth rendered in its predicted view B×S×S, where that depth is valid B×S×S in {0, 1}
+/// (covered and nearer than the border depth − 0.01), and its pitch, yaw and roll in degrees B×3.
+/// </summary>
+public sealed record TruthPrediction(Tensor CanonicalDepth, Tensor ViewDepth, Tensor Valid, Tensor Angles) : IDisposable
+{
+    internal TruthPrediction MoveToOuter()
+    {
+        foreach (var t in All) t.MoveToOuterDisposeScope();
+        return this;
+    }
+
+    IEnumerable<Tensor> All => [CanonicalDepth, ViewDepth, Valid, Angles];
+
+    public void Dispose()
+    {
+        foreach (var t in All) t.Dispose();
+    }
+}
+
+/// <summary>
+/// A method the exact-truth protocol scores: a lift (which reads the teacher's style w) or a network that reads the
+/// teacher's image (Unsup3d). It gets both and uses what it needs; no gradients are taken.
+/// </summary>
+public interface ITruthSubject
+{
+    /// <summary>The method's name in the result (e.g. <see cref="ExactTruthProtocol.Lift"/>).</summary>
+    string Method { get; }
+
+    /// <summary>Side of the images and maps it works at.</summary>
+    int ImageSize { get; }
+
+    /// <summary>Its prediction for styles w (B×D) and the teacher's images of them (B×3×S×S, clamped to [−1, 1]).</summary>
+    TruthPrediction Predict(Tensor w, Tensor image);
+}
+
+/// <summary>A lift as a truth subject: its estimate of w, rendered at its predicted view with its transformation map.</summary>
+public sealed class LiftTruthSubject(LiftedGenerator model, string method = ExactTruthProtocol.Lift) : ITruthSubject
+{
+    public LiftedGenerator Model { get; } = model;
+    public string Method { get; } = method;
+    public int ImageSize => Model.Config.ImageSize;
+
+    public TruthPrediction Predict(Tensor w, Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        using var estimate = Model.Estimate(w);
+        using var render = Model.Render(estimate.Depth, estimate.Albedo, estimate.Light, estimate.View, estimate.TransformationMap);
+        var valid = render.Render.Mask.squeeze(1).gt(0.5).logical_and(render.Render.Depth.lt(Model.Config.BorderDepth - 0.01)).to(ScalarType.Float32);
+        return new TruthPrediction(estimate.Depth.alias(), render.Render.Depth.alias(), valid, estimate.View[.., ..3] * ViewTransform.RotationRangeDegrees).MoveToOuter();
+    }
+}
+
+/// <summary>An Unsup3d model as a truth subject: its decomposition of the teacher's image, its depth rendered at its predicted view.</summary>
+public sealed class Unsup3dTruthSubject(Unsup3dModel model) : ITruthSubject
+{
+    /// <summary>The method name of an Unsup3d model in results.</summary>
+    public const string Name = "unsup3d";
+
+    public Unsup3dModel Model { get; } = model;
+    public string Method => Name;
+    public int ImageSize => Model.Config.ImageSize;
+
+    public TruthPrediction Predict(Tensor w, Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        using var d = Model.Decompose(image);
+        var (depth, mask) = Model.DepthInView(d);
+        var valid = (mask * depth.lt(Model.Config.BorderDepth - 0.01).to(mask.dtype)).to(ScalarType.Float32);
+        return new TruthPrediction(d.Depth.alias(), depth, valid, d.AnglesDegrees()).MoveToOuter();
+    }
+}
+
+/// <summary>What a checkpoint file holds, for commands that take either a lift or a baseline.</summary>
+public enum SubjectKind
+{
+    /// <summary>A LiftedGAN checkpoint (netD, netT, netSD, netSC).</summary>
+    Lift,
+    /// <summary>An Unsup3d checkpoint (<see cref="Unsup3dCheckpoint"/>).</summary>
+    Unsup3d,
+}
+
+/// <summary>Tells a lift checkpoint from an Unsup3d one by its content, and scores either on exact truth.</summary>
+public static class TruthSubjects
+{
+    /// <summary>
+    /// <see cref="ExactTruthProtocol"/> on the model in <paramref name="checkpoint"/> — a lift or an Unsup3d model, told by
+    /// <see cref="KindOf"/> — on samples of the teacher in <paramref name="teacherPath"/>, beside the optional estimator
+    /// and supervised reference (a supervised-truth lift checkpoint of the same teacher).
+    /// </summary>
+    public static ExactTruthResult Evaluate(string checkpoint, string teacherPath, PoseDepthEstimator? estimator, int count, long seed, int batch,
+        string? supervisedPath = null)
+    {
+        var kind = KindOf(checkpoint);
+        if (kind == SubjectKind.Lift)
+        {
+            using var model = LiftedCheckpoint.Open(checkpoint, teacherPath);
+            using var reference = supervisedPath is null ? null : LiftedCheckpoint.Open(supervisedPath, teacherPath);
+            return ExactTruthProtocol.Evaluate(model, estimator, count, seed, batch, reference);
+        }
+        if (!File.Exists(teacherPath)) throw new EvaluationException(teacherPath, "StyleGAN2 checkpoint not found");
+        using var unsup3d = Unsup3dCheckpoint.Open(checkpoint);
+        using var teacher = StyleGanCheckpoint.LoadGenerator(teacherPath);
+        teacher.eval();
+        using var supervised = supervisedPath is null ? null : LiftedCheckpoint.Open(supervisedPath, teacherPath);
+        if (supervised is not null) ExactTruthProtocol.CheckSupervisedTeacher(teacher, supervised);
+        return ExactTruthProtocol.Evaluate(teacher, new Unsup3dTruthSubject(unsup3d), estimator, count, seed, batch,
+            supervised is null ? null : new LiftTruthSubject(supervised, ExactTruthProtocol.Supervised));
+    }
+
+    static readonly string[] LiftKeys = ["netD", "netT", "netSD", "netSC"];
+
+    /// <summary>The kind of model <paramref name="path"/> holds.</summary>
+    /// <exception cref="EvaluationException">The file is missing or holds neither kind (a StyleGAN2 file gets a hint).</exception>
+    /// <exception cref="CheckpointFormatException">The file is corrupt or truncated.</exception>
+    public static SubjectKind KindOf(string path)
+    {
+        if (!File.Exists(path)) throw new EvaluationException(path, "checkpoint not found");
+        var root = TorchCheckpoint.Load(path);
+        try
+        {
+            if (Unsup3dCheckpoint.Holds(root)) return SubjectKind.Unsup3d;
+            if (root is PyDict dict && LiftKeys.Any(dict.ContainsKey)) return SubjectKind.Lift;
+            string hint = root is PyDict d && d.ContainsKey("g_ema") ? " — it is a StyleGAN2 checkpoint (g_ema): give it as the teacher" : "";
+            throw new EvaluationException(path, $"neither a LiftedGAN checkpoint (netD, netT, netSD, netSC) nor an Unsup3d checkpoint ({Unsup3dCheckpoint.ConfigKey}){hint}");
+        }
+        finally { TorchCheckpoint.DisposeTensors(root); }
+    }
+}
