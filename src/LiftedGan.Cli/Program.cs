@@ -48,6 +48,7 @@ public static class Program
         root.Subcommands.Add(ViewCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(ControlCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(CliReference.Create(BuildRoot));
         OptionVocabulary.AddOldNames(root);
         CurrentNamesHelp.Install(root);
