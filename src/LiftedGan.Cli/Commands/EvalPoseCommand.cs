@@ -73,7 +73,7 @@ internal static class EvalPoseCommand
         foreach (var chunk in files.Chunk(batch))
         {
             using var scope = NewDisposeScope();
-            var x = stack(chunk.Select(f => ImageFolderSource.Prepare(ImageIO.Load(f), FsaNetJudge.InputSize)).ToArray()).to(ScalarType.Float32) / 127.5 - 1;
+            var x = stack(chunk.Select(f => ImageIO.SquareBytes(ImageIO.Load(f), FsaNetJudge.InputSize)).ToArray()).to(ScalarType.Float32) / 127.5 - 1;
             var rows = PoseJudgeProtocol.Rows(fsa.Predict(x)).ToList();
             for (int i = 0; i < chunk.Length; i++)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using LiftedGan.Imaging;
 using LiftedGan.IO;
-using LiftedGan.StyleGan2;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Data;
@@ -97,7 +96,7 @@ public static class LfwPreparation
             throw new DataPreparationException(name, $"expected a {SourceSide} x {SourceSide} LFW image, got {(image.dim() == 3 ? $"{image.shape[2]} x {image.shape[1]}" : $"shape [{string.Join(", ", image.shape)}]")}");
         using var scope = NewDisposeScope();
         var box = image.narrow(1, CropBox.Y, CropBox.Side).narrow(2, CropBox.X, CropBox.Side);
-        var u8 = ImageFolderSource.Prepare(box, size);
+        var u8 = ImageIO.SquareBytes(box, size);
         bool grey = u8[0].eq(u8[1]).all().item<bool>() && u8[1].eq(u8[2]).all().item<bool>();
         var x = (grey ? u8.narrow(0, 0, 1) : u8).to(ScalarType.Float32) / 127.5 - 1;
         return x.MoveToOuterDisposeScope();
