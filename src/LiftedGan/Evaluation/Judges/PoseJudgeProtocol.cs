@@ -41,13 +41,8 @@ public static class PoseJudgeProtocol
         var lift = new List<double[]>();
         var judged = new List<double[]>();
         var truth = new List<double[]>();
-        using var generator = new Generator((ulong)seed);
-        for (int start = 0; start < count; start += batch)
+        LatentBatches.Run(seed, count, batch, dim, z =>
         {
-            int n = Math.Min(batch, count - start);
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var z = randn([n, dim], generator: generator);
             var w = model.Teacher.Map(z);
             var (image, _) = model.Synthesize(w);
             judged.AddRange(Rows(judge.Predict(image)));
@@ -58,7 +53,7 @@ public static class PoseJudgeProtocol
                 using var world = LatentFaces.Truth(z, size);
                 truth.AddRange(Rows(world.View[.., ..3] * (180 / Math.PI)));
             }
-        }
+        });
         var constant = judged.Select(_ => new double[3]).ToList();
         var comparisons = new List<JudgedAngles> { Compare(Lift, lift, Judge, judged), Compare(Constant, constant, Judge, judged) };
         if (exactTruth)
