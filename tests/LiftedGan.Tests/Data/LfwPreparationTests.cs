@@ -1,5 +1,6 @@
 using LiftedGan.Data;
 using LiftedGan.Imaging;
+using LiftedGan.StyleGan2;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -36,6 +37,12 @@ public class LfwPreparationTests
             Assert.Equal(25, csv.Length);
             var splitsPerIdentity = csv.Skip(1).Select(l => l.Split(',')).GroupBy(f => f[1]).Select(g => g.Select(f => f[0]).Distinct().Count());
             Assert.All(splitsPerIdentity, c => Assert.Equal(1, c));
+            // The StyleGAN2 trainer's folder source reads the training split as RGB (grey becomes three equal channels).
+            using var trainer = new ImageFolderSource(Path.Combine(dir, LfwPreparation.TrainSplit), 64);
+            Assert.Equal(18, trainer.Files.Count);
+            using var g = new Generator(1);
+            using var batch = trainer.Next(2, g);
+            Assert.Equal(new long[] { 2, 3, 64, 64 }, batch.shape);
         }
         finally { Directory.Delete(dir, true); }
     }
