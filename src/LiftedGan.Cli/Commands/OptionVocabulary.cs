@@ -56,6 +56,9 @@ internal static class OptionVocabulary
             new("--glob", "which files of a folder source are read"),
             new("--synth", "use the exact procedural world instead of a lifted generator"),
             new("--control", "a 3DMM-controlled generator checkpoint (control train)"),
+            new("--src", "a data set's source folder as fetched (data lfw)"),
+            new("--judge", "an independent judge network's ONNX file(s): FSA-Net head pose (eval pose)"),
+            new("--images", "a folder of images a command reads one by one (eval pose)"),
         ]),
         ("Outputs",
         [
@@ -86,6 +89,7 @@ internal static class OptionVocabulary
             new("--stored-noise", "use the checkpoint's noise buffers instead of fresh noise"),
             new Term("--batch", "batch size: images processed together", new OldName("--lift-batch", "demo")).For("batch size", "batch", "lift batch"),
             new Term("--size", "image size in pixels (square)").For("size"),
+            new Term("--held-out-fraction", "fraction of identities held out of a real-face data set").For("held-out fraction"),
             new Term("--width", "base channel width of a network").For("width"),
             new("--symmetric", "exactly mirror-symmetric identities"),
             new Term("--per-identity", "consecutive dataset images that share one identity").For("per identity"),

@@ -69,6 +69,23 @@ public static class ImageIO
         return (u8.bytes.ToArray(), (int)x.shape[2], (int)x.shape[1], (int)x.shape[0]);
     }
 
+    /// <summary>
+    /// Resizes a (C, H, W) image in [-1, 1] so its shorter side is <paramref name="size"/> (antialiased bilinear) and
+    /// centre-crops it into (C, S, S) uint8 (round to nearest, clamped).
+    /// </summary>
+    public static Tensor SquareBytes(Tensor image, int size)
+    {
+        using var scope = NewDisposeScope();
+        long h = image.shape[1], w = image.shape[2];
+        double s = (double)size / Math.Min(h, w);
+        long nh = Math.Max(size, (long)Math.Round(h * s)), nw = Math.Max(size, (long)Math.Round(w * s));
+        var x = image.unsqueeze(0);
+        if (nh != h || nw != w)
+            x = nn.functional.interpolate(x, [nh, nw], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        x = x.narrow(2, (nh - size) / 2, size).narrow(3, (nw - size) / 2, size)[0];
+        return ((x + 1) * 127.5).round().clamp(0, 255).to(ScalarType.Byte).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Converts (H, W, C) uint8 pixels into a (C, H, W) float tensor in [-1, 1].</summary>
     public static Tensor FromBytesHwc(Tensor hwc) => hwc.permute(2, 0, 1).to(ScalarType.Float32) / 127.5 - 1;
 }

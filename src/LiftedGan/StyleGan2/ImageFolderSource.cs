@@ -27,7 +27,7 @@ public sealed class ImageFolderSource : IImageSource, IDisposable
         Flip = flip;
         Files = files;
         using var scope = NewDisposeScope();
-        var all = files.Select(f => Prepare(ImageIO.Load(f), resolution)).ToList();
+        var all = files.Select(f => ImageIO.SquareBytes(ImageIO.Load(f), resolution)).ToList();
         _images = stack(all).MoveToOuterDisposeScope();
     }
 
@@ -50,20 +50,6 @@ public sealed class ImageFolderSource : IImageSource, IDisposable
     public long? Available => null;
 
     public bool IsRandom => true;
-
-    /// <summary>Resize (shorter side to S) and centre-crop a (3, H, W) image in [-1, 1] into (3, S, S) uint8.</summary>
-    public static Tensor Prepare(Tensor image, int size)
-    {
-        using var scope = NewDisposeScope();
-        long h = image.shape[1], w = image.shape[2];
-        double s = (double)size / Math.Min(h, w);
-        long nh = Math.Max(size, (long)Math.Round(h * s)), nw = Math.Max(size, (long)Math.Round(w * s));
-        var x = image.unsqueeze(0);
-        if (nh != h || nw != w)
-            x = nn.functional.interpolate(x, [nh, nw], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
-        x = x.narrow(2, (nh - size) / 2, size).narrow(3, (nw - size) / 2, size)[0];
-        return ((x + 1) * 127.5).round().clamp(0, 255).to(ScalarType.Byte).MoveToOuterDisposeScope();
-    }
 
     public Tensor Next(int n, Generator g)
     {

@@ -176,13 +176,9 @@ public static class ExactTruthProtocol
         var trueCanonicalMask = new List<Tensor>();
         double fitSum = 0, meanImageSum = 0;
         var turns = new List<double>();
-        using var generator = new Generator((ulong)seed);
-        for (int start = 0; start < count; start += batch)
+        LatentBatches.Run(seed, count, batch, dim, z =>
         {
-            int n = Math.Min(batch, count - start);
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var z = randn([n, dim], generator: generator);
+            int n = (int)z.shape[0];
             using var truth = LatentFaces.Truth(z, size);
             var w = teacher.Map(z);
             var image = teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image;
@@ -217,7 +213,7 @@ public static class ExactTruthProtocol
 
             trueCanonical.Add(truth.CanonicalDepth.detach().cpu().clone().DetachFromDisposeScope());
             trueCanonicalMask.Add(canonicalMask.cpu().clone().DetachFromDisposeScope());
-        }
+        });
         try
         {
             var (correlation, distinct) = liftCanonical.Result(trueCanonical, trueCanonicalMask);
