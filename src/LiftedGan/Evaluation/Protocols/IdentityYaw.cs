@@ -96,7 +96,7 @@ public static class IdentityYaw
         double different = double.NaN;
         if (faces > 1)
         {
-            // Unit embeddings: the mean over ordered pairs i ≠ j of their dot products.
+            // Unit embeddings: the mean over unordered pairs i < j of their dot products (the cosine).
             double sum = 0;
             for (int i = 0; i < faces; i++)
                 for (int j = i + 1; j < faces; j++)
