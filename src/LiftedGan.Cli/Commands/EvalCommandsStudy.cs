@@ -47,7 +47,7 @@ internal static class EvalCommandsStudy
 
     static int NonNegative(int v, string name) => v >= 0 ? v : throw new UsageException($"{name} {v}: must be 0 or more");
 
-    /// <summary>Loads what the options name and evaluates each checkpoint; the teacher's FID set is measured once.</summary>
+    /// <summary>Loads what the options name and evaluates each checkpoint; the teacher's FID set and the world's identity curve are measured once.</summary>
     static List<ModelMetrics> EvaluateAll(ParseResult parse, Counts counts, string teacher, IReadOnlyList<(string Name, string Checkpoint)> models, Action<string> log)
     {
         var o = counts.Options(parse);
@@ -57,7 +57,16 @@ internal static class EvalCommandsStudy
         if (embedding is null) log("no --face-embedding: identity vs yaw and the identity factor of DS are skipped");
         using var fid = o.FidSamples > 0 ? new FidEvaluation(parse.GetValue(counts.Inception), new EvalOptions { Count = o.FidSamples, Seed = o.Seed, CacheFolder = null }, log) : null;
         using var teacherSet = fid is null ? null : MeasureTeacher(fid, teacher, o.Seed + 1);
-        return models.Select(m => ModelEvaluation.Evaluate(m.Name, m.Checkpoint, teacher, estimator, embedding, fid, teacherSet, o, log)).ToList();
+        // The exact world's identity curve is the same for every model of one teacher: measured with the first, reused.
+        var results = new List<ModelMetrics>();
+        IdentityYawResult? world = null;
+        foreach (var m in models)
+        {
+            var r = ModelEvaluation.Evaluate(m.Name, m.Checkpoint, teacher, estimator, embedding, fid, teacherSet, o, log, world);
+            world ??= r.IdentityWorld;
+            results.Add(r);
+        }
+        return results;
     }
 
     static EvalSet MeasureTeacher(FidEvaluation fid, string teacher, long seed)

@@ -73,10 +73,12 @@ public static class ModelEvaluation
     /// <summary>
     /// Measures <paramref name="checkpoint"/> (config beside it) on <paramref name="teacherPath"/>. Table 2 and DS need
     /// <paramref name="estimator"/>; identity and the identity factor of DS need <paramref name="embedding"/>; FID needs
-    /// <paramref name="fid"/> and the teacher's set <paramref name="teacherSet"/> (measured once for many models).
+    /// <paramref name="fid"/> and the teacher's set <paramref name="teacherSet"/> (measured once for many models). The
+    /// exact world's identity-versus-yaw curve does not depend on the lift: pass <paramref name="worldIdentity"/> from an
+    /// earlier model's <see cref="ModelMetrics.IdentityWorld"/> to reuse it (null: measured here).
     /// </summary>
     public static ModelMetrics Evaluate(string name, string checkpoint, string teacherPath, PoseDepthEstimator? estimator, IFaceEmbedding? embedding,
-        FidEvaluation? fid, EvalSet? teacherSet, ModelEvaluationOptions o, Action<string> log)
+        FidEvaluation? fid, EvalSet? teacherSet, ModelEvaluationOptions o, Action<string> log, IdentityYawResult? worldIdentity = null)
     {
         if (!File.Exists(checkpoint)) throw new EvaluationException(checkpoint, "lift checkpoint not found");
         using var sampler = LiftedSampler.Open(checkpoint, teacherPath);
@@ -102,7 +104,8 @@ public static class ModelEvaluation
             log($"{name}: identity vs yaw on {o.IdentityFaces} faces (the lift, its texture on a flat card, the exact world)");
             identity = IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.LiftedRenderer(sampler.Model, o.Seed));
             identityFlat = IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.LiftedRenderer(sampler.Model, o.Seed, flat: true));
-            identityWorld = IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.FaceWorldRenderer(o.Seed, sampler.Model.Config.ImageSize));
+            identityWorld = worldIdentity
+                ?? IdentityYaw.Measure(embedding, o.IdentityFaces, IdentityYaw.DefaultYaws, IdentityYaw.FaceWorldRenderer(o.Seed, sampler.Model.Config.ImageSize));
         }
         ExactTruthResult? truth = null;
         if (o.TruthSamples > 0 && StyleGan2.StyleGanCheckpoint.ReadObjective(teacherPath) == StyleGan2.TrainObjective.WorldFit)
