@@ -46,6 +46,8 @@ internal static class LiftCommand
         ["border_depth"] = (c, v) => c with { BorderDepth = v },
         ["view_from_image"] = (c, v) => c with { ViewFromImage = Switch("view_from_image", v) },
         ["view_warmup_steps"] = (c, v) => c with { ViewWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set view_warmup_steps={v}: must be a whole number ≥ 0") },
+        ["perceptual_scales"] = (c, v) => c with { PerceptualScales = v >= 1 && v <= 5 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set perceptual_scales={v}: must be a whole number in 1..5") },
+        ["perceptual_depth"] = (c, v) => c with { PerceptualDepth = v is 1 or 2 or 3 ? (int)v : throw new UsageException($"--set perceptual_depth={v}: must be 1, 2 or 3 (deepest slice relu2_2, relu3_3, relu4_3)") },
         ["light_warmup_steps"] = (c, v) => c with { LightWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set light_warmup_steps={v}: must be a whole number ≥ 0") },
     };
 
@@ -148,6 +150,10 @@ internal static class LiftCommand
     }
 
     static int Positive(int v, string name) => v > 0 ? v : throw new UsageException($"{name} {v}: must be positive");
+
+    /// <summary>The config with every `--set name=value` item applied in order.</summary>
+    internal static LiftingConfig ApplyAll(LiftingConfig config, IEnumerable<string>? items) =>
+        (items ?? []).Aggregate(config, Apply);
 
     static LiftingConfig Apply(LiftingConfig config, string item)
     {

@@ -32,7 +32,7 @@ public static class ConvGuardBenchmark
         using var teacher = new StyleGenerator(teacherConfig, new torch.Generator(1));
         var model = new LiftedGenerator(teacher, config);
         var statistics = StyleStatistics.Compute(teacher, 500, 1);
-        var perceptual = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: config.PerceptualScales);
+        var perceptual = PerceptualLoss.For(config, Vgg16Features.RandomFeatures(0));
         using var trainer = new LiftingTrainer(model, statistics, perceptual, null);
         int b = config.BatchSize, s = config.ImageSize;
 

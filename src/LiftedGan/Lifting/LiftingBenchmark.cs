@@ -10,8 +10,8 @@ namespace LiftedGan.Lifting;
 
 /// <summary>
 /// One component of a lifting step: its median time per call (forward + backward where the step takes its gradient),
-/// how often a step runs it, and its convolution FLOPs per call (2 x the forward multiply-accumulates, x 3 with a
-/// backward pass: input and weight gradients cost about a forward each).
+/// how often a step runs it, and its convolution FLOPs per call (2 x the forward multiply-accumulates, x 2 with a
+/// backward pass through frozen weights (input gradient only), x 3 where the weights train too).
 /// </summary>
 public sealed record LiftingBenchComponent(string Name, double Milliseconds, int CallsPerStep, double ConvFlops)
 {
@@ -30,8 +30,10 @@ public sealed record PrecisionBenchResult(string Preset, int Batch, int ImageSiz
     double TargetSingleMs, double TargetHalfMs, double FeatureRelativeError, double LossRelativeError, double GradientRelativeError,
     double GradientCosine);
 
+/// <remarks><see cref="TwoPassStepMilliseconds"/>: the same step in the official order (two backward passes, G(w') and its
+/// VGG16 features computed twice), timed in the same rounds.</remarks>
 public sealed record LiftingBenchResult(string Preset, int Batch, double StepMilliseconds, IReadOnlyList<LiftingBenchComponent> Components,
-    long PeakWorkingSetBytes, double MatmulFlopsPerSecond)
+    long PeakWorkingSetBytes, double MatmulFlopsPerSecond, double TwoPassStepMilliseconds)
 {
     /// <summary>The step time not explained by the timed components (the remaining small losses, bookkeeping).</summary>
     public double RestMilliseconds => StepMilliseconds - Components.Sum(c => c.PerStepMilliseconds);
@@ -43,11 +45,13 @@ public sealed record LiftingLeakResult(string Preset, int Steps, IReadOnlyList<(
 
 /// <summary>
 /// Times a LiftedGAN training step and every part of it, side by side in one run, with random weights (speed does not
-/// depend on them). Per step (<see cref="LiftingTrainer"/>): the teacher's mapping once and its synthesis 2x without
-/// gradients (input, regenerated) and 2x with (canonical image, pass 2); the decomposer 2x and the composer 3x; the
-/// depth and transformation-map decoders once; the estimate's maps (blur, normals, shading, de-lighting) once; the
-/// renderer 3x with gradients (main, flipped, perturbed) and 1x without (pass 2); the perceptual network 4x on a rendered
-/// side with gradients against 3 constant targets (the teacher image is the target of both reconstruction terms); the
+/// depend on them). Per step (<see cref="LiftingTrainer"/>): the teacher's mapping once and its synthesis once without
+/// gradients (input) and 2x with (canonical image, G(w') of the perturbation term); the decomposer 2x and the composer
+/// 2x; the depth and transformation-map decoders once; the estimate's maps (blur, normals, shading, de-lighting) once;
+/// the renderer 3x with gradients (main, flipped, perturbed) and 1x without (the sampled view of part (a)); the
+/// perceptual network 4x with gradients (main, flipped and perturbed renders, G(w')) and 2x on constant targets (the
+/// teacher image, shared by both reconstruction terms; the sampled-view render), G(w')'s features serving part (b) as
+/// a constant; the
 /// albedo-rank nuclear norm once; the face embedding 2x where the preset uses it; the optimiser (finite-gradient checks
 /// and Adam) once; and the whole step. Also measures a 2048² float32 matrix product, the machine's reference peak.
 /// </summary>
@@ -67,19 +71,20 @@ public static class LiftingBenchmark
 
         using var fixedTarget = perceptual.Features(torch.rand(b, 3, s, s, generator: g) * 2 - 1);
         using var depth = DepthGeometry.Rescale(torch.rand(b, s, s, generator: g) * 0.2 - 0.1, config.MinDepth, config.MaxDepth);
-        var parts = new List<(string Name, int Calls, Action Run, bool Backward)>
+        // FlopFactor: 1 forward only, 2 with the input gradient through frozen weights, 3 with weight gradients too.
+        var parts = new List<(string Name, int Calls, Action Run, int FlopFactor)>
         {
             ("StyleGAN2 teacher", 2, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
                 var (image, _) = model.Synthesize(w);
                 image.sum().backward();
-            }, true),
-            ("StyleGAN2 (no grad)", 2, () =>
+            }, 2),
+            ("StyleGAN2 (no grad)", 1, () =>
             {
                 using var _ = no_grad();
                 model.Synthesize(randn(new long[] { b, config.StyleDim }, generator: g));
-            }, false),
+            }, 1),
             ("renderer", 3, () =>
             {
                 var d = depth.detach().requires_grad_(true);
@@ -88,31 +93,31 @@ public static class LiftingBenchmark
                 var view = ((torch.rand(b, 6, generator: g) - 0.5) * 0.5).requires_grad_(true);
                 using var r = model.Render(d, albedo, light, view, null);
                 r.Render.Image.sum().backward();
-            }, true),
+            }, 2),
             ("renderer (no grad)", 1, () =>
             {
                 using var _ = no_grad();
                 using var r = model.Render(depth, torch.rand(b, 3, s, s, generator: g) * 2 - 1, torch.rand(b, 4, generator: g) - 0.5,
                     (torch.rand(b, 6, generator: g) - 0.5) * 0.5, null);
-            }, false),
+            }, 1),
             ("decomposer", 2, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
                 var (light, view) = model.LightAndView(w);
                 (light.sum() + view.sum()).backward();
-            }, true),
-            ("composer", 3, () =>
+            }, 3),
+            ("composer", 2, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g);
                 var output = model.Composer.forward(w, torch.rand(b, 4, generator: g) - 0.5, (torch.rand(b, 6, generator: g) - 0.5) * 0.5);
                 output.sum().backward();
-            }, true),
+            }, 3),
             ("depth + T decoders", 1, () =>
             {
                 var w = randn(new long[] { b, config.StyleDim }, generator: g).requires_grad_(true);
                 var feature = randn(new long[] { b, featureChannels, s, s }, generator: g).requires_grad_(true);
                 (model.DepthDecoder.forward(w, feature).sum() + model.TransformationDecoder.forward(w).sum()).backward();
-            }, true),
+            }, 3),
             ("estimate maps", 1, () =>
             {
                 var d = depth.detach().requires_grad_(true);
@@ -121,43 +126,49 @@ public static class LiftingBenchmark
                 using var light = Lighting.Parse(torch.rand(b, 4, generator: g) - 0.5, frontalize: true);
                 var albedo = Lighting.Delight(image, Lighting.Shading(model.Renderer.Normals(d), light));
                 (albedo.sum() + model.Blur.forward(trans).sum()).backward();
-            }, true),
+            }, 2),
             ("albedo rank", 1, () =>
             {
                 var albedo = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 LiftingLosses.AlbedoRank(albedo, depth, model.Blur, config.BorderDepth, config.RankDownsample).sum().backward();
-            }, true),
+            }, 2),
             ("optimiser", 1, () =>
             {
                 foreach (var p in trainable)
                     if (p.grad is { } grad && !grad.isfinite().all().item<bool>()) throw new InvalidOperationException("benchmark gradient not finite");
                 adam.Step();
-            }, true),
-            // Per step: 4 perceptual terms, each a rendered image with gradient against a constant target; 3 distinct
-            // targets (the teacher image is shared by the reconstruction and its flip), so 3 target feature passes.
+            }, 1),
+            // Per step: 4 feature passes with gradients (3 renders, G(w')) and 2 without (the teacher image, shared by
+            // the reconstruction and its flip; the sampled-view render).
             ("perceptual, image side", 4, () =>
             {
                 var x = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 perceptual.Compute(x, fixedTarget).backward();
-            }, true),
-            ("perceptual, target", 3, () =>
+            }, 2),
+            ("perceptual, target", 2, () =>
             {
                 var y = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
                 using var target = perceptual.Features(y);
-            }, false),
+            }, 1),
         };
         if (embedding != null)
             parts.Add(("face embedding", 2, () =>
             {
                 var x = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 embedding.Embed(x).sum().backward();
-            }, true));
+            }, 2));
         parts.Add(("teacher mapping", 1, () =>
         {
             using var _ = no_grad();
             model.Teacher.Map(randn(new long[] { b, config.StyleDim }, generator: g));
-        }, false));
-        parts.Add(("step", 1, () => trainer.Step(), true));
+        }, 1));
+        parts.Add(("step, official two passes", 1, () =>
+        {
+            trainer.SeparatePasses = true;
+            try { trainer.Step(); }
+            finally { trainer.SeparatePasses = false; }
+        }, 1));
+        parts.Add(("step", 1, () => trainer.Step(), 1));
 
         // Interleaved rounds (every part once per round, after one warm-up round), so a change in machine load hits
         // all parts alike; medians over rounds.
@@ -174,10 +185,10 @@ public static class LiftingBenchmark
                 if (round > 0) times[i].Add(sw.Elapsed.TotalMilliseconds);
                 else macs[i] = count!.Value;
             }
-        var components = parts.Take(parts.Count - 1).Select((p, i) =>
-            new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls, 2.0 * macs[i] * (p.Backward ? 3 : 1))).ToList();
+        var components = parts.Take(parts.Count - 2).Select((p, i) =>
+            new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls, 2.0 * macs[i] * p.FlopFactor)).ToList();
         return new LiftingBenchResult(config.Preset, b, Median(times[^1]), components, Process.GetCurrentProcess().PeakWorkingSet64,
-            MatmulFlopsPerSecond(repeats));
+            MatmulFlopsPerSecond(repeats), Median(times[^2]));
     }
 
     /// <summary>
@@ -223,10 +234,10 @@ public static class LiftingBenchmark
     public static PrecisionBenchResult PerceptualPrecision(LiftingConfig preset, int repeats)
     {
         int b = preset.BatchSize, s = preset.ImageSize;
-        using var single = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: preset.PerceptualScales);
+        using var single = PerceptualLoss.For(preset, Vgg16Features.RandomFeatures(0));
         var halfNetwork = Vgg16Features.RandomFeatures(0);
         halfNetwork.to(ScalarType.BFloat16);
-        using var half = new PerceptualLoss(halfNetwork, scales: preset.PerceptualScales);
+        using var half = PerceptualLoss.For(preset, halfNetwork);
         var g = new torch.Generator(3);
         using var image = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
         using var target = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
@@ -276,7 +287,7 @@ public static class LiftingBenchmark
             Config = preset.ForTeacher(teacherConfig.StyleDim);
             Teacher = new StyleGenerator(teacherConfig, new torch.Generator(1));
             var model = new LiftedGenerator(Teacher, Config);
-            var perceptual = new PerceptualLoss(Vgg16Features.RandomFeatures(0), scales: Config.PerceptualScales);
+            var perceptual = PerceptualLoss.For(Config, Vgg16Features.RandomFeatures(0));
             IFaceEmbedding? embedding = withEmbedding ? new LResNetFaceEmbedding() : null;
             Trainer = new LiftingTrainer(model, StyleStatistics.Compute(Teacher, 1000, 1), perceptual, embedding);
         }

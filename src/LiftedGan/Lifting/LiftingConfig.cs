@@ -232,7 +232,17 @@ public sealed record LiftingConfig
     public double TruthAlbedoWeight { get; init; } = 1;
     /// <summary>Weight of the transformation-map term of <see cref="LiftingObjective.SupervisedTruth"/>.</summary>
     public double TruthTransformWeight { get; init; } = 1;
+    /// <summary>Image scales of the perceptual loss (the image, then avg-pooled 2× per further scale); officially 3.</summary>
     public int PerceptualScales { get; init; } = 3;
+    /// <summary>
+    /// Deepest VGG16 slice the perceptual loss compares: 3 = relu2_2, relu3_3 and relu4_3 (official), 2 = relu2_2 and
+    /// relu3_3 (skips the conv4 block: about a third fewer FLOPs per image), 1 = relu2_2 only. A change of the loss, not
+    /// of its speed alone (ablation in docs/lifting.md).
+    /// </summary>
+    public int PerceptualDepth { get; init; } = 3;
+
+    /// <summary>The VGG16 slices the perceptual loss compares (<see cref="PerceptualDepth"/>).</summary>
+    public int[] PerceptualSliceIndices() => Enumerable.Range(1, PerceptualDepth).ToArray();
 
     public int BatchSize { get; init; } = 8;
     public int Epochs { get; init; } = 10;

@@ -88,7 +88,7 @@ public static class LiftingRun
                 warn("no VGG16 weights: the perceptual loss uses the documented substitute (VGG16 with fixed random He-initialised features)");
                 vgg = Vgg16Features.RandomFeatures(config.Seed);
             }
-            perceptual = new PerceptualLoss(vgg, scales: config.PerceptualScales);
+            perceptual = PerceptualLoss.For(config, vgg);
             if (config.IdentityWeight > 0)
             {
                 if (inputs.FaceEmbeddingPath is null) warn("no face embedding: the identity loss is off for this run");

@@ -143,16 +143,25 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
 
         using var pert = Perturbation.Sample(est.Light, c, g);
         bool needsPerturbedRender = c.PerturbImageWeight > 0 || (c.IdentityWeight > 0 && FaceEmbedding != null);
+        Tensor? composerTerm = null;
         if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0)
         {
             var perturbedStyle = Model.Compose(w.detach(), pert.Light, pert.View);
-            // With the view read from images, G(w') is computed once with gradients (the view's path to the composer).
-            var teacherOfPerturbed = c.ViewFromImage ? Model.Synthesize(perturbedStyle).Image : null;
-            var (lightEst, viewEst) = Model.LightAndView(perturbedStyle, c.PerturbTrainsDecomposer, teacherOfPerturbed);
+            // G(w') once, with its graph to the composer: the view read from it (view_from_image) and part (a) of the
+            // perturbation term need the graph, part (b) uses it as a constant.
+            bool fused = !SeparatePasses && c.PerturbImageWeight > 0;
+            var teacherOfPerturbed = c.ViewFromImage || fused ? Model.Synthesize(perturbedStyle).Image : null;
+            var (lightEst, viewEst) = Model.LightAndView(perturbedStyle, c.PerturbTrainsDecomposer, c.ViewFromImage ? teacherOfPerturbed : null);
             Tensor? perturbedImage = null;
             if (needsPerturbedRender)
                 perturbedImage = Model.Render(est.Depth, est.Albedo, lightEst, viewEst, est.TransformationMap).Render.Image;
-            if (c.PerturbImageWeight > 0)
+            if (fused)
+            {
+                var (partB, partA) = PerturbationParts(est, pert, perturbedImage!, teacherOfPerturbed!);
+                terms.Add(("perturb_image", c.PerturbImageWeight * partB));
+                composerTerm = c.PerturbImageWeight * partA;
+            }
+            else if (c.PerturbImageWeight > 0)
             {
                 Tensor regenerated;
                 if (teacherOfPerturbed is not null) regenerated = teacherOfPerturbed.detach();
@@ -189,8 +198,15 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         var total = SumTerms(terms, losses);
 
         _adam.ZeroGrad();
-        total.backward();
-        if (c.PerturbImageWeight > 0)
+        if (composerTerm is not null)
+        {
+            // The official second backward pass, folded into the first: gradients add and no weight changes between
+            // the two, so one pass over the sum gives the same gradients.
+            losses["perturb_image_a"] = composerTerm.item<float>();
+            (total + composerTerm).backward();
+        }
+        else total.backward();
+        if (SeparatePasses && c.PerturbImageWeight > 0)
         {
             // Pass 2 (part (a)): the render with the sampled perturbation, fully detached, trains only the composer.
             Tensor target;
@@ -206,6 +222,33 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         GlobalStep++;
         return losses;
     }
+
+    /// <summary>
+    /// The perturbed-image term's two parts (spec section 3.4): (b) the render in the view and light estimated from the
+    /// perturbed style against G(w') as a constant, (a) G(w') against the fully detached render in the sampled view and
+    /// light, which reaches only the composer. G(w')'s VGG16 features are computed once with their graph and serve
+    /// both (detached for (b)); the sampled-view render's features are a constant.
+    /// </summary>
+    (Tensor PartB, Tensor PartA) PerturbationParts(LiftedEstimate est, Perturbation pert, Tensor perturbedImage, Tensor regenerated)
+    {
+        Tensor target;
+        using (no_grad()) target = Model.Render(est.Depth.detach(), est.Albedo.detach(), pert.Light, pert.View, est.TransformationMap.detach()).Render.Image;
+        var constant = regenerated.detach();
+        var partB = LiftingLosses.MaskedL1(perturbedImage, constant, null);
+        var partA = LiftingLosses.MaskedL1(target, regenerated, null);
+        if (Config.PerceptualWeight <= 0) return (partB, partA);
+        using var tracked = Perceptual!.TrackedFeatures(regenerated);
+        using var trackedConstant = tracked.Detached();
+        using var targetFeatures = Perceptual.Features(target);
+        return (partB + Config.PerceptualWeight * Perceptual.Compute(perturbedImage, trackedConstant),
+            partA + Config.PerceptualWeight * Perceptual.Compute(tracked, targetFeatures));
+    }
+
+    /// <summary>
+    /// Runs the perturbed-image term in the official order: part (b) in the first backward pass against a separately
+    /// regenerated G(w'), part (a) in a second pass. Only the tests set it (the reference of the folded step).
+    /// </summary>
+    internal bool SeparatePasses { get; set; }
 
     /// <summary>The sum of the weighted terms; records each and the total in <paramref name="losses"/>; stops on a non-finite total.</summary>
     Tensor SumTerms(IEnumerable<(string Name, Tensor Value)> terms, Dictionary<string, double> losses)

@@ -29,6 +29,10 @@ public sealed class PerceptualLoss : IDisposable
         if (_slices.Length == 0 || _slices.Any(i => i < 0 || i > 3)) throw new ArgumentException("perceptual loss: slice indices must be in 0..3");
     }
 
+    /// <summary>The cosine perceptual loss of a lifting config (<see cref="LiftingConfig.PerceptualScales"/>, <see cref="LiftingConfig.PerceptualDepth"/>).</summary>
+    public static PerceptualLoss For(LiftingConfig config, Vgg16Features vgg) =>
+        new(vgg, PerceptualDistance.Cosine, config.PerceptualScales, config.PerceptualSliceIndices());
+
     public PerceptualDistance Distance { get; }
     public int Scales { get; }
 
@@ -70,6 +74,32 @@ public sealed class PerceptualLoss : IDisposable
         return stack(terms).mean().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The loss between two feature sets of the same image shape (<see cref="Features"/>, <see cref="TrackedFeatures"/>);
+    /// either may keep a graph.
+    /// </summary>
+    public Tensor Compute(PerceptualFeatures a, PerceptualFeatures b, Tensor? mask = null)
+    {
+        if (!a.ImageShape.SequenceEqual(b.ImageShape)) throw new ArgumentException($"perceptual loss: shapes [{string.Join(", ", a.ImageShape)}] and [{string.Join(", ", b.ImageShape)}] differ");
+        using var scope = NewDisposeScope();
+        var terms = new List<Tensor>();
+        for (int i = 0; i < a.Maps.Count; i++) terms.Add(Term(a.Maps[i], b.Maps[i], mask, b.Normalized, a.Normalized));
+        return stack(terms).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Features of <paramref name="images"/> that keep their graph (channel-normalised for the cosine distance): for an
+    /// image that is the gradient side of one term and, <see cref="PerceptualFeatures.Detached"/>, the constant target
+    /// of another, so VGG16 runs on it once.
+    /// </summary>
+    public PerceptualFeatures TrackedFeatures(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var maps = SliceFeatures(Normalize(images));
+        if (Distance == PerceptualDistance.Cosine) maps = maps.Select(f => nn.functional.normalize(f, 2.0, 1)).ToList();
+        return new PerceptualFeatures(images.shape, maps.Select(f => f.MoveToOuterDisposeScope()).ToArray(), Distance == PerceptualDistance.Cosine);
+    }
+
     /// <summary>Features of a target batch (no gradient), in the (scale, slice) order the loss uses.</summary>
     public PerceptualFeatures Features(Tensor target)
     {
@@ -101,11 +131,11 @@ public sealed class PerceptualLoss : IDisposable
     }
 
     /// <summary>One (scale, slice) term: the distance per location, averaged (under the mask, Σ d·m / Σ m).</summary>
-    Tensor Term(Tensor fa, Tensor fb, Tensor? mask, bool bNormalized = false)
+    Tensor Term(Tensor fa, Tensor fb, Tensor? mask, bool bNormalized = false, bool aNormalized = false)
     {
         var d = Distance switch
         {
-            PerceptualDistance.Cosine => (nn.functional.normalize(fa, 2.0, 1) - (bNormalized ? fb : nn.functional.normalize(fb, 2.0, 1))).pow(2).sum(1, keepdim: true),
+            PerceptualDistance.Cosine => ((aNormalized ? fa : nn.functional.normalize(fa, 2.0, 1)) - (bNormalized ? fb : nn.functional.normalize(fb, 2.0, 1))).pow(2).sum(1, keepdim: true),
             PerceptualDistance.L1 => (fa - fb).abs(),
             _ => (fa - fb).pow(2),
         };
@@ -130,6 +160,9 @@ public sealed class PerceptualFeatures(long[] imageShape, Tensor[] maps, bool no
     public IReadOnlyList<Tensor> Maps { get; } = maps;
     /// <summary>True when the maps are already channel-normalised (cosine distance).</summary>
     public bool Normalized { get; } = normalized;
+
+    /// <summary>The same maps without their graph (new handles; the caller disposes them): a constant target.</summary>
+    public PerceptualFeatures Detached() => new(ImageShape, Maps.Select(m => m.detach()).ToArray(), Normalized);
 
     public void Dispose()
     {
