@@ -22,7 +22,27 @@ internal static class BenchCommand
         BenchUnsup3dCommand.Create(),
         BenchConvCommand.Create(),
         BenchHugePagesCommand.Create(),
+        BuildPerceptual(),
     };
+
+    static Command BuildPerceptual()
+    {
+        var size = new Option<int>("--size") { Description = "Image side S.", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed calls per measurement (median reported).", DefaultValueFactory = _ => 3 };
+        var command = new Command("perceptual", "Time VGG16 up to relu4_3 (the perceptual network, random features): forward, and forward + backward to the input.")
+        { size, batch, repeats };
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            int s = CliValues.Int(parse, size, 16, 1024), b = CliValues.Int(parse, batch, 1, 256);
+            var (fwd, both, flops) = LiftedGan.Lifting.LiftingBenchmark.Perceptual(s, b, CliValues.Int(parse, repeats, 1, 100));
+            stdout.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"perceptual VGG16 relu4_3 {s} px batch {b} ({TorchSharp.torch.get_num_threads()} threads, convolution policy {LiftedGan.Torch.ConvGuard.Policy}): " +
+                $"forward {fwd:F1} ms, forward + backward {both:F1} ms; forward {flops / 1e9:F1} GFLOP ({flops / (fwd / 1000) / 1e9:F0} GFLOP/s)"));
+            return 0;
+        }));
+        return command;
+    }
 
     static Command BuildRender()
     {

@@ -279,6 +279,42 @@ public static class LiftingBenchmark
             featureError, Math.Abs(halfLoss - singleLoss) / Math.Max(Math.Abs(singleLoss), 1e-30), Relative(halfGradient, singleGradient), cosine);
     }
 
+    /// <summary>
+    /// VGG16's feature slices up to relu4_3 (the perceptual network; random features, frozen) on a B x 3 x S x S batch,
+    /// one scale: median milliseconds of a forward pass without gradient and of a forward and backward pass to the
+    /// input (as the rendered side of the loss), and the forward pass's convolution FLOPs. The peer comparison
+    /// (scripts/peer-perceptual.sh) times the same network in PyTorch.
+    /// </summary>
+    public static (double ForwardMs, double ForwardBackwardMs, double ForwardFlops) Perceptual(int size, int batch, int repeats)
+    {
+        using var vgg = Vgg16Features.RandomFeatures(0);
+        var g = new torch.Generator(4);
+        using var x = torch.rand(batch, 3, size, size, generator: g);
+        long macs = 0;
+        var forward = new List<double>();
+        var both = new List<double>();
+        for (int round = 0; round <= Math.Max(1, repeats); round++)
+        {
+            using (var scope = NewDisposeScope())
+            using (var count = round == 0 ? ConvGuard.CountMacs() : null)
+            using (no_grad())
+            {
+                var sw = Stopwatch.StartNew();
+                vgg.Slices(x);
+                if (round > 0) forward.Add(sw.Elapsed.TotalMilliseconds);
+                else macs = count!.Value;
+            }
+            using (NewDisposeScope())
+            {
+                var sw = Stopwatch.StartNew();
+                var input = x.detach().requires_grad_(true);
+                vgg.Slices(input)[^1].sum().backward();
+                if (round > 0) both.Add(sw.Elapsed.TotalMilliseconds);
+            }
+        }
+        return (Median(forward), Median(both), 2.0 * macs);
+    }
+
     /// <summary>A trainer of randomly initialised networks (teacher, lift, random-feature VGG16, LResNet where asked) for the benchmarks; disposes them all.</summary>
     sealed class RandomTrainer : IDisposable
     {
