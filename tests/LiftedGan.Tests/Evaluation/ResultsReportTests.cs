@@ -23,6 +23,17 @@ public class ResultsReportTests
         Assert.EndsWith(",2,4,1,0.125,8,0.625,,", exact);
         Assert.Contains("| lift | 2 / 1.5 | 4 / 3 | 1 / 0.5 | 0.125 | 8 | 0.5 |", ResultsReport.TruthMarkdown(truth));
         Assert.DoesNotContain(ExactTruthProtocol.Supervised, ResultsReport.TruthMarkdown(truth));
+        // The goals table: met, not met with the distance, and not measurable without the supervised reference.
+        var goals = ResultsReport.TruthMarkdown(truth);
+        Assert.Contains("| yaw error ≤ 3° | 2° | yes | – |", goals);
+        Assert.Contains("| distinctiveness ≥ 0.5 | 0.625 | yes | – |", goals);
+        Assert.Contains("| SIDE / supervised ≤ 1.5× | – | – | not measured (no supervised reference) |", goals);
+        var farther = ResultsReport.TruthMarkdown(truth with
+        {
+            Methods = [truth.Methods[0] with { Yaw = new AngleStats(6, 5, 0) }], Distinctiveness = 0.125,
+        });
+        Assert.Contains("| yaw error ≤ 3° | 6° | no | 3° above (2× the bound) |", farther);
+        Assert.Contains("| distinctiveness ≥ 0.5 | 0.125 | no | 0.375 below (0.25× the bound) |", farther);
         // With the supervised reference: its row, and the lift's SIDE and MAD over its own.
         var withReference = truth with
         {
@@ -33,6 +44,8 @@ public class ResultsReportTests
         var truthMd = ResultsReport.TruthMarkdown(withReference);
         Assert.Contains($"| {ExactTruthProtocol.Supervised} | 1 / 1 | 1 / 1 | 1 / 1 | 0.0625 | 2 | 0.25 |", truthMd);
         Assert.Contains("the lift's SIDE is 2× and its MAD 4× the reference's", truthMd);
+        Assert.Contains("| SIDE / supervised ≤ 1.5× | 2× | no | 0.5× above (1.333× the bound) |", truthMd);
+        Assert.Contains("| MAD / supervised ≤ 1.5× | 4× | no | 2.5× above (2.667× the bound) |", truthMd);
         Assert.Contains("| SIDE / supervised ↓ | MAD / supervised ↓ |", ResultsReport.ComparisonMarkdown([rows[0] with { Truth = withReference }]));
 
         var md = ResultsReport.ComparisonMarkdown(rows, new Dictionary<string, string> { ["wo_flip"] = "LiftedGAN w/o L_flip" });

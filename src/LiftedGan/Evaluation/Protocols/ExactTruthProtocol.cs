@@ -95,6 +95,41 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
 
     double? Ratio(Func<TruthScores, double> value) =>
         this[ExactTruthProtocol.Supervised] is { } reference ? value(Subject) / value(reference) : null;
+
+    /// <summary>
+    /// The scored method against each of <see cref="TruthTarget.Goals"/>: its value (null where the result cannot give
+    /// it, e.g. the ratios without the supervised reference) and whether the goal is met.
+    /// </summary>
+    public IReadOnlyList<(TruthTarget Target, double? Value, bool Met)> AgainstTargets() => TruthTarget.Goals.Select(t =>
+    {
+        double? value = t.Metric switch
+        {
+            TruthTarget.Yaw => Subject.Yaw?.MeanAbs,
+            TruthTarget.Pitch => Subject.Pitch?.MeanAbs,
+            TruthTarget.Roll => Subject.Roll?.MeanAbs,
+            TruthTarget.SideRatio => SideRatio,
+            TruthTarget.MadRatio => MadRatio,
+            _ => Distinctiveness,
+        };
+        return (t, value, value is { } v && (t.AtMost ? v <= t.Bound : v >= t.Bound));
+    }).ToList();
+}
+
+/// <summary>
+/// A goal for a lift scored on exact truth: the metric, its bound and whether it is an upper (at most) or lower bound.
+/// <see cref="Goals"/> are the goals of the project's core-result issue for the embedded default.
+/// </summary>
+public sealed record TruthTarget(string Metric, double Bound, bool AtMost, string Unit)
+{
+    public const string Yaw = "yaw error", Pitch = "pitch error", Roll = "roll error", SideRatio = "SIDE / supervised",
+        MadRatio = "MAD / supervised", Distinctiveness = "distinctiveness";
+
+    /// <summary>Mean absolute yaw ≤ 3°, pitch ≤ 5°, roll ≤ 2°; SIDE and MAD within 1.5× the supervised reference; distinctiveness ≥ 0.5.</summary>
+    public static IReadOnlyList<TruthTarget> Goals { get; } =
+    [
+        new(Yaw, 3, true, "°"), new(Pitch, 5, true, "°"), new(Roll, 2, true, "°"),
+        new(SideRatio, 1.5, true, "×"), new(MadRatio, 1.5, true, "×"), new(Distinctiveness, 0.5, false, ""),
+    ];
 }
 
 /// <summary>

@@ -121,6 +121,18 @@ public static class ResultsReport
               .Append(CultureInfo.InvariantCulture, $"the lift's SIDE is {F(side)}× and its MAD {F(mad)}× the reference's. ");
         sb.Append("`estimator` is the separate pose-and-depth network (its own architecture, on the teacher's image) trained on the world's truth; `mean shape at the true pose` is what a lift without per-face shape would score with perfect angles; ")
           .Append("`constant answer` predicts 0° and a flat plane.\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Against the goals for the embedded default's lift (`{r.Subject.Method}`):\n\n")
+          .Append("| goal | measured | met | distance |\n|---|---|---|---|\n");
+        foreach (var (t, value, met) in r.AgainstTargets())
+        {
+            string goal = $"{t.Metric} {(t.AtMost ? "≤" : "≥")} {F(t.Bound)}{t.Unit}";
+            string distance = value is not { } v ? "not measured (no supervised reference)"
+                : met ? "–"
+                : t.AtMost ? $"{F(v - t.Bound)}{t.Unit} above ({F(v / t.Bound)}× the bound)"
+                : $"{F(t.Bound - v)} below ({F(v / t.Bound)}× the bound)";
+            sb.Append(CultureInfo.InvariantCulture, $"| {goal} | {(value is { } x ? F(x) + t.Unit : "–")} | {(value is null ? "–" : met ? "yes" : "no")} | {distance} |\n");
+        }
+        sb.Append('\n');
         sb.Append("Mean signed error (bias) and mean absolute error once the bias is removed (an unsupervised lift fixes its frontal pose only up to a constant offset; ")
           .Append("the constant answer's centred error is the spread of the truth):\n\n")
           .Append("| method | yaw bias / centred (°) | pitch bias / centred (°) | roll bias / centred (°) |\n|---|---|---|---|\n");
