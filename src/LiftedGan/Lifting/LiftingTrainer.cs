@@ -13,8 +13,9 @@ public sealed class LiftingDivergedException(long step, string what) : TrainingD
 
 /// <summary>
 /// LiftedGAN's training step (spec section 3): samples truncated styles and teacher images, estimates and renders
-/// them (plain and flipped), perturbs light and view, adds every weighted loss, runs the first backward pass, then
-/// the second (perturbation part (a), reaching only the composer), and applies Adam (lr, betas 0.9/0.999, coupled
+/// them (plain and flipped), perturbs light and view, adds every weighted loss (perturbation part (a), which reaches
+/// only the composer and officially has its own second backward pass, is added to the first: same gradients), runs
+/// one backward pass and applies Adam (lr, betas 0.9/0.999, coupled
 /// weight decay). Randomness of step k comes from a generator seeded with (seed, k), so a resumed run repeats an
 /// uninterrupted one exactly. A term whose weight is 0 is not computed (ablations). With
 /// <see cref="LiftingObjective.SupervisedTruth"/> the step instead fits the estimate of the same latents at truncation 1
@@ -246,7 +247,8 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
 
     /// <summary>
     /// Runs the perturbed-image term in the official order: part (b) in the first backward pass against a separately
-    /// regenerated G(w'), part (a) in a second pass. Only the tests set it (the reference of the folded step).
+    /// regenerated G(w'), part (a) in a second pass: the reference the tests compare the folded step with, and the
+    /// official order `bench lift` times beside it.
     /// </summary>
     internal bool SeparatePasses { get; set; }
 
