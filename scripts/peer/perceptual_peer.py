@@ -1,6 +1,7 @@
 """PyTorch peer of `liftedgan bench perceptual`: VGG16 up to relu4_3 with random He-initialised frozen weights on a
 B x 3 x S x S batch; median milliseconds of a forward pass without gradient and of a forward and backward pass to the
 input. Usage: python3 perceptual_peer.py SIZE BATCH REPEATS THREADS. Needs only torch (Debian: python3-torch)."""
+import os
 import statistics
 import sys
 import time
@@ -37,6 +38,7 @@ for r in range(max(1, repeats) + 1):
     vgg(xi).sum().backward()
     if r:
         both.append(1000 * (time.perf_counter() - t))
-print(f"peer PyTorch {torch.__version__} VGG16 relu4_3 {size} px batch {batch} ({threads} threads, mkldnn "
+huge = "huge pages, " if "glibc.malloc.hugetlb=1" in os.environ.get("GLIBC_TUNABLES", "") else ""
+print(f"peer PyTorch {torch.__version__} {huge}VGG16 relu4_3 {size} px batch {batch} ({threads} threads, mkldnn "
       f"{torch.backends.mkldnn.is_available()}): forward {statistics.median(forward):.1f} ms, forward + backward "
       f"{statistics.median(both):.1f} ms")
