@@ -15,9 +15,13 @@ public class PerceptualDepthTests
     [Fact]
     public void DepthAndScalesSelectTheComparedSlices()
     {
-        var config = LiftCommand.ApplyAll(LiftingConfig.Synth64, new[] { "perceptual_depth=2", "perceptual_scales=1" });
+        // The official presets compare relu2_2, relu3_3 and relu4_3; synth_64 stops at relu3_3 (its ablation).
+        Assert.Equal(new[] { 1, 2, 3 }, LiftingConfig.Ffhq256.PerceptualSliceIndices());
+        Assert.Equal(new[] { 1, 2, 3 }, LiftingConfig.Cats256.PerceptualSliceIndices());
+        Assert.Equal(new[] { 1, 2 }, LiftingConfig.Synth64.PerceptualSliceIndices());
+        Assert.Equal(3, LiftCommand.ApplyAll(LiftingConfig.Synth64, new[] { "perceptual_depth=3" }).PerceptualDepth);
+        var config = LiftCommand.ApplyAll(LiftingConfig.Ffhq256, new[] { "perceptual_depth=2", "perceptual_scales=1" });
         Assert.Equal((2, 1), (config.PerceptualDepth, config.PerceptualScales));
-        Assert.Equal(new[] { 1, 2, 3 }, LiftingConfig.Synth64.PerceptualSliceIndices());
         Assert.Equal(new[] { 1, 2 }, config.PerceptualSliceIndices());
 
         using var scope = NewDisposeScope();
@@ -33,7 +37,7 @@ public class PerceptualDepthTests
 
         var back = LiftingConfig.FromJson(config.ToJson(), "test");
         Assert.Equal(2, back.PerceptualDepth);
-        var older = LiftingConfig.FromJson(LiftingConfig.Synth64.ToJson().Replace("\"PerceptualDepth\": 3,", ""), "test");
+        var older = LiftingConfig.FromJson(LiftingConfig.Ffhq256.ToJson().Replace("\"PerceptualDepth\": 3,", ""), "test");
         Assert.Equal(3, older.PerceptualDepth);
     }
 
