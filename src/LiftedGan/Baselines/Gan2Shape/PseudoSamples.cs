@@ -58,7 +58,7 @@ public static class PseudoSamples
         var lights = RandomLights(config, d.Light.detach(), count, g);
         using var many = new Unsup3dDecomposition(d.Depth.detach().expand(count, -1, -1), d.Albedo.detach().expand(count, -1, -1, -1), lights.alias(), views.alias());
         using var render = model.Render(many);
-        return new PseudoBatch(render.Render.Image.clamp(-1, 1).MoveToOuterDisposeScope(), render.Render.Mask.MoveToOuterDisposeScope(),
+        return new PseudoBatch(render.Render.Image.clamp(-1, 1).MoveToOuterDisposeScope(), render.Render.Mask.alias().MoveToOuterDisposeScope(),
             views.MoveToOuterDisposeScope(), lights.MoveToOuterDisposeScope());
     }
 }
