@@ -1,4 +1,3 @@
-using LiftedGan.Rendering;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Baselines.Gan2Shape;
