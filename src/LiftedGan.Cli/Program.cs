@@ -49,6 +49,7 @@ public static class Program
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(ControlCommand.Create());
         root.Subcommands.Add(Unsup3dCommand.Create());
+        root.Subcommands.Add(Gan2ShapeCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(CliReference.Create(BuildRoot));
         OptionVocabulary.AddOldNames(root);

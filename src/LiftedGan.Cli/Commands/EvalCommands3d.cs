@@ -125,32 +125,38 @@ internal static class EvalCommands3d
             var estimatorPath = parse.GetValue(estimator);
             using var net = estimatorPath is null ? null : PoseDepthTraining.Load(estimatorPath);
             var r = TruthSubjects.Evaluate(parse.GetValue(ckpt)!, teacher, net, parse.GetValue(n), parse.GetValue(seed), parse.GetValue(batch), parse.GetValue(supervised));
-            var inv = CultureInfo.InvariantCulture;
-            stdout.WriteLine(string.Create(inv, $"{r.Samples} samples, seed {r.Seed}, truncation 1; teacher vs world render L1 {r.TeacherFitL1:F4} (world mean image: {r.MeanImageL1:F4})"));
-            stdout.WriteLine($"{"method",-28} {"yaw mean/med",14} {"pitch mean/med",15} {"roll mean/med",14} {"SIDE",8} {"MAD",7}");
-            static string A(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.MeanAbs:F2}/{a.MedianAbs:F2}");
-            foreach (var m in r.Methods)
-                stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {A(m.Yaw),14} {A(m.Pitch),15} {A(m.Roll),14} {m.Side,8:F4} {m.Mad,7:F2}"));
-            stdout.WriteLine("mean signed error (bias) and mean absolute error with the bias removed, yaw / pitch / roll:");
-            static string C(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.Bias:+0.00;-0.00;0.00}/{a.CentredMeanAbs:F2}");
-            foreach (var m in r.Methods.Where(m => m.Yaw is not null))
-                stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {C(m.Yaw),14} {C(m.Pitch),15} {C(m.Roll),14}"));
-            stdout.WriteLine("gain (slope of the predicted angle on the true one; 1 turns as far as the truth), yaw / pitch / roll:");
-            foreach (var m in r.Methods.Where(m => m.Yaw is not null && double.IsFinite(m.Yaw.Gain)))
-                stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {m.Yaw!.Gain,14:F2} {m.Pitch!.Gain,15:F2} {m.Roll!.Gain,14:F2}"));
-            if (r.ComposerYawGain is double turn)
-                stdout.WriteLine(string.Create(inv,
-                    $"composer turn: the teacher's face turns {turn:F2} x the yaw asked of M (estimator on G(M(w, L, ±{ExactTruthProtocol.ComposerTurnDegrees:F0}°)), over its own gain)"));
-            string method = r.Subject.Method;
-            stdout.WriteLine(string.Create(inv, $"{method} canonical depth correlation {r.CanonicalCorrelation:F3}; distinctiveness {r.Distinctiveness:F3}"));
-            if (r.SideRatio is double side && r.MadRatio is double mad)
-                stdout.WriteLine(string.Create(inv,
-                    $"supervised canonical depth correlation {r.SupervisedCanonicalCorrelation:F3}; distinctiveness {r.SupervisedDistinctiveness:F3}; {method}/supervised: SIDE {side:F3}x, MAD {mad:F3}x"));
+            PrintTruth(stdout, r);
             var jsonPath = parse.GetValue(json);
             if (jsonPath is not null) AtomicFile.WriteAllBytes(jsonPath, System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(r, Indented) + "\n"));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Prints an exact-truth result as `eval truth` does: the method table, biases, gains and the canonical-depth scores.</summary>
+    internal static void PrintTruth(TextWriter stdout, ExactTruthResult r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        stdout.WriteLine(string.Create(inv, $"{r.Samples} samples, seed {r.Seed}, truncation 1; teacher vs world render L1 {r.TeacherFitL1:F4} (world mean image: {r.MeanImageL1:F4})"));
+        stdout.WriteLine($"{"method",-28} {"yaw mean/med",14} {"pitch mean/med",15} {"roll mean/med",14} {"SIDE",8} {"MAD",7}");
+        static string A(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.MeanAbs:F2}/{a.MedianAbs:F2}");
+        foreach (var m in r.Methods)
+            stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {A(m.Yaw),14} {A(m.Pitch),15} {A(m.Roll),14} {m.Side,8:F4} {m.Mad,7:F2}"));
+        stdout.WriteLine("mean signed error (bias) and mean absolute error with the bias removed, yaw / pitch / roll:");
+        static string C(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.Bias:+0.00;-0.00;0.00}/{a.CentredMeanAbs:F2}");
+        foreach (var m in r.Methods.Where(m => m.Yaw is not null))
+            stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {C(m.Yaw),14} {C(m.Pitch),15} {C(m.Roll),14}"));
+        stdout.WriteLine("gain (slope of the predicted angle on the true one; 1 turns as far as the truth), yaw / pitch / roll:");
+        foreach (var m in r.Methods.Where(m => m.Yaw is not null && double.IsFinite(m.Yaw.Gain)))
+            stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {m.Yaw!.Gain,14:F2} {m.Pitch!.Gain,15:F2} {m.Roll!.Gain,14:F2}"));
+        if (r.ComposerYawGain is double turn)
+            stdout.WriteLine(string.Create(inv,
+                $"composer turn: the teacher's face turns {turn:F2} x the yaw asked of M (estimator on G(M(w, L, ±{ExactTruthProtocol.ComposerTurnDegrees:F0}°)), over its own gain)"));
+        string method = r.Subject.Method;
+        stdout.WriteLine(string.Create(inv, $"{method} canonical depth correlation {r.CanonicalCorrelation:F3}; distinctiveness {r.Distinctiveness:F3}"));
+        if (r.SideRatio is double side && r.MadRatio is double mad)
+            stdout.WriteLine(string.Create(inv,
+                $"supervised canonical depth correlation {r.SupervisedCanonicalCorrelation:F3}; distinctiveness {r.SupervisedDistinctiveness:F3}; {method}/supervised: SIDE {side:F3}x, MAD {mad:F3}x"));
     }
 
     static Command IdentityYawCommand()

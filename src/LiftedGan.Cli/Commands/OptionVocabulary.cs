@@ -117,7 +117,7 @@ internal static class OptionVocabulary
             new("--ckpt-every", "steps between checkpoints"),
             new("--sample-every", "steps between sample grids"),
             new("--truth-every", "steps between exact-truth measurements of a lift"),
-            new Term("--preset", "a lift's settings preset: synth_64, ffhq_256 or cats_256").For("preset"),
+            new Term("--preset", "a named settings preset: a lift's synth_64, ffhq_256 or cats_256; GAN2Shape's cpu or official").For("preset"),
             new("--objective", "what a run is trained to do"),
             new("--method", "which 3DMM-controlled generator: disco (DiscoFaceGAN) or taxfree (Tax-free)"),
             new("--noise-dims", "free noise dimensions of a control code"),

@@ -67,6 +67,23 @@ public sealed class StyleGenerator : nn.Module
     /// <summary>The mapping network: z (B x D) to w (B x D).</summary>
     public Tensor Map(Tensor z) => style.forward(z);
 
+    /// <summary>Modules of the mapping network: the pixel norm, then one per linear layer (<see cref="GeneratorConfig.MappingLayers"/> + 1).</summary>
+    public int MappingModules => Config.MappingLayers + 1;
+
+    /// <summary>
+    /// Mapping modules [<paramref name="start"/>, <paramref name="end"/>) applied to <paramref name="x"/> (B x D): a part of
+    /// the mapping network (GAN2Shape splits it into F2 = [0, k) and F1 = [k, all)). An empty range returns x itself.
+    /// </summary>
+    public Tensor MapPart(Tensor x, int start, int end)
+    {
+        if (start < 0 || end > MappingModules || start > end)
+            throw new ArgumentOutOfRangeException(nameof(start), $"mapping modules [{start}, {end}): the mapping has {MappingModules}");
+        using var scope = NewDisposeScope();
+        var y = x.alias();
+        foreach (var module in style.children().Skip(start).Take(end - start)) y = ((nn.Module<Tensor, Tensor>)module).forward(y);
+        return y.MoveToOuterDisposeScope();
+    }
+
     /// <summary>Mean w over <paramref name="count"/> latents drawn from <paramref name="rng"/> (1 x D).</summary>
     public Tensor MeanLatent(int count, Generator? rng)
     {

@@ -96,14 +96,31 @@ public sealed class Unsup3dModel : IDisposable
         if (image.dim() != 4 || image.shape[1] != 3 || image.shape[2] != c.ImageSize || image.shape[3] != c.ImageSize)
             throw new Unsup3dException("image", $"expected B x 3 x {c.ImageSize} x {c.ImageSize}, got [{string.Join(", ", image.shape)}]");
         using var scope = NewDisposeScope();
-        var raw = Depth.forward(image).squeeze(1);
-        raw = raw - raw.mean([1, 2], keepdim: true);
-        var depth = DepthGeometry.ClampBorder(DepthGeometry.Rescale(raw.tanh(), c.MinDepth, c.MaxDepth), c.BorderDepth);
+        var depth = DepthGeometry.ClampBorder(CanonicalDepth(image), c.BorderDepth);
         var albedo = Albedo.forward(image).tanh();
         var light = Light.forward(image);
-        var view = View.forward(image);
-        view = cat([view[.., ..5], zeros_like(view[.., 5..])], 1);
+        var view = PredictView(image);
         return new Unsup3dDecomposition(depth, albedo, light, view).MoveToOuter();
+    }
+
+    /// <summary>The view network's raw view B×6 with the z translation held at 0 (the face configs).</summary>
+    public Tensor PredictView(Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        var view = View.forward(image);
+        return cat([view[.., ..5], zeros_like(view[.., 5..])], 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The depth network's canonical depth B×S×S before the border columns are set: raw output minus its spatial mean,
+    /// tanh, mapped to [min, max] (§1.3).
+    /// </summary>
+    public Tensor CanonicalDepth(Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        var raw = Depth.forward(image).squeeze(1);
+        raw = raw - raw.mean([1, 2], keepdim: true);
+        return DepthGeometry.Rescale(raw.tanh(), Config.MinDepth, Config.MaxDepth).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using LiftedGan.Baselines.Gan2Shape;
 using LiftedGan.Baselines.Unsup3d;
 using LiftedGan.Checkpoints;
 using LiftedGan.Lifting;
@@ -78,6 +79,48 @@ public sealed class Unsup3dTruthSubject(Unsup3dModel model) : ITruthSubject
         var (depth, mask) = Model.DepthInView(d);
         var valid = (mask * depth.lt(Model.Config.BorderDepth - 0.01).to(mask.dtype)).to(ScalarType.Float32);
         return new TruthPrediction(d.Depth.alias(), depth, valid, d.AnglesDegrees()).MoveToOuter();
+    }
+}
+
+/// <summary>
+/// GAN2Shape as a truth subject: a per-instance fit (<see cref="Gan2ShapeInstance"/>, all steps and stages of
+/// <paramref name="config"/>) on each scored sample, from its known style w, with fresh networks each time; then its
+/// canonical depth, its depth rendered at its predicted view and its angles. The n-th image scored gets the sample seed
+/// (config seed, n). Costly: a whole optimisation per image (see docs/baselines.md).
+/// </summary>
+public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfig config, PerceptualLoss? perceptual, Action<int, string>? progress = null)
+    : ITruthSubject
+{
+    /// <summary>The method name of GAN2Shape in results.</summary>
+    public const string Name = "gan2shape";
+
+    long _scored;
+
+    public StyleGenerator Teacher { get; } = teacher;
+    public Gan2ShapeConfig Config { get; } = config;
+    public string Method => Name;
+    public int ImageSize => Config.ImageSize;
+
+    /// <summary>Images fitted so far.</summary>
+    public long Scored => _scored;
+
+    public TruthPrediction Predict(Tensor w, Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        using var grad = enable_grad();
+        var parts = new List<Gan2ShapeOutputs>();
+        for (long i = 0; i < w.shape[0]; i++)
+        {
+            long index = _scored++;
+            using var instance = new Gan2ShapeInstance(Config, Teacher, w.narrow(0, i, 1), perceptual, Training.StepRandomness.GoldenSeed((ulong)Config.Seed, index));
+            instance.Run(step => progress?.Invoke((int)index, step));
+            parts.Add(Gan2ShapeOutputs.Of(instance));
+        }
+        var depth = cat(parts.Select(p => p.ViewDepth).ToList(), 0);
+        var mask = cat(parts.Select(p => p.ViewMask).ToList(), 0);
+        var valid = (mask * depth.lt(Config.ModelConfig.BorderDepth - 0.01).to(mask.dtype)).to(ScalarType.Float32);
+        return new TruthPrediction(cat(parts.Select(p => p.CanonicalDepth).ToList(), 0), depth, valid,
+            cat(parts.Select(p => p.Angles).ToList(), 0)).MoveToOuter();
     }
 }
 

@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LiftedGan.Baselines.Gan2Shape;
+using LiftedGan.Evaluation;
+using LiftedGan.Imaging;
+using LiftedGan.IO;
+using LiftedGan.Lifting;
+using LiftedGan.StyleGan2;
+using LiftedGan.Training;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Cli.Commands;
+
+/// <summary>`liftedgan gan2shape fit | truth`: the GAN2Shape baseline (Pan et al. 2021), a per-instance fit on teacher samples.</summary>
+internal static class Gan2ShapeCommand
+{
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static Command Create() => new("gan2shape", "GAN2Shape baseline: per-image 3D reconstruction of a StyleGAN2 sample (ellipsoid prior, pseudo samples, GAN projection).")
+    {
+        Fit(), Truth(),
+    };
+
+    static Option<string> PresetOption() => new("--preset")
+    {
+        Description = "Schedule and sizes: cpu (reduced: narrow networks, 2 short stages) or official (4 stages of 600/600/400 then 200/500/300 iterations).",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    static Gan2ShapeConfig Preset(string name, long seed) => name switch
+    {
+        "cpu" => Gan2ShapeConfig.Cpu with { Seed = seed },
+        "official" => Gan2ShapeConfig.Official with { Seed = seed },
+        _ => throw new UsageException($"--preset {name}: use cpu or official"),
+    };
+
+    static PerceptualLoss Perceptual(string? vggPath, long seed)
+    {
+        if (vggPath is not null) return Gan2ShapeLosses.Perceptual(PretrainedNetworks.LoadVgg16(vggPath));
+        AnsiConsole.MarkupLine("[yellow]warning:[/] no VGG16 weights: the perceptual terms use the documented substitute (VGG16 with fixed random He-initialised features)");
+        return Gan2ShapeLosses.Perceptual(Vgg16Features.RandomFeatures(seed));
+    }
+
+    static StyleGenerator LoadTeacher(string path, int size)
+    {
+        if (!File.Exists(path)) throw new Gan2ShapeException(path, "StyleGAN2 checkpoint not found");
+        var teacher = StyleGanCheckpoint.LoadGenerator(path);
+        teacher.eval();
+        if (teacher.Config.Size != size)
+        {
+            int s = teacher.Config.Size;
+            teacher.Dispose();
+            throw new Gan2ShapeException(path, $"renders {s} px images; GAN2Shape here works at {size} px");
+        }
+        return teacher;
+    }
+
+    static Command Fit()
+    {
+        var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 whose samples are reconstructed (64 px).", Required = true };
+        var n = new Option<int>("--n") { Description = "Samples (z ~ N(0, I) from --seed, truncation 1, stored noise).", DefaultValueFactory = _ => 4 };
+        var output = new Option<string>("--out") { Description = "Output folder: per sample image, depth, normal and render PNGs; result.json.", Required = true };
+        var preset = PresetOption();
+        var seed = new Option<long>("--seed") { Description = "Seed of the samples, the networks' initialisation and each fit's sampling.", DefaultValueFactory = _ => 1 };
+        var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual terms (else a documented substitute)." };
+        var cmd = new Command("fit", "Fit GAN2Shape to teacher samples one by one and write depth, normal and render PNGs and result.json.")
+        {
+            stylegan, n, output, preset, seed, vgg,
+        };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            long runSeed = parse.GetValue(seed);
+            var config = Preset(parse.GetValue(preset)!, runSeed);
+            int count = CliValues.Int(parse, n, 1, 100000);
+            string outDir = parse.GetValue(output)!;
+            using var teacher = LoadTeacher(parse.GetValue(stylegan)!, config.ImageSize);
+            using var perceptual = Perceptual(parse.GetValue(vgg), runSeed);
+            Directory.CreateDirectory(outDir);
+            var samples = new List<object>();
+            using var g = new Generator((ulong)runSeed);
+            var inv = CultureInfo.InvariantCulture;
+            for (int i = 0; i < count; i++)
+            {
+                using var scope = NewDisposeScope();
+                Tensor w;
+                using (no_grad()) w = teacher.Map(randn([1, teacher.Config.StyleDim], generator: g));
+                var sw = Stopwatch.StartNew();
+                using var instance = new Gan2ShapeInstance(config, teacher, w, perceptual, StepRandomness.GoldenSeed((ulong)runSeed, i));
+                var history = instance.Run(step => stdout.WriteLine($"sample {i}: {step}"));
+                using var o = Gan2ShapeOutputs.Of(instance);
+                string name = $"sample_{i:D3}";
+                ImageIO.SavePng(Path.Combine(outDir, $"{name}_image.png"), o.Image[0]);
+                ImageIO.SavePng(Path.Combine(outDir, $"{name}_render.png"), o.Reconstruction[0]);
+                // Depth: near bright, the depth range [min, max] mapped to [1, −1].
+                var c = config.ModelConfig;
+                ImageIO.SavePng(Path.Combine(outDir, $"{name}_depth.png"),
+                    ((c.MaxDepth + c.MinDepth - 2 * o.CanonicalDepth[0]) / (c.MaxDepth - c.MinDepth)).clamp(-1, 1));
+                ImageIO.SavePng(Path.Combine(outDir, $"{name}_normal.png"), o.Normals[0].permute(2, 0, 1));
+                var angles = o.Angles[0].data<float>().ToArray();
+                double Last(string step) => history.LastOrDefault(h => h.Step == step)?.Loss ?? double.NaN;
+                samples.Add(new
+                {
+                    name, seconds = sw.Elapsed.TotalSeconds, pitch = angles[0], yaw = angles[1], roll = angles[2],
+                    prior_loss = Last("prior"), step1_loss = Last("step1"), step2_loss = Last("step2"), step3_loss = Last("step3"),
+                });
+                stdout.WriteLine(string.Create(inv, $"{name}: {sw.Elapsed.TotalSeconds:F0} s, yaw {angles[1]:F1}°, pitch {angles[0]:F1}°, roll {angles[2]:F1}°, step-3 loss {Last("step3"):F4}"));
+            }
+            var result = new { preset = parse.GetValue(preset), seed = runSeed, config = JsonDocument.Parse(config.ToJson()).RootElement, samples };
+            AtomicFile.WriteAllBytes(Path.Combine(outDir, "result.json"), System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(result, Indented) + "\n"));
+            stdout.WriteLine($"-> {outDir}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Command Truth()
+    {
+        var stylegan = new Option<string>("--stylegan") { Description = "The teacher: a world-fit StyleGAN2 (stylegan train --objective world-fit), 64 px.", Required = true };
+        var n = new Option<int>("--n") { Description = "Samples scored (each gets a whole fit).", DefaultValueFactory = _ => 8 };
+        var preset = PresetOption();
+        var seed = new Option<long>("--seed") { Description = "Seed of the networks' initialisation and each fit's sampling.", DefaultValueFactory = _ => 1 };
+        var evalSeed = new Option<long>("--eval-seed") { Description = "Seed of the scored latents (as eval truth --seed).", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch") { Description = "Samples scored per protocol batch (fits run one by one).", DefaultValueFactory = _ => 4 };
+        var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual terms (else a documented substitute)." };
+        var json = new Option<string?>("--save-json") { Description = "Also write the result as JSON to this file." };
+        var cmd = new Command("truth", "Exact-truth errors of GAN2Shape on a world-fit teacher's samples (a per-instance fit on each), printed as eval truth prints them.")
+        {
+            stylegan, n, preset, seed, evalSeed, batch, vgg, json,
+        };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            string teacherPath = parse.GetValue(stylegan)!;
+            if (File.Exists(teacherPath) && StyleGanCheckpoint.ReadObjective(teacherPath) != TrainObjective.WorldFit)
+                throw new EvaluationException(teacherPath, "not a world-fit teacher (its args do not say objective world_fit): its samples have no exact truth");
+            long runSeed = parse.GetValue(seed);
+            var config = Preset(parse.GetValue(preset)!, runSeed);
+            using var teacher = LoadTeacher(teacherPath, config.ImageSize);
+            using var perceptual = Perceptual(parse.GetValue(vgg), runSeed);
+            var sw = Stopwatch.StartNew();
+            var subject = new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"sample {i}: {step}"));
+            var r = ExactTruthProtocol.Evaluate(teacher, subject, null, CliValues.Int(parse, n, 2, 100000), parse.GetValue(evalSeed), CliValues.Int(parse, batch, 1, 4096));
+            EvalCommands3d.PrintTruth(stdout, r);
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{subject.Scored} fits in {sw.Elapsed.TotalSeconds:F0} s ({sw.Elapsed.TotalSeconds / Math.Max(1, subject.Scored):F0} s per image)"));
+            var jsonPath = parse.GetValue(json);
+            if (jsonPath is not null) AtomicFile.WriteAllBytes(jsonPath, System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(r, Indented) + "\n"));
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,260 @@
+using LiftedGan.Baselines.Gan2Shape;
+using LiftedGan.Baselines.Unsup3d;
+using LiftedGan.Evaluation;
+using LiftedGan.Lifting;
+using LiftedGan.StyleGan2;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Tests.Baselines;
+
+/// <summary>The ellipsoid prior, the mapping-regularised projection and the pseudo samples of GAN2Shape.</summary>
+public class Gan2ShapePartsTests
+{
+    [Fact]
+    public void TheEllipsoidIsNearAtTheBoxCentreFarAtItsRimAndOutside()
+    {
+        var box = new PixelBox(Top: 4, Bottom: 59, Left: 12, Right: 51);  // 39 wide, 55 high (max − min), centred on (31.5, 31.5)
+        using var depth = EllipsoidPrior.DepthMap(64, box, 0.91, 1.02, 0.4);
+        Assert.Equal([64L, 64], depth.shape);
+        Assert.InRange(depth.min().item<float>(), 0.9099, 0.9105);
+        Assert.Equal(1.02f, depth.max().item<float>(), 5);
+        Assert.Equal(1.02f, depth[0, 0].item<float>(), 5);
+        Assert.Equal(1.02f, depth[32, 5].item<float>(), 5);  // left of the box
+        // Left-right symmetric about the box centre; taller than wide (ratio 55/40) on the centre column.
+        Assert.True((depth - depth.flip(1)).abs().max().item<float>() < 1e-5);
+        long across = depth[32].lt(1.0199f).sum().item<long>(), down = depth[.., 31].lt(1.0199f).sum().item<long>();
+        Assert.True(down > across, $"{down} rows vs {across} columns inside the cap");
+        // One pixel by the formula: row 32 is rescaled about the image centre, distance to the box centre (31.5, 31.5).
+        double ratio = 55.0 / 39, r = 19.5, row = (32 - 32) / ratio + 32, dist = Math.Sqrt(Math.Pow(40 - 31.5, 2) + Math.Pow(row - 31.5, 2));
+        double t = dist / r * Math.Sqrt(0.16 - Math.Pow(0.4 - 0.11, 2));
+        Assert.Equal(0.4 - Math.Sqrt(0.16 - t * t) + 0.91, depth[32, 40].item<float>(), 5);
+    }
+
+    [Fact]
+    public void TheBoxComesFromTheMaskAndTheFaceAdjustment()
+    {
+        using var mask = zeros(32, 32);
+        mask[10..21, 5..31] = tensor(0.8f);
+        mask[0, 0] = tensor(0.5f);  // below the 0.7 threshold
+        var box = PixelBox.FromMask(mask);
+        Assert.Equal(new PixelBox(10, 20, 5, 30), box);
+        var face = box.FaceAdjusted(32);
+        Assert.Equal(31, face.Bottom);
+        Assert.Equal(5 + 25 / 12.0, face.Left, 6);
+        Assert.Equal(30 - 25 / 12.0, face.Right, 6);
+        Assert.Throws<Gan2ShapeException>(() => PixelBox.FromMask(zeros(8, 8)));
+        Assert.Throws<Gan2ShapeException>(() => PixelBox.FromMask(zeros(2, 8, 8)));
+        Assert.Throws<Gan2ShapeException>(() => EllipsoidPrior.DepthMap(16, PixelBox.WholeImage(16), 0.91, 1.02, 0.05));
+    }
+
+    [Fact]
+    public void TheProjectionOffsetIsZeroForAZeroEncodingAndPassesThroughTheMapping()
+    {
+        using var teacher = Gan2ShapeTests.TinyTeacher(16);
+        using var w = teacher.Map(randn([1, 64], generator: new Generator(4)));
+        using var projection = new LatentProjection(teacher, mappingDepth: 1);
+        Assert.Equal(1, projection.Split);  // F2 = the pixel norm, F1 = both linear layers (k = 2 − 1)
+        using var none = zeros(3, 64);
+        var (image, offset) = projection.Project(none, w);
+        Assert.True(offset.abs().max().item<float>() < 1e-5, "a zero encoding moves w nowhere");
+        using var original = projection.Generate(w);
+        Assert.True((image - original.expand_as(image)).abs().max().item<float>() < 1e-5);
+        // F1 = the whole mapping: Δw = F(e) − F(0).
+        using var whole = new LatentProjection(teacher, mappingDepth: 2);
+        using var e = randn([2, 64], generator: new Generator(5));
+        using var expected = teacher.Map(e) - teacher.Map(zeros(1, 64));
+        Assert.True((whole.Offset(e) - expected).abs().max().item<float>() < 1e-5);
+        Assert.Throws<Gan2ShapeException>(() => new LatentProjection(teacher, mappingDepth: 3));
+        Assert.Throws<Gan2ShapeException>(() => projection.Offset(zeros(1, 32)));
+    }
+
+    [Fact]
+    public void PseudoViewsAndLightsAreDrawnAsSpecified()
+    {
+        var config = Gan2ShapeConfig.Official;
+        using var views = PseudoSamples.RandomViews(config, 4000, new Generator(1));
+        Assert.True(views[.., 5].eq(0).all().item<bool>(), "no z translation");
+        double yawStd = views[.., 1].std().item<float>(), pitchStd = views[.., 0].std().item<float>();
+        Assert.InRange(yawStd, 0.25 * 1.2 * 0.95, 0.25 * 1.2 * 1.05);  // view_scale 1.2 on the yaw
+        Assert.InRange(pitchStd, 0.1 * 0.95, 0.1 * 1.05);
+        using var own = tensor(new[] { 0.2f, -0.4f, 0.1f, 0.3f }).view(1, 4);
+        using var lights = PseudoSamples.RandomLights(config, own, 2000, new Generator(2));
+        // diffuse b + r with r in [−0.1, 0.6]; ambient a − 0.6 r; dx in [−1, 1], dy in [−0.2, 0.8].
+        var r = (lights[.., 1] + 1) / 2 - 0.3;
+        Assert.InRange(r.min().item<float>(), -0.1f, 0f);
+        Assert.InRange(r.max().item<float>(), 0.5f, 0.6f);
+        Assert.True(((lights[.., 0] + 1) / 2 - (0.6 - 0.6 * r)).abs().max().item<float>() < 1e-5);
+        Assert.InRange(lights[.., 2].min().item<float>(), -1f, -0.9f);
+        Assert.InRange(lights[.., 3].max().item<float>(), 0.7f, 0.8f);
+    }
+}
+
+/// <summary>The GAN2Shape per-instance fit on a tiny random teacher (16 px): each step, the schedule, seeds, errors and exact-truth scoring.</summary>
+public class Gan2ShapeTests
+{
+    internal static readonly Gan2ShapeConfig Tiny = Gan2ShapeConfig.Cpu with
+    {
+        ImageSize = 16, Channels = 8, Bottleneck = 16, LatentEncoderChannels = 4, PriorSteps = 5, LearningRate = 1e-3,
+        Stages = 1, FirstStageIterations = [3, 3, 3], LaterStageIterations = [2, 2, 2], BatchSize = 2, CollectIterations = 2,
+        FlipStep1 = [true], FlipStep3 = [true], MappingDepth = 1, Seed = 3,
+    };
+
+    internal static StyleGenerator TinyTeacher(int size, int seed = 2)
+    {
+        var table = new Dictionary<int, int>();
+        for (int res = 4; res <= size; res *= 2) table[res] = 16;
+        var teacher = new StyleGenerator(new GeneratorConfig { Size = size, StyleDim = 64, MappingLayers = 2, Channels = table }, new Generator((ulong)seed));
+        teacher.eval();
+        return teacher;
+    }
+
+    static PerceptualLoss Perceptual() => Gan2ShapeLosses.Perceptual(Vgg16Features.RandomFeatures(0));
+
+    static Tensor Style(StyleGenerator teacher, int seed)
+    {
+        using var noGrad = no_grad();
+        return teacher.Map(randn([1, 64], generator: new Generator((ulong)seed)));
+    }
+
+    static double Mean(IEnumerable<double> xs) => xs.Average();
+
+    [Fact]
+    public void TheDepthNetworkFitReachesTheEllipsoid()
+    {
+        using var teacher = TinyTeacher(16);
+        using var w = Style(teacher, 1);
+        using var perceptual = Perceptual();
+        using var fit = new Gan2ShapeInstance(Tiny, teacher, w, perceptual, 7);
+        var losses = fit.FitPrior(120);
+        Assert.True(losses[^1] < 0.1 * losses[0], $"prior MSE {losses[0]:E2} -> {losses[^1]:E2}");
+        using var d = fit.CurrentDecomposition();
+        double error = (d.Depth[0, .., 2..14] - fit.Prior[.., 2..14]).abs().max().item<float>();
+        Assert.True(error < 0.02, $"largest depth error after the fit {error:F4} (prior range 0.11)");
+    }
+
+    [Fact]
+    public void EachStepLowersItsLoss()
+    {
+        using var teacher = TinyTeacher(16);
+        using var w = Style(teacher, 1);
+        using var perceptual = Perceptual();
+        using var fit = new Gan2ShapeInstance(Tiny, teacher, w, perceptual, 7);
+        fit.FitPrior(20);
+        var s1 = fit.Step1(25, flip: true);
+        Assert.True(Mean(s1.TakeLast(3)) < Mean(s1.Take(3)) - 0.02, $"step 1 {s1[0]:F4} -> {s1[^1]:F4}");
+        var s2 = fit.Step2(25);
+        Assert.True(Mean(s2.TakeLast(5)) < Mean(s2.Take(5)), $"step 2 {Mean(s2.Take(5)):F4} -> {Mean(s2.TakeLast(5)):F4}");
+        fit.Collect(3);
+        Assert.Equal(3 * Tiny.BatchSize, fit.CollectedCount);
+        var s3 = fit.Step3(25, flip: true);
+        Assert.True(Mean(s3.TakeLast(3)) < Mean(s3.Take(3)), $"step 3 {Mean(s3.Take(3)):F4} -> {Mean(s3.TakeLast(3)):F4}");
+        Assert.All(fit.History, h => Assert.True(double.IsFinite(h.Loss)));
+        Assert.Equal(["prior", "step1", "step2", "step3"], fit.History.Select(h => h.Step).Distinct());
+    }
+
+    [Fact]
+    public void PseudoSamplesShowTheShapeFromOtherViews()
+    {
+        using var teacher = TinyTeacher(16);
+        using var w = Style(teacher, 1);
+        using var fit = new Gan2ShapeInstance(Tiny with { PerceptualWeight = 0, ProjectionFeatureWeight = 0 }, teacher, w, null, 7);
+        fit.FitPrior(10);
+        using var d = fit.CurrentDecomposition();
+        using var pseudo = PseudoSamples.Render(fit.Model, fit.Config, d, 6, new Generator(9));
+        Assert.Equal([6L, 3, 16, 16], pseudo.Images.shape);
+        Assert.True(pseudo.Images.abs().le(1).all().item<bool>());
+        using var ownRender = fit.Model.Render(d);
+        double viewGap = (pseudo.Views[.., ..3] - d.View[.., ..3]).abs().max().item<float>();
+        Assert.True(viewGap > 0.05, $"pseudo views within {viewGap:F3} of the image's view");
+        double imageGap = (pseudo.Images - ownRender.Render.Image.clamp(-1, 1)).abs().mean().item<float>();
+        Assert.True(imageGap > 0.01, $"pseudo samples differ from the image's own render by {imageGap:F4} on average");
+        Assert.True(pseudo.Mask.sum().item<float>() > 0);
+        Assert.Throws<Gan2ShapeException>(() => PseudoSamples.Render(fit.Model, fit.Config,
+            new Unsup3dDecomposition(d.Depth.expand(2, -1, -1), d.Albedo.expand(2, -1, -1, -1), d.Light.expand(2, -1), d.View.expand(2, -1)), 2, new Generator(1)));
+    }
+
+    [Fact]
+    public void TheOffsetWeightShrinksTheProjectionsOffsets()
+    {
+        using var teacher = TinyTeacher(16);
+        using var w = Style(teacher, 1);
+        double Offset(double weight)
+        {
+            using var fit = new Gan2ShapeInstance(Tiny with { OffsetWeight = weight, PerceptualWeight = 0, ProjectionFeatureWeight = 0 }, teacher, w, null, 7);
+            fit.Step2(15);
+            using var noGrad = no_grad();
+            using var d = fit.CurrentDecomposition();
+            using var pseudo = PseudoSamples.Render(fit.Model, fit.Config, d, 8, new Generator(3));
+            var (_, offset) = fit.Project(pseudo.Images);
+            return offset.square().mean().item<float>();
+        }
+        double free = Offset(0), held = Offset(1000);
+        Assert.True(held < 0.5 * free, $"mean Δw² {free:E3} without and {held:E3} with a large offset weight");
+    }
+
+    [Fact]
+    public void AFitIsDeterministicForItsSeeds()
+    {
+        using var teacher = TinyTeacher(16);
+        using var w = Style(teacher, 1);
+        using var perceptual = Perceptual();
+        Tensor Run(ulong seed)
+        {
+            using var fit = new Gan2ShapeInstance(Tiny, teacher, w, perceptual, seed);
+            fit.Run();
+            using var o = Gan2ShapeOutputs.Of(fit);
+            Assert.Equal(Tiny.PriorSteps + 9, fit.History.Count);
+            return o.CanonicalDepth.clone();
+        }
+        using var a = Run(7);
+        using var b = Run(7);
+        using var c = Run(8);
+        Assert.True(a.eq(b).all().item<bool>(), "the same seeds gave different depths");
+        Assert.False(a.eq(c).all().item<bool>(), "another sample seed gave the same depth");
+    }
+
+    [Fact]
+    public void BadInputIsATypedErrorNamingTheParameter()
+    {
+        using var teacher = TinyTeacher(16);
+        using var w = Style(teacher, 1);
+        var e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny, teacher, zeros(2, 64), null, 1));
+        Assert.Contains("w", e.Message);
+        e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny with { ImageSize = 32 }, teacher, w, null, 1));
+        Assert.Contains("teacher", e.Message);
+        e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny with { Stages = 2 }, teacher, w, null, 1));
+        Assert.Contains("flip", e.Message);
+        e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny with { MappingDepth = 5, PerceptualWeight = 0, ProjectionFeatureWeight = 0 }, teacher, w, null, 1));
+        Assert.Contains("mapping depth", e.Message);
+        e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny, teacher, w, null, 1));
+        Assert.Contains("perceptual", e.Message);
+        using var fit = new Gan2ShapeInstance(Tiny with { PerceptualWeight = 0, ProjectionFeatureWeight = 0 }, teacher, w, null, 1);
+        e = Assert.Throws<Gan2ShapeException>(() => fit.Step3(1, flip: false));
+        Assert.Contains("collect", e.Message);
+        Assert.Null(Gan2ShapeConfig.Official.Problem());
+        Assert.Null(Gan2ShapeConfig.Cpu.Problem());
+        var (code, _, err) = CliRunner.OneThread("gan2shape", "fit", "--stylegan", "missing.pt", "--out", Path.GetTempPath(), "--preset", "fast");
+        Assert.Equal(1, code);
+        Assert.Contains("--preset fast", err);
+        (code, _, err) = CliRunner.OneThread("gan2shape", "fit", "--stylegan", "missing-teacher.pt", "--out", Path.GetTempPath());
+        Assert.Equal(1, code);
+        Assert.Contains("missing-teacher.pt: StyleGAN2 checkpoint not found", err);
+    }
+
+    [Fact]
+    public void TheExactTruthProtocolScoresGan2Shape()
+    {
+        using var teacher = TinyTeacher(32);
+        using var perceptual = Perceptual();
+        var config = Tiny with { ImageSize = 32 };
+        var subject = new Gan2ShapeTruthSubject(teacher, config, perceptual);
+        var r = ExactTruthProtocol.Evaluate(teacher, subject, null, 2, seed: 3, batch: 2);
+        Assert.Equal(2, subject.Scored);
+        Assert.Equal([Gan2ShapeTruthSubject.Name, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant], r.Methods.Select(m => m.Method));
+        var g = r.Subject;
+        Assert.True(double.IsFinite(g.Yaw!.MeanAbs) && double.IsFinite(g.Side) && double.IsFinite(g.Mad), $"SIDE {g.Side}, MAD {g.Mad}");
+        Assert.Throws<EvaluationException>(() => ExactTruthProtocol.Evaluate(teacher, new Gan2ShapeTruthSubject(teacher, Tiny, perceptual), null, 2, seed: 3));
+    }
+}
