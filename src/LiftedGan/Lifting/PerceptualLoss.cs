@@ -67,11 +67,8 @@ public sealed class PerceptualLoss : IDisposable
     public Tensor Compute(Tensor a, PerceptualFeatures target, Tensor? mask = null)
     {
         if (!a.shape.SequenceEqual(target.ImageShape)) throw new ArgumentException($"perceptual loss: shapes [{string.Join(", ", a.shape)}] and [{string.Join(", ", target.ImageShape)}] differ");
-        using var scope = NewDisposeScope();
-        var fa = SliceFeatures(Normalize(a));
-        var terms = new List<Tensor>();
-        for (int i = 0; i < fa.Count; i++) terms.Add(Term(fa[i], target.Maps[i], mask, target.Normalized));
-        return stack(terms).mean().MoveToOuterDisposeScope();
+        using var fa = TrackedFeatures(a);
+        return Compute(fa, target, mask);
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public static class ResultsReport
     {
         var parts = new List<string> { string.Create(CultureInfo.InvariantCulture, $"reconstruction L1: mean |render − teacher| over all pixels ([-1, 1] units), {m.ReconstructionSamples} samples at the run's ψ") };
         if (!double.IsNaN(m.ReconstructionPerceptual))
-            parts.Add($"reconstruction perceptual: the training loss's multi-scale VGG16 cosine distance between render and teacher on the same samples, with the {m.PerceptualNetwork}");
+            parts.Add($"reconstruction perceptual: the official perceptual loss's multi-scale VGG16 cosine distance (relu2_2, relu3_3, relu4_3 at the run's scales, whatever slices the run trained with) between render and teacher on the same samples, with the {m.PerceptualNetwork}");
         if (m.Fid is { } f)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{f.FidLabel} / {f.KidLabel}: {f.CountA} lifted renders (ψ 1, predicted view and light) vs {f.CountB} teacher samples (ψ 1)"));
         if (m.Table2 is { } t)
