@@ -14,8 +14,9 @@ internal static class PackCommand
         var half = new Option<bool>("--fp16") { Description = "Store floating-point tensors as float16 (loaders convert back to float32)." };
         var resumable = new Option<bool>("--resumable")
         {
-            Description = "World-fit StyleGAN2 runs: also keep g and the step, so that `stylegan train --resume FILE` continues the run " +
-                          "(the never-trained discriminator is re-created from the seed; Adam's moments restart).",
+            Description = "StyleGAN2 runs: also keep g, the discriminator (adversarial runs) and the step, so that `stylegan train --resume FILE` " +
+                          "continues the run (Adam's moments restart; a world-fit run's never-trained discriminator is re-created from the seed; " +
+                          "with --fp16 the weights resume from their float16 rounding).",
         };
         var cmd = new Command("pack", "Turn a training checkpoint into a compact inference file (networks only; g_ema for StyleGAN2; optional float16).") { input, output, half, resumable };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>

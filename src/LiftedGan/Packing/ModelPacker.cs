@@ -57,7 +57,6 @@ public static class ModelPacker
     /// <summary>Packs <paramref name="input"/> into <paramref name="output"/> (written atomically; its folder is created).</summary>
     public static PackResult Pack(string input, string output, bool half, bool resumable = false)
     {
-        if (resumable && half) throw new ModelPackException(output, "a resumable file keeps float32 weights; it cannot also be packed in half precision");
         if (!File.Exists(input)) throw new ModelPackException(input, "checkpoint not found");
         if (Path.GetFullPath(input) == Path.GetFullPath(output)) throw new ModelPackException(output, "the packed file must not replace its input");
         if (Directory.Exists(output)) throw new ModelPackException(output, "is a folder; give the packed file's path");
@@ -77,11 +76,13 @@ public static class ModelPacker
                     if (source.TryGet("args", out var args)) packed.Set("args", args);
                     if (resumable)
                     {
-                        // A world-fit run never trains its discriminator (it stays as initialised from the run seed),
-                        // so g, g_ema, args and the step are all a resume needs; Adam's moments restart (documented).
-                        if (args is not PyDict a || !a.TryGet("objective", out var objective) || objective is not "world_fit")
-                            throw new ModelPackException(input, "a resumable pack keeps only the generator: it is for world-fit StyleGAN2 runs, whose discriminator is never trained");
-                        packed.Set("g", Compact(StateDictAt(source, "g", input), false, made));
+                        // What a resume needs besides Adam's moments (they restart, documented): g, g_ema, args, the
+                        // step and, for an adversarial run, the discriminator. A world-fit run never trains its
+                        // discriminator (it stays as initialised from the run seed), so it is left out there.
+                        if (args is not PyDict a) throw new ModelPackException(input, "a resumable pack needs the run's 'args' (its training options), and this checkpoint has none");
+                        bool worldFit = a.TryGet("objective", out var objective) && objective is "world_fit";
+                        packed.Set("g", Compact(StateDictAt(source, "g", input), half, made, input));
+                        if (!worldFit) packed.Set("d", Compact(StateDictAt(source, "d", input), half, made, input));
                         if (source.TryGet("train_state", out var state)) packed.Set("train_state", state);
                     }
                     break;

@@ -119,12 +119,14 @@ public static class StyleGanCheckpoint
         {
             LoadStrict(t.G, Flat(Get<PyDict>(root, "g", path)), path, "g");
             LoadStrict(t.GEma, Flat(Get<PyDict>(root, "g_ema", path)), path, "g_ema");
-            // A resumable pack of a world-fit run (ModelPacker, resumable) has no discriminator (never trained: the one
-            // initialised from the run seed is the same) and no optimiser moments (they restart).
-            bool compact = t.Options.Objective == TrainObjective.WorldFit && root is PyDict r && !r.ContainsKey("d");
+            // A resumable pack (ModelPacker, resumable) has no optimiser moments (they restart) and may hold float16
+            // weights (copied into the float32 networks); a world-fit run's pack has no discriminator either (never
+            // trained: the one initialised from the run seed is the same).
+            bool compact = root is PyDict r && !r.ContainsKey("g_optim");
+            if (!compact || t.Options.Objective != TrainObjective.WorldFit)
+                LoadStrict(t.D, Flat(Get<PyDict>(root, "d", path)), path, "d");
             if (!compact)
             {
-                LoadStrict(t.D, Flat(Get<PyDict>(root, "d", path)), path, "d");
                 AdamStateDict.Restore(t.GOptim, Get<PyDict>(root, "g_optim", path), path, "g_optim");
                 AdamStateDict.Restore(t.DOptim, Get<PyDict>(root, "d_optim", path), path, "d_optim");
             }
