@@ -147,7 +147,11 @@ internal static class LiftPhotoCommand
                     {
                         command = CliValues.CommandLine(parse), r.Faces, r.Seed, settings = r.Settings, perceptual = description, r.Reconstruction,
                         depth = r.Depth, canonical_correlation = r.CanonicalCorrelation, seconds = r.Seconds,
-                    }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                    }, new JsonSerializerOptions
+                    {
+                        WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+                    }));
             }
             return 0;
         }));

@@ -44,10 +44,10 @@ public sealed record PhotoLiftReport
         {
             $"projected {Photo} ({Crop} crop, {Size} px) into the teacher: {Space}, {Steps} steps, seed {Seed}, loss {FirstLoss:F4} -> {FinalLoss:F4} ({Seconds:F1} s)",
             $"perceptual distance: {PerceptualNetwork}",
-            "reconstruction against the photo     L1       perceptual",
+            "reconstruction against the photo         L1       perceptual",
         };
         foreach (var e in Errors)
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {e.Description,-34} {e.L1,7:F4}  {e.Perceptual,9:F4}"));
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {e.Description,-38} {e.L1,7:F4}  {e.Perceptual,9:F4}"));
         return lines;
     }
 }
@@ -124,7 +124,7 @@ public static class PhotoLift
         Row(Projection, plus ? "projection G(W+)" : "projection G(w)", result.Image);
         if (plus) Row(LiftStyle, "G(layer-mean w), what the lift gets", result.StyleImage);
         Row(MeanStyle, "mean style G(w_avg) (baseline)", result.MeanImage);
-        Row(Lifted, "lifted render (predicted view, light)", maps.Render);
+        Row(Lifted, "lifted render (its view and light)", maps.Render);
 
         Png("projection.png", result.Image[0]);
         if (plus) Png("lift_style.png", result.StyleImage[0]);
