@@ -42,6 +42,7 @@ public static class Program
         root.Subcommands.Add(InterpolateCommand.Create());
         root.Subcommands.Add(SideViewCommand.Create());
         root.Subcommands.Add(ExportMeshCommand.Create());
+        root.Subcommands.Add(LiftPhotoCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(PackCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

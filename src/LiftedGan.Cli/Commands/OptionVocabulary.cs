@@ -107,9 +107,17 @@ internal static class OptionVocabulary
             new("--resample", "the one factor a controlled face has redrawn: identity, expression, light, pose or other"),
             new("--sweep", "the face-model parameter a controlled face sweeps over its range"),
         ]),
+        ("Projection (a photo into the teacher)",
+        [
+            new Term("--space", "the latent space a projection optimises: w (one style) or wplus (one per layer)"),
+            new Term("--crop", "how a photo is cut to the teacher's square: centre or lfw"),
+            new Term("--pixel-weight", "weight of the pixel term of a projection's loss").For("pixel weight"),
+            new Term("--pixel-loss", "the pixel term of a projection's loss: l1 or mse"),
+            new Term("--save-every", "steps between snapshots of an optimisation's current result").For("snapshot interval"),
+        ]),
         ("Training",
         [
-            new Term("--steps", "training steps: the step a run ends at (benchmarks: the steps timed)",
+            new Term("--steps", "training steps: the step a run ends at (benchmarks: the steps timed; a projection: its optimisation steps)",
                 new OldName("--iter", "stylegan train"), new OldName("--lift-steps", "demo"), new OldName("--train-steps", "bench stylegan"))
                 .For("steps", "lift steps"),
             new("--epochs", "a lift's epochs (the official LiftedGAN schedule: epochs x epoch size steps)"),
@@ -124,7 +132,7 @@ internal static class OptionVocabulary
             new("--contrast-from", "the step from which DiscoFaceGAN's contrastive losses are added"),
             new("--blend-steps", "steps over which Tax-free's blending α grows from 0 to 1"),
             new("--set", "override one named lift setting, name=value"),
-            new("--lr", "learning rate"),
+            new Term("--lr", "learning rate").For("learning rate"),
             new("--beta1", "Adam β1"),
             new("--lr-mlp", "learning-rate multiplier of the StyleGAN2 mapping network"),
             new("--r1", "R1 regularisation weight"),

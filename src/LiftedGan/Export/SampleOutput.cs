@@ -94,10 +94,17 @@ public static class SampleOutput
     }
 
     /// <summary>Textured meshes of each latent (<see cref="MeshBuilder"/> on the sampler's <see cref="LiftedSampler.MeshSurfaces"/>).</summary>
-    public static IReadOnlyList<TexturedMesh> Meshes(LiftedSampler sampler, Tensor z, double truncation, MeshTexture texture = MeshTexture.Albedo)
+    public static IReadOnlyList<TexturedMesh> Meshes(LiftedSampler sampler, Tensor z, double truncation, MeshTexture texture = MeshTexture.Albedo) =>
+        Meshes(sampler, sampler.MeshSurfaces(z, truncation, texture));
+
+    /// <summary>Textured meshes of styles w (N×D) given directly (<see cref="LiftedSampler.MeshSurfacesOfStyles"/>).</summary>
+    public static IReadOnlyList<TexturedMesh> MeshesOfStyles(LiftedSampler sampler, Tensor w, MeshTexture texture = MeshTexture.Albedo) =>
+        Meshes(sampler, sampler.MeshSurfacesOfStyles(w, texture));
+
+    static IReadOnlyList<TexturedMesh> Meshes(LiftedSampler sampler, IReadOnlyList<(Tensor Depth, Tensor Colour)> surfaces)
     {
         var meshes = new List<TexturedMesh>();
-        foreach (var (depth, colour) in sampler.MeshSurfaces(z, truncation, texture))
+        foreach (var (depth, colour) in surfaces)
         {
             using (depth)
             using (colour)

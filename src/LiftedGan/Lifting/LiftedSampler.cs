@@ -87,22 +87,32 @@ public sealed class LiftedSampler : IDisposable
     }
 
     /// <summary>The teacher's images, the lifted rendering and the canonical maps of each latent (shading relative to each face's brightest pixel).</summary>
-    public FaceMaps Maps(Tensor z, double truncation)
+    public FaceMaps Maps(Tensor z, double truncation) => MapsOfChunks(StyleChunks(z, truncation));
+
+    /// <summary>
+    /// <see cref="Maps"/> of styles w (N×D) given directly (e.g. a photo's projection into the teacher) instead of
+    /// latents and a truncation.
+    /// </summary>
+    public FaceMaps MapsOfStyles(Tensor w) => MapsOfChunks(StyleChunks(CheckStyles(w)));
+
+    FaceMaps MapsOfChunks(IEnumerable<Tensor> styleChunks)
     {
-        var parts = Chunks(z).Select(c => MapsOf(c, truncation)).ToList();
+        var parts = new List<FaceMaps>();
         try
         {
+            foreach (var w in styleChunks)
+                using (w)
+                    parts.Add(MapsOf(w));
             Tensor Cat(Func<FaceMaps, Tensor> pick) => cat(parts.Select(pick).ToArray(), 0);
             return new FaceMaps(Cat(m => m.Teacher), Cat(m => m.Render), Cat(m => m.Depth), Cat(m => m.Normal), Cat(m => m.Shading), Cat(m => m.Albedo));
         }
         finally { foreach (var p in parts) p.Dispose(); }
     }
 
-    FaceMaps MapsOf(Tensor z, double truncation)
+    FaceMaps MapsOf(Tensor w)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var w = Styles(z, truncation);
         var (teacher, _) = Model.Synthesize(w);
         using var e = Model.Estimate(w);
         using var shaded = Model.Render(e.Depth, e.Albedo, e.Light, e.View, e.TransformationMap);
@@ -132,19 +142,33 @@ public sealed class LiftedSampler : IDisposable
     /// </summary>
     public Tensor PoseSweep(Tensor z, PoseAxis axis, double truncation, double? maxDegrees = null)
     {
-        var angles = maxDegrees is { } m
-            ? (m > 0 && m <= 90 ? Enumerable.Range(0, 31).Select(i => -m + m * i / 15).ToArray()
-                : throw new SamplingException("max angle", $"{m}: must be in (0, 90] degrees"))
-            : axis == PoseAxis.Yaw ? YawAngles : PitchAngles;
-        return Sweep(z, truncation, angles.Count, (e, t) => (e.Light, RawView(e, PoseView(axis, angles[t])))).Frames;
+        var angles = SweepAngles(axis, maxDegrees);
+        return Sweep(StyleChunks(z, truncation), angles.Count, (e, t) => (e.Light, RawView(e, PoseView(axis, angles[t])))).Frames;
     }
+
+    /// <summary><see cref="PoseSweep"/> of styles w (N×D) given directly.</summary>
+    public Tensor PoseSweepOfStyles(Tensor w, PoseAxis axis, double? maxDegrees = null)
+    {
+        var angles = SweepAngles(axis, maxDegrees);
+        return Sweep(StyleChunks(CheckStyles(w)), angles.Count, (e, t) => (e.Light, RawView(e, PoseView(axis, angles[t])))).Frames;
+    }
+
+    static IReadOnlyList<double> SweepAngles(PoseAxis axis, double? maxDegrees) => maxDegrees is { } m
+        ? (m > 0 && m <= 90 ? Enumerable.Range(0, 31).Select(i => -m + m * i / 15).ToArray()
+            : throw new SamplingException("max angle", $"{m}: must be in (0, 90] degrees"))
+        : axis == PoseAxis.Yaw ? YawAngles : PitchAngles;
 
     /// <summary>
     /// Official generate_lighting: raw light [0.2, 0.8, tan θ, 0] for θ in <see cref="LightAngles"/>, predicted view and
     /// transformation map. Frames N×T×3×S×S and canonical shading maps N×T×3×S×S (shading·2 - 1).
     /// </summary>
-    public (Tensor Frames, Tensor Shading) LightSweep(Tensor z, double truncation) =>
-        Sweep(z, truncation, LightAngles.Count, (e, t) =>
+    public (Tensor Frames, Tensor Shading) LightSweep(Tensor z, double truncation) => LightSweepOf(StyleChunks(z, truncation));
+
+    /// <summary><see cref="LightSweep"/> of styles w (N×D) given directly.</summary>
+    public (Tensor Frames, Tensor Shading) LightSweepOfStyles(Tensor w) => LightSweepOf(StyleChunks(CheckStyles(w)));
+
+    (Tensor Frames, Tensor Shading) LightSweepOf(IEnumerable<Tensor> styleChunks) =>
+        Sweep(styleChunks, LightAngles.Count, (e, t) =>
         {
             var light = tensor(new[] { 0.2f, 0.8f, (float)Math.Tan(LightAngles[t] * Math.PI / 180), 0f }, device: e.Light.device)
                 .view(1, 4).expand(e.Light.shape[0], 4);
@@ -154,15 +178,16 @@ public sealed class LiftedSampler : IDisposable
     static Tensor RawView(LiftedEstimate e, double[] view) =>
         tensor(view.Select(v => (float)v).ToArray(), device: e.View.device).view(1, 6).expand(e.View.shape[0], 6);
 
-    (Tensor Frames, Tensor Shading) Sweep(Tensor z, double truncation, int count, Func<LiftedEstimate, int, (Tensor Light, Tensor View)> pose)
+    (Tensor Frames, Tensor Shading) Sweep(IEnumerable<Tensor> styleChunks, int count, Func<LiftedEstimate, int, (Tensor Light, Tensor View)> pose)
     {
         var frames = new List<Tensor>();
         var shadings = new List<Tensor>();
-        foreach (var chunk in Chunks(z))
+        foreach (var w in styleChunks)
         {
+            using var owned = w;
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var e = Model.Estimate(Styles(chunk, truncation));
+            using var e = Model.Estimate(w);
             var f = new List<Tensor>();
             var s = new List<Tensor>();
             for (int t = 0; t < count; t++)
@@ -211,15 +236,23 @@ public sealed class LiftedSampler : IDisposable
     /// The summaries' side views (official add_videos): the whole canonical mesh turned from +90° to -90° yaw in 9 steps
     /// after a -6° pitch, once with neutral shading (0.8·max(n_z, 0)) and once coloured by its normals; N×9×3×S×S each.
     /// </summary>
-    public (Tensor Neutral, Tensor Normals) SideView(Tensor z, double truncation, double maxYawDegrees = 90, int samples = 9)
+    public (Tensor Neutral, Tensor Normals) SideView(Tensor z, double truncation, double maxYawDegrees = 90, int samples = 9) =>
+        SideViewOf(StyleChunks(z, truncation), maxYawDegrees, samples);
+
+    /// <summary><see cref="SideView"/> of styles w (N×D) given directly.</summary>
+    public (Tensor Neutral, Tensor Normals) SideViewOfStyles(Tensor w, double maxYawDegrees = 90, int samples = 9) =>
+        SideViewOf(StyleChunks(CheckStyles(w)), maxYawDegrees, samples);
+
+    (Tensor Neutral, Tensor Normals) SideViewOf(IEnumerable<Tensor> styleChunks, double maxYawDegrees, int samples)
     {
         var neutral = new List<Tensor>();
         var normals = new List<Tensor>();
-        foreach (var chunk in Chunks(z))
+        foreach (var w in styleChunks)
         {
+            using var owned = w;
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var e = Model.Estimate(Styles(chunk, truncation));
+            using var e = Model.Estimate(w);
             var n = Model.Renderer.Normals(e.Depth);
             var before = zeros(e.Depth.shape[0], 6, device: e.Depth.device);
             before[.., 0] = -6 * Math.PI / 180;
@@ -234,21 +267,29 @@ public sealed class LiftedSampler : IDisposable
     /// The surface of each latent as a mesh is built from it: depth (H, W) and colour (3, H, W) in [−1, 1], the albedo
     /// or the canonical image shaded with the predicted light (the output layer builds and writes the meshes).
     /// </summary>
-    public IReadOnlyList<(Tensor Depth, Tensor Colour)> MeshSurfaces(Tensor z, double truncation, MeshTexture texture = MeshTexture.Albedo)
+    public IReadOnlyList<(Tensor Depth, Tensor Colour)> MeshSurfaces(Tensor z, double truncation, MeshTexture texture = MeshTexture.Albedo) =>
+        MeshSurfacesOf(StyleChunks(z, truncation), texture);
+
+    /// <summary><see cref="MeshSurfaces"/> of styles w (N×D) given directly.</summary>
+    public IReadOnlyList<(Tensor Depth, Tensor Colour)> MeshSurfacesOfStyles(Tensor w, MeshTexture texture = MeshTexture.Albedo) =>
+        MeshSurfacesOf(StyleChunks(CheckStyles(w)), texture);
+
+    IReadOnlyList<(Tensor Depth, Tensor Colour)> MeshSurfacesOf(IEnumerable<Tensor> styleChunks, MeshTexture texture)
     {
         var surfaces = new List<(Tensor, Tensor)>();
-        foreach (var chunk in Chunks(z))
+        foreach (var w in styleChunks)
         {
+            using var owned = w;
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var e = Model.Estimate(Styles(chunk, truncation));
+            using var e = Model.Estimate(w);
             Tensor colour = e.Albedo;
             if (texture == MeshTexture.Shaded)
             {
                 using var light = Lighting.Parse(e.Light);
                 colour = Lighting.Shade(e.Albedo, Lighting.Shading(Model.Renderer.Normals(e.Depth), light));
             }
-            for (int i = 0; i < chunk.shape[0]; i++)
+            for (int i = 0; i < w.shape[0]; i++)
                 surfaces.Add((e.Depth[i].MoveToOuterDisposeScope(), colour[i].clamp(-1, 1).MoveToOuterDisposeScope()));
         }
         return surfaces;
@@ -265,6 +306,36 @@ public sealed class LiftedSampler : IDisposable
         using var ma = a.Maps(z, truncation);
         using var mb = b.Maps(z, truncation);
         return stack(new[] { ma.Teacher, ma.Render, ma.Depth, mb.Render, mb.Depth }, 1);
+    }
+
+    /// <summary>
+    /// Checks styles w given directly: N×D (D the teacher's style size), floating point, finite; returns them as
+    /// float32 on the model's device (a new handle the caller disposes).
+    /// </summary>
+    public Tensor CheckStyles(Tensor w)
+    {
+        if (!w.is_floating_point()) throw new SamplingException("styles", $"must be floating point, got {w.dtype}");
+        if (w.dim() != 2 || w.shape[1] != StyleDim || w.shape[0] < 1)
+            throw new SamplingException("styles", $"must be N x {StyleDim} (the teacher's style size), got [{string.Join(", ", w.shape)}]");
+        using var scope = NewDisposeScope();
+        if (!w.isfinite().all().item<bool>()) throw new SamplingException("styles", "contain NaN or infinity");
+        return w.detach().to(ScalarType.Float32).to(TorchRuntime.Device).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The truncated styles of each chunk of latents, made as they are consumed (each owned by the consumer).</summary>
+    IEnumerable<Tensor> StyleChunks(Tensor z, double truncation)
+    {
+        foreach (var chunk in Chunks(z)) yield return Styles(chunk, truncation);
+    }
+
+    /// <summary>Chunks of styles given directly (new handles owned by the consumer); disposes <paramref name="w"/> when done.</summary>
+    IEnumerable<Tensor> StyleChunks(Tensor w)
+    {
+        try
+        {
+            foreach (var chunk in Chunks(w)) yield return chunk.alias();
+        }
+        finally { w.Dispose(); }
     }
 
     IEnumerable<Tensor> Chunks(Tensor z)

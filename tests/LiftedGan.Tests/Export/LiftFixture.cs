@@ -30,8 +30,15 @@ public sealed class LiftFixture : IDisposable
         // Through the library (not the CLI's live progress display, which only one test may hold at a time).
         var run = Path.Combine(Dir, "run");
         var config = LiftingConfig.Synth64 with { Epochs = 1, StepsPerEpoch = 2, BatchSize = 2, AlbedoRankWeight = 0 };
-        using (var trainer = LiftingRun.Open(config, new LiftingInputs(Teacher, run, null, null), _ => { }))
+        // One intra-op thread: tiny tensors on a shared machine, where extra threads only wait for each other.
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
+        {
+            using var trainer = LiftingRun.Open(config, new LiftingInputs(Teacher, run, null, null), _ => { });
             LiftingRun.Run(trainer, run);
+        }
+        finally { torch.set_num_threads(threads); }
         Checkpoint = LiftingRun.LatestCheckpoint(run)!;
     }
 

@@ -370,7 +370,7 @@ public static class ExactTruthProtocol
     }
 
     /// <summary>Per-image Pearson correlation of two B x S x S maps on a mask (NaN where either is constant there).</summary>
-    static Tensor PearsonPerImage(Tensor a, Tensor b, Tensor mask)
+    internal static Tensor PearsonPerImage(Tensor a, Tensor b, Tensor mask)
     {
         using var scope = NewDisposeScope();
         var m = mask.to(ScalarType.Float64);
@@ -384,7 +384,7 @@ public static class ExactTruthProtocol
     }
 
     /// <summary>The world's mean canonical depth (1 x S x S) and transformation map (1 x 1 x S x S) over 256 faces.</summary>
-    static CanonicalFace MeanCanonicalShape(int size, long seed, out Tensor meanImage)
+    internal static CanonicalFace MeanCanonicalShape(int size, long seed, out Tensor meanImage)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)seed);
@@ -433,7 +433,7 @@ public static class ExactTruthProtocol
     }
 
     /// <summary>Sums of one method's errors.</summary>
-    sealed class Accumulator
+    internal sealed class Accumulator
     {
         readonly List<double>[] _angles = [new(), new(), new()];
         readonly List<double>[] _trueAngles = [new(), new(), new()];
