@@ -143,7 +143,7 @@ internal static class OptionVocabulary
             new Term("--n-rec", "samples for the reconstruction distance").For("reconstruction samples"),
             new("--n-table2", "samples for the Table-2 protocol"),
             new("--n-truth", "samples for the exact-truth protocol", new OldName("--truth-samples", "lift")),
-            new("--n-gan2shape", "samples GAN2Shape is fitted to (the first of a comparison's samples)"),
+            new Term("--n-gan2shape", "samples GAN2Shape is fitted to (the first of a comparison's samples)").For("costly count"),
             new("--cost", "a method's training cost stated by hand, METHOD=TEXT"),
             new("--n-fid", "samples per side for FID/KID", new OldName("--fid-n", "eval ablations", "eval report")),
             new("--n-identity", "faces for identity vs yaw", new OldName("--identity-faces", "eval ablations", "eval report")),
