@@ -24,27 +24,27 @@ internal static class Gan2ShapeCommand
         Fit(), Truth(),
     };
 
-    static Option<string> PresetOption() => new("--preset")
+    internal static Option<string> PresetOption() => new("--preset")
     {
         Description = "Schedule and sizes: cpu (reduced: narrow networks, 2 short stages) or official (4 stages of 600/600/400 then 200/500/300 iterations).",
         DefaultValueFactory = _ => "cpu",
     };
 
-    static Gan2ShapeConfig Preset(string name, long seed) => name switch
+    internal static Gan2ShapeConfig Preset(string name, long seed) => name switch
     {
         "cpu" => Gan2ShapeConfig.Cpu with { Seed = seed },
         "official" => Gan2ShapeConfig.Official with { Seed = seed },
         _ => throw new UsageException($"--preset {name}: use cpu or official"),
     };
 
-    static PerceptualLoss Perceptual(string? vggPath, long seed)
+    internal static PerceptualLoss Perceptual(string? vggPath, long seed)
     {
         if (vggPath is not null) return Gan2ShapeLosses.Perceptual(PretrainedNetworks.LoadVgg16(vggPath));
         AnsiConsole.MarkupLine("[yellow]warning:[/] no VGG16 weights: the perceptual terms use the documented substitute (VGG16 with fixed random He-initialised features)");
         return Gan2ShapeLosses.Perceptual(Vgg16Features.RandomFeatures(seed));
     }
 
-    static StyleGenerator LoadTeacher(string path, int size)
+    internal static StyleGenerator LoadTeacher(string path, int size)
     {
         if (!File.Exists(path)) throw new Gan2ShapeException(path, "StyleGAN2 checkpoint not found");
         var teacher = StyleGanCheckpoint.LoadGenerator(path);

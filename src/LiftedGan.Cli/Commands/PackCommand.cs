@@ -4,12 +4,12 @@ using LiftedGan.Packing;
 
 namespace LiftedGan.Cli.Commands;
 
-/// <summary>`liftedgan pack CKPT --out FILE [--fp16]`: a training checkpoint (StyleGAN2, LiftedGAN, identity embedding) as a compact inference file.</summary>
+/// <summary>`liftedgan pack CKPT --out FILE [--fp16]`: a training checkpoint (StyleGAN2, LiftedGAN, Unsup3d, identity embedding, estimator) as a compact inference file.</summary>
 internal static class PackCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("checkpoint") { Description = "A StyleGAN2 training checkpoint, a LiftedGAN checkpoint_NNN.pth, an identity embedding or a pose-and-depth estimator (kind taken from its keys)." };
+        var input = new Argument<string>("checkpoint") { Description = "A StyleGAN2 training checkpoint, a LiftedGAN checkpoint_NNN.pth, an Unsup3d checkpoint, an identity embedding or a pose-and-depth estimator (kind taken from its keys)." };
         var output = new Option<string>("--out") { Description = "The packed file to write.", Required = true };
         var half = new Option<bool>("--fp16") { Description = "Store floating-point tensors as float16 (loaders convert back to float32)." };
         var resumable = new Option<bool>("--resumable")

@@ -11,7 +11,8 @@ namespace LiftedGan.Packing;
 /// <c>epoch</c> (no optimiser state), with its config embedded (<see cref="LiftedCheckpoint.EmbeddedConfigKey"/>) and
 /// written beside it as <see cref="LiftedCheckpoint.ConfigFileName"/>; an identity embedding keeps its network and
 /// sizes, a pose-and-depth estimator its network, sizes, step and options (no optimiser state); the training log json
-/// of either is copied beside the packed file. With <c>half</c>, floating-point tensors are stored as float16
+/// of either is copied beside the packed file. An Unsup3d checkpoint keeps its networks, its config, the step, the
+/// training seconds and the data description (no Adam state), and loads wherever the training checkpoint does. With <c>half</c>, floating-point tensors are stored as float16
 /// (loaders convert them back to float32); a tensor whose values do not fit float16 stays float32.
 /// </summary>
 public static class ModelPacker
@@ -19,6 +20,9 @@ public static class ModelPacker
     static readonly string[] LiftNetworks = { "netD", "netT", "netSD", "netSC", LiftedGenerator.ViewEncoderKey };
     static readonly string[] IdentitySizes = { "input_size", "width", "dimension" };
     static readonly string[] EstimatorValues = { "input_size", "width", "step", "options" };
+    static readonly string[] Unsup3dNetworks = { "netD", "netA", "netL", "netV", "netC" };
+    static readonly string[] Unsup3dValues =
+        { Baselines.Unsup3d.Unsup3dCheckpoint.ConfigKey, "global_step", Baselines.Unsup3d.Unsup3dCheckpoint.TrainSecondsKey, "data" };
     const double HalfMax = 65504;
 
     /// <summary>
@@ -48,10 +52,12 @@ public static class ModelPacker
     {
         if (root is not PyDict d) throw new ModelPackException(path, "not a checkpoint dict (top level is not a dict)");
         if (d.ContainsKey("g_ema")) return PackedModelKind.StyleGan;
+        // Before the lift: Unsup3d's depth network is also called netD.
+        if (Baselines.Unsup3d.Unsup3dCheckpoint.Holds(d)) return PackedModelKind.Unsup3d;
         if (LiftNetworks.Any(d.ContainsKey)) return PackedModelKind.Lift;
         if (IdentityEmbeddingTraining.IsIdentityEmbedding(d)) return PackedModelKind.Identity;
         if (d.ContainsKey("pose_depth_estimator")) return PackedModelKind.Estimator;
-        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC), an identity-embedding nor an estimator checkpoint");
+        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC), an Unsup3d, an identity-embedding nor an estimator checkpoint");
     }
 
     /// <summary>Packs <paramref name="input"/> into <paramref name="output"/> (written atomically; its folder is created).</summary>
@@ -105,6 +111,11 @@ public static class ModelPacker
                 case PackedModelKind.Estimator:
                     PackNetwork(source, packed, "pose_depth_estimator", EstimatorValues, input, half, made);
                     (sidecar, sidecarBytes) = TrainingLog(input, output);
+                    break;
+                case PackedModelKind.Unsup3d:
+                    foreach (var key in Unsup3dNetworks.Where(source.ContainsKey)) packed.Set(key, Compact(StateDictAt(source, key, input), half, made, input));
+                    foreach (var key in Unsup3dValues)
+                        if (source.TryGet(key, out var v)) packed.Set(key, v);
                     break;
             }
             try { Directory.CreateDirectory(FolderOf(output)); }

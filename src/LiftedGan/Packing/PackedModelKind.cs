@@ -14,4 +14,7 @@ public enum PackedModelKind
 
     /// <summary>The pseudo-ground-truth pose-and-depth estimator of `liftedgan eval train-estimator`.</summary>
     Estimator,
+
+    /// <summary>An Unsup3d checkpoint of `liftedgan unsup3d train` (netD, netA, netL, netV, netC, its config, Adam's state).</summary>
+    Unsup3d,
 }

@@ -252,7 +252,7 @@ public class Gan2ShapeTests
         var subject = new Gan2ShapeTruthSubject(teacher, config, perceptual);
         var r = ExactTruthProtocol.Evaluate(teacher, subject, null, 2, seed: 3, batch: 2);
         Assert.Equal(2, subject.Scored);
-        Assert.Equal([Gan2ShapeTruthSubject.Name, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant], r.Methods.Select(m => m.Method));
+        Assert.Equal([Gan2ShapeTruthSubject.Name, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant, ExactTruthProtocol.ConstantTemplate], r.Methods.Select(m => m.Method));
         var g = r.Subject;
         Assert.True(double.IsFinite(g.Yaw!.MeanAbs) && double.IsFinite(g.Side) && double.IsFinite(g.Mad), $"SIDE {g.Side}, MAD {g.Mad}");
         Assert.Throws<EvaluationException>(() => ExactTruthProtocol.Evaluate(teacher, new Gan2ShapeTruthSubject(teacher, Tiny, perceptual), null, 2, seed: 3));

@@ -197,7 +197,7 @@ public class Unsup3dTests
         using var model = new Unsup3dModel(Tiny with { ImageSize = 32 });
         model.Train(false);
         var r = ExactTruthProtocol.Evaluate(teacher, new Unsup3dTruthSubject(model), null, 6, seed: 3, batch: 3);
-        Assert.Equal([Unsup3dTruthSubject.Name, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant], r.Methods.Select(m => m.Method));
+        Assert.Equal([Unsup3dTruthSubject.Name, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant, ExactTruthProtocol.ConstantTemplate], r.Methods.Select(m => m.Method));
         var u = r.Subject;
         Assert.True(double.IsFinite(u.Yaw!.MeanAbs) && double.IsFinite(u.Pitch!.MeanAbs) && double.IsFinite(u.Roll!.MeanAbs));
         Assert.True(double.IsFinite(u.Side) && double.IsFinite(u.Mad), $"SIDE {u.Side}, MAD {u.Mad}");

@@ -48,7 +48,7 @@ public class ExactTruthTests
         var config = LiftingConfig.Synth64.ForTeacher(64) with { ImageSize = 32 };
         using var model = new LiftedGenerator(teacher, config);
         var r = ExactTruthProtocol.Evaluate(model, null, 10, seed: 3, batch: 4);
-        Assert.Equal([ExactTruthProtocol.Lift, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant], r.Methods.Select(m => m.Method));
+        Assert.Equal([ExactTruthProtocol.Lift, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant, ExactTruthProtocol.ConstantTemplate], r.Methods.Select(m => m.Method));
         Assert.Null(r[ExactTruthProtocol.MeanShape]!.Yaw);
         Assert.True(double.IsFinite(r[ExactTruthProtocol.Lift]!.Yaw!.MeanAbs) && double.IsFinite(r[ExactTruthProtocol.Lift]!.Side));
         Assert.True(r.TeacherFitL1 > 0.05, "an untrained teacher cannot match the world");

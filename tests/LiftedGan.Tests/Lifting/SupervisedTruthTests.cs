@@ -178,7 +178,7 @@ public class SupervisedTruthTests(ITestOutputHelper log)
         ExactTruthResult r;
         try { r = ExactTruthProtocol.Evaluate(lift, null, 6, seed: 3, batch: 3, supervised: reference); }
         finally { set_num_threads(threads); }
-        Assert.Equal([ExactTruthProtocol.Lift, ExactTruthProtocol.Supervised, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant],
+        Assert.Equal([ExactTruthProtocol.Lift, ExactTruthProtocol.Supervised, ExactTruthProtocol.MeanShape, ExactTruthProtocol.Constant, ExactTruthProtocol.ConstantTemplate],
             r.Methods.Select(m => m.Method));
         var a = r[ExactTruthProtocol.Lift]!;
         var b = r[ExactTruthProtocol.Supervised]!;

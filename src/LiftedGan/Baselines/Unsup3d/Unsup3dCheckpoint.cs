@@ -13,6 +13,25 @@ public static class Unsup3dCheckpoint
     /// <summary>Key of the config JSON; its presence tells an Unsup3d checkpoint from any other.</summary>
     public const string ConfigKey = "unsup3d_config";
 
+    /// <summary>
+    /// Key of the wall-clock seconds spent in training steps, summed over resumes (absent in checkpoints written before
+    /// it was recorded).
+    /// </summary>
+    public const string TrainSecondsKey = "train_seconds";
+
+    /// <summary>The step and training seconds stored in <paramref name="path"/> (null where not stored).</summary>
+    public static (long? Step, double? TrainSeconds) ReadProgress(string path)
+    {
+        var root = LoadRoot(path);
+        try
+        {
+            long? step = root.TryGet("global_step", out var s) && s is long l ? l : null;
+            double? seconds = root.TryGet(TrainSecondsKey, out var t) ? t switch { double d => d, long n => n, _ => null } : null;
+            return (step, seconds);
+        }
+        finally { TorchCheckpoint.DisposeTensors(root); }
+    }
+
     /// <summary>Whether a loaded checkpoint is Unsup3d's.</summary>
     public static bool Holds(object? root) => root is PyDict dict && dict.ContainsKey(ConfigKey);
 

@@ -52,6 +52,9 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
     public PerceptualLoss? Perceptual { get; }
     public Unsup3dConfig Config => Model.Config;
     public long GlobalStep { get; private set; }
+
+    /// <summary>Wall-clock seconds spent in training steps, this run's and the resumed checkpoint's (stored in checkpoints).</summary>
+    public double TrainSeconds { get; private set; }
     long ITrainable.StepsDone => GlobalStep;
 
     /// <summary>Each step's randomness: a generator seeded by (seed, step index).</summary>
@@ -63,6 +66,7 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
     /// <summary>One optimisation step on a batch drawn from <paramref name="g"/>.</summary>
     public IReadOnlyDictionary<string, double> Step(Generator g)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         Tensor input;
         using (no_grad()) input = Source.Next(Config.BatchSize, g).clamp(-1, 1);
@@ -77,6 +81,7 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
                 throw new Unsup3dDivergedException(GlobalStep, "a gradient");
         _adam.Step();
         GlobalStep++;
+        TrainSeconds += clock.Elapsed.TotalSeconds;
         return losses;
     }
 
@@ -144,6 +149,7 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
         var root = Unsup3dCheckpoint.ToCheckpoint(Model);
         root.Set("optimizer", AdamStateDict.Export(_adam));
         root.Set("global_step", GlobalStep);
+        root.Set(Unsup3dCheckpoint.TrainSecondsKey, TrainSeconds);
         root.Set("data", Source.Describe());
         TorchCheckpoint.Save(path, root);
     }
@@ -159,6 +165,7 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
                 throw new CheckpointFormatException(path, "holds no training state (optimizer, global_step) to resume from");
             AdamStateDict.Restore(_adam, optimizer, path, "optimizer");
             GlobalStep = done;
+            TrainSeconds = root.TryGet(Unsup3dCheckpoint.TrainSecondsKey, out var t) && t is double seconds ? seconds : 0;
         }
         finally { TorchCheckpoint.DisposeTensors(root); }
     }

@@ -54,6 +54,12 @@ public sealed record TruthScores(string Method, AngleStats? Pitch, AngleStats? Y
     double NormalizedDepth, int EmptyOverlap);
 
 /// <summary>
+/// A method's canonical depth against the true canonical depth: the mean per-face Pearson correlation and the
+/// distinctiveness (see <see cref="ExactTruthProtocol"/>).
+/// </summary>
+public sealed record CanonicalScores(double Correlation, double Distinctiveness);
+
+/// <summary>
 /// A lift scored against exact truth (<see cref="ExactTruthProtocol"/>): every method on the same samples, the
 /// teacher's own fit to the world (how far its images are from the world renders the truth belongs to), the mean
 /// per-face correlation of the lift's canonical depth with the true canonical depth, and its distinctiveness.
@@ -77,6 +83,12 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
     /// the world's degrees); 0: it ignores the view. Null without an estimator.
     /// </summary>
     public double? ComposerYawGain { get; init; }
+
+    /// <summary>
+    /// Canonical-depth scores of every method that gives a canonical depth (the scored subjects and
+    /// <see cref="ExactTruthProtocol.ConstantTemplate"/>), by method name.
+    /// </summary>
+    public IReadOnlyDictionary<string, CanonicalScores> Canonical { get; init; } = new Dictionary<string, CanonicalScores>();
 
     /// <summary>Canonical depth correlation of the supervised reference (<see cref="ExactTruthProtocol.Supervised"/>), or null without one.</summary>
     public double? SupervisedCanonicalCorrelation { get; init; }
@@ -149,6 +161,9 @@ public sealed record TruthTarget(string Metric, double Bound, bool AtMost, strin
 /// <item><c>mean shape at the true pose</c>: the world's mean canonical depth (256 faces of another seed) rendered at
 /// each sample's true view. A lift that learnt no per-face shape scores about this; it has no angles of its own.</item>
 /// <item><c>constant answer</c>: angles 0° (the world's mean pose) and a flat plane at depth 1 on the true mask.</item>
+/// <item><c>constant template</c>: one answer for every image, scored like a method: the world's mean canonical depth
+/// (256 faces of another seed) rendered at the world's mean pose (the mean raw view of the same faces), those angles,
+/// and that canonical depth for every face (distinctiveness 0). Its texture, for renders, is the teacher's image.</item>
 /// </list>
 /// <para>
 /// Canonical correlation: per face, the Pearson correlation of the lift's canonical depth with the true canonical depth
@@ -162,7 +177,7 @@ public static class ExactTruthProtocol
 {
     /// <summary>Method names in result order.</summary>
     public const string Lift = "lift", Supervised = "supervised (same networks)", Estimator = "estimator",
-        MeanShape = "mean shape at the true pose", Constant = "constant answer";
+        MeanShape = "mean shape at the true pose", Constant = "constant answer", ConstantTemplate = "constant template";
 
     /// <summary>
     /// Scores <paramref name="model"/> on <paramref name="count"/> samples from <paramref name="seed"/> in batches of
@@ -187,86 +202,144 @@ public static class ExactTruthProtocol
     public static ExactTruthResult Evaluate(StyleGenerator teacher, ITruthSubject subject, PoseDepthEstimator? estimator, int count, long seed,
         int batch = 8, ITruthSubject? supervised = null, Func<Tensor, double>? composerTurn = null)
     {
+        if (supervised is not null && supervised.Method != Supervised)
+            throw new EvaluationException(supervised.Method, $"the supervised reference must be named '{Supervised}'");
+        return Score(teacher, supervised is null ? [subject] : [subject, supervised], estimator, count, seed, batch, composerTurn, null);
+    }
+
+    /// <summary>
+    /// Scores several <paramref name="subjects"/> (distinct method names; the first is the result's
+    /// <see cref="ExactTruthResult.Subject"/>) on the same <paramref name="count"/> samples of <paramref name="teacher"/>
+    /// from <paramref name="seed"/>, beside the trivial baselines; every subject's and the constant template's
+    /// canonical scores are in <see cref="ExactTruthResult.Canonical"/>. <paramref name="observe"/> sees every method's
+    /// prediction of each batch (the constant template's too) before it is disposed.
+    /// </summary>
+    public static ExactTruthResult Compare(StyleGenerator teacher, IReadOnlyList<ITruthSubject> subjects, int count, long seed, int batch = 8,
+        Action<TruthPrediction, string>? observe = null)
+    {
+        if (subjects.Count == 0) throw new EvaluationException("subjects", "no method to score");
+        return Score(teacher, subjects, null, count, seed, batch, null, observe);
+    }
+
+    static ExactTruthResult Score(StyleGenerator teacher, IReadOnlyList<ITruthSubject> subjects, PoseDepthEstimator? estimator, int count, long seed,
+        int batch, Func<Tensor, double>? composerTurn, Action<TruthPrediction, string>? observe)
+    {
         if (count < 2) throw new EvaluationException("count", $"{count}: need at least 2 samples");
         if (batch < 1) throw new EvaluationException("batch", $"{batch}: must be at least 1");
         int size = teacher.Config.Size, dim = teacher.Config.StyleDim;
-        if (subject.ImageSize != size)
-            throw new EvaluationException(subject.Method, $"works at {subject.ImageSize} px, the teacher at {size} px");
+        foreach (var subject in subjects)
+            if (subject.ImageSize != size)
+                throw new EvaluationException(subject.Method, $"works at {subject.ImageSize} px, the teacher at {size} px");
+        var reserved = new[] { Estimator, MeanShape, Constant, ConstantTemplate };
+        var names = subjects.Select(s => s.Method).ToList();
+        if (names.Distinct().Count() != names.Count || names.Any(reserved.Contains))
+            throw new EvaluationException("subjects", $"method names must be distinct and not a baseline's: {string.Join(", ", names)}");
         if (dim < LatentFaces.MinimumDimension)
             throw new EvaluationException("teacher", $"latent size {dim} is below the world map's {LatentFaces.MinimumDimension}: not a world-fit teacher");
         if (!FaceModel.Sizes.Contains(size))
             throw new EvaluationException("teacher", $"{size} px: the face world renders at {string.Join(", ", FaceModel.Sizes)} px only");
         var renderer = FaceWorld.Renderer(size);
-        using var meanShape = MeanCanonicalShape(size, seed + 7919, out var meanImage);
+        using var meanShape = MeanCanonicalShape(size, seed + 7919, out var meanImage, out var meanRawView);
         using var meanImageDisposer = meanImage;
-        var methods = new List<string> { subject.Method };
-        if (supervised is not null) methods.Add(Supervised);
+        using var meanViewDisposer = meanRawView;
+        var template = new ConstantTemplateSubject(meanShape, meanRawView, renderer);
+        var scored = subjects.Append(template).ToList();
+        var methods = new List<string>(names);
         if (estimator is not null) methods.Add(Estimator);
         methods.Add(MeanShape);
         methods.Add(Constant);
+        methods.Add(ConstantTemplate);
         var acc = methods.ToDictionary(m => m, _ => new Accumulator());
-        var liftCanonical = new CanonicalAccumulator();
-        var supervisedCanonical = supervised is null ? null : new CanonicalAccumulator();
+        var canonical = scored.ToDictionary(s => s.Method, _ => new CanonicalAccumulator());
         var trueCanonical = new List<Tensor>();
         var trueCanonicalMask = new List<Tensor>();
         double fitSum = 0, meanImageSum = 0;
         var turns = new List<double>();
-        LatentBatches.Run(seed, count, batch, dim, z =>
-        {
-            int n = (int)z.shape[0];
-            using var truth = LatentFaces.Truth(z, size);
-            var w = teacher.Map(z);
-            var image = teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image;
-            fitSum += (image.clamp(-1, 1) - truth.Images).abs().mean().item<float>() * n;
-            meanImageSum += (meanImage - truth.Images).abs().mean().item<float>() * n;
-            var trueMask = truth.RenderedMask.gt(0.5).to(ScalarType.Float32);
-            var trueAngles = truth.View[.., ..3] * (180 / Math.PI);
-
-            var canonicalMask = truth.Mask.gt(0.5).to(ScalarType.Float32);
-            var clamped = image.clamp(-1, 1);
-            Score(subject, w, clamped, acc[subject.Method], liftCanonical, renderer, truth, trueMask, trueAngles, canonicalMask);
-            if (supervised is not null)
-                Score(supervised, w, clamped, acc[Supervised], supervisedCanonical!, renderer, truth, trueMask, trueAngles, canonicalMask);
-
-            if (estimator is not null)
-            {
-                var input = estimator.InputSize == size ? clamped
-                    : nn.functional.adaptive_avg_pool2d(clamped, [estimator.InputSize, estimator.InputSize]);
-                using var p = PoseDepthTraining.Predict(estimator, input);
-                var depth = p.Depth.shape[1] == size ? p.Depth
-                    : nn.functional.interpolate(p.Depth.unsqueeze(1), [size, size], mode: InterpolationMode.Bilinear).squeeze(1);
-                var mask = p.Mask.shape[1] == size ? p.Mask
-                    : nn.functional.interpolate(p.Mask.unsqueeze(1), [size, size], mode: InterpolationMode.Nearest).squeeze(1);
-                acc[Estimator].Add(renderer, depth, mask, p.Angles, truth.RenderedDepth, trueMask, trueAngles);
-                if (composerTurn is not null) turns.Add(composerTurn(w));
-            }
-
-            using (var mean = renderer.Render(meanShape.Depth.expand(n, -1, -1), zeros(n, 1, size, size),
-                       ViewTransform.ScaleRawView(truth.RawView), meanShape.TransformMap.expand(n, -1, -1, -1)))
-                acc[MeanShape].Add(renderer, mean.Depth, mean.Mask.squeeze(1).gt(0.5).to(ScalarType.Float32), null, truth.RenderedDepth, trueMask, trueAngles);
-            acc[Constant].Add(renderer, ones_like(truth.RenderedDepth), trueMask, zeros_like(trueAngles), truth.RenderedDepth, trueMask, trueAngles);
-
-            trueCanonical.Add(truth.CanonicalDepth.detach().cpu().clone().DetachFromDisposeScope());
-            trueCanonicalMask.Add(canonicalMask.cpu().clone().DetachFromDisposeScope());
-        });
         try
         {
-            var (correlation, distinct) = liftCanonical.Result(trueCanonical, trueCanonicalMask);
-            var reference = supervisedCanonical?.Result(trueCanonical, trueCanonicalMask);
+            LatentBatches.Run(seed, count, batch, dim, z =>
+            {
+                int n = (int)z.shape[0];
+                using var truth = LatentFaces.Truth(z, size);
+                var w = teacher.Map(z);
+                var image = teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image;
+                fitSum += (image.clamp(-1, 1) - truth.Images).abs().mean().item<float>() * n;
+                meanImageSum += (meanImage - truth.Images).abs().mean().item<float>() * n;
+                var trueMask = truth.RenderedMask.gt(0.5).to(ScalarType.Float32);
+                var trueAngles = truth.View[.., ..3] * (180 / Math.PI);
+
+                var canonicalMask = truth.Mask.gt(0.5).to(ScalarType.Float32);
+                var clamped = image.clamp(-1, 1);
+                foreach (var subject in scored)
+                    Score(subject, w, clamped, acc[subject.Method], canonical[subject.Method], renderer, truth, trueMask, trueAngles, canonicalMask, observe);
+
+                if (estimator is not null)
+                {
+                    var input = estimator.InputSize == size ? clamped
+                        : nn.functional.adaptive_avg_pool2d(clamped, [estimator.InputSize, estimator.InputSize]);
+                    using var p = PoseDepthTraining.Predict(estimator, input);
+                    var depth = p.Depth.shape[1] == size ? p.Depth
+                        : nn.functional.interpolate(p.Depth.unsqueeze(1), [size, size], mode: InterpolationMode.Bilinear).squeeze(1);
+                    var mask = p.Mask.shape[1] == size ? p.Mask
+                        : nn.functional.interpolate(p.Mask.unsqueeze(1), [size, size], mode: InterpolationMode.Nearest).squeeze(1);
+                    acc[Estimator].Add(renderer, depth, mask, p.Angles, truth.RenderedDepth, trueMask, trueAngles);
+                    if (composerTurn is not null) turns.Add(composerTurn(w));
+                }
+
+                using (var mean = renderer.Render(meanShape.Depth.expand(n, -1, -1), zeros(n, 1, size, size),
+                           ViewTransform.ScaleRawView(truth.RawView), meanShape.TransformMap.expand(n, -1, -1, -1)))
+                    acc[MeanShape].Add(renderer, mean.Depth, mean.Mask.squeeze(1).gt(0.5).to(ScalarType.Float32), null, truth.RenderedDepth, trueMask, trueAngles);
+                acc[Constant].Add(renderer, ones_like(truth.RenderedDepth), trueMask, zeros_like(trueAngles), truth.RenderedDepth, trueMask, trueAngles);
+
+                trueCanonical.Add(truth.CanonicalDepth.detach().cpu().clone().DetachFromDisposeScope());
+                trueCanonicalMask.Add(canonicalMask.cpu().clone().DetachFromDisposeScope());
+            });
+            var canonicalScores = canonical.ToDictionary(kv => kv.Key, kv =>
+            {
+                var (r, d) = kv.Value.Result(trueCanonical, trueCanonicalMask);
+                return new CanonicalScores(r, d);
+            });
+            var first = canonicalScores[names[0]];
+            var reference = canonicalScores.GetValueOrDefault(Supervised);
             var scores = methods.Select(m => acc[m].Result(m)).ToList();
             double? estimatorGain = scores.FirstOrDefault(m => m.Method == Estimator)?.Yaw?.Gain;
-            return new ExactTruthResult(count, seed, fitSum / count, scores, correlation, distinct)
+            return new ExactTruthResult(count, seed, fitSum / count, scores, first.Correlation, first.Distinctiveness)
             {
                 SupervisedCanonicalCorrelation = reference?.Correlation, SupervisedDistinctiveness = reference?.Distinctiveness,
                 MeanImageL1 = meanImageSum / count,
                 ComposerYawGain = estimatorGain is { } g && turns.Count > 0 ? turns.Average() / g : null,
+                Canonical = canonicalScores,
             };
         }
         finally
         {
-            liftCanonical.Dispose();
-            supervisedCanonical?.Dispose();
+            foreach (var c in canonical.Values) c.Dispose();
             foreach (var t in trueCanonical.Concat(trueCanonicalMask)) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The constant template (<see cref="ConstantTemplate"/>): the world's mean canonical depth at the world's mean pose
+    /// for every image; the teacher's image is its texture (for renders only).
+    /// </summary>
+    sealed class ConstantTemplateSubject(CanonicalFace mean, Tensor meanRawView, DepthMapRenderer renderer) : ITruthSubject
+    {
+        public string Method => ConstantTemplate;
+        public int ImageSize => (int)mean.Depth.shape[1];
+
+        public TruthPrediction Predict(Tensor w, Tensor image)
+        {
+            using var scope = NewDisposeScope();
+            long n = image.shape[0];
+            var depth = mean.Depth.expand(n, -1, -1).contiguous();
+            var raw = meanRawView.expand(n, -1).contiguous();
+            var view = ViewTransform.ScaleRawView(raw);
+            using var render = renderer.Render(depth, image, view, mean.TransformMap.expand(n, -1, -1, -1));
+            var valid = render.Mask.squeeze(1).gt(0.5).to(ScalarType.Float32);
+            return new TruthPrediction(depth, render.Depth.alias(), valid, view[.., ..3] * (180 / Math.PI))
+            {
+                CanonicalImage = image.alias(), RawView = raw, Renderer = renderer,
+            }.MoveToOuter();
         }
     }
 
@@ -336,12 +409,13 @@ public static class ExactTruthProtocol
     /// canonical depth is kept for the correlation and distinctiveness.
     /// </summary>
     static void Score(ITruthSubject subject, Tensor w, Tensor image, Accumulator acc, CanonicalAccumulator canonical, DepthMapRenderer renderer,
-        FaceBatch truth, Tensor trueMask, Tensor trueAngles, Tensor canonicalMask)
+        FaceBatch truth, Tensor trueMask, Tensor trueAngles, Tensor canonicalMask, Action<TruthPrediction, string>? observe)
     {
         using var scope = NewDisposeScope();
         using var p = subject.Predict(w, image);
         acc.Add(renderer, p.ViewDepth, p.Valid, p.Angles, truth.RenderedDepth, trueMask, trueAngles);
         canonical.Add(p.CanonicalDepth, truth.CanonicalDepth, canonicalMask);
+        observe?.Invoke(p, subject.Method);
     }
 
     /// <summary>
@@ -383,23 +457,29 @@ public static class ExactTruthProtocol
         return r.cpu().MoveToOuterDisposeScope();
     }
 
-    /// <summary>The world's mean canonical depth (1 x S x S) and transformation map (1 x 1 x S x S) over 256 faces.</summary>
-    internal static CanonicalFace MeanCanonicalShape(int size, long seed, out Tensor meanImage)
+    /// <summary>
+    /// The world's mean canonical depth (1 x S x S) and transformation map (1 x 1 x S x S) over 256 faces, with their
+    /// mean image (1 x 3 x S x S) and mean raw view (1 x 6, the mean pose).
+    /// </summary>
+    internal static CanonicalFace MeanCanonicalShape(int size, long seed, out Tensor meanImage, out Tensor meanRawView)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)seed);
-        Tensor? depth = null, transform = null, image = null;
+        Tensor? depth = null, transform = null, image = null, view = null;
         for (int i = 0; i < 4; i++)
         {
             using var faces = FaceWorld.SampleBatch(64, size, generator);
             var d = faces.CanonicalDepth.mean([0], keepdim: true);
             var t = faces.TransformMap.mean([0], keepdim: true);
             var m = faces.Images.mean([0], keepdim: true);
+            var v = faces.RawView.mean([0], keepdim: true);
+            view = view is null ? v : view + v;
             depth = depth is null ? d : depth + d;
             transform = transform is null ? t : transform + t;
             image = image is null ? m : image + m;
         }
         meanImage = (image! / 4).MoveToOuterDisposeScope();
+        meanRawView = (view! / 4).MoveToOuterDisposeScope();
         return new CanonicalFace((depth! / 4).MoveToOuterDisposeScope(), zeros(1, 3, size, size).MoveToOuterDisposeScope(),
             ones(1, size, size).MoveToOuterDisposeScope(), (transform! / 4).MoveToOuterDisposeScope());
     }

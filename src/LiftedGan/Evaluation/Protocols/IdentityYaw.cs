@@ -28,6 +28,27 @@ public sealed record IdentityYawResult(IReadOnlyList<double> YawDegrees, double[
 
     IEnumerable<double> Column(int j) => Enumerable.Range(0, Faces).Select(i => Similarity[i, j]);
 
+    /// <summary>
+    /// The faces of several results at the same yaws, in order (the chance level is not carried over: it needs every
+    /// pair of faces).
+    /// </summary>
+    public static IdentityYawResult Concat(IReadOnlyList<IdentityYawResult> parts)
+    {
+        if (parts.Count == 0) throw new EvaluationException("parts", "no results to join");
+        var yaws = parts[0].YawDegrees;
+        if (parts.Any(p => !p.YawDegrees.SequenceEqual(yaws))) throw new EvaluationException("parts", "results at different yaws");
+        var all = new double[parts.Sum(p => p.Faces), yaws.Count];
+        int row = 0;
+        foreach (var p in parts)
+            for (int i = 0; i < p.Faces; i++, row++)
+                for (int j = 0; j < yaws.Count; j++) all[row, j] = p.Similarity[i, j];
+        return new IdentityYawResult(yaws.ToArray(), all);
+    }
+
+    /// <summary>Mean similarity over faces and over the yaws other than 0 (NaN without faces).</summary>
+    public double MeanOverYaws => Faces == 0 ? double.NaN
+        : YawDegrees.Select((y, j) => (y, j)).Where(x => x.y != 0).Select(x => Mean[x.j]).DefaultIfEmpty(double.NaN).Average();
+
     /// <summary>Long CSV: face, yaw_degrees, cosine.</summary>
     public string ToCsv()
     {
@@ -104,6 +125,35 @@ public static class IdentityYaw
             different = sum / (faces * (faces - 1) / 2.0);
         }
         return new IdentityYawResult(yaws.ToArray(), result, different);
+    }
+
+    /// <summary>
+    /// Each image's reconstruction rendered from its own predicted view turned by each of <paramref name="yaws"/>
+    /// (degrees): the canonical mesh of <paramref name="depth"/> (B×S×S) coloured by <paramref name="canonicalImage"/>
+    /// (B×3×S×S), yawed about the rotation centre and then placed at the raw view <paramref name="rawView"/> (B×6) with
+    /// <see cref="Rendering.DepthMapRenderer.RenderSweep"/>; B×T×3×S×S. Yaw 0 is the reconstruction at its predicted
+    /// view (without a lift's transformation map).
+    /// </summary>
+    public static Tensor RenderFromView(Rendering.DepthMapRenderer renderer, Tensor depth, Tensor canonicalImage, Tensor rawView, IReadOnlyList<double> yaws)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var view = Rendering.ViewTransform.ScaleRawView(rawView);
+        return renderer.RenderSweep(depth, canonicalImage, yaws.Select(y => (0.0, y)).ToList(), viewAfter: view).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="Measure"/> on a method's predictions of a batch (<see cref="TruthPrediction.CanRotate"/>): face i is
+    /// its reconstruction of image i rendered by <see cref="RenderFromView"/> at yaw 0 and at each of
+    /// <paramref name="yaws"/> from its predicted view.
+    /// </summary>
+    public static IdentityYawResult MeasurePredictions(IFaceEmbedding embedding, TruthPrediction prediction, IReadOnlyList<double> yaws)
+    {
+        if (!prediction.CanRotate) throw new EvaluationException("prediction", "holds no canonical image, raw view and renderer to render from other views");
+        var angles = new[] { 0.0 }.Concat(yaws).ToList();
+        using var sweep = RenderFromView(prediction.Renderer!, prediction.CanonicalDepth, prediction.CanonicalImage!, prediction.RawView!, angles);
+        return Measure(embedding, (int)sweep.shape[0], yaws, (i, asked) =>
+            asked.SequenceEqual(angles) ? sweep[i].alias() : throw new EvaluationException("yaws", "asked for other yaws than rendered"));
     }
 
     /// <summary>The exact procedural world: face i is image i of the stream <paramref name="seed"/>, re-rendered by <see cref="FaceWorld.RenderYawSweep"/>.</summary>

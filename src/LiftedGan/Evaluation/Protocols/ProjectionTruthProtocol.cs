@@ -50,8 +50,9 @@ public static class ProjectionTruthProtocol
             throw new EvaluationException("teacher", $"{size} px: the face world renders at {string.Join(", ", FaceModel.Sizes)} px only");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var renderer = FaceWorld.Renderer(size);
-        using var meanShape = ExactTruthProtocol.MeanCanonicalShape(size, seed + 7919, out var meanImage);
+        using var meanShape = ExactTruthProtocol.MeanCanonicalShape(size, seed + 7919, out var meanImage, out var meanRawView);
         using var meanImageDisposer = meanImage;
+        using var meanRawViewDisposer = meanRawView;
         using var projector = new StyleProjector(model.Teacher, perceptual, settings);
         var subject = new LiftTruthSubject(model);
         bool plus = settings.Space == LatentSpace.WPlus;

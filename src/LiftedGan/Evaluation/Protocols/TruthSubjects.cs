@@ -11,17 +11,31 @@ namespace LiftedGan.Evaluation;
 /// <summary>
 /// What a method says about B teacher samples of size S, for <see cref="ExactTruthProtocol"/> (owns its tensors): its
 /// canonical depth B×S×S, its depth rendered in its predicted view B×S×S, where that depth is valid B×S×S in {0, 1}
-/// (covered and nearer than the border depth − 0.01), and its pitch, yaw and roll in degrees B×3.
+/// (covered and nearer than the border depth − 0.01), and its pitch, yaw and roll in degrees B×3. Optionally what it
+/// takes to render the reconstruction from other views (<see cref="IdentityYaw.RenderFromView"/>): the canonical image
+/// B×3×S×S the method renders (shaded where the method shades), its raw view B×6 and its renderer.
 /// </summary>
 public sealed record TruthPrediction(Tensor CanonicalDepth, Tensor ViewDepth, Tensor Valid, Tensor Angles) : IDisposable
 {
+    /// <summary>The canonical image the method renders, B×3×S×S, or null.</summary>
+    public Tensor? CanonicalImage { get; init; }
+
+    /// <summary>The predicted raw view B×6 (tanh range; <see cref="ViewTransform.ScaleRawView"/>), or null.</summary>
+    public Tensor? RawView { get; init; }
+
+    /// <summary>The renderer of the method's reconstruction (not owned), or null.</summary>
+    public DepthMapRenderer? Renderer { get; init; }
+
+    /// <summary>Whether the reconstruction can be rendered from other views.</summary>
+    public bool CanRotate => CanonicalImage is not null && RawView is not null && Renderer is not null;
+
     internal TruthPrediction MoveToOuter()
     {
         foreach (var t in All) t.MoveToOuterDisposeScope();
         return this;
     }
 
-    IEnumerable<Tensor> All => [CanonicalDepth, ViewDepth, Valid, Angles];
+    IEnumerable<Tensor> All => new[] { CanonicalDepth, ViewDepth, Valid, Angles, CanonicalImage, RawView }.OfType<Tensor>();
 
     public void Dispose()
     {
@@ -58,7 +72,10 @@ public sealed class LiftTruthSubject(LiftedGenerator model, string method = Exac
         using var estimate = Model.Estimate(w);
         using var render = Model.Render(estimate.Depth, estimate.Albedo, estimate.Light, estimate.View, estimate.TransformationMap);
         var valid = render.Render.Mask.squeeze(1).gt(0.5).logical_and(render.Render.Depth.lt(Model.Config.BorderDepth - 0.01)).to(ScalarType.Float32);
-        return new TruthPrediction(estimate.Depth.alias(), render.Render.Depth.alias(), valid, estimate.View[.., ..3] * ViewTransform.RotationRangeDegrees).MoveToOuter();
+        return new TruthPrediction(estimate.Depth.alias(), render.Render.Depth.alias(), valid, estimate.View[.., ..3] * ViewTransform.RotationRangeDegrees)
+        {
+            CanonicalImage = render.CanonImage.alias(), RawView = estimate.View.alias(), Renderer = Model.Renderer,
+        }.MoveToOuter();
     }
 }
 
@@ -78,7 +95,11 @@ public sealed class Unsup3dTruthSubject(Unsup3dModel model) : ITruthSubject
         using var d = Model.Decompose(image);
         var (depth, mask) = Model.DepthInView(d);
         var valid = (mask * depth.lt(Model.Config.BorderDepth - 0.01).to(mask.dtype)).to(ScalarType.Float32);
-        return new TruthPrediction(d.Depth.alias(), depth, valid, d.AnglesDegrees()).MoveToOuter();
+        using var shaded = Model.Render(d);
+        return new TruthPrediction(d.Depth.alias(), depth, valid, d.AnglesDegrees())
+        {
+            CanonicalImage = shaded.CanonImage.alias(), RawView = d.View.alias(), Renderer = Model.Renderer,
+        }.MoveToOuter();
     }
 }
 
@@ -95,14 +116,23 @@ public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfi
     public const string Name = "gan2shape";
 
     long _scored;
+    readonly List<(double Wall, double Cpu)> _seconds = new();
 
     public StyleGenerator Teacher { get; } = teacher;
+
+    /// <summary>
+    /// Wall-clock and process CPU seconds of each fit so far (the CPU time of every thread of the process while the fit
+    /// ran, other work of the process included).
+    /// </summary>
+    public IReadOnlyList<(double Wall, double Cpu)> FitSeconds => _seconds;
     public Gan2ShapeConfig Config { get; } = config;
     public string Method => Name;
     public int ImageSize => Config.ImageSize;
 
     /// <summary>Images fitted so far.</summary>
     public long Scored => _scored;
+
+    DepthMapRenderer? _renderer;
 
     public TruthPrediction Predict(Tensor w, Tensor image)
     {
@@ -112,15 +142,21 @@ public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfi
         for (long i = 0; i < w.shape[0]; i++)
         {
             long index = _scored++;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             using var instance = new Gan2ShapeInstance(Config, Teacher, w.narrow(0, i, 1), perceptual, Training.StepRandomness.GoldenSeed((ulong)Config.Seed, index));
             instance.Run(step => progress?.Invoke((int)index, step));
             parts.Add(Gan2ShapeOutputs.Of(instance));
+            _seconds.Add((clock.Elapsed.TotalSeconds, (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds));
         }
         var depth = cat(parts.Select(p => p.ViewDepth).ToList(), 0);
         var mask = cat(parts.Select(p => p.ViewMask).ToList(), 0);
         var valid = (mask * depth.lt(Config.ModelConfig.BorderDepth - 0.01).to(mask.dtype)).to(ScalarType.Float32);
-        return new TruthPrediction(cat(parts.Select(p => p.CanonicalDepth).ToList(), 0), depth, valid,
-            cat(parts.Select(p => p.Angles).ToList(), 0)).MoveToOuter();
+        return new TruthPrediction(cat(parts.Select(p => p.CanonicalDepth).ToList(), 0), depth, valid, cat(parts.Select(p => p.Angles).ToList(), 0))
+        {
+            CanonicalImage = cat(parts.Select(p => p.CanonicalImage).ToList(), 0), RawView = cat(parts.Select(p => p.RawView).ToList(), 0),
+            Renderer = _renderer ??= new DepthMapRenderer(Config.ModelConfig.RendererOptions),
+        }.MoveToOuter();
     }
 }
 

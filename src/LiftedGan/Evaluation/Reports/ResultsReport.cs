@@ -120,7 +120,7 @@ public static class ResultsReport
               .Append(CultureInfo.InvariantCulture, $"(the lift's supervised-truth objective; r = {F(r.SupervisedCanonicalCorrelation ?? double.NaN)}, distinctiveness {F(r.SupervisedDistinctiveness ?? double.NaN)}); ")
               .Append(CultureInfo.InvariantCulture, $"the lift's SIDE is {F(side)}× and its MAD {F(mad)}× the reference's. ");
         sb.Append("`estimator` is the separate pose-and-depth network (its own architecture, on the teacher's image) trained on the world's truth; `mean shape at the true pose` is what a lift without per-face shape would score with perfect angles; ")
-          .Append("`constant answer` predicts 0° and a flat plane.\n\n");
+          .Append("`constant answer` predicts 0° and a flat plane; `constant template` gives every image the world's mean canonical depth at the world's mean pose (one answer for all, scored like a method).\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"Against the goals for the embedded default's lift (`{r.Subject.Method}`):\n\n")
           .Append("| goal | measured | met | distance |\n|---|---|---|---|\n");
         foreach (var (t, value, met) in r.AgainstTargets())
