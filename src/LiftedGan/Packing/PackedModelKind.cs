@@ -14,4 +14,7 @@ public enum PackedModelKind
 
     /// <summary>The pseudo-ground-truth pose-and-depth estimator of `liftedgan eval train-estimator`.</summary>
     Estimator,
+
+    /// <summary>The expression estimator of `liftedgan eval train-expression`.</summary>
+    ExpressionEstimator,
 }
