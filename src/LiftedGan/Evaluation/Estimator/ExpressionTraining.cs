@@ -35,7 +35,8 @@ public sealed record ExpressionErrors(int Images, IReadOnlyList<string> Paramete
 
 /// <summary>
 /// One resumable training run of the <see cref="ExpressionEstimator"/> on the face world's exact expression values
-/// (loss: mean squared error over smile, mouth_open and brow_raise). As <see cref="PoseDepthTrainer"/>: every step's batch comes
+/// (loss: mean squared error over smile, mouth_open and brow_raise, plus that of the difference within pairs of renders
+/// that differ only in expression: <see cref="ExpressionTraining.PairedBatch"/>). As <see cref="PoseDepthTrainer"/>: every step's batch comes
 /// from a generator seeded by (run seed, step), so a resumed run continues exactly as an uninterrupted one.
 /// </summary>
 public sealed class ExpressionTrainer : ITrainable, IDisposable
@@ -67,12 +68,19 @@ public sealed class ExpressionTrainer : ITrainable, IDisposable
     {
         Step++;
         using var scope = NewDisposeScope();
-        using var faces = FaceWorld.SampleBatch(Options.Batch, Options.Size, generator);
-        var loss = (Net.call(faces.Images) - ExpressionTraining.Truth(faces)).square().mean();
+        using var faces = ExpressionTraining.PairedBatch(Options.Batch, Options.Size, generator);
+        var predicted = Net.call(faces.Images);
+        var truth = ExpressionTraining.Truth(faces);
+        int half = Options.Batch / 2;
+        // Absolute values, plus the difference within each pair: the two images of a pair differ only in expression,
+        // so the second term's gradient is about expression alone (identity, pose, light and background cancel).
+        var absolute = (predicted - truth).square().mean();
+        var paired = ((predicted[..half] - predicted[half..(2 * half)]) - (truth[..half] - truth[half..(2 * half)])).square().mean();
+        var loss = absolute + paired;
         _adam.ZeroGrad();
         loss.backward();
         _adam.Step();
-        return new Dictionary<string, double> { ["loss"] = loss.item<float>() };
+        return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["absolute"] = absolute.item<float>() };
     }
 
     /// <summary>Writes the estimator file <see cref="ExpressionTraining.Load"/> reads plus the state to resume (atomically).</summary>
@@ -128,6 +136,34 @@ public static class ExpressionTraining
     {
         using var index = tensor(ExpressionEstimator.Parameters.Select(p => (long)p).ToArray());
         return faces.Parameters.index_select(1, index);
+    }
+
+    /// <summary>
+    /// A training batch of <paramref name="n"/> world renders (n ≥ 2): images [0, n/2) are new faces (every factor
+    /// drawn, texture noise), images [n/2, 2·(n/2)) the same faces with the expression (smile, mouth_open, brow_raise)
+    /// of other new draws, and an odd last image one more new face.
+    /// </summary>
+    public static FaceBatch PairedBatch(int n, int size, Generator generator)
+    {
+        if (n < 2) throw new EvaluationException("batch", $"{n}: paired training needs at least 2 images");
+        long seed;
+        using (var s = randint(0, long.MaxValue, new long[] { 1 }, dtype: int64, generator: generator)) seed = s.item<long>();
+        int half = n / 2;
+        var draws = new List<FaceDraw>();
+        try
+        {
+            for (int i = 0; i < half; i++) draws.Add(FaceDraw.Create(seed, i));
+            for (int i = 0; i < half; i++)
+            {
+                using var other = FaceDraw.Create(seed, half + i);
+                var row = (float[])draws[i].Parameters.Clone();
+                foreach (var p in ExpressionEstimator.Parameters) row[(int)p] = other.Parameters[(int)p];
+                draws.Add(draws[i] with { Index = half + i, Parameters = row, Noise = draws[i].Noise.clone() });
+            }
+            if (n % 2 == 1) draws.Add(FaceDraw.Create(seed, n));
+            return FaceWorld.Render(draws, size);
+        }
+        finally { foreach (var d in draws) d.Dispose(); }
     }
 
     /// <summary>Trains a new estimator in one go (no files); <paramref name="progress"/> gets (step, loss) after every step.</summary>

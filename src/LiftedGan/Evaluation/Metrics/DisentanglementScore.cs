@@ -116,19 +116,29 @@ public sealed record DisentanglementComparison(IReadOnlyList<(string Model, Dise
             sb.Append(" |\n");
         }
         sb.Append(c, $"\nDS mean ± std over {Rows[0].Spread.Runs.Count} seed(s), in brackets log10 DS mean ± std. Each run: {Rows[0].Spread.Runs[0].Describe()}\n");
+        sb.Append("\nOwn spread σ̂_ii (mean over the seeds): how far varying a factor moves that factor's estimate, relative to the reference data. " +
+                  "DS_i is a ratio, so a model can score a high DS_i because the other factors stay still when i varies (it ignores them), " +
+                  "not because factor i follows its code; this column tells the two apart.\n\n| model | ")
+          .Append(string.Join(" | ", factors.Select(f => $"σ̂ {f}"))).Append(" |\n|---|").Append(string.Concat(factors.Select(_ => "---|"))).Append('\n');
+        foreach (var (model, spread) in Rows)
+            sb.Append("| ").Append(model).Append(" | ")
+              .Append(string.Join(" | ", factors.Select((_, i) => OwnSpread(spread, i).ToString("G3", c)))).Append(" |\n");
         return sb.ToString();
     }
 
-    /// <summary>CSV: model, factor, mean, std, log10 mean, log10 std.</summary>
+    /// <summary>CSV: model, factor, mean, std, log10 mean, log10 std, mean own spread σ̂_ii.</summary>
     public string ToCsv()
     {
         var c = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,varied,ds_mean,ds_std,log10_ds_mean,log10_ds_std\n");
+        var sb = new StringBuilder("model,varied,ds_mean,ds_std,log10_ds_mean,log10_ds_std,own_spread_mean\n");
         foreach (var (model, spread) in Rows)
             for (int i = 0; i < spread.Factors.Count; i++)
-                sb.Append(c, $"{model},{spread.Factors[i]},{spread.Mean[i]:R},{spread.Std[i]:R},{spread.LogMean[i]:R},{spread.LogStd[i]:R}\n");
+                sb.Append(c, $"{model},{spread.Factors[i]},{spread.Mean[i]:R},{spread.Std[i]:R},{spread.LogMean[i]:R},{spread.LogStd[i]:R},{OwnSpread(spread, i):R}\n");
         return sb.ToString();
     }
+
+    /// <summary>Mean over the runs of σ̂[i, i], the normalised spread of factor i while i varies.</summary>
+    public static double OwnSpread(DisentanglementSpread spread, int i) => spread.Runs.Average(r => r.Spread[i, i]);
 }
 
 /// <summary>The arithmetic of the disentanglement score on measured factor values (no generator involved).</summary>
