@@ -56,6 +56,7 @@ public sealed class ControlCodeGroups : IFactorSource
     /// </summary>
     public static ControlCodeGroups IgnoringCode(int noiseDims, int size, long seed)
     {
+        // The generator lives as long as the source (a few hundred bytes; sources are per measurement).
         var own = new Generator(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + 77));
         return new(codes => WorldImages(ControlCode.Sample((int)codes.shape[0], noiseDims, own), size), noiseDims, size, seed);
     }
