@@ -63,7 +63,7 @@ public interface IFactorGroups
 /// Where the disentanglement protocol's images come from: which factors can be varied, groups that vary one factor
 /// while the others stay fixed, and reference images (the normaliser; FFHQ's role in DiscoFaceGAN). A lift's view,
 /// light and latent (<see cref="ViewLightGroups"/>) and a control generator's code factors
-/// (<c>LiftedGan.Control.ControlCodeGroups</c>) are two such sources; the score's arithmetic is shared.
+/// (<c>ControlCodeGroups</c>, in the control folder) are two such sources; the score's arithmetic is shared.
 /// </summary>
 public interface IFactorSource
 {
