@@ -13,7 +13,7 @@ internal static class EvalCommands3d
 {
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static IEnumerable<Command> Create() => new[] { TrainEstimator(), Table2(), Truth(), EvalCompareCommand.Create(), IdentityYawCommand(), EvalPoseCommand.Create(), LiftPhotoCommand.CreateEval() };
+    public static IEnumerable<Command> Create() => new[] { TrainEstimator(), TrainExpression(), Table2(), Truth(), EvalCompareCommand.Create(), IdentityYawCommand(), EvalPoseCommand.Create(), LiftPhotoCommand.CreateEval() };
 
     static Command TrainEstimator()
     {
@@ -65,6 +65,66 @@ internal static class EvalCommands3d
             AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, Indented));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"held-out {e.Images}: SIDE {100 * e.Side:F3}e-2, MAD {e.Mad:F2}°, depth {e.NormalizedDepth:F3}, yaw {e.YawError:F2}°, pitch {e.PitchError:F2}°, roll {e.RollError:F2}°, {e.EmptyOverlap} without foreground overlap -> {path}"));
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command TrainExpression()
+    {
+        var output = new Option<string>("--out") { Description = "Output checkpoint (.pt); a JSON log with held-out errors is written beside it.", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Training steps.", DefaultValueFactory = _ => 1000 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 16 };
+        var size = new Option<int>("--size") { Description = "Image size (32 or 64).", DefaultValueFactory = _ => 64 };
+        var width = new Option<long>("--width") { Description = "Base channel width.", DefaultValueFactory = _ => 16 };
+        var seed = new Option<long>("--seed") { Description = "Seed of initialisation and training stream.", DefaultValueFactory = _ => 1 };
+        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints (written to --out; an existing --out resumes).", DefaultValueFactory = _ => 100 };
+        var heldOut = new Option<int>("--held-out") { Description = "Held-out procedural images for the error report.", DefaultValueFactory = _ => 256 };
+        var command = new Command("train-expression", "Train the expression estimator (smile, mouth_open, brow_raise; for the control generators' DS) on the procedural world and report its held-out error beside the constant answer's.")
+        {
+            output, steps, batch, size, width, seed, ckptEvery, heldOut,
+        };
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            var o = new ExpressionTrainingOptions
+            {
+                Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Size = parse.GetValue(size), Width = parse.GetValue(width), Seed = parse.GetValue(seed),
+            };
+            string path = parse.GetValue(output)!;
+            if (Directory.Exists(path)) throw new UsageException($"--out {path}: is a folder; give a file name");
+            int every = parse.GetValue(ckptEvery);
+            if (every < 1) throw new UsageException($"--ckpt-every {every}: must be at least 1");
+            int held = parse.GetValue(heldOut);
+            if (held < 2) throw new UsageException($"--held-out {held}: must be at least 2");
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var losses = new List<double>();
+            using var trainer = File.Exists(path) ? ExpressionTrainer.Resume(path, o) : new ExpressionTrainer(o);
+            using var net = trainer.Net;
+            int startStep = trainer.Step;
+            if (startStep > 0) stdout.WriteLine($"resuming {path} at step {startStep} of {o.Steps}");
+            TrainingProgress.Run(stdout, "expression", o.Steps, startStep, report =>
+                ExpressionTraining.Run(trainer, path, every, p =>
+                {
+                    double loss = p.Scalars["loss"];
+                    losses.Add(loss);
+                    report(p.Step, string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{o.Steps} loss {loss:F4}"));
+                }));
+            net.eval();
+            double trainSeconds = sw.Elapsed.TotalSeconds;
+            var e = ExpressionTraining.HeldOut(net, held, seed: o.Seed + 1_000_003);
+            var log = new
+            {
+                command = CliValues.CommandLine(parse),
+                options = o, train_seconds = trainSeconds, machine = $"{Environment.ProcessorCount} cores",
+                resumed_at = startStep, first_loss = losses.Take(20).DefaultIfEmpty(double.NaN).Average(), last_loss = losses.TakeLast(20).DefaultIfEmpty(double.NaN).Average(), held_out = e,
+                loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
+            };
+            AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, Indented));
+            var c = CultureInfo.InvariantCulture;
+            stdout.WriteLine($"held-out {e.Images} renders: mean |error| (constant answer's)");
+            for (int j = 0; j < e.Parameters.Count; j++)
+                stdout.WriteLine(string.Create(c, $"  {e.Parameters[j]}: {e.Mae[j]:F3} ({e.ConstantMae[j]:F3}), r = {e.Correlation[j]:F3}"));
+            stdout.WriteLine(string.Create(c, $"  mean: {e.MeanMae:F3} ({e.MeanConstantMae:F3}) -> {path}"));
             return 0;
         }));
         return command;

@@ -80,12 +80,17 @@ internal static class EvalCommandsStudy
     {
         var ckpt = new Option<string?>("--ckpt") { Description = "LiftedGAN checkpoint (with --stylegan), or give --control." };
         var stylegan = new Option<string?>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint of --ckpt." };
-        var control = new Option<string?>("--control") { Description = "A control generator (control train) to score instead of a lift." };
+        var control = new Option<string[]>("--control")
+        {
+            Description = "Control generator checkpoint(s) (control train; repeat the option for several) to score in DiscoFaceGAN's Table-1 sense " +
+                          "(identity, expression, light, pose varied through the code), beside the world (ceiling) and a code-ignoring floor, instead of a lift.",
+        };
         var estimator = new Option<string>("--estimator") { Description = "Pose-and-depth estimator (eval train-estimator).", Required = true };
         var embedding = new Option<string?>("--face-embedding") { Description = "Face embedding: adds identity as a factor." };
+        var expression = new Option<string?>("--expression-estimator") { Description = "Expression estimator (eval train-expression): adds expression as a factor (with --control)." };
         var groups = new Option<int>("--ds-groups") { Description = "Groups per varied factor (papers: 1000).", DefaultValueFactory = _ => 1000 };
         var perGroup = new Option<int>("--ds-per-group") { Description = "Samples per group (papers: 10).", DefaultValueFactory = _ => 10 };
-        var reference = new Option<int>("--ds-reference") { Description = "Teacher images for the normaliser.", DefaultValueFactory = _ => 1000 };
+        var reference = new Option<int>("--ds-reference") { Description = "Teacher images for the normaliser (world renders with --control).", DefaultValueFactory = _ => 1000 };
         var definition = new Option<string>("--definition") { Description = "discofacegan (Eq. 9: variances) or taxfree (Eq. 11: mean L2 distances).", DefaultValueFactory = _ => "discofacegan" };
         var seed = new Option<long>("--seed") { Description = "Seed of faces and controls (the first of --seeds).", DefaultValueFactory = _ => 1 };
         var seeds = new Option<int>("--seeds") { Description = "Repeat with this many consecutive seeds and report DS as mean ± std.", DefaultValueFactory = _ => 3 };
@@ -95,10 +100,14 @@ internal static class EvalCommandsStudy
             DefaultValueFactory = _ => DisentanglementScore.DefaultFloor,
         };
         var worldTruth = new Option<bool>("--world-truth") { Description = "The teacher is world-fit: use the exact yaw, pitch and light (renderer controls, world parameters) instead of the estimator's." };
-        var output = new Option<string?>("--out") { Description = "Folder for ds.csv and ds.md (each seed) and ds_seeds.csv / ds_seeds.md (the spread)." };
-        var command = new Command("ds", "Disentanglement score of a lift's or a control generator's yaw, pitch, light (identity with an embedding), over several seeds.")
+        var output = new Option<string?>("--out")
         {
-            ckpt, stylegan, control, estimator, embedding, groups, perGroup, reference, definition, seed, seeds, floor, worldTruth, output,
+            Description = "Folder for ds.csv and ds.md (each seed) and ds_seeds.csv / ds_seeds.md (the spread); with --control one subfolder per model and ds_table.md / ds_table.csv.",
+        };
+        var command = new Command("ds", "Disentanglement score of a lift's yaw, pitch, light (identity with an embedding), or of control generators' code factors " +
+                                        "beside the world and a code-ignoring floor, over several seeds.")
+        {
+            ckpt, stylegan, control, estimator, embedding, expression, groups, perGroup, reference, definition, seed, seeds, floor, worldTruth, output,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -114,47 +123,115 @@ internal static class EvalCommandsStudy
                 Floor = CliValues.Real("--ds-floor", parse.GetValue(floor), 0, 1),
             };
             int runs = CliValues.Int(parse, seeds, 1, 100);
+            var controls = parse.GetValue(control) ?? [];
+            if ((controls.Length == 0) == (parse.GetValue(ckpt) is null || parse.GetValue(stylegan) is null))
+                throw new UsageException("give either --ckpt with --stylegan (a lift) or --control (control generators)");
+            if (controls.Length > 0 && parse.GetValue(worldTruth))
+                throw new UsageException("--world-truth applies to lifts: a control generator's factors are always re-estimated from its images");
+            if (controls.Length == 0 && parse.GetValue(expression) is not null)
+                throw new UsageException("--expression-estimator applies to --control: a lift has no expression control");
             using var net = PoseDepthTraining.Load(parse.GetValue(estimator)!);
             var embed = parse.GetValue(embedding) is { } f ? PretrainedNetworks.LoadFaceEmbedding(f) : null;
-            var controlPath = parse.GetValue(control);
-            if ((controlPath is null) == (parse.GetValue(ckpt) is null || parse.GetValue(stylegan) is null))
-                throw new UsageException("give either --ckpt with --stylegan (a lift) or --control (a control generator)");
-            if (controlPath is not null && parse.GetValue(worldTruth))
-                throw new UsageException("--world-truth applies to lifts: a control generator's factors are always re-estimated from its images");
-            using var sampler = controlPath is null ? LiftedSampler.Open(parse.GetValue(ckpt)!, parse.GetValue(stylegan)!) : null;
-            using var controlled = controlPath is null ? null : LiftedGan.Control.ControlModel.Load(controlPath);
-            var results = new List<DisentanglementResult>();
+            using var expressionNet = parse.GetValue(expression) is { } x ? ExpressionTraining.Load(x) : null;
             var folder = parse.GetValue(output);
             if (folder is not null) Directory.CreateDirectory(folder);
-            for (int k = 0; k < runs; k++)
+            if (controls.Length > 0)
             {
-                var ok = o with { Seed = o.Seed + k };
-                var r = sampler is not null
-                    ? LiftedControls.MeasureDisentanglement(sampler, net, embed, ok, s => stdout.WriteLine($"seed {ok.Seed}: {s}"), parse.GetValue(worldTruth))
-                    : LiftedGan.Control.ControlControls.MeasureDisentanglement(controlled!, net, embed, ok, s => stdout.WriteLine($"seed {ok.Seed}: {s}"));
-                results.Add(r);
-                stdout.Write($"seed {ok.Seed}\n{r.ToMarkdown()}\n");
-                if (folder is not null)
-                {
-                    string suffix = runs == 1 ? "" : $"_seed{ok.Seed}";
-                    AtomicFile.WriteAllBytes(Path.Combine(folder, $"ds{suffix}.csv"), Encoding.UTF8.GetBytes(r.ToCsv()));
-                    AtomicFile.WriteAllBytes(Path.Combine(folder, $"ds{suffix}.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\nseed {ok.Seed}\n\n{r.ToMarkdown()}"));
-                }
+                ControlTable(parse, stdout, controls, net, embed, expressionNet, o, runs, folder);
+                return 0;
             }
-            if (runs > 1)
-            {
-                var spread = DisentanglementScore.Summarise(results);
-                stdout.Write(spread.ToMarkdown());
-                if (folder is not null)
-                {
-                    AtomicFile.WriteAllBytes(Path.Combine(folder, "ds_seeds.csv"), Encoding.UTF8.GetBytes(spread.ToCsv()));
-                    AtomicFile.WriteAllBytes(Path.Combine(folder, "ds_seeds.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\n{spread.ToMarkdown()}"));
-                }
-            }
+            using var sampler = LiftedSampler.Open(parse.GetValue(ckpt)!, parse.GetValue(stylegan)!);
+            var spread = Seeds(parse, stdout, o, runs, folder, ok =>
+                LiftedControls.MeasureDisentanglement(sampler, net, embed, ok, s => stdout.WriteLine($"seed {ok.Seed}: {s}"), parse.GetValue(worldTruth)));
             if (folder is not null) stdout.WriteLine($"-> {folder}");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="measure"/> for <paramref name="runs"/> consecutive seeds, prints and (with a folder) writes
+    /// each run and, for several, the spread; returns the spread (of the one run too).
+    /// </summary>
+    static DisentanglementSpread Seeds(System.CommandLine.ParseResult parse, TextWriter stdout, DisentanglementOptions o, int runs, string? folder,
+        Func<DisentanglementOptions, DisentanglementResult> measure)
+    {
+        var results = new List<DisentanglementResult>();
+        if (folder is not null) Directory.CreateDirectory(folder);
+        for (int k = 0; k < runs; k++)
+        {
+            var ok = o with { Seed = o.Seed + k };
+            var r = measure(ok);
+            results.Add(r);
+            stdout.Write($"seed {ok.Seed}\n{r.ToMarkdown()}\n");
+            if (folder is not null)
+            {
+                string suffix = runs == 1 ? "" : $"_seed{ok.Seed}";
+                AtomicFile.WriteAllBytes(Path.Combine(folder, $"ds{suffix}.csv"), Encoding.UTF8.GetBytes(r.ToCsv()));
+                AtomicFile.WriteAllBytes(Path.Combine(folder, $"ds{suffix}.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\nseed {ok.Seed}\n\n{r.ToMarkdown()}"));
+            }
+        }
+        var spread = DisentanglementScore.Summarise(results);
+        if (runs > 1)
+        {
+            stdout.Write(spread.ToMarkdown());
+            if (folder is not null)
+            {
+                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds_seeds.csv"), Encoding.UTF8.GetBytes(spread.ToCsv()));
+                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds_seeds.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\n{spread.ToMarkdown()}"));
+            }
+        }
+        return spread;
+    }
+
+    /// <summary>
+    /// DS of control generators in DiscoFaceGAN's Table-1 sense, between the world (its renders of the code: the
+    /// ceiling) and a generator that ignores its code (the floor), all on the same groups, reference and estimators.
+    /// </summary>
+    static void ControlTable(System.CommandLine.ParseResult parse, TextWriter stdout, string[] controls, PoseDepthEstimator net, IFaceEmbedding? embed,
+        ExpressionEstimator? expressionNet, DisentanglementOptions o, int runs, string? folder)
+    {
+        var models = controls.Select(c => (Path: c, Generator: LiftedGan.Control.ControlModel.Load(c))).ToList();
+        try
+        {
+            var first = models[0].Generator.Config;
+            foreach (var (path, g) in models)
+                if (g.Config.Size != first.Size || g.Config.NoiseDims != first.NoiseDims)
+                    throw new UsageException($"--control {path}: {g.Config.Size} px with {g.Config.NoiseDims} noise dims, the first has {first.Size} px with {first.NoiseDims}: " +
+                                             "models of one table share the code layout and size");
+            var sources = new List<(string Name, string Folder, Func<long, LiftedGan.Control.ControlCodeGroups> Make)>
+            {
+                ("world (ceiling)", "world", s => LiftedGan.Control.ControlCodeGroups.ForWorld(first.NoiseDims, first.Size, s)),
+            };
+            foreach (var (path, g) in models)
+            {
+                string stem = Path.GetFileNameWithoutExtension(path);
+                string name = $"{g.Config.Method.ToString().ToLowerInvariant()} {stem}";
+                sources.Add((name, $"{g.Config.Method.ToString().ToLowerInvariant()}_{stem}", s => LiftedGan.Control.ControlCodeGroups.ForGenerator(g, s)));
+            }
+            sources.Add(("code ignored (floor)", "floor", s => LiftedGan.Control.ControlCodeGroups.IgnoringCode(first.NoiseDims, first.Size, s)));
+            var rows = new List<(string, DisentanglementSpread)>();
+            foreach (var (name, sub, make) in sources)
+            {
+                stdout.WriteLine($"== {name}");
+                var spread = Seeds(parse, stdout, o, runs, folder is null ? null : Path.Combine(folder, sub), ok =>
+                    LiftedGan.Control.ControlCodeGroups.Measure(make(ok.Seed), net, embed, expressionNet, ok, s => stdout.WriteLine($"{name}, seed {ok.Seed}: {s}")));
+                rows.Add((name, spread));
+            }
+            var table = new DisentanglementComparison(rows);
+            var md = table.ToMarkdown();
+            stdout.Write($"\n{md}");
+            if (folder is not null)
+            {
+                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds_table.csv"), Encoding.UTF8.GetBytes(table.ToCsv()));
+                AtomicFile.WriteAllBytes(Path.Combine(folder, "ds_table.md"), Encoding.UTF8.GetBytes($"```sh\n{CliValues.CommandLine(parse)}\n```\n\n{md}"));
+                stdout.WriteLine($"-> {folder}");
+            }
+        }
+        finally
+        {
+            foreach (var (_, g) in models) g.Dispose();
+        }
     }
 
     static Command Ablations()

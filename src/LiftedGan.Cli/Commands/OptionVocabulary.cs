@@ -39,6 +39,7 @@ internal static class OptionVocabulary
             new("--face-embedding", "a face-embedding checkpoint (identity train, pack, or the official LResNet)",
                 new OldName("--embedding", "eval identity-yaw"), new OldName("--ckpt", "identity eval")),
             new("--estimator", "a pose-and-depth estimator checkpoint (eval train-estimator)"),
+            new("--expression-estimator", "an expression estimator checkpoint (eval train-expression)"),
             new("--supervised", "a supervised-truth lift of the same teacher: the reference of the exact-truth protocol"),
             new("--unsup3d", "an Unsup3d checkpoint (unsup3d train, or packed)"),
             new("--vgg", "torchvision VGG16 weights (perceptual loss and distance)"),

@@ -10,7 +10,7 @@ namespace LiftedGan.Packing;
 /// keeps only <c>g_ema</c> and <c>args</c>; a LiftedGAN checkpoint keeps its four networks, <c>global_step</c> and
 /// <c>epoch</c> (no optimiser state), with its config embedded (<see cref="LiftedCheckpoint.EmbeddedConfigKey"/>) and
 /// written beside it as <see cref="LiftedCheckpoint.ConfigFileName"/>; an identity embedding keeps its network and
-/// sizes, a pose-and-depth estimator its network, sizes, step and options (no optimiser state); the training log json
+/// sizes, a pose-and-depth or expression estimator its network, sizes, step and options (no optimiser state); the training log json
 /// of either is copied beside the packed file. An Unsup3d checkpoint keeps its networks, its config, the step, the
 /// training seconds and the data description (no Adam state), and loads wherever the training checkpoint does. With <c>half</c>, floating-point tensors are stored as float16
 /// (loaders convert them back to float32); a tensor whose values do not fit float16 stays float32.
@@ -57,6 +57,7 @@ public static class ModelPacker
         if (LiftNetworks.Any(d.ContainsKey)) return PackedModelKind.Lift;
         if (IdentityEmbeddingTraining.IsIdentityEmbedding(d)) return PackedModelKind.Identity;
         if (d.ContainsKey("pose_depth_estimator")) return PackedModelKind.Estimator;
+        if (d.ContainsKey("expression_estimator")) return PackedModelKind.ExpressionEstimator;
         throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC), an Unsup3d, an identity-embedding nor an estimator checkpoint");
     }
 
@@ -116,6 +117,10 @@ public static class ModelPacker
                     foreach (var key in Unsup3dNetworks.Where(source.ContainsKey)) packed.Set(key, Compact(StateDictAt(source, key, input), half, made, input));
                     foreach (var key in Unsup3dValues)
                         if (source.TryGet(key, out var v)) packed.Set(key, v);
+                    break;
+                case PackedModelKind.ExpressionEstimator:
+                    PackNetwork(source, packed, "expression_estimator", EstimatorValues, input, half, made);
+                    (sidecar, sidecarBytes) = TrainingLog(input, output);
                     break;
             }
             try { Directory.CreateDirectory(FolderOf(output)); }

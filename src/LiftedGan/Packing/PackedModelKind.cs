@@ -17,4 +17,6 @@ public enum PackedModelKind
 
     /// <summary>An Unsup3d checkpoint of `liftedgan unsup3d train` (netD, netA, netL, netV, netC, its config, Adam's state).</summary>
     Unsup3d,
+    /// <summary>The expression estimator of `liftedgan eval train-expression`.</summary>
+    ExpressionEstimator,
 }

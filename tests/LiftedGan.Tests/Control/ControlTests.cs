@@ -188,13 +188,15 @@ public class ControlTests
     }
 
     [Fact]
-    public void AControlGeneratorGetsAFiniteDisentanglementScoreOnTheProtocol()
+    public void AControlGeneratorGetsAFiniteTable1DisentanglementScore()
     {
         var analysis = RandomAnalysis();
         using var g = new ControlGenerator(Tiny(ControlMethod.Disco));
+        using var expression = SeededInit.Apply(new ExpressionEstimator(32, 4), 5);
+        expression.eval();
         var o = new DisentanglementOptions { Groups = 3, PerGroup = 2, ReferenceCount = 6, Batch = 8, Seed = 2 };
-        var r = ControlControls.MeasureDisentanglement(g, analysis.Estimator, analysis.Embedding, o);
-        Assert.Equal(new[] { "yaw", "pitch", "light", "identity" }, r.Factors);
+        var r = ControlCodeGroups.Measure(ControlCodeGroups.ForGenerator(g, o.Seed), analysis.Estimator, analysis.Embedding, expression, o);
+        Assert.Equal(new[] { "identity", "expression", "light", "pose" }, r.Factors);
         Assert.All(r.Scores, d => Assert.True(double.IsFinite(d) && d > 0, $"{d}"));
         Assert.Empty(r.Exact);
     }

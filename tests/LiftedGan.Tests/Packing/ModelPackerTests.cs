@@ -218,6 +218,33 @@ public class ModelPackerTests(LiftFixture fixture)
     }
 
     [Fact]
+    public void ExpressionEstimatorTrainingCheckpointPacksWithoutOptimiserAndPredictsTheSame()
+    {
+        var dir = Directory.CreateTempSubdirectory("liftedgan-pack-expr").FullName;
+        try
+        {
+            string full = Path.Combine(dir, "expression.pt"), packed = Path.Combine(dir, "out", "expr.pt");
+            using (var trainer = new LiftedGan.Evaluation.ExpressionTrainer(new() { Size = 32, Width = 4, Steps = 1, Batch = 2, Seed = 5 }))
+            {
+                LiftedGan.Evaluation.ExpressionTraining.Run(trainer, full, 1);
+                trainer.Net.Dispose();
+            }
+            var r = ModelPacker.Pack(full, packed, half: false);
+            Assert.Equal(PackedModelKind.ExpressionEstimator, r.Kind);
+            Assert.Equal(new object?[] { "expression_estimator", "input_size", "width", "step", "options" }, TopKeys(packed));
+            Assert.True(r.OutputBytes < r.InputBytes / 2, $"packed {r.OutputBytes} B of {r.InputBytes} B: the Adam state should be gone");
+
+            using var images = rand(new long[] { 2, 3, 32, 32 }, generator: new Generator(4)) * 2 - 1;
+            using var a = LiftedGan.Evaluation.ExpressionTraining.Load(full);
+            using var b = LiftedGan.Evaluation.ExpressionTraining.Load(packed);
+            using var pa = LiftedGan.Evaluation.ExpressionTraining.Predict(a, images, clamp: false);
+            using var pb = LiftedGan.Evaluation.ExpressionTraining.Predict(b, images, clamp: false);
+            Assert.True(Same(pa, pb), "fp32 pack must predict bitwise equal");
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void OtherFilesAreRefusedWithTheReason()
     {
         var dir = Directory.CreateTempSubdirectory("liftedgan-pack-bad").FullName;

@@ -94,6 +94,53 @@ public sealed record DisentanglementSpread(IReadOnlyList<string> Factors, IReadO
     }
 }
 
+/// <summary>
+/// DS of several models side by side (e.g. a control generator between the world's ceiling and a code-ignoring floor):
+/// one row per model, per factor DS mean ± std and log10 DS mean ± std over the model's runs.
+/// </summary>
+public sealed record DisentanglementComparison(IReadOnlyList<(string Model, DisentanglementSpread Spread)> Rows)
+{
+    /// <summary>A markdown table (models × factors) and how each run was measured.</summary>
+    public string ToMarkdown()
+    {
+        if (Rows.Count == 0) throw new EvaluationException("disentanglement", "no models to compare");
+        var factors = Rows[0].Spread.Factors;
+        if (Rows.Any(r => !r.Spread.Factors.SequenceEqual(factors))) throw new EvaluationException("disentanglement", "models measured different factors");
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("| model | ").Append(string.Join(" | ", factors.Select(f => $"DS {f}"))).Append(" |\n|---|")
+            .Append(string.Concat(factors.Select(_ => "---|"))).Append('\n');
+        foreach (var (model, spread) in Rows)
+        {
+            sb.Append("| ").Append(model).Append(" | ");
+            sb.Append(string.Join(" | ", factors.Select((_, i) => string.Create(c, $"{spread.Mean[i]:G3} ± {spread.Std[i]:G2} (log10 {spread.LogMean[i]:F2} ± {spread.LogStd[i]:F2})"))));
+            sb.Append(" |\n");
+        }
+        sb.Append(c, $"\nDS mean ± std over {Rows[0].Spread.Runs.Count} seed(s), in brackets log10 DS mean ± std. Each run: {Rows[0].Spread.Runs[0].Describe()}\n");
+        sb.Append("\nOwn spread σ̂_ii (mean over the seeds): how far varying a factor moves that factor's estimate, relative to the reference data. " +
+                  "DS_i is a ratio, so a model can score a high DS_i because the other factors stay still when i varies (it ignores them), " +
+                  "not because factor i follows its code; this column tells the two apart.\n\n| model | ")
+          .Append(string.Join(" | ", factors.Select(f => $"σ̂ {f}"))).Append(" |\n|---|").Append(string.Concat(factors.Select(_ => "---|"))).Append('\n');
+        foreach (var (model, spread) in Rows)
+            sb.Append("| ").Append(model).Append(" | ")
+              .Append(string.Join(" | ", factors.Select((_, i) => OwnSpread(spread, i).ToString("G3", c)))).Append(" |\n");
+        return sb.ToString();
+    }
+
+    /// <summary>CSV: model, factor, mean, std, log10 mean, log10 std, mean own spread σ̂_ii.</summary>
+    public string ToCsv()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("model,varied,ds_mean,ds_std,log10_ds_mean,log10_ds_std,own_spread_mean\n");
+        foreach (var (model, spread) in Rows)
+            for (int i = 0; i < spread.Factors.Count; i++)
+                sb.Append(c, $"{model},{spread.Factors[i]},{spread.Mean[i]:R},{spread.Std[i]:R},{spread.LogMean[i]:R},{spread.LogStd[i]:R},{OwnSpread(spread, i):R}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Mean over the runs of σ̂[i, i], the normalised spread of factor i while i varies.</summary>
+    public static double OwnSpread(DisentanglementSpread spread, int i) => spread.Runs.Average(r => r.Spread[i, i]);
+}
+
 /// <summary>The arithmetic of the disentanglement score on measured factor values (no generator involved).</summary>
 public static class DisentanglementScore
 {

@@ -43,7 +43,48 @@ public interface IFactorEstimator
     Tensor[] Measure(Tensor images);
 }
 
-/// <summary>Settings of <see cref="DisentanglementProtocol.Measure"/> (defaults: the papers' 1,000 groups of 10).</summary>
+/// <summary>
+/// The samples of one varied factor: <see cref="Count"/> = groups × per-group settings in group order (a group's
+/// samples are consecutive), rendered on demand in batches.
+/// </summary>
+public interface IFactorGroups
+{
+    /// <summary>Number of samples (groups × per group).</summary>
+    int Count { get; }
+
+    /// <summary>Images of samples [start, start + n), B × 3 × S × S in [-1, 1].</summary>
+    Tensor Images(int start, int n);
+
+    /// <summary>Exact values (n × D_j) of <paramref name="factor"/> for samples [start, start + n), or null where unknown.</summary>
+    Tensor? Exact(string factor, int start, int n);
+}
+
+/// <summary>
+/// Where the disentanglement protocol's images come from: which factors can be varied, groups that vary one factor
+/// while the others stay fixed, and reference images (the normaliser; FFHQ's role in DiscoFaceGAN). A lift's view,
+/// light and latent (<see cref="ViewLightGroups"/>) and a control generator's code factors
+/// (<c>ControlCodeGroups</c>, in the control folder) are two such sources; the score's arithmetic is shared.
+/// </summary>
+public interface IFactorSource
+{
+    /// <summary>The factors this source can vary (the estimator's factors must be among them).</summary>
+    IReadOnlyList<string> Controls { get; }
+
+    /// <summary>
+    /// <paramref name="groups"/> groups of <paramref name="perGroup"/> samples that differ only in <paramref name="varied"/>;
+    /// every random choice comes from <paramref name="random"/> (one stream for the whole measurement, so the result
+    /// depends only on the seed and the order of the calls).
+    /// </summary>
+    IFactorGroups Groups(string varied, int groups, int perGroup, Random random);
+
+    /// <summary>Reference images [start, start + n) of a fixed stream (requested in order).</summary>
+    Tensor Reference(int start, int n);
+
+    /// <summary>Exact values (n × D_j) of <paramref name="factor"/> for the reference images last drawn, or null where unknown.</summary>
+    Tensor? ExactReference(string factor, int start, int n);
+}
+
+/// <summary>Settings of <see cref="DisentanglementProtocol.Measure(IFactorSource, IFactorEstimator, DisentanglementOptions, Action{string})"/> (defaults: the papers' 1,000 groups of 10).</summary>
 public sealed record DisentanglementOptions
 {
     public int Groups { get; init; } = 1000;
@@ -63,18 +104,64 @@ public sealed record DisentanglementOptions
 }
 
 /// <summary>
-/// The DiscoFaceGAN sampling protocol (§4.3) for the controls a lifted generator has: for each factor i of
-/// {yaw, pitch, light, identity}, <see cref="DisentanglementOptions.Groups"/> groups; each group draws the other
-/// factors once (a new face, yaw and pitch uniform in the perturbation ranges, the light of another new face) and
-/// <see cref="DisentanglementOptions.PerGroup"/> values of factor i (new yaws, pitches, light faces or faces). All
-/// images are re-measured with the estimator; the normaliser comes from the generator's reference images.
+/// The sampling of DiscoFaceGAN §4.3 for the controls a lifted generator has: for each factor i of
+/// {yaw, pitch, light, identity}, each group draws the other factors once (a new face, yaw and pitch uniform in the
+/// perturbation ranges, the light of another new face) and <see cref="DisentanglementOptions.PerGroup"/> values of
+/// factor i (new yaws, pitches, light faces or faces). Face indices run on across groups and factors.
+/// </summary>
+public sealed class ViewLightGroups(IControllableGenerator generator, DisentanglementOptions o) : IFactorSource
+{
+    int nextFace;
+
+    public IReadOnlyList<string> Controls => DisentanglementProtocol.Controls;
+
+    public IFactorGroups Groups(string varied, int groups, int perGroup, Random random)
+    {
+        double Uniform(double range) => (random.NextDouble() * 2 - 1) * range;
+        var settings = new List<FaceControls>();
+        for (int g = 0; g < groups; g++)
+        {
+            var basis = new FaceControls(nextFace++, Uniform(o.MaxPitch), Uniform(o.MaxYaw), nextFace++);
+            for (int k = 0; k < perGroup; k++)
+                settings.Add(varied switch
+                {
+                    "yaw" => basis with { YawDegrees = Uniform(o.MaxYaw) },
+                    "pitch" => basis with { PitchDegrees = Uniform(o.MaxPitch) },
+                    "light" => basis with { LightFace = nextFace++ },
+                    _ => basis with { Face = nextFace++ },
+                });
+        }
+        return new Settings(generator, settings);
+    }
+
+    public Tensor Reference(int start, int n) => generator.Reference(start, n);
+
+    public Tensor? ExactReference(string factor, int start, int n) => (generator as IExactFactors)?.ExactReference(factor, start, n);
+
+    sealed class Settings(IControllableGenerator generator, List<FaceControls> settings) : IFactorGroups
+    {
+        public int Count => settings.Count;
+        public Tensor Images(int start, int n) => generator.Render(settings.GetRange(start, n));
+        public Tensor? Exact(string factor, int start, int n) => (generator as IExactFactors)?.Exact(factor, settings.GetRange(start, n));
+    }
+}
+
+/// <summary>
+/// The disentanglement protocol (DiscoFaceGAN §4.3): for each factor the estimator measures, the source's
+/// <see cref="DisentanglementOptions.Groups"/> groups of <see cref="DisentanglementOptions.PerGroup"/> samples that vary
+/// only that factor; all images are re-measured with the estimator (or given exactly where the source knows a factor
+/// and <see cref="DisentanglementOptions.UseExact"/>); the normaliser comes from the source's reference images.
 /// </summary>
 public static class DisentanglementProtocol
 {
-    /// <summary>The controls this protocol can vary.</summary>
+    /// <summary>The controls of a lift (<see cref="ViewLightGroups"/>).</summary>
     public static readonly IReadOnlyList<string> Controls = new[] { "yaw", "pitch", "light", "identity" };
 
-    public static DisentanglementResult Measure(IControllableGenerator generator, IFactorEstimator estimator, DisentanglementOptions o, Action<string>? progress = null)
+    /// <summary>DS of a lift's controls: <see cref="ViewLightGroups"/> over <paramref name="generator"/>.</summary>
+    public static DisentanglementResult Measure(IControllableGenerator generator, IFactorEstimator estimator, DisentanglementOptions o, Action<string>? progress = null) =>
+        Measure(new ViewLightGroups(generator, o), estimator, o, progress);
+
+    public static DisentanglementResult Measure(IFactorSource source, IFactorEstimator estimator, DisentanglementOptions o, Action<string>? progress = null)
     {
         if (o.Groups < 1) throw new EvaluationException("groups", $"{o.Groups}: need at least 1 group");
         if (o.PerGroup < 2) throw new EvaluationException("per-group", $"{o.PerGroup}: need at least 2 samples per group (a spread)");
@@ -82,41 +169,27 @@ public static class DisentanglementProtocol
         if (o.Batch < 1) throw new EvaluationException("batch", $"{o.Batch}: must be at least 1");
         var factors = estimator.Factors;
         foreach (var f in factors)
-            if (!Controls.Contains(f)) throw new EvaluationException("factor", $"{f}: not a control (expected one of {string.Join(", ", Controls)})");
+            if (!source.Controls.Contains(f)) throw new EvaluationException("factor", $"{f}: not a control (expected one of {string.Join(", ", source.Controls)})");
 
-        var exactFactors = o.UseExact ? generator as IExactFactors : null;
         var exactUsed = new HashSet<string>();
         var random = new Random(unchecked((int)o.Seed));
-        int nextFace = 0;
-        double Uniform(double range) => (random.NextDouble() * 2 - 1) * range;
         var measured = new List<IReadOnlyList<Tensor>>();
         foreach (var varied in factors)
         {
-            var settings = new List<FaceControls>();
-            for (int g = 0; g < o.Groups; g++)
-            {
-                var basis = new FaceControls(nextFace++, Uniform(o.MaxPitch), Uniform(o.MaxYaw), nextFace++);
-                for (int k = 0; k < o.PerGroup; k++)
-                    settings.Add(varied switch
-                    {
-                        "yaw" => basis with { YawDegrees = Uniform(o.MaxYaw) },
-                        "pitch" => basis with { PitchDegrees = Uniform(o.MaxPitch) },
-                        "light" => basis with { LightFace = nextFace++ },
-                        _ => basis with { Face = nextFace++ },
-                    });
-            }
-            var values = MeasureAll(estimator, settings.Count, o.Batch, (start, n) => generator.Render(settings.GetRange(start, n)),
-                exactFactors is null ? null : (factor, start, n) => exactFactors.Exact(factor, settings.GetRange(start, n)), exactUsed, check: false);
+            var groups = source.Groups(varied, o.Groups, o.PerGroup, random);
+            if (groups.Count != o.Groups * o.PerGroup)
+                throw new EvaluationException("groups", $"varying {varied}: the source gave {groups.Count} samples for {o.Groups} × {o.PerGroup}");
+            var values = MeasureAll(estimator, groups.Count, o.Batch, groups.Images, o.UseExact ? groups.Exact : null, exactUsed, check: false);
             measured.Add(values.Select(v =>
             {
                 var grouped = v.view(o.Groups, o.PerGroup, -1);
                 v.Dispose();
                 return grouped;
             }).ToList());
-            progress?.Invoke($"varied {varied}: {settings.Count} images");
+            progress?.Invoke($"varied {varied}: {groups.Count} images");
         }
-        var reference = MeasureAll(estimator, o.ReferenceCount, o.Batch, generator.Reference,
-            exactFactors is null ? null : exactFactors.ExactReference, exactUsed, check: true);
+        var reference = MeasureAll(estimator, o.ReferenceCount, o.Batch, source.Reference,
+            o.UseExact ? source.ExactReference : null, exactUsed, check: true);
         progress?.Invoke($"reference: {o.ReferenceCount} images");
         var exact = factors.Where(exactUsed.Contains).ToList();
         try { return DisentanglementScore.Compute(factors, measured, reference, o.Definition, o.Floor, exact); }
