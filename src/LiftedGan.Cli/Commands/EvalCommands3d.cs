@@ -17,51 +17,24 @@ internal static class EvalCommands3d
 
     static Command TrainEstimator()
     {
-        var output = new Option<string>("--out") { Description = "Output checkpoint (.pt); a JSON log with held-out errors is written beside it.", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Training steps.", DefaultValueFactory = _ => 2000 };
-        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 32 };
-        var size = new Option<int>("--size") { Description = "Image size (32 or 64).", DefaultValueFactory = _ => 64 };
-        var width = new Option<long>("--width") { Description = "Base channel width.", DefaultValueFactory = _ => 32 };
-        var seed = new Option<long>("--seed") { Description = "Seed of initialisation and training stream.", DefaultValueFactory = _ => 1 };
-        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints (written to --out; an existing --out resumes).", DefaultValueFactory = _ => 100 };
-        var heldOut = new Option<int>("--held-out") { Description = "Held-out procedural images for the error report.", DefaultValueFactory = _ => 256 };
-        var command = new Command("train-estimator", "Train the pose-and-depth estimator (Table-2 pseudo ground truth) on the procedural world and report its own error.")
-        {
-            output, steps, batch, size, width, seed, ckptEvery, heldOut,
-        };
+        var options = new EstimatorTrainingOptions(steps: 2000, batch: 32, width: 32);
+        var command = options.Command("train-estimator", "Train the pose-and-depth estimator (Table-2 pseudo ground truth) on the procedural world and report its own error.");
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             var o = new PoseDepthTrainingOptions
             {
-                Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Size = parse.GetValue(size), Width = parse.GetValue(width), Seed = parse.GetValue(seed),
+                Steps = parse.GetValue(options.Steps), Batch = parse.GetValue(options.Batch), Size = parse.GetValue(options.Size),
+                Width = parse.GetValue(options.Width), Seed = parse.GetValue(options.Seed),
             };
-            string path = parse.GetValue(output)!;
-            if (Directory.Exists(path)) throw new UsageException($"--out {path}: is a folder; give a file name");
-            int every = parse.GetValue(ckptEvery);
-            if (every < 1) throw new UsageException($"--ckpt-every {every}: must be at least 1");
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            var losses = new List<double>();
+            var (path, every) = options.Checked(parse);
             using var trainer = File.Exists(path) ? PoseDepthTrainer.Resume(path, o) : new PoseDepthTrainer(o);
             using var net = trainer.Net;
             int startStep = trainer.Step;
-            if (startStep > 0) stdout.WriteLine($"resuming {path} at step {startStep} of {o.Steps}");
-            TrainingProgress.Run(stdout, "estimator", o.Steps, startStep, report =>
-                PoseDepthTraining.Run(trainer, path, every, p =>
-                {
-                    double loss = p.Scalars["loss"];
-                    losses.Add(loss);
-                    report(p.Step, string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{o.Steps} loss {loss:F3}"));
-                }));
+            var (losses, trainSeconds) = EstimatorTrainingOptions.Train(stdout, "estimator", path, o.Steps, startStep, "F3",
+                progress => PoseDepthTraining.Run(trainer, path, every, progress));
             net.eval();
-            double trainSeconds = sw.Elapsed.TotalSeconds;
-            var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(heldOut), o.Size, seed: o.Seed + 1_000_003);
-            var log = new
-            {
-                command = CliValues.CommandLine(parse),
-                options = o, train_seconds = trainSeconds, machine = $"{Environment.ProcessorCount} cores",
-                resumed_at = startStep, first_loss = losses.Take(20).DefaultIfEmpty(double.NaN).Average(), last_loss = losses.TakeLast(20).DefaultIfEmpty(double.NaN).Average(), held_out = e,
-                loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
-            };
+            var e = GeometryErrors.OnFaceWorld(images => PoseDepthTraining.Predict(net, images), parse.GetValue(options.HeldOut), o.Size, seed: o.Seed + 1_000_003);
+            var log = EstimatorTrainingOptions.Log(parse, o, trainSeconds, startStep, losses, e);
             AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, Indented));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"held-out {e.Images}: SIDE {100 * e.Side:F3}e-2, MAD {e.Mad:F2}°, depth {e.NormalizedDepth:F3}, yaw {e.YawError:F2}°, pitch {e.PitchError:F2}°, roll {e.RollError:F2}°, {e.EmptyOverlap} without foreground overlap -> {path}"));
@@ -72,53 +45,26 @@ internal static class EvalCommands3d
 
     static Command TrainExpression()
     {
-        var output = new Option<string>("--out") { Description = "Output checkpoint (.pt); a JSON log with held-out errors is written beside it.", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Training steps.", DefaultValueFactory = _ => 1000 };
-        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 16 };
-        var size = new Option<int>("--size") { Description = "Image size (32 or 64).", DefaultValueFactory = _ => 64 };
-        var width = new Option<long>("--width") { Description = "Base channel width.", DefaultValueFactory = _ => 16 };
-        var seed = new Option<long>("--seed") { Description = "Seed of initialisation and training stream.", DefaultValueFactory = _ => 1 };
-        var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints (written to --out; an existing --out resumes).", DefaultValueFactory = _ => 100 };
-        var heldOut = new Option<int>("--held-out") { Description = "Held-out procedural images for the error report.", DefaultValueFactory = _ => 256 };
-        var command = new Command("train-expression", "Train the expression estimator (smile, mouth_open, brow_raise; for the control generators' DS) on the procedural world and report its held-out error beside the constant answer's.")
-        {
-            output, steps, batch, size, width, seed, ckptEvery, heldOut,
-        };
+        var options = new EstimatorTrainingOptions(steps: 1000, batch: 16, width: 16);
+        var command = options.Command("train-expression", "Train the expression estimator (smile, mouth_open, brow_raise; for the control generators' DS) on the procedural world and report its held-out error beside the constant answer's.");
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             var o = new ExpressionTrainingOptions
             {
-                Steps = parse.GetValue(steps), Batch = parse.GetValue(batch), Size = parse.GetValue(size), Width = parse.GetValue(width), Seed = parse.GetValue(seed),
+                Steps = parse.GetValue(options.Steps), Batch = parse.GetValue(options.Batch), Size = parse.GetValue(options.Size),
+                Width = parse.GetValue(options.Width), Seed = parse.GetValue(options.Seed),
             };
-            string path = parse.GetValue(output)!;
-            if (Directory.Exists(path)) throw new UsageException($"--out {path}: is a folder; give a file name");
-            int every = parse.GetValue(ckptEvery);
-            if (every < 1) throw new UsageException($"--ckpt-every {every}: must be at least 1");
-            int held = parse.GetValue(heldOut);
+            var (path, every) = options.Checked(parse);
+            int held = parse.GetValue(options.HeldOut);
             if (held < 2) throw new UsageException($"--held-out {held}: must be at least 2");
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            var losses = new List<double>();
             using var trainer = File.Exists(path) ? ExpressionTrainer.Resume(path, o) : new ExpressionTrainer(o);
             using var net = trainer.Net;
             int startStep = trainer.Step;
-            if (startStep > 0) stdout.WriteLine($"resuming {path} at step {startStep} of {o.Steps}");
-            TrainingProgress.Run(stdout, "expression", o.Steps, startStep, report =>
-                ExpressionTraining.Run(trainer, path, every, p =>
-                {
-                    double loss = p.Scalars["loss"];
-                    losses.Add(loss);
-                    report(p.Step, string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{o.Steps} loss {loss:F4}"));
-                }));
+            var (losses, trainSeconds) = EstimatorTrainingOptions.Train(stdout, "expression", path, o.Steps, startStep, "F4",
+                progress => ExpressionTraining.Run(trainer, path, every, progress));
             net.eval();
-            double trainSeconds = sw.Elapsed.TotalSeconds;
             var e = ExpressionTraining.HeldOut(net, held, seed: o.Seed + 1_000_003);
-            var log = new
-            {
-                command = CliValues.CommandLine(parse),
-                options = o, train_seconds = trainSeconds, machine = $"{Environment.ProcessorCount} cores",
-                resumed_at = startStep, first_loss = losses.Take(20).DefaultIfEmpty(double.NaN).Average(), last_loss = losses.TakeLast(20).DefaultIfEmpty(double.NaN).Average(), held_out = e,
-                loss_every_10 = losses.Where((_, i) => i % 10 == 0).ToArray(),
-            };
+            var log = EstimatorTrainingOptions.Log(parse, o, trainSeconds, startStep, losses, e);
             AtomicFile.WriteAllBytes(Path.ChangeExtension(path, ".json"), JsonSerializer.SerializeToUtf8Bytes(log, Indented));
             var c = CultureInfo.InvariantCulture;
             stdout.WriteLine($"held-out {e.Images} renders: mean |error| (constant answer's)");

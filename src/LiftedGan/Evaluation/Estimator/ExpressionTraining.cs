@@ -84,44 +84,20 @@ public sealed class ExpressionTrainer : ITrainable, IDisposable
     }
 
     /// <summary>Writes the estimator file <see cref="ExpressionTraining.Load"/> reads plus the state to resume (atomically).</summary>
-    public void Save(string path)
-    {
-        var root = ExpressionTraining.ToCheckpoint(Net);
-        root.Set("optimizer", AdamStateDict.Export(_adam));
-        root.Set("step", (long)Step);
-        root.Set("options", JsonSerializer.Serialize(Options));
-        TorchCheckpoint.Save(path, root);
-    }
+    public void Save(string path) => EstimatorFile.SaveRun(path, ExpressionTraining.ToCheckpoint(Net), _adam, Step, Options);
 
     /// <summary>Continues the run saved at <paramref name="path"/>; its options must equal <paramref name="options"/> except the step count.</summary>
     public static ExpressionTrainer Resume(string path, ExpressionTrainingOptions options)
     {
-        TorchRuntime.EnsureLoaded();
-        var root = TorchCheckpoint.Load(path) as PyDict ?? throw new EvaluationException(path, "not an expression estimator checkpoint (top level is not a dict)");
-        try
-        {
-            if (!root.TryGet("options", out var o) || o is not string json || !root.TryGet("step", out var s) || s is not long step
-                || !root.TryGet("optimizer", out var opt) || opt is not PyDict optimizer)
-                throw new EvaluationException(path, "holds no training state (options, step, optimizer) to resume from");
-            var saved = JsonSerializer.Deserialize<ExpressionTrainingOptions>(json) ?? throw new EvaluationException(path, "unreadable options");
-            if (saved with { Steps = options.Steps } != options)
-                throw new EvaluationException(path, $"was trained with {saved}, not {options}; write to another file or train with the same options");
-            var trainer = new ExpressionTrainer(options);
-            try
+        var (trainer, step) = EstimatorFile.Resume(path, options, "expression estimator", o => o with { Steps = options.Steps }, o => new ExpressionTrainer(o),
+            (t, root, optimizer) =>
             {
-                ExpressionTraining.LoadWeights(trainer.Net, root, path);
-                AdamStateDict.Restore(trainer._adam, optimizer, path, "optimizer");
-            }
-            catch
-            {
-                trainer.Dispose();
-                trainer.Net.Dispose();
-                throw;
-            }
-            trainer.Step = (int)step;
-            return trainer;
-        }
-        finally { TorchCheckpoint.DisposeTensors(root); }
+                ExpressionTraining.LoadWeights(t.Net, root, path);
+                AdamStateDict.Restore(t._adam, optimizer, path, "optimizer");
+            },
+            t => { t.Dispose(); t.Net.Dispose(); });
+        trainer.Step = step;
+        return trainer;
     }
 
     /// <summary>Frees the optimiser state (not <see cref="Net"/>).</summary>
@@ -242,39 +218,12 @@ public static class ExpressionTraining
     public static void Save(string path, ExpressionEstimator net) => TorchCheckpoint.Save(path, ToCheckpoint(net));
 
     /// <summary>The checkpoint dict <see cref="Save"/> writes.</summary>
-    internal static PyDict ToCheckpoint(ExpressionEstimator net)
-    {
-        var root = new PyDict();
-        root.Set("expression_estimator", StateDict.Export(net));
-        root.Set("input_size", (long)net.InputSize);
-        root.Set("width", net.Width);
-        return root;
-    }
+    internal static PyDict ToCheckpoint(ExpressionEstimator net) => EstimatorFile.Network("expression_estimator", net, net.InputSize, net.Width);
 
     /// <summary>Loads an estimator saved by <see cref="Save"/> or a training run (eval mode, frozen).</summary>
-    public static ExpressionEstimator Load(string path)
-    {
-        if (!File.Exists(path)) throw new EvaluationException(path, "expression estimator checkpoint not found");
-        TorchRuntime.EnsureLoaded();
-        var root = TorchCheckpoint.Load(path) as PyDict ?? throw new EvaluationException(path, "not an expression estimator checkpoint (top level is not a dict)");
-        try
-        {
-            long Int(string key) => root.TryGet(key, out var v) && v is long l ? l : throw new EvaluationException(path, $"'{key}' missing");
-            var net = new ExpressionEstimator((int)Int("input_size"), Int("width"));
-            LoadWeights(net, root, path);
-            net.eval();
-            foreach (var p in net.parameters()) p.requires_grad = false;
-            return net;
-        }
-        finally { TorchCheckpoint.DisposeTensors(root); }
-    }
+    public static ExpressionEstimator Load(string path) =>
+        EstimatorFile.LoadFrozen(path, "expression_estimator", "expression estimator", (size, width) => new ExpressionEstimator(size, width));
 
-    internal static void LoadWeights(ExpressionEstimator net, PyDict root, string path)
-    {
-        if (!root.TryGet("expression_estimator", out var sdValue) || sdValue is not PyDict sd)
-            throw new EvaluationException(path, "no 'expression_estimator' state dict in it");
-        var dict = sd.Where(kv => kv.Key is string && kv.Value is Tensor).ToDictionary(kv => (string)kv.Key!, kv => (Tensor)kv.Value!);
-        try { StateDict.Load(net, dict, strict: true); }
-        catch (StateDictMismatchException e) { throw new EvaluationException(path, $"expression estimator does not match: {e.Report}"); }
-    }
+    internal static void LoadWeights(ExpressionEstimator net, PyDict root, string path) =>
+        EstimatorFile.LoadWeights(net, root, "expression_estimator", "expression estimator", path);
 }

@@ -61,44 +61,20 @@ public sealed class PoseDepthTrainer : ITrainable, IDisposable
     /// Writes the estimator file <see cref="PoseDepthTraining.Load"/> reads, plus the optimiser state, step and
     /// options needed to resume (atomically: a crash leaves the previous checkpoint).
     /// </summary>
-    public void Save(string path)
-    {
-        var root = PoseDepthTraining.ToCheckpoint(Net);
-        root.Set("optimizer", AdamStateDict.Export(_adam));
-        root.Set("step", (long)Step);
-        root.Set("options", JsonSerializer.Serialize(Options));
-        TorchCheckpoint.Save(path, root);
-    }
+    public void Save(string path) => EstimatorFile.SaveRun(path, PoseDepthTraining.ToCheckpoint(Net), _adam, Step, Options);
 
     /// <summary>Continues the run saved at <paramref name="path"/>; its options must equal <paramref name="options"/> except the step count.</summary>
     public static PoseDepthTrainer Resume(string path, PoseDepthTrainingOptions options)
     {
-        TorchRuntime.EnsureLoaded();
-        var root = TorchCheckpoint.Load(path) as PyDict ?? throw new EvaluationException(path, "not an estimator checkpoint (top level is not a dict)");
-        try
-        {
-            if (!root.TryGet("options", out var o) || o is not string json || !root.TryGet("step", out var s) || s is not long step
-                || !root.TryGet("optimizer", out var opt) || opt is not PyDict optimizer)
-                throw new EvaluationException(path, "holds no training state (options, step, optimizer) to resume from");
-            var saved = JsonSerializer.Deserialize<PoseDepthTrainingOptions>(json) ?? throw new EvaluationException(path, "unreadable options");
-            if (saved with { Steps = options.Steps } != options)
-                throw new EvaluationException(path, $"was trained with {saved}, not {options}; write to another file or train with the same options");
-            var trainer = new PoseDepthTrainer(options);
-            try
+        var (trainer, step) = EstimatorFile.Resume(path, options, "estimator", o => o with { Steps = options.Steps }, o => new PoseDepthTrainer(o),
+            (t, root, optimizer) =>
             {
-                PoseDepthTraining.LoadWeights(trainer.Net, root, path);
-                AdamStateDict.Restore(trainer._adam, optimizer, path, "optimizer");
-            }
-            catch
-            {
-                trainer.Dispose();
-                trainer.Net.Dispose();
-                throw;
-            }
-            trainer.Step = (int)step;
-            return trainer;
-        }
-        finally { TorchCheckpoint.DisposeTensors(root); }
+                PoseDepthTraining.LoadWeights(t.Net, root, path);
+                AdamStateDict.Restore(t._adam, optimizer, path, "optimizer");
+            },
+            t => { t.Dispose(); t.Net.Dispose(); });
+        trainer.Step = step;
+        return trainer;
     }
 
     static ulong StepSeed(long seed, long step) => unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step * 0xBF58476D1CE4E5B9UL);

@@ -62,40 +62,13 @@ public static class PoseDepthTraining
     public static void Save(string path, PoseDepthEstimator net) => TorchCheckpoint.Save(path, ToCheckpoint(net));
 
     /// <summary>The checkpoint dict <see cref="Save"/> writes.</summary>
-    internal static PyDict ToCheckpoint(PoseDepthEstimator net)
-    {
-        var root = new PyDict();
-        root.Set("pose_depth_estimator", StateDict.Export(net));
-        root.Set("input_size", (long)net.InputSize);
-        root.Set("width", net.Width);
-        return root;
-    }
+    internal static PyDict ToCheckpoint(PoseDepthEstimator net) => EstimatorFile.Network("pose_depth_estimator", net, net.InputSize, net.Width);
 
     /// <summary>Loads an estimator saved by <see cref="Save"/> (eval mode, frozen).</summary>
-    public static PoseDepthEstimator Load(string path)
-    {
-        if (!File.Exists(path)) throw new EvaluationException(path, "estimator checkpoint not found");
-        TorchRuntime.EnsureLoaded();
-        var root = TorchCheckpoint.Load(path) as PyDict ?? throw new EvaluationException(path, "not an estimator checkpoint (top level is not a dict)");
-        try
-        {
-            long Int(string key) => root.TryGet(key, out var v) && v is long l ? l : throw new EvaluationException(path, $"'{key}' missing");
-            var net = new PoseDepthEstimator((int)Int("input_size"), Int("width"));
-            LoadWeights(net, root, path);
-            net.eval();
-            foreach (var p in net.parameters()) p.requires_grad = false;
-            return net;
-        }
-        finally { TorchCheckpoint.DisposeTensors(root); }
-    }
+    public static PoseDepthEstimator Load(string path) =>
+        EstimatorFile.LoadFrozen(path, "pose_depth_estimator", "estimator", (size, width) => new PoseDepthEstimator(size, width));
 
     /// <summary>Copies the 'pose_depth_estimator' state dict of a loaded checkpoint into <paramref name="net"/> (strictly).</summary>
-    internal static void LoadWeights(PoseDepthEstimator net, PyDict root, string path)
-    {
-        if (!root.TryGet("pose_depth_estimator", out var sdValue) || sdValue is not PyDict sd)
-            throw new EvaluationException(path, "no 'pose_depth_estimator' state dict in it");
-        var dict = sd.Where(kv => kv.Key is string && kv.Value is Tensor).ToDictionary(kv => (string)kv.Key!, kv => (Tensor)kv.Value!);
-        try { StateDict.Load(net, dict, strict: true); }
-        catch (StateDictMismatchException e) { throw new EvaluationException(path, $"estimator does not match: {e.Report}"); }
-    }
+    internal static void LoadWeights(PoseDepthEstimator net, PyDict root, string path) =>
+        EstimatorFile.LoadWeights(net, root, "pose_depth_estimator", "estimator", path);
 }
