@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces docs/results.md from the shipped models (world-fit teacher, its lift, the supervised reference, the
-# estimator and the identity embedding), and with --ablations also docs/ablations/: the five ablation lifts (full,
+# estimator, the identity embedding and the Unsup3d baseline): the lift's report, then the comparison of every method
+# on the same samples (eval compare, GAN2Shape on the first 8), appended as its last section; with --ablations also
+# docs/ablations/: the five ablation lifts (full,
 # wo_flip, wo_perturb, wo_idt, wo_rega; synth_64, 200 steps each, seed 1) of the same teacher, about 2 hours more on
 # 2 CPU cores. Running it again resumes: finished ablation runs are not retrained, an interrupted one continues.
 # The report alone took 13 minutes with --threads 1 on a 2-core AMD EPYC (Zen 5), 2026-12-05.
@@ -33,3 +35,11 @@ fi
 "${liftedgan[@]}" eval report --ckpt "$models/liftedgan_synth64.pth" "${common[@]}" \
   --n-rec 256 --n-table2 1000 --ds-groups 100 --ds-reference 1000 --n-identity 100 --n-fid 1000 --n-truth 500 --held-out 256 \
   "${report_ablations[@]}" --out docs/results.md
+
+compare=runs/compare
+"${liftedgan[@]}" eval compare --stylegan "$teacher" --ckpt "$models/liftedgan_synth64.pth" --unsup3d "$models/unsup3d_world64.pth" \
+  --supervised "$models/reference/liftedgan_supervised64.pth" --face-embedding "$models/identity_faces64.pt" \
+  --n 256 --n-gan2shape 8 --preset cpu --seed 1 --batch 8 \
+  --cost 'lift=about 3.3 h: 4,000 steps at about 3 s a step, one thread (models/README.md)' \
+  --cost 'supervised=about 15 min: 2,000 steps (models/README.md)' --out "$compare"
+{ printf '\n'; sed 's/^#/##/' "$compare/compare.md"; } >> docs/results.md

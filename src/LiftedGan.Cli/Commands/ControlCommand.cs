@@ -45,10 +45,14 @@ internal static class ControlCommand
         var noiseDims = new Option<int>("--noise-dims") { Description = "Free noise dimensions of the control code.", DefaultValueFactory = _ => 16 };
         var width = new Option<int>("--width") { Description = "Synthesis and discriminator channels at every resolution.", DefaultValueFactory = _ => 64 };
         var contrastFrom = new Option<int>("--contrast-from") { Description = "disco: step from which the contrastive losses are added.", DefaultValueFactory = _ => 0 };
+        var renderWarmup = new Option<int>("--render-warmup") { Description = "Steps of the render warm start: G fitted to the face model's render of its codes by the pixel term alone (over --pixel-region), no discriminator, estimator or contrastive terms; then the method's whole objective (papers: 0).", DefaultValueFactory = _ => 0 };
+        var lrMlp = new Option<double>("--lr-mlp") { Description = "Learning-rate multiplier of the mapping network (StyleGAN2: 0.01).", DefaultValueFactory = _ => 0.01 };
+        var beta1 = new Option<double>("--beta1") { Description = "Adam β1 of G and D (StyleGAN2: 0).", DefaultValueFactory = _ => 0 };
+        var pixelRegion = new Option<string>("--pixel-region") { Description = "Where the pixel loss (disco, and the render warm start) compares G's image with the face model's render: face (the render's foreground, the paper) or image (the whole image; the world's render draws the background too).", DefaultValueFactory = _ => "face" };
         var blendSteps = new Option<int>("--blend-steps") { Description = "taxfree: steps over which the blending α grows from 0 to 1.", DefaultValueFactory = _ => 1000 };
         var cmd = new Command("train", "Train a controlled generator against the procedural world (resumable, TensorBoard in RUN/tb).")
         {
-            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps,
+            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps, renderWarmup, lrMlp, beta1, pixelRegion,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -58,6 +62,14 @@ internal static class ControlCommand
                 LearningRate = CliValues.Real("--lr", parse.GetValue(lr), 0, 1, minOpen: true), R1 = CliValues.Real("--r1", parse.GetValue(r1), 0, 1e4),
                 StyleDim = CliValues.Int(parse, styleDim, 8, 4096), NoiseDims = CliValues.Int(parse, noiseDims, 1, 4096), Channels = CliValues.Int(parse, width, 4, 4096),
                 ContrastFrom = CliValues.Int(parse, contrastFrom, 0, int.MaxValue), BlendSteps = CliValues.Int(parse, blendSteps, 0, int.MaxValue),
+                RenderWarmupSteps = CliValues.Int(parse, renderWarmup, 0, int.MaxValue),
+                MappingLrMultiplier = CliValues.Real("--lr-mlp", parse.GetValue(lrMlp), 0, 100, minOpen: true),
+                Beta1 = CliValues.Real("--beta1", parse.GetValue(beta1), 0, 0.999),
+                PixelRegion = parse.GetValue(pixelRegion) switch
+                {
+                    "face" => PixelRegion.Face, "image" => PixelRegion.Image,
+                    var v => throw new UsageException($"--pixel-region {v}: face or image"),
+                },
             };
             if (config.Size is not (32 or 64)) throw new UsageException($"--size {config.Size}: 32 or 64");
             int total = CliValues.Int(parse, steps, 1, int.MaxValue);
@@ -70,7 +82,7 @@ internal static class ControlCommand
             TrainingProgress.Run(stdout, "control", total, trainer.Step, report =>
                 ControlRun.Run(trainer, outDir, total, CliValues.Int(parse, ckptEvery, 1, int.MaxValue), CliValues.Int(parse, sampleEvery, 0, int.MaxValue),
                     p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
-                        $"step {p.Step}/{p.TotalSteps} g {p.Scalars["loss/g"]:F3} d {p.Scalars["loss/d"]:F3} ({p.StepsPerSecond:F2} steps/s)"))));
+                        $"step {p.Step}/{p.TotalSteps} g {p.Scalars["loss/g"]:F3} d {(p.Scalars.TryGetValue("loss/d", out var d) ? d.ToString("F3", CultureInfo.InvariantCulture) : "off")} ({p.StepsPerSecond:F2} steps/s)"))));
             stdout.WriteLine($"done: step {trainer.Step}; checkpoint {ControlRun.LatestCheckpoint(outDir)}");
             return 0;
         }));

@@ -82,17 +82,22 @@ internal static class EvalCompareCommand
             if (lift is not null)
             {
                 subjects.Add(new LiftTruthSubject(lift));
-                if (StoredStep(liftPath!) is long step) labels[ExactTruthProtocol.Lift] = string.Create(CultureInfo.InvariantCulture, $"LiftedGAN (step {step:N0})");
+                var (step, seconds) = StoredProgress(liftPath!);
+                if (step is long s) labels[ExactTruthProtocol.Lift] = string.Create(CultureInfo.InvariantCulture, $"LiftedGAN (step {s:N0})");
+                if (seconds is double t && t > 0) costs[ExactTruthProtocol.Lift] = TrainingCost(t);
             }
             if (u3d is not null)
             {
                 subjects.Add(new Unsup3dTruthSubject(u3d));
                 var (step, seconds) = Unsup3dCheckpoint.ReadProgress(unsup3dPath!);
                 if (step is long s) labels[Unsup3dTruthSubject.Name] = string.Create(CultureInfo.InvariantCulture, $"Unsup3d (step {s:N0})");
-                if (seconds is double t && t > 0)
-                    costs[Unsup3dTruthSubject.Name] = new MethodCost(string.Create(CultureInfo.InvariantCulture, $"{t / 60:F0} min of training steps"), MethodCost.Checkpoint);
+                if (seconds is double t && t > 0) costs[Unsup3dTruthSubject.Name] = TrainingCost(t);
             }
-            if (oracle is not null) subjects.Add(new LiftTruthSubject(oracle, ExactTruthProtocol.Supervised));
+            if (oracle is not null)
+            {
+                subjects.Add(new LiftTruthSubject(oracle, ExactTruthProtocol.Supervised));
+                if (StoredProgress(supervisedPath!).Seconds is double t && t > 0) costs[ExactTruthProtocol.Supervised] = TrainingCost(t);
+            }
             Gan2ShapeTruthSubject? g2s = config is null ? null
                 : new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"gan2shape sample {i}: {step}"));
             if (g2s is not null) labels[Gan2ShapeTruthSubject.Name] = $"GAN2Shape ({parse.GetValue(preset)} preset)";
@@ -125,11 +130,19 @@ internal static class EvalCompareCommand
         return costs;
     }
 
-    /// <summary>The global_step a checkpoint stores, or null.</summary>
-    static long? StoredStep(string path)
+    static MethodCost TrainingCost(double seconds) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:F0} min of training steps"), MethodCost.Checkpoint);
+
+    /// <summary>The global_step and training seconds a lift checkpoint stores, or null for either.</summary>
+    static (long? Step, double? Seconds) StoredProgress(string path)
     {
         var root = TorchCheckpoint.Load(path);
-        try { return root is PyDict d && d.TryGet("global_step", out var v) && v is long step ? step : null; }
+        try
+        {
+            if (root is not PyDict d) return (null, null);
+            return (d.TryGet("global_step", out var v) && v is long step ? step : null,
+                d.TryGet(LiftingTrainer.TrainSecondsKey, out var t) && t is double seconds ? seconds : null);
+        }
         finally { TorchCheckpoint.DisposeTensors(root); }
     }
 }

@@ -133,6 +133,8 @@ internal static class OptionVocabulary
             new("--noise-dims", "free noise dimensions of a control code"),
             new("--contrast-from", "the step from which DiscoFaceGAN's contrastive losses are added"),
             new("--blend-steps", "steps over which Tax-free's blending α grows from 0 to 1"),
+            new("--render-warmup", "steps of a control run's warm start on the face model's renders alone"),
+            new("--pixel-region", "where DiscoFaceGAN's pixel loss compares: the render's face or the whole image"),
             new("--set", "override one named lift setting, name=value"),
             new Term("--lr", "learning rate").For("learning rate"),
             new("--beta1", "Adam β1"),

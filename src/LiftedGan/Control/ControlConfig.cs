@@ -12,6 +12,15 @@ public enum ControlMethod
     TaxFree,
 }
 
+/// <summary>Where DiscoFaceGAN's pixel loss compares the generator's image with the face model's render.</summary>
+public enum PixelRegion
+{
+    /// <summary>The render's foreground only (the paper: a 3DMM render has only the face).</summary>
+    Face,
+    /// <summary>The whole image: the world's render of a code draws the background and hair too.</summary>
+    Image,
+}
+
 /// <summary>Architecture and training settings of a control run (one record, stored in its checkpoints).</summary>
 public sealed record ControlConfig
 {
@@ -30,6 +39,10 @@ public sealed record ControlConfig
     public int EncoderWidth { get; init; } = 16;
     public int Batch { get; init; } = 8;
     public double LearningRate { get; init; } = 2e-3;
+    /// <summary>Learning-rate multiplier of the mapping network (StyleGAN2's 0.01 for a GAN's noise input).</summary>
+    public double MappingLrMultiplier { get; init; } = 0.01;
+    /// <summary>Adam β₁ of both networks (StyleGAN2: 0).</summary>
+    public double Beta1 { get; init; } = 0;
     /// <summary>R1 weight γ (both papers' D regularisation; lazily every <see cref="R1Every"/> steps).</summary>
     public double R1 { get; init; } = 1;
     public int R1Every { get; init; } = 16;
@@ -41,6 +54,14 @@ public sealed record ControlConfig
     public double ColourWeight { get; init; } = 20;
     /// <summary>DiscoFaceGAN's early pixel loss on the face region (used at ≤ 32 px in the paper; here at every size, it carries expression).</summary>
     public double PixelWeight { get; init; } = 20;
+    /// <summary>Where the pixel loss compares (the paper: the face region).</summary>
+    public PixelRegion PixelRegion { get; init; } = PixelRegion.Face;
+    /// <summary>
+    /// Steps of the render warm start: the generator is fitted to the face model's render of its codes by the pixel
+    /// term alone (over <see cref="PixelRegion"/>), with no discriminator, estimator or contrastive terms; after it the
+    /// method's whole objective (0: none, as both papers).
+    /// </summary>
+    public long RenderWarmupSteps { get; init; } = 0;
     /// <summary>Contrastive weights (§4.3): expression, illumination (mask + pose), illumination (identity).</summary>
     public double ExpressionContrastWeight { get; init; } = 10;
     public double LightContrastWeight { get; init; } = 10;
@@ -74,7 +95,7 @@ public sealed record ControlConfig
         if (StyleDim < 8 || NoiseDims < 1 || MappingLayers < 1 || Channels < 4 || EncoderWidth < 4)
             throw new ControlException("architecture", "style dim ≥ 8, noise dims ≥ 1, mapping layers ≥ 1, channels ≥ 4 and encoder width ≥ 4 are needed");
         if (Batch < 2) throw new ControlException("batch", $"{Batch}: at least 2");
-        if (!(LearningRate > 0) || R1 < 0 || R1Every < 1 || BlendSteps < 0 || ContrastFrom < 0)
-            throw new ControlException("training", "learning rate > 0, R1 ≥ 0, R1 interval ≥ 1, blend steps ≥ 0 and contrast start ≥ 0 are needed");
+        if (!(LearningRate > 0) || R1 < 0 || R1Every < 1 || BlendSteps < 0 || ContrastFrom < 0 || RenderWarmupSteps < 0 || !(MappingLrMultiplier > 0) || Beta1 is < 0 or >= 1)
+            throw new ControlException("training", "learning rate > 0, mapping multiplier > 0, β₁ in [0, 1), R1 ≥ 0, R1 interval ≥ 1, and blend steps, contrast start and render warm-up ≥ 0 are needed");
     }
 }

@@ -37,7 +37,7 @@ public sealed class ControlGenerator : nn.Module
         long input = config.Method == ControlMethod.Disco ? config.CodeDims : config.NoiseDims;
         if (config.Method == ControlMethod.TaxFree) layers.Add(new PixelNorm());
         for (int i = 0; i < config.MappingLayers; i++)
-            layers.Add(new EqualLinear(i == 0 ? input : config.StyleDim, config.StyleDim, lrMul: 0.01, activate: true, rng: rng));
+            layers.Add(new EqualLinear(i == 0 ? input : config.StyleDim, config.StyleDim, lrMul: config.MappingLrMultiplier, activate: true, rng: rng));
         mapping = nn.Sequential(layers.ToArray());
         if (config.Method == ControlMethod.TaxFree)
             encoder = SeededInit.Apply(new ConditionEncoder(config.Generator, config.EncoderWidth), rng);

@@ -25,8 +25,11 @@ public static class ControlLosses
 {
     static readonly GaussianBlur Blur = new(5, 2);
 
-    /// <summary>DiscoFaceGAN's imitative terms of images x against the renders of their codes (unweighted), by name.</summary>
-    public static Dictionary<string, Tensor> Imitative(Tensor x, FaceBatch render, FaceAnalysis analysis)
+    /// <summary>
+    /// DiscoFaceGAN's imitative terms of images x against the renders of their codes (unweighted), by name; the pixel
+    /// term compares the render's foreground (the paper) or the whole image (<paramref name="pixelRegion"/>).
+    /// </summary>
+    public static Dictionary<string, Tensor> Imitative(Tensor x, FaceBatch render, FaceAnalysis analysis, PixelRegion pixelRegion = PixelRegion.Face)
     {
         using var reading = analysis.Read(x);
         var (angles, light) = FaceAnalysis.Truth(render);
@@ -36,8 +39,8 @@ public static class ControlLosses
         {
             ["pose"] = ((reading.Angles - angles) / 10).square().mean(),
             ["light"] = (reading.Light - light).abs().sum(1).mean(),
-            ["colour"] = ((x * mask).sum(new long[] { 2, 3 }) / area - (render.Images * mask).sum(new long[] { 2, 3 }) / area).norm(1).mean(),
-            ["pixel"] = ((x - render.Images).abs() * mask).sum() / (area.sum() * 3),
+            ["colour"] = ((x * mask).sum(new long[] { 2, 3 }) / area - (render.Images * mask).sum(new long[] { 2, 3 }) / area).abs().sum(1).mean(),
+            ["pixel"] = Pixel(x, render, pixelRegion),
         };
         if (reading.Identity is not null)
         {
@@ -45,6 +48,14 @@ public static class ControlLosses
             terms["identity"] = nn.functional.relu(1 - nn.functional.cosine_similarity(reading.Identity, target, 1) - 0.3).mean();
         }
         return terms;
+    }
+
+    /// <summary>Mean L1 between x and the render of its codes over the render's foreground or the whole image.</summary>
+    public static Tensor Pixel(Tensor x, FaceBatch render, PixelRegion region)
+    {
+        if (region == PixelRegion.Image) return (x - render.Images).abs().mean();
+        var mask = render.RenderedMask.unsqueeze(1);
+        return ((x - render.Images).abs() * mask).sum() / (mask.sum().clamp_min(1) * 3);
     }
 
     /// <summary>l_C^ex: x and x′ differ only in expression; compared where their two renders are equal.</summary>

@@ -40,8 +40,8 @@ public sealed class ControlTrainer : ITrainable, IDisposable
             Size = config.Size, Channels = Enumerable.Range(2, (int)Math.Log2(config.Size) - 1).ToDictionary(k => 1 << k, _ => config.Channels),
         }, rng);
         double ratio = config.R1Every / (config.R1Every + 1.0);
-        gAdam = new AdamOptimizer(Generator.TrainedParameters(), config.LearningRate, 0, 0.99);
-        dAdam = new AdamOptimizer(Discriminator.parameters(), config.LearningRate * ratio, 0, Math.Pow(0.99, ratio));
+        gAdam = new AdamOptimizer(Generator.TrainedParameters(), config.LearningRate, config.Beta1, 0.99);
+        dAdam = new AdamOptimizer(Discriminator.parameters(), config.LearningRate * ratio, Math.Pow(config.Beta1, ratio), Math.Pow(0.99, ratio));
     }
 
     public ControlConfig Config { get; }
@@ -74,37 +74,34 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         using var render = ControlCode.Render(code, Config.Size);
         using var world = FaceWorld.SampleBatch(b, Config.Size, rng);
 
-        // Discriminator.
-        SetRequiresGrad(Generator.TrainedParameters(), false);
-        SetRequiresGrad(Discriminator.parameters(), true);
-        Tensor fake;
-        using (no_grad()) fake = Generator.Generate(code, render);
-        var dLoss = nn.functional.softplus(-Discriminator.forward(world.Images)).mean() + nn.functional.softplus(Discriminator.forward(fake)).mean();
-        dAdam.ZeroGrad();
-        dLoss.backward();
-        dAdam.Step();
-        scalars["loss/d"] = dLoss.item<float>();
-        if (Config.R1 > 0 && Step % Config.R1Every == 0)
+        var x = default(Tensor);
+        var total = default(Tensor);
+        if (Step <= Config.RenderWarmupSteps)
         {
-            var real = world.Images.detach().requires_grad_(true);
-            var grad = autograd.grad([Discriminator.forward(real).sum()], [real], create_graph: true, retain_graph: true)[0];
-            var r1 = grad.square().reshape(b, -1).sum(1).mean();
-            dAdam.ZeroGrad();
-            (r1 * (Config.R1 / 2 * Config.R1Every)).backward();
-            dAdam.Step();
-            scalars["loss/r1"] = r1.item<float>();
+            // Render warm start: G fitted to the face model's render of its codes, nothing else.
+            SetRequiresGrad(Generator.TrainedParameters(), true);
+            x = Generator.Generate(code, render);
+            total = ControlLosses.Pixel(x, render, Config.PixelRegion);
+            scalars["loss/warmup_pixel"] = total.item<float>();
+            gAdam.ZeroGrad();
+            total.backward();
+            gAdam.Step();
+            scalars["loss/g"] = total.item<float>();
+            return scalars;
         }
+
+        TrainDiscriminator(code, render, world, b, scalars);
 
         // Generator.
         SetRequiresGrad(Discriminator.parameters(), false);
         SetRequiresGrad(Generator.TrainedParameters(), true);
-        var x = Generator.Generate(code, render);
+        x = Generator.Generate(code, render);
         var adv = nn.functional.softplus(-Discriminator.forward(x)).mean();
-        var total = adv;
+        total = adv;
         scalars["loss/g_adv"] = adv.item<float>();
         if (Config.Method == ControlMethod.Disco)
         {
-            var terms = ControlLosses.Imitative(x, render, analysis);
+            var terms = ControlLosses.Imitative(x, render, analysis, Config.PixelRegion);
             foreach (var (name, t) in terms)
             {
                 double weight = name switch
@@ -144,6 +141,29 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         gAdam.Step();
         scalars["loss/g"] = total.item<float>();
         return scalars;
+    }
+
+    void TrainDiscriminator(Tensor code, FaceBatch render, FaceBatch world, int b, Dictionary<string, double> scalars)
+    {
+        SetRequiresGrad(Generator.TrainedParameters(), false);
+        SetRequiresGrad(Discriminator.parameters(), true);
+        Tensor fake;
+        using (no_grad()) fake = Generator.Generate(code, render);
+        var dLoss = nn.functional.softplus(-Discriminator.forward(world.Images)).mean() + nn.functional.softplus(Discriminator.forward(fake)).mean();
+        dAdam.ZeroGrad();
+        dLoss.backward();
+        dAdam.Step();
+        scalars["loss/d"] = dLoss.item<float>();
+        if (Config.R1 > 0 && Step % Config.R1Every == 0)
+        {
+            var real = world.Images.detach().requires_grad_(true);
+            var grad = autograd.grad([Discriminator.forward(real).sum()], [real], create_graph: true, retain_graph: true)[0];
+            var r1 = grad.square().reshape(b, -1).sum(1).mean();
+            dAdam.ZeroGrad();
+            (r1 * (Config.R1 / 2 * Config.R1Every)).backward();
+            dAdam.Step();
+            scalars["loss/r1"] = r1.item<float>();
+        }
     }
 
     /// <summary>Writes generator, discriminator, both optimisers, step and settings (atomically; <see cref="Resume"/> reads it).</summary>

@@ -97,17 +97,25 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         return l1 + Config.PerceptualWeight * perceptual;
     }
 
+    /// <summary>Checkpoint key of the training time (our addition; the official loader ignores it).</summary>
+    public const string TrainSecondsKey = "train_seconds";
+
+    /// <summary>Wall-clock seconds spent in training steps over the run's life (carried across resumes; 0 for a checkpoint that predates it).</summary>
+    public double TrainSeconds { get; private set; }
+
     /// <summary>One optimisation step with its own randomness; returns the weighted loss terms (and their total) as numbers.</summary>
     public IReadOnlyDictionary<string, double> Step() => Randomness.Run(GlobalStep, Step);
 
     /// <summary>One optimisation step drawing from <paramref name="g"/>; returns the weighted loss terms (and their total).</summary>
     public IReadOnlyDictionary<string, double> Step(Generator g)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try { return Config.Objective == LiftingObjective.SupervisedTruth ? SupervisedStep(g) : UnsupervisedStep(g); }
         catch (RenderInputException e) when (e.IsNonFinite)
         {
             throw new LiftingDivergedException(GlobalStep, $"a render input ({e.Argument})");
         }
+        finally { TrainSeconds += clock.Elapsed.TotalSeconds; }
     }
 
     IReadOnlyDictionary<string, double> UnsupervisedStep(Generator g)
@@ -308,6 +316,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         root.Set("optimizer", AdamStateDict.Export(_adam, OfficialSlots(), torch2Group: true));
         root.Set("global_step", GlobalStep);
         root.Set("epoch", (long)Epoch);
+        root.Set(TrainSecondsKey, TrainSeconds);
         TorchCheckpoint.Save(path, root);
         string json = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, LiftedCheckpoint.ConfigFileName);
         AtomicFile.WriteAllBytes(json, System.Text.Encoding.UTF8.GetBytes(Config.ToJson()));
@@ -322,6 +331,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         if (root.TryGet("optimizer", out var opt) && opt is PyDict optimizer) AdamStateDict.Restore(_adam, optimizer, path, "optimizer", OfficialSlots());
         GlobalStep = root.TryGet("global_step", out var gs) ? Convert.ToInt64(gs) : 0;
         Epoch = root.TryGet("epoch", out var ep) ? (int)Convert.ToInt64(ep) : 0;
+        TrainSeconds = root.TryGet(TrainSecondsKey, out var t) && t is double seconds ? seconds : 0;
         TorchCheckpoint.DisposeTensors(root);
         return missing;
     }

@@ -95,7 +95,7 @@ public static class ModelPacker
                     break;
                 case PackedModelKind.Lift:
                     foreach (var key in LiftNetworks.Where(source.ContainsKey)) packed.Set(key, Compact(StateDictAt(source, key, input), half, made, input));
-                    foreach (var key in new[] { "global_step", "epoch" })
+                    foreach (var key in new[] { "global_step", "epoch", Lifting.LiftingTrainer.TrainSecondsKey })
                         if (source.TryGet(key, out var v)) packed.Set(key, v);
                     if ((LiftedCheckpoint.ReadEmbeddedConfig(source, input) ?? LiftedCheckpoint.ReadConfigBeside(input)) is { } config)
                     {

@@ -27,15 +27,20 @@ public sealed class CsvLog
         var rows = File.Exists(path) && resumedAt > 0
             ? File.ReadLines(path).Skip(1).Where(l => long.TryParse(l.Split(',')[0], CultureInfo.InvariantCulture, out var s) && s <= resumedAt).ToList()
             : new List<string>();
-        return new CsvLog(path, rows);
+        var log = new CsvLog(path, rows);
+        if (rows.Count > 0 && File.ReadLines(path).FirstOrDefault() is { } header)
+            (log._header, log._columns) = (header, header.Split(','));
+        return log;
     }
 
     public string Path => _path;
 
     /// <summary>
-    /// Adds the row of step <paramref name="step"/>. Columns are fixed by the first row (for an appending log whose
-    /// file already exists with other columns, e.g. a run resumed by a version that logs more, the file is rewritten
-    /// once with the union of both, older rows leaving the new columns empty); a later row fills the columns by name.
+    /// Adds the row of step <paramref name="step"/>. Columns are set by the first row (or by the kept rows of a resumed
+    /// log; for an appending log whose file already exists with other columns, e.g. a run resumed by a version that logs
+    /// more, the file is rewritten once with the union of both, older rows leaving the new columns empty); a later row
+    /// fills the columns by name, and a name that appears later (a loss switched on at some step) is appended as a new
+    /// column, the rows before it left empty.
     /// </summary>
     public void Add(long step, IReadOnlyDictionary<string, double> values)
     {
@@ -58,6 +63,8 @@ public sealed class CsvLog
             _columns = columns;
             _header = string.Join(",", columns);
         }
+        else if (values.Keys.Where(k => !_columns!.Contains(k)).ToArray() is { Length: > 0 } added)
+            AddColumns(added);
         var row = string.Join(",", _columns!.Select(c => c == "step" ? step.ToString(inv)
             : values.TryGetValue(c, out var v) ? v.ToString("G6", inv) : ""));
         if (_rows is not null) { _rows.Add(row); return; }
@@ -65,6 +72,22 @@ public sealed class CsvLog
         if (!File.Exists(_path)) lines.Add(_header);
         lines.Add(row);
         File.AppendAllLines(_path, lines);
+    }
+
+    /// <summary>Appends columns that appear after the first row (e.g. a loss switched on later); earlier rows leave them empty.</summary>
+    void AddColumns(string[] added)
+    {
+        _columns = _columns!.Concat(added).ToArray();
+        _header = string.Join(",", _columns);
+        string pad = new(',', added.Length);
+        if (_rows is not null)
+        {
+            for (int i = 0; i < _rows.Count; i++) _rows[i] += pad;
+            return;
+        }
+        if (!File.Exists(_path)) return;
+        var lines = File.ReadLines(_path).Skip(1).Select(line => line + pad).Prepend(_header).ToList();
+        AtomicFile.WriteAllBytes(_path, Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
     }
 
     /// <summary>Writes a checkpointed log atomically (nothing to do for an appending one).</summary>

@@ -155,6 +155,50 @@ public class ControlTests
     }
 
     [Fact]
+    public void TheRenderWarmStartTrainsOnlyTheGeneratorOnThePixelTermAndThenTheWholeObjectiveStarts()
+    {
+        var analysis = RandomAnalysis();
+        var config = Tiny(ControlMethod.Disco) with { RenderWarmupSteps = 2, PixelRegion = PixelRegion.Image, MappingLrMultiplier = 1, Beta1 = 0.9 };
+        using var trainer = new ControlTrainer(config, analysis);
+        var before = trainer.Discriminator.parameters().Select(p => p.detach().clone()).ToList();
+        var mapping = trainer.Generator.named_parameters().First(p => p.name.StartsWith("mapping.", StringComparison.Ordinal)).parameter.detach().clone();
+        for (int i = 0; i < 2; i++)
+        {
+            var s = trainer.TrainStep();
+            Assert.Equal(new[] { "loss/g", "loss/warmup_pixel" }, s.Keys.Order());
+            Assert.Equal(s["loss/g"], s["loss/warmup_pixel"]);
+        }
+        Assert.All(trainer.Discriminator.parameters().Zip(before), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>()));
+        Assert.False(trainer.Generator.named_parameters().First(p => p.name.StartsWith("mapping.", StringComparison.Ordinal)).parameter.equal(mapping).all().item<bool>());
+        var third = trainer.TrainStep();
+        Assert.Contains("loss/d", third.Keys);
+        Assert.Contains("loss/g_adv", third.Keys);
+        Assert.Contains("loss/imitative_pose", third.Keys);
+        Assert.Contains("loss/contrast_light", third.Keys);
+        Assert.False(trainer.Discriminator.parameters().Zip(before).All(pair => pair.First.equal(pair.Second).all().item<bool>()));
+
+        // The whole-image pixel term is the plain mean L1; the face term counts the render's foreground only.
+        var code = ControlCode.Sample(2, 4, new torch.Generator(5));
+        using var render = ControlCode.Render(code, 32);
+        using var x = zeros_like(render.Images);
+        var whole = ControlLosses.Imitative(x, render, analysis, PixelRegion.Image)["pixel"].item<float>();
+        var face = ControlLosses.Imitative(x, render, analysis, PixelRegion.Face)["pixel"].item<float>();
+        Assert.Equal(face, ControlLosses.Pixel(x, render, PixelRegion.Face).item<float>());
+        Assert.Equal(render.Images.abs().mean().item<float>(), whole, 5);
+        var m = render.RenderedMask.unsqueeze(1);
+        Assert.Equal(((render.Images.abs() * m).sum() / (m.sum() * 3)).item<float>(), face, 5);
+        Assert.NotEqual(whole, face, 3);
+
+        // The colour term is a per-image L1 of mean colours averaged over the batch: the same images twice score the same.
+        var colour = ControlLosses.Imitative(x, render, analysis)["colour"].item<float>();
+        var twice = ControlCode.Render(cat(new[] { code, code }, 0), 32);
+        var colourTwice = ControlLosses.Imitative(zeros_like(twice.Images), twice, analysis)["colour"].item<float>();
+        twice.Dispose();
+        Assert.Equal(colour, colourTwice, 4);
+        Assert.True(colour > 0);
+    }
+
+    [Fact]
     public void AResumedRunEqualsAnUninterruptedOne()
     {
         var analysis = RandomAnalysis();

@@ -109,7 +109,9 @@ public class LiftingTrainerTests
         trainer.Epoch = 1;
         trainer.SaveCheckpoint(ckpt);
         var root = (PyDict)TorchCheckpoint.Load(ckpt)!;
-        Assert.Equal(new object?[] { "netD", "netT", "netSD", "netSC", "optimizer", "global_step", "epoch" }, root.Keys);
+        // The official keys, then the training time (our addition, ignored by the official loader).
+        Assert.Equal(new object?[] { "netD", "netT", "netSD", "netSC", "optimizer", "global_step", "epoch", LiftingTrainer.TrainSecondsKey }, root.Keys);
+        Assert.True(root[LiftingTrainer.TrainSecondsKey] is double seconds && seconds > 0 && seconds == trainer.TrainSeconds);
         var opt = (PyDict)root["optimizer"]!;
         var group = (PyDict)((List<object?>)opt["param_groups"]!)[0]!;
         Assert.Equal(5e-4, group["weight_decay"]);
@@ -125,6 +127,7 @@ public class LiftingTrainerTests
         using var other = TinyTrainer(teacher: TinyTeacher());
         other.Resume(ckpt);
         Assert.Equal(1, other.Epoch);
+        Assert.Equal(trainer.TrainSeconds, other.TrainSeconds);
         foreach (var ((key, a), (_, b)) in trainer.Model.Networks.Zip(other.Model.Networks))
             foreach (var ((name, ta), (_, tb)) in a.state_dict().Zip(b.state_dict()))
                 Assert.True(ta.eq(tb).all().item<bool>(), $"{key}.{name}");

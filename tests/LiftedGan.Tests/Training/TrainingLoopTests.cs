@@ -283,6 +283,41 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void AColumnThatAppearsLaterIsAddedAndEarlierRowsLeaveItEmpty()
+    {
+        string csv = Path.Combine(Path.GetTempPath(), $"csvlog-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var log = CsvLog.Appending(csv);
+            log.Add(1, new Dictionary<string, double> { ["a"] = 1 });
+            log.Add(2, new Dictionary<string, double> { ["a"] = 2, ["d"] = 3 });
+            Assert.Equal(new[] { "step,a,d", "1,1,", "2,2,3" }, File.ReadAllLines(csv));
+
+            var kept = CsvLog.Checkpointed(csv, 0);
+            kept.Add(1, new Dictionary<string, double> { ["a"] = 1 });
+            kept.Add(2, new Dictionary<string, double> { ["a"] = 2, ["d"] = 3 });
+            kept.Flush();
+            Assert.Equal(new[] { "step,a,d", "1,1,", "2,2,3" }, File.ReadAllLines(csv));
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
+    public void AResumedCheckpointedLogKeepsItsColumnOrder()
+    {
+        string csv = Path.Combine(Path.GetTempPath(), $"csvlog-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllText(csv, "step,a,b\n1,1,2\n2,3,4\n3,5,6\n");
+            var log = CsvLog.Checkpointed(csv, 2);
+            log.Add(3, new Dictionary<string, double> { ["b"] = 8, ["c"] = 9, ["a"] = 7 });
+            log.Flush();
+            Assert.Equal(new[] { "step,a,b,c", "1,1,2,", "2,3,4,", "3,7,8,9" }, File.ReadAllLines(csv));
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
     public void AdamOptimizerMatchesTorchAdamBitForBit()
     {
         using var g1 = new Generator(3);
