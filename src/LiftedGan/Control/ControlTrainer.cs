@@ -10,7 +10,8 @@ namespace LiftedGan.Control;
 
 /// <summary>
 /// One resumable training run of a <see cref="ControlGenerator"/> against the procedural face world (the real images
-/// are world renders with texture noise, FFHQ's role). Per step: a discriminator step (non-saturating logistic loss,
+/// are world renders with texture noise, FFHQ's role). During the optional render warm start
+/// (<see cref="ControlConfig.RenderWarmupSteps"/>) a step fits G to the renders by the pixel term alone. After it, per step: a discriminator step (non-saturating logistic loss,
 /// lazy R1 every <see cref="ControlConfig.R1Every"/> steps), then a generator step with the adversarial loss plus
 /// <list type="bullet">
 /// <item>DiscoFaceGAN: the imitative losses against the face model's render of the same codes, and from
@@ -74,30 +75,16 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         using var render = ControlCode.Render(code, Config.Size);
         using var world = FaceWorld.SampleBatch(b, Config.Size, rng);
 
-        var x = default(Tensor);
-        var total = default(Tensor);
-        if (Step <= Config.RenderWarmupSteps)
-        {
-            // Render warm start: G fitted to the face model's render of its codes, nothing else.
-            SetRequiresGrad(Generator.TrainedParameters(), true);
-            x = Generator.Generate(code, render);
-            total = ControlLosses.Pixel(x, render, Config.PixelRegion);
-            scalars["loss/warmup_pixel"] = total.item<float>();
-            gAdam.ZeroGrad();
-            total.backward();
-            gAdam.Step();
-            scalars["loss/g"] = total.item<float>();
-            return scalars;
-        }
+        if (Step <= Config.RenderWarmupSteps) return WarmupStep(code, render, scalars);
 
         TrainDiscriminator(code, render, world, b, scalars);
 
         // Generator.
         SetRequiresGrad(Discriminator.parameters(), false);
         SetRequiresGrad(Generator.TrainedParameters(), true);
-        x = Generator.Generate(code, render);
+        var x = Generator.Generate(code, render);
         var adv = nn.functional.softplus(-Discriminator.forward(x)).mean();
-        total = adv;
+        var total = adv;
         scalars["loss/g_adv"] = adv.item<float>();
         if (Config.Method == ControlMethod.Disco)
         {
@@ -143,6 +130,19 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         return scalars;
     }
 
+    /// <summary>A render warm-start step: G fitted to the face model's render of its codes by the pixel term, nothing else.</summary>
+    IReadOnlyDictionary<string, double> WarmupStep(Tensor code, FaceBatch render, Dictionary<string, double> scalars)
+    {
+        SetRequiresGrad(Generator.TrainedParameters(), true);
+        var loss = ControlLosses.Pixel(Generator.Generate(code, render), render, Config.PixelRegion);
+        gAdam.ZeroGrad();
+        loss.backward();
+        gAdam.Step();
+        scalars["loss/warmup_pixel"] = scalars["loss/g"] = loss.item<float>();
+        return scalars;
+    }
+
+    /// <summary>One discriminator step (non-saturating logistic loss) and, every R1 interval, its lazy R1 step.</summary>
     void TrainDiscriminator(Tensor code, FaceBatch render, FaceBatch world, int b, Dictionary<string, double> scalars)
     {
         SetRequiresGrad(Generator.TrainedParameters(), false);
