@@ -88,4 +88,23 @@ internal static class EstimatorFile
         }
         finally { TorchCheckpoint.DisposeTensors(root); }
     }
+
+    /// <summary>
+    /// Trains <paramref name="trainer"/> to <paramref name="steps"/> as a resumable file run: <paramref name="save"/>
+    /// rewrites <paramref name="path"/> every <paramref name="checkpointEvery"/> steps and at the end, with
+    /// PATH.loss.csv (rows past a resumed checkpoint dropped) beside it each time; the file is locked while it runs.
+    /// </summary>
+    public static void Run(ITrainable trainer, StepRandomness randomness, long steps, string path, Action<string> save, int checkpointEvery,
+        Action<StepProgress>? progress) =>
+        new TrainingLoop(trainer, randomness, steps)
+        {
+            Csv = CsvLog.Checkpointed(Path.ChangeExtension(path, ".loss.csv"), trainer.StepsDone),
+            LockFile = RunLock.ForFile(path),
+            Checkpoints = new CheckpointSchedule(checkpointEvery, _ => save(path)),
+            Progress = progress,
+        }.Run();
+
+    /// <summary>Trains <paramref name="trainer"/> to <paramref name="steps"/> in one go (no files); <paramref name="progress"/> gets (step, loss).</summary>
+    public static void Train(ITrainable trainer, StepRandomness randomness, long steps, Action<int, double>? progress) =>
+        new TrainingLoop(trainer, randomness, steps) { Progress = p => progress?.Invoke((int)p.Step, p.Scalars["loss"]) }.Run();
 }

@@ -146,7 +146,7 @@ public static class ExpressionTraining
     public static ExpressionEstimator Train(ExpressionTrainingOptions o, Action<int, double>? progress = null)
     {
         using var trainer = new ExpressionTrainer(o);
-        new TrainingLoop(trainer, trainer.Randomness, o.Steps) { Progress = p => progress?.Invoke((int)p.Step, p.Scalars["loss"]) }.Run();
+        EstimatorFile.Train(trainer, trainer.Randomness, o.Steps, progress);
         trainer.Net.eval();
         return trainer.Net;
     }
@@ -155,16 +155,8 @@ public static class ExpressionTraining
     /// Trains <paramref name="trainer"/> to its step count as a resumable file run: <paramref name="path"/> is rewritten
     /// every <paramref name="checkpointEvery"/> steps and at the end, with PATH.loss.csv beside it.
     /// </summary>
-    public static void Run(ExpressionTrainer trainer, string path, int checkpointEvery, Action<StepProgress>? progress = null)
-    {
-        new TrainingLoop(trainer, trainer.Randomness, trainer.Options.Steps)
-        {
-            Csv = CsvLog.Checkpointed(Path.ChangeExtension(path, ".loss.csv"), trainer.Step),
-            LockFile = RunLock.ForFile(path),
-            Checkpoints = new CheckpointSchedule(checkpointEvery, _ => trainer.Save(path)),
-            Progress = progress,
-        }.Run();
-    }
+    public static void Run(ExpressionTrainer trainer, string path, int checkpointEvery, Action<StepProgress>? progress = null) =>
+        EstimatorFile.Run(trainer, trainer.Randomness, trainer.Options.Steps, path, trainer.Save, checkpointEvery, progress);
 
     /// <summary>
     /// Expression values B × 3 of images B × 3 × S × S (area-resized to the estimator's size), without gradients;

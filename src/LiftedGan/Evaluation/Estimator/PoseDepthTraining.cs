@@ -27,7 +27,7 @@ public static class PoseDepthTraining
     public static PoseDepthEstimator Train(PoseDepthTrainingOptions o, Action<int, double>? progress = null)
     {
         using var trainer = new PoseDepthTrainer(o);
-        new TrainingLoop(trainer, trainer.Randomness, o.Steps) { Progress = p => progress?.Invoke((int)p.Step, p.Scalars["loss"]) }.Run();
+        EstimatorFile.Train(trainer, trainer.Randomness, o.Steps, progress);
         trainer.Net.eval();
         return trainer.Net;
     }
@@ -37,16 +37,8 @@ public static class PoseDepthTraining
     /// is rewritten every <paramref name="checkpointEvery"/> steps and at the end, with PATH.loss.csv (step,loss; rows
     /// past a resumed checkpoint dropped) written beside it each time.
     /// </summary>
-    public static void Run(PoseDepthTrainer trainer, string path, int checkpointEvery, Action<StepProgress>? progress = null)
-    {
-        new TrainingLoop(trainer, trainer.Randomness, trainer.Options.Steps)
-        {
-            Csv = CsvLog.Checkpointed(Path.ChangeExtension(path, ".loss.csv"), trainer.Step),
-            LockFile = RunLock.ForFile(path),
-            Checkpoints = new CheckpointSchedule(checkpointEvery, _ => trainer.Save(path)),
-            Progress = progress,
-        }.Run();
-    }
+    public static void Run(PoseDepthTrainer trainer, string path, int checkpointEvery, Action<StepProgress>? progress = null) =>
+        EstimatorFile.Run(trainer, trainer.Randomness, trainer.Options.Steps, path, trainer.Save, checkpointEvery, progress);
 
     /// <summary>Runs the estimator without gradients: depth, foreground (logit &gt; 0) and angles in degrees.</summary>
     public static DepthPosePrediction Predict(PoseDepthEstimator net, Tensor images)
