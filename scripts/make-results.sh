@@ -40,6 +40,6 @@ compare=runs/compare
 "${liftedgan[@]}" eval compare --stylegan "$teacher" --ckpt "$models/liftedgan_synth64.pth" --unsup3d "$models/unsup3d_world64.pth" \
   --supervised "$models/reference/liftedgan_supervised64.pth" --face-embedding "$models/identity_faces64.pt" \
   --n 256 --n-gan2shape 8 --preset cpu --seed 1 --batch 8 \
-  --cost 'lift=about 3.3 h: 4,000 steps at about 3 s a step, one thread (models/README.md)' \
+  --cost 'lift=about 4.5 h: 5,750 steps, 4,000 at about 3 s a step then 1,750 in 69 min, one thread (models/README.md)' \
   --cost 'supervised=about 15 min: 2,000 steps (models/README.md)' --out "$compare"
 { printf '\n'; sed 's/^#/##/' "$compare/compare.md"; } >> docs/results.md

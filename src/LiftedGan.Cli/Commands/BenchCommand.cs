@@ -20,6 +20,7 @@ internal static class BenchCommand
         BuildRender(),
         BenchLiftCommand.Create(),
         BenchUnsup3dCommand.Create(),
+        BenchTrainCommand.Create(),
         BenchConvCommand.Create(),
         BenchHugePagesCommand.Create(),
         BuildPerceptual(),

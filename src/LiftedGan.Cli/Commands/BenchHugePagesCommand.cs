@@ -19,6 +19,7 @@ internal static class BenchHugePagesCommand
         new("bench lift synth_64", ["bench", "lift", "--only", "synth_64", "--steps", "3", "--repeats", "1"]),
         new("bench lift ffhq_256", ["bench", "lift", "--only", "ffhq_256", "--steps", "1", "--repeats", "1"]),
         new("bench stylegan", ["bench", "stylegan"]),
+        new("bench train", ["bench", "train", "--steps", "4"]),
         new("bench conv", ["bench", "conv", "--repeats", "1"]),
         new("demo", ["demo", "--out", "{tmp}"]),
     ];

@@ -94,10 +94,6 @@ internal static class BenchLiftCommand
             $"    bfloat16 vs float32: features {p.FeatureRelativeError:E2} (worst map), loss {p.LossRelativeError:E2}, gradient {p.GradientRelativeError:E2} relative L2, gradient cosine {p.GradientCosine:F4}"));
     }
 
-    /// <summary>The shape of the embedded 64 px teacher (style 128, 4 mapping layers, channels 128, 128, 64, 64, 32).</summary>
-    internal static GeneratorConfig SynthTeacher { get; } = new()
-    {
-        Size = 64, StyleDim = 128, MappingLayers = 4,
-        Channels = new Dictionary<int, int> { [4] = 128, [8] = 128, [16] = 64, [32] = 64, [64] = 32 },
-    };
+    /// <summary>The shape of the shipped 64 px teacher (models/stylegan2_world64.pt: style 128, 4 mapping layers, channels 256, 256, 128, 64, 32).</summary>
+    internal static GeneratorConfig SynthTeacher => StyleGanBenchmark.WorldFit64.Generator;
 }

@@ -41,7 +41,7 @@ internal static class EvalCompareCommand
         var batch = new Option<int>("--batch") { Description = "Samples per protocol batch.", DefaultValueFactory = _ => 8 };
         var cost = new Option<string[]>("--cost")
         {
-            Description = "A method's training cost where its checkpoint does not store it, METHOD=TEXT (lift, unsup3d, supervised; repeatable); shown as stated.",
+            Description = "A method's training cost, METHOD=TEXT (lift, unsup3d, supervised; repeatable); shown as stated, in place of the training time its checkpoint stores (which counts only the steps run since checkpoints began to store it).",
             Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false,
         };
         var output = new Option<string>("--out") { Description = "Output folder: compare.md (the table and the papers' numbers) and compare.json.", Required = true };
@@ -84,19 +84,19 @@ internal static class EvalCompareCommand
                 subjects.Add(new LiftTruthSubject(lift));
                 var (step, seconds) = StoredProgress(liftPath!);
                 if (step is long s) labels[ExactTruthProtocol.Lift] = string.Create(CultureInfo.InvariantCulture, $"LiftedGAN (step {s:N0})");
-                if (seconds is double t && t > 0) costs[ExactTruthProtocol.Lift] = TrainingCost(t);
+                if (seconds is double t && t > 0) costs.TryAdd(ExactTruthProtocol.Lift, TrainingCost(t));
             }
             if (u3d is not null)
             {
                 subjects.Add(new Unsup3dTruthSubject(u3d));
                 var (step, seconds) = Unsup3dCheckpoint.ReadProgress(unsup3dPath!);
                 if (step is long s) labels[Unsup3dTruthSubject.Name] = string.Create(CultureInfo.InvariantCulture, $"Unsup3d (step {s:N0})");
-                if (seconds is double t && t > 0) costs[Unsup3dTruthSubject.Name] = TrainingCost(t);
+                if (seconds is double t && t > 0) costs.TryAdd(Unsup3dTruthSubject.Name, TrainingCost(t));
             }
             if (oracle is not null)
             {
                 subjects.Add(new LiftTruthSubject(oracle, ExactTruthProtocol.Supervised));
-                if (StoredProgress(supervisedPath!).Seconds is double t && t > 0) costs[ExactTruthProtocol.Supervised] = TrainingCost(t);
+                if (StoredProgress(supervisedPath!).Seconds is double t && t > 0) costs.TryAdd(ExactTruthProtocol.Supervised, TrainingCost(t));
             }
             Gan2ShapeTruthSubject? g2s = config is null ? null
                 : new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"gan2shape sample {i}: {step}"));

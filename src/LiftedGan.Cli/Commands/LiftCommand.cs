@@ -37,6 +37,8 @@ internal static class LiftCommand
         ["perturb_trains_decomposer"] = (c, v) => c with { PerturbTrainsDecomposer = Switch("perturb_trains_decomposer", v) },
         ["min_diffuse"] = (c, v) => c with { MinDiffuse = v >= 0 && v < 1 ? v : throw new UsageException($"--set min_diffuse={v}: must lie in [0, 1)") },
         ["lam_style_cycle"] = (c, v) => c with { StyleCycleWeight = v },
+        ["lam_style_proximity"] = (c, v) => c with { StyleProximityWeight = v },
+        ["lam_source_identity"] = (c, v) => c with { SourceIdentityWeight = v },
         ["lam_mirror"] = (c, v) => c with { MirrorWeight = v },
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
         ["composer_latent"] = (c, v) => c with { ComposerInLatent = Switch("composer_latent", v) },

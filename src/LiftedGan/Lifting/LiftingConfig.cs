@@ -207,6 +207,26 @@ public sealed record LiftingConfig
     /// </summary>
     public double StyleCycleWeight { get; init; }
     /// <summary>
+    /// Weight of the style proximity term (official: 0, not in the paper or the official code): every composed style (the
+    /// canonical M(w, L0, 0) and the perturbed M(w, L′, V′)) stays near its source w, weight × mean((w′ − w)²) × the style
+    /// prior's normaliser, averaged over the two. The official style prior pulls w′ towards the mean style instead, and
+    /// nothing else ties the composed face's identity to the source: measured on the world-fit teacher's lift (exact
+    /// truth of the latent composer's output), the canonical face kept the source's identity parameters at r 0.13 and
+    /// its canonical depth deviation at r 0.39, so the lift's albedo and depth came from another face. At weight 0.1
+    /// (from the step-4,000 lift, beside a control) it took the pitch offset from −6° to −2° and the yaw error down by
+    /// about 1°, but the composer then turns faces by 0.75–0.9× the asked yaw and faces still share one depth
+    /// (docs/lifting.md, fifth attempt).
+    /// </summary>
+    public double StyleProximityWeight { get; init; }
+    /// <summary>
+    /// Weight of the source identity term (official: 0, not in the paper or the official code): the canonical image is
+    /// the same person as the teacher's image it came from, weight × mean over the samples whose estimated yaw is within
+    /// ± <see cref="IdentityMaxYaw"/> of Σ (E(canonical) − E(teacher image))² with the face embedding E (the official
+    /// identity term's form; it compares the canonical image only with renders of itself, so nothing there ties the
+    /// canonical face to its source). Needs a face embedding.
+    /// </summary>
+    public double SourceIdentityWeight { get; init; }
+    /// <summary>
     /// Weight of the mirror term (official: 0, not in the paper or the official code): the teacher's image mirrored is
     /// the same (symmetric) face at the mirrored view and light, so the composer given w with the decomposer's mirrored
     /// view and light must make it: weight × image distance(G(M(w, mirror L(w), mirror V(w))), flip(G(w))), L1 plus the

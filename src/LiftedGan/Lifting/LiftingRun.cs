@@ -89,9 +89,9 @@ public static class LiftingRun
                 vgg = Vgg16Features.RandomFeatures(config.Seed);
             }
             perceptual = PerceptualLoss.For(config, vgg);
-            if (config.IdentityWeight > 0)
+            if (config.IdentityWeight > 0 || config.SourceIdentityWeight > 0)
             {
-                if (inputs.FaceEmbeddingPath is null) warn("no face embedding: the identity loss is off for this run");
+                if (inputs.FaceEmbeddingPath is null) warn("no face embedding: the identity terms are off for this run");
                 else embedding = PretrainedNetworks.LoadFaceEmbedding(inputs.FaceEmbeddingPath);
             }
         }

@@ -153,7 +153,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         using var pert = Perturbation.Sample(est.Light, c, g);
         bool needsPerturbedRender = c.PerturbImageWeight > 0 || (c.IdentityWeight > 0 && FaceEmbedding != null);
         Tensor? composerTerm = null;
-        if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0)
+        if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0 || c.StyleProximityWeight > 0)
         {
             var perturbedStyle = Model.Compose(w.detach(), pert.Light, pert.View);
             // G(w') once, with its graph to the composer: the view read from it (view_from_image) and part (a) of the
@@ -186,6 +186,17 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             }
             if (c.StylePriorWeight > 0)
                 terms.Add(("style_prior", c.StylePriorWeight * LiftingLosses.StylePrior(perturbedStyle, Statistics.Mean, Statistics.SigmaInverse)));
+            if (c.StyleProximityWeight > 0)
+                terms.Add(("style_proximity", c.StyleProximityWeight * 0.5 * (LiftingLosses.StylePrior(est.NeutralStyle, w.detach(), Statistics.SigmaInverse)
+                    + LiftingLosses.StylePrior(perturbedStyle, w.detach(), Statistics.SigmaInverse))));
+        }
+        if (c.SourceIdentityWeight > 0 && FaceEmbedding != null)
+        {
+            using var yaw = est.View[.., 1].detach() * LiftedGan.Rendering.ViewTransform.RotationRangeDegrees;
+            Tensor target;
+            using (no_grad()) target = FaceEmbedding.Embed(input);
+            var identity = LiftingLosses.Identity(FaceEmbedding.Embed(est.CanonicalImage), target, yaw, c.IdentityMaxYaw);
+            if (identity is not null) terms.Add(("source_identity", c.SourceIdentityWeight * identity));
         }
         if (c.MirrorWeight > 0)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiftedGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -90,5 +91,44 @@ public static class StyleGanBenchmark
         double genFlops = FlopCount.Generator(options.Generator, b) / b;
         double stepFlops = FlopCount.TrainStep(options.Generator, options.Discriminator, b);
         return new StyleGanBenchResult(name, b, imagesPerSecond, imagesPerSecond * genFlops / 1e9, stepsPerSecond, stepsPerSecond * stepFlops / 1e9);
+    }
+
+    static readonly Dictionary<int, int> TeacherTable = new() { [4] = 256, [8] = 256, [16] = 128, [32] = 64, [64] = 32 };
+
+    /// <summary>The shipped world-fit teacher's run (models/stylegan2_world64.pt): style 128, 4 mapping layers, batch 16.</summary>
+    public static TrainOptions WorldFit64 { get; } = new()
+    {
+        Generator = new GeneratorConfig { Size = 64, StyleDim = 128, MappingLayers = 4, Channels = TeacherTable, LrMlp = 1 },
+        Discriminator = new DiscriminatorConfig { Size = 64, Channels = TeacherTable },
+        Batch = 16, Beta1 = 0.9, Objective = TrainObjective.WorldFit,
+    };
+
+    /// <summary>The real-face (LFW) teacher's run: style 256, 4 mapping layers, DiffAugment, batch 16, adversarial.</summary>
+    public static TrainOptions Adversarial64 { get; } = new()
+    {
+        Generator = new GeneratorConfig { Size = 64, StyleDim = 256, MappingLayers = 4, Channels = TeacherTable },
+        Discriminator = new DiscriminatorConfig { Size = 64, Channels = TeacherTable },
+        Batch = 16, Augment = true,
+    };
+
+    /// <summary>
+    /// Profiles <paramref name="steps"/> training steps (random weights) from iteration 0, so the lazy R1 and
+    /// path-length steps come in their proportion (16 steps: R1 once, path length 4 times), after one warm-up step.
+    /// Adversarial runs read the synthetic shapes source here (a run on photos reads decoded images from memory).
+    /// </summary>
+    public static TrainerProfile Profile(string name, TrainOptions options, int steps)
+    {
+        using var trainer = new StyleGanTrainer(options, new ShapesSource(options.Generator.Size));
+        var profile = new StepProfile { Warmup = 1 };
+        trainer.Profile = profile;
+        trainer.Iteration = 1;
+        trainer.Step();
+        trainer.Iteration = 0;
+        for (int i = 0; i < steps; i++) trainer.Step();
+        var g = options.Generator;
+        string setting = $"{(options.Objective == TrainObjective.WorldFit ? "world-fit" : "adversarial")}, {g.Size} px, batch {options.Batch}, " +
+            $"style {g.StyleDim}, channels {string.Join(",", g.Channels.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}:{kv.Value}"))}" +
+            (options.Augment ? ", DiffAugment" : "");
+        return TrainerProfile.From(name, setting, profile);
     }
 }

@@ -80,7 +80,15 @@ public sealed class StyleGanTrainer : ITrainable, IDisposable
     }
 
     /// <summary>Runs one D step (+ lazy R1), one G step (+ lazy path regularisation) and the EMA update, drawing from <paramref name="rng"/>.</summary>
-    public TrainStepResult Step(Generator rng) => LastResult = Options.Objective == TrainObjective.WorldFit ? WorldFitStep(rng) : AdversarialStep(rng);
+    public TrainStepResult Step(Generator rng)
+    {
+        Profile?.Begin();
+        try { return LastResult = Options.Objective == TrainObjective.WorldFit ? WorldFitStep(rng) : AdversarialStep(rng); }
+        finally { Profile?.End(); }
+    }
+
+    /// <summary>Set by a benchmark: the wall time of each part of every step (`bench train`); null in training.</summary>
+    public StepProfile? Profile { get; set; }
 
     TrainStepResult AdversarialStep(Generator rng)
     {
@@ -90,17 +98,25 @@ public sealed class StyleGanTrainer : ITrainable, IDisposable
         int b = o.Batch;
         var device = Torch.TorchRuntime.Device;
         var real = _source.Next(b, rng).to(device);
+        Profile?.Lap("data (real batch)");
 
         SetRequiresGrad(G, false);
         SetRequiresGrad(D, true);
         Tensor fake;
         using (no_grad()) fake = G.Generate(MixingStyles(b, rng), new GenerateOptions { Rng = rng }).Image;
-        var fakePred = D.forward(Augment(fake, rng));
-        var realPred = D.forward(Augment(real, rng));
+        Profile?.Lap("D step: G forward (no grad)");
+        var augmentedFake = Augment(fake, rng);
+        var augmentedReal = Augment(real, rng);
+        Profile?.Lap("D step: augment");
+        var fakePred = D.forward(augmentedFake);
+        var realPred = D.forward(augmentedReal);
         var dLoss = nn.functional.softplus(-realPred).mean() + nn.functional.softplus(fakePred).mean();
+        Profile?.Lap("D step: D forward (fake, real)");
         DOptim.ZeroGrad();
         dLoss.backward();
+        Profile?.Lap("D step: D backward");
         DOptim.Step();
+        Profile?.Lap("D step: optimiser");
 
         if (i % o.DRegEvery == 0)
         {
@@ -112,15 +128,20 @@ public sealed class StyleGanTrainer : ITrainable, IDisposable
             (r1 * (o.R1 / 2 * o.DRegEvery)).backward();
             DOptim.Step();
             _lastR1 = r1.item<float>();
+            Profile?.Lap($"R1 (lazy, every {o.DRegEvery})");
         }
 
         SetRequiresGrad(G, true);
         SetRequiresGrad(D, false);
         var fake2 = G.Generate(MixingStyles(b, rng), new GenerateOptions { Rng = rng }).Image;
+        Profile?.Lap("G step: G forward");
         var gLoss = nn.functional.softplus(-D.forward(Augment(fake2, rng))).mean();
+        Profile?.Lap("G step: augment, D forward");
         GOptim.ZeroGrad();
         gLoss.backward();
+        Profile?.Lap("G step: backward (D, G)");
         GOptim.Step();
+        Profile?.Lap("G step: optimiser");
 
         if (i % o.GRegEvery == 0 && o.PathRegularize > 0)
         {
@@ -137,9 +158,11 @@ public sealed class StyleGanTrainer : ITrainable, IDisposable
             GOptim.Step();
             MeanPathLength = pathMean;
             _lastPath = pathLoss.item<float>();
+            Profile?.Lap($"path length (lazy, every {o.GRegEvery})");
         }
         SetRequiresGrad(D, true);
         UpdateEma();
+        Profile?.Lap("EMA update");
         Iteration++;
         return new TrainStepResult(i, dLoss.item<float>(), gLoss.item<float>(), _lastR1, _lastPath, MeanPathLength,
             realPred.mean().item<float>(), fakePred.mean().item<float>());
@@ -159,6 +182,7 @@ public sealed class StyleGanTrainer : ITrainable, IDisposable
         var z = randn([Options.Batch, Options.Generator.StyleDim], generator: rng);
         Tensor target;
         using (var truth = Synthetic.LatentFaces.Truth(z, Options.Generator.Size)) target = truth.Images.to(device).detach().clone();
+        Profile?.Lap("data (world render of map(z))");
         SetRequiresGrad(G, true);
         // Zero noise maps: the target is a deterministic function of z, and random noise would only drive a random
         // walk of the noise strengths (their gradient has mean 0), leaving samples noisy under fresh noise. With zero
@@ -166,10 +190,14 @@ public sealed class StyleGanTrainer : ITrainable, IDisposable
         var zeroNoise = Enumerable.Range(0, G.NumLayers).Select(l => zeros_like(G.StoredNoise(l))).ToList();
         var image = G.Generate([z.to(device)], new GenerateOptions { Rng = rng, Noise = zeroNoise }).Image;
         var loss = WorldFitLoss(image, target);
+        Profile?.Lap("G forward, loss");
         GOptim.ZeroGrad();
         loss.backward();
+        Profile?.Lap("G backward");
         GOptim.Step();
+        Profile?.Lap("optimiser");
         UpdateEma();
+        Profile?.Lap("EMA update");
         Iteration++;
         return new TrainStepResult(i, 0, loss.item<float>(), 0, 0, 0, 0, 0);
     }

@@ -1,4 +1,5 @@
 using LiftedGan.Lifting;
+using LiftedGan.Torch;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -65,10 +66,10 @@ public class IdentityPathTests
     {
         readonly LiftedGan.StyleGan2.StyleGenerator _teacher = SupervisedTruthTests.WorldTeacher();
 
-        public Setup(LiftingConfig config)
+        public Setup(LiftingConfig config, IFaceEmbedding? embedding = null)
         {
             Model = new LiftedGenerator(_teacher, config);
-            Trainer = new LiftingTrainer(Model, StyleStatistics.Compute(_teacher, config.StatisticsSamples, config.Seed), null, null);
+            Trainer = new LiftingTrainer(Model, StyleStatistics.Compute(_teacher, config.StatisticsSamples, config.Seed), null, embedding);
         }
 
         public LiftedGenerator Model { get; }
@@ -131,5 +132,39 @@ public class IdentityPathTests
         Assert.True(HasGradient(model.Composer), "the mirror term must train the composer");
         Assert.True(HasGradient(model.Decomposer), "the mirror term must train the decomposer (its view and light are not detached)");
         Assert.False(HasGradient(model.DepthDecoder), "the mirror term does not involve the depth");
+    }
+
+    [Fact]
+    public void StyleProximityPullsTheComposedStylesTowardsTheirSource()
+    {
+        using var setup = new Setup(NoTerms with { StyleProximityWeight = 1 });
+        var (model, trainer) = (setup.Model, setup.Trainer);
+        var first = trainer.Step();
+        Assert.True(first.ContainsKey("style_proximity") && first["style_proximity"] > 0, "the term must be reported");
+        Assert.True(HasGradient(model.Composer), "the term must train the composer");
+        Assert.False(HasGradient(model.DepthDecoder), "the term does not involve the depth");
+        double last = first["style_proximity"];
+        for (int i = 0; i < 20; i++) last = trainer.Step()["style_proximity"];
+        Assert.True(last < 0.5 * first["style_proximity"], $"the distance must fall ({first["style_proximity"]:F4} -> {last:F4})");
+    }
+
+    [Fact]
+    public void SourceIdentityTrainsTheComposerThroughTheCanonicalImageOnlyForNearFrontalFaces()
+    {
+        int size = SupervisedTruthTests.Config.ImageSize;
+        using var embedding = SeededInit.Apply(new IdentityEmbeddingNetwork(size, 4, 8), 3);
+        embedding.eval();
+        var before = embedding.parameters().Select(p => p.detach().clone()).ToList();
+        using (var setup = new Setup(NoTerms with { SourceIdentityWeight = 1, IdentityMaxYaw = 90 }, embedding))
+        {
+            var losses = setup.Trainer.Step();
+            Assert.True(losses.ContainsKey("source_identity") && losses["source_identity"] > 0, "the term must be reported");
+            Assert.True(HasGradient(setup.Model.Composer), "the canonical image must pass the gradient to the composer");
+            Assert.False(HasGradient(setup.Model.DepthDecoder), "the canonical image does not depend on the depth");
+            Assert.All(embedding.parameters().Zip(before), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>(), "the embedding must not be trained"));
+        }
+        // No estimated yaw lies strictly inside ±0°, so no sample is selected and the term is left out.
+        using (var none = new Setup(NoTerms with { SourceIdentityWeight = 1, IdentityMaxYaw = 0 }, embedding))
+            Assert.False(none.Trainer.Step().ContainsKey("source_identity"));
     }
 }

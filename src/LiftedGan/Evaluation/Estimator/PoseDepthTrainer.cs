@@ -29,6 +29,8 @@ public sealed class PoseDepthTrainer : ITrainable, IDisposable
     }
 
     public PoseDepthTrainingOptions Options { get; }
+    /// <summary>Set by a benchmark: the wall time of each part of every step (`bench train`); null in training.</summary>
+    public StepProfile? Profile { get; set; }
     /// <summary>The network being trained; it outlives the trainer (the caller disposes it).</summary>
     public PoseDepthEstimator Net { get; }
     /// <summary>Steps done so far.</summary>
@@ -45,16 +47,23 @@ public sealed class PoseDepthTrainer : ITrainable, IDisposable
     IReadOnlyDictionary<string, double> ITrainable.Step(Generator generator)
     {
         Step++;
+        Profile?.Begin();
         using var scope = NewDisposeScope();
         using var faces = FaceWorld.SampleBatch(Options.Batch, Options.Size, generator);
+        Profile?.Lap("data (world renders)");
         var (depth, maskLogit, angles) = Net.call(faces.Images);
         var loss = (depth - faces.RenderedDepth).abs().mean() / 0.01
             + nn.functional.binary_cross_entropy_with_logits(maskLogit, faces.RenderedMask.clamp(0, 1))
             + (angles - faces.View[.., ..3] * (180 / Math.PI)).abs().mean() / 10;
+        Profile?.Lap("forward, loss");
         _adam.ZeroGrad();
         loss.backward();
+        Profile?.Lap("backward");
         _adam.Step();
-        return new Dictionary<string, double> { ["loss"] = loss.item<float>() };
+        Profile?.Lap("optimiser");
+        var scalars = new Dictionary<string, double> { ["loss"] = loss.item<float>() };
+        Profile?.End();
+        return scalars;
     }
 
     /// <summary>

@@ -63,4 +63,19 @@ public static class PoseDepthTraining
     /// <summary>Copies the 'pose_depth_estimator' state dict of a loaded checkpoint into <paramref name="net"/> (strictly).</summary>
     internal static void LoadWeights(PoseDepthEstimator net, PyDict root, string path) =>
         EstimatorFile.LoadWeights(net, root, "pose_depth_estimator", "estimator", path);
+
+    /// <summary>
+    /// Profiles <paramref name="steps"/> training steps of a fresh estimator with <paramref name="options"/> (the shipped
+    /// estimator's by default: 64 px, width 16, batch 16) after one warm-up step.
+    /// </summary>
+    public static TrainerProfile Profile(int steps, PoseDepthTrainingOptions? options = null)
+    {
+        var o = (options ?? new PoseDepthTrainingOptions { Size = 64, Width = 16, Batch = 16 }) with { Steps = steps + 1 };
+        using var trainer = new PoseDepthTrainer(o);
+        using var net = trainer.Net;
+        var profile = new StepProfile { Warmup = 1 };
+        trainer.Profile = profile;
+        for (int i = 0; i <= steps; i++) trainer.TrainStep();
+        return TrainerProfile.From("pose-and-depth estimator", $"{o.Size} px, width {o.Width}, batch {o.Batch}", profile);
+    }
 }
