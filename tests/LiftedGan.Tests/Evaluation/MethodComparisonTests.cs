@@ -314,4 +314,38 @@ public class MethodComparisonTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void AStatedCostReplacesTheTrainingTimeACheckpointStores()
+    {
+        // A stored time counts only the steps since checkpoints began to store it (a resumed older run stores part of
+        // its cost), so a cost stated on the command line wins.
+        var dir = Directory.CreateTempSubdirectory("compare-cost").FullName;
+        try
+        {
+            string teacher;
+            using (var g = SupervisedTruthTests.WorldTeacher()) teacher = SupervisedTruthTests.SaveTeacher(g, Path.Combine(dir, "teacher.pt"), worldFit: true);
+            string runDir = Path.Combine(dir, "u3d");
+            using (var t = Unsup3dRun.Open(TinyUnsup3d with { Steps = 1 }, s => new NoiseImages(s), runDir, null, _ => { }))
+            {
+                Unsup3dRun.Run(t, runDir, sampleEvery: 0);
+                t.Model.Dispose();
+            }
+            string u3d = Unsup3dRun.LatestCheckpoint(runDir)!;
+            Assert.True(Unsup3dCheckpoint.ReadProgress(u3d).TrainSeconds > 0, "the test needs a checkpoint that stores its training time");
+            string Table(params string[] extra)
+            {
+                string outDir = Path.Combine(dir, $"table{extra.Length}");
+                var (code, output, err) = CliRunner.OneThread(new[] { "eval", "compare", "--stylegan", teacher, "--unsup3d", u3d, "--n", "4", "--batch", "2", "--out", outDir }
+                    .Concat(extra).ToArray());
+                Assert.True(code == 0, err + output);
+                return File.ReadAllText(Path.Combine(outDir, "compare.md"));
+            }
+            Assert.Contains("of training steps (checkpoint)", Table());
+            string stated = Table("--cost", "unsup3d=2 h in all (test)");
+            Assert.Contains("2 h in all (test) (stated)", stated);
+            Assert.DoesNotContain("(checkpoint)", stated);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
