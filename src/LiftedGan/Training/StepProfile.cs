@@ -28,6 +28,12 @@ public sealed class StepProfile
     /// <summary>Wall time from <see cref="Begin"/> to <see cref="End"/>, summed over the steps.</summary>
     public double TotalMilliseconds { get; private set; }
 
+    /// <summary>Work done once outside the steps (e.g. rendering a training pool), milliseconds; kept by <see cref="Reset"/>.</summary>
+    public double OneOffMilliseconds { get; private set; }
+
+    /// <summary>Adds <paramref name="milliseconds"/> of one-off work.</summary>
+    public void AddOneOff(double milliseconds) => OneOffMilliseconds += milliseconds;
+
     /// <summary>The parts in the order they first ran.</summary>
     public IReadOnlyList<StepProfilePart> Parts => _order.Select(n => new StepProfilePart(n, _parts[n].Ms, _parts[n].Laps)).ToList();
 
