@@ -21,6 +21,22 @@ public sealed record IdentityTrainingOptions
     public long Seed { get; init; } = 1;
     public long Width { get; init; } = 32;
     public long Dimension { get; init; } = 128;
+    /// <summary>
+    /// Train on photos instead of rendered identities: a folder with one subfolder per identity (`data lfw`'s train/);
+    /// <see cref="Identities"/> and <see cref="ViewsPerIdentity"/> are then what the folder holds.
+    /// </summary>
+    public string? PhotoFolder { get; init; }
+    /// <summary>The fewest photos an identity of <see cref="PhotoFolder"/> needs to be trained on.</summary>
+    public int MinImages { get; init; } = 2;
+    /// <summary>ArcFace's additive angular margin (radians).</summary>
+    public double Margin { get; init; } = 0.5;
+    /// <summary>
+    /// Steps over which the margin rises linearly from 0 to <see cref="Margin"/> (0: the full margin from the first
+    /// step). Measured on LFW (1,526 identities, 8,499 photos at 64 px): with the full margin from step 0 the loss sat
+    /// at 12.5–13.4 from step 450 to 3,000 and the embedding folded into a narrow cone (same-person cosine 0.95,
+    /// different 0.93; LFW pairs 73 %).
+    /// </summary>
+    public int MarginWarmupSteps { get; init; }
 }
 
 /// <summary>
@@ -69,12 +85,30 @@ public static class IdentityEmbeddingTraining
     /// Trains a network; <paramref name="progress"/> gets (step, loss); <paramref name="profile"/> (a benchmark's) gets
     /// the parts of every training step and, as its one-off work, the rendering of the pool before them.
     /// </summary>
-    public static IdentityEmbeddingNetwork Train(IdentityTrainingOptions o, Action<int, double>? progress = null, StepProfile? profile = null)
+    public static IdentityEmbeddingNetwork Train(IdentityTrainingOptions o, Action<int, double>? progress = null, StepProfile? profile = null) =>
+        Train(o, out _, progress, profile);
+
+    /// <summary>
+    /// Trains a network; <paramref name="trainedIdentities"/> gets the identities of a photo folder trained on (empty for
+    /// rendered ones). Photos are also mirrored and shifted by up to 1/16 of the image at random (real photos are not
+    /// aligned as renders are).
+    /// </summary>
+    public static IdentityEmbeddingNetwork Train(IdentityTrainingOptions o, out IReadOnlyList<string> trainedIdentities,
+        Action<int, double>? progress = null, StepProfile? profile = null)
     {
-        if (o.Identities < 2 || o.ViewsPerIdentity < 2 || o.Steps < 1 || o.Batch < 2)
+        if (o.Steps < 1 || o.Batch < 2 || (o.PhotoFolder is null && (o.Identities < 2 || o.ViewsPerIdentity < 2)))
             throw new LiftedGanException("identity training needs at least 2 identities, 2 views, 1 step and batch 2");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (images, labels) = RenderPool(o.Seed, 0, o.Identities, o.ViewsPerIdentity, o.Size);
+        Tensor images, labels;
+        trainedIdentities = [];
+        if (o.PhotoFolder is { } folder)
+        {
+            using var photos = Data.IdentityFolder.Load(folder, o.Size, o.MinImages);
+            (images, labels) = (photos.Float(), photos.Labels.clone());
+            trainedIdentities = photos.Identities;
+            o = o with { Identities = photos.Identities.Count };
+        }
+        else (images, labels) = RenderPool(o.Seed, 0, o.Identities, o.ViewsPerIdentity, o.Size);
         profile?.AddOneOff(clock.Elapsed.TotalMilliseconds);
         var net = SeededInit.Apply(new IdentityEmbeddingNetwork(o.Size, o.Width, o.Dimension), o.Seed);
         var g = new torch.Generator((ulong)o.Seed);
@@ -119,7 +153,7 @@ public static class IdentityEmbeddingTraining
         public ArcFaceFit(IdentityTrainingOptions o, IdentityEmbeddingNetwork net, Tensor images, Tensor labels, Generator g)
         {
             (_o, _net, _images, _labels) = (o, net, images, labels);
-            _arc = new ArcFaceLoss(o.Dimension, o.Identities, generator: g);
+            _arc = new ArcFaceLoss(o.Dimension, o.Identities, margin: o.Margin, generator: g);
             _optimizer = new AdamOptimizer(net.parameters().Concat(_arc.parameters()), o.LearningRate, 0.9, 0.999, weightDecay: 5e-4);
             net.train();
         }
@@ -136,7 +170,9 @@ public static class IdentityEmbeddingTraining
             var gain = 1 + (rand(_o.Batch, 1, 1, 1, generator: g) - 0.5) * 0.3;
             var bias = (rand(_o.Batch, 1, 1, 1, generator: g) - 0.5) * 0.2;
             x = (x * gain + bias).clamp(-1, 1);
+            if (_o.PhotoFolder is not null) x = MirrorAndShift(x, g);
             Profile?.Lap("data (batch, jitter)");
+            if (_o.MarginWarmupSteps > 0) _arc.Margin = _o.Margin * Math.Min(1.0, (double)StepsDone / _o.MarginWarmupSteps);
             var loss = _arc.forward(_net.forward(x), _labels.index_select(0, idx));
             Profile?.Lap("forward, ArcFace loss");
             _optimizer.ZeroGrad();
@@ -148,6 +184,21 @@ public static class IdentityEmbeddingTraining
             var scalars = new Dictionary<string, double> { ["loss"] = loss.item<float>() };
             Profile?.End();
             return scalars;
+        }
+
+        /// <summary>Mirrors half the images and shifts each by up to ±1/16 of its side (bilinear, border pixels repeated).</summary>
+        static Tensor MirrorAndShift(Tensor x, Generator g)
+        {
+            long b = x.shape[0];
+            var mirror = rand([b, 1, 1, 1], generator: g) < 0.5;
+            x = where(mirror, x.flip(3), x);
+            var shift = (rand([b, 2], generator: g) * 2 - 1) * (2.0 / 16);
+            var theta = zeros(b, 2, 3);
+            theta[.., 0, 0] = ones(b);
+            theta[.., 1, 1] = ones(b);
+            theta[.., .., 2] = shift;
+            var grid = nn.functional.affine_grid(theta, x.shape, align_corners: false);
+            return nn.functional.grid_sample(x, grid, mode: GridSampleMode.Bilinear, padding_mode: GridSamplePaddingMode.Border, align_corners: false);
         }
 
         public void Dispose()
@@ -179,20 +230,14 @@ public static class IdentityEmbeddingTraining
         Array.Sort(diffSorted);
         foreach (var t in sameSorted.Concat(diffSorted).Distinct())
         {
-            int sameAbove = sameSorted.Length - LowerBound(sameSorted, t);
-            int diffBelow = LowerBound(diffSorted, t);
+            int sameAbove = sameSorted.Length - PairVerification.LowerBound(sameSorted, t);
+            int diffBelow = PairVerification.LowerBound(diffSorted, t);
             best = Math.Max(best, 0.5 * ((double)sameAbove / sameSorted.Length + (double)diffBelow / diffSorted.Length));
         }
-        double wins = 0;
-        foreach (var v in sameSorted)
-        {
-            int below = LowerBound(diffSorted, v), notAbove = UpperBound(diffSorted, v);
-            wins += below + 0.5 * (notAbove - below);
-        }
-        double auc = wins / ((double)sameSorted.Length * diffSorted.Length);
+        double auc = PairVerification.Auc(sameSorted, diffSorted);
         // The threshold: the smallest cosine with at most 0.1 % of different pairs strictly above it.
         double threshold = diffSorted[Math.Max(0, diffSorted.Length - 1 - (int)Math.Floor(diffSorted.Length * 1e-3))];
-        double tar = (double)(sameSorted.Length - UpperBound(sameSorted, threshold)) / sameSorted.Length;
+        double tar = (double)(sameSorted.Length - PairVerification.UpperBound(sameSorted, threshold)) / sameSorted.Length;
         var masked = sim - eye(n) * 10;
         var nearest = masked.argmax(1);
         double rank1 = labels.index_select(0, nearest).eq(labels).to(ScalarType.Float64).mean().item<double>();
@@ -200,29 +245,35 @@ public static class IdentityEmbeddingTraining
         return new VerificationResult(samePairs.mean().item<float>(), diffPairs.mean().item<float>(), best, rank1) { Auc = auc, TarAtFar1e3 = tar, Rank1Chance = rank1Chance };
     }
 
-    static int UpperBound(double[] sorted, double value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi) { int mid = (lo + hi) / 2; if (sorted[mid] <= value) lo = mid + 1; else hi = mid; }
-        return lo;
-    }
-
-    static int LowerBound(double[] sorted, double value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi) { int mid = (lo + hi) / 2; if (sorted[mid] < value) lo = mid + 1; else hi = mid; }
-        return lo;
-    }
-
-    /// <summary>Saves the network (PyTorch zip: {'identity_embedding': state dict, 'input_size', 'width', 'dimension'}).</summary>
-    public static void Save(string path, IdentityEmbeddingNetwork net, long width)
+    /// <summary>
+    /// Saves the network (PyTorch zip: {'identity_embedding': state dict, 'input_size', 'width', 'dimension'}, and
+    /// 'trained_identities', the photo identities trained on, when given).
+    /// </summary>
+    public static void Save(string path, IdentityEmbeddingNetwork net, long width, IReadOnlyList<string>? trainedIdentities = null)
     {
         var root = new PyDict();
         root.Set("identity_embedding", StateDict.Export(net));
         root.Set("input_size", (long)net.InputSize);
         root.Set("width", width);
         root.Set("dimension", net.Dimension);
+        if (trainedIdentities is { Count: > 0 }) root.Set(TrainedIdentitiesKey, trainedIdentities.Cast<object?>().ToList());
         TorchCheckpoint.Save(path, root);
+    }
+
+    /// <summary>Key of the list of photo identities an embedding was trained on.</summary>
+    public const string TrainedIdentitiesKey = "trained_identities";
+
+    /// <summary>The photo identities an embedding file was trained on (empty when it stores none).</summary>
+    public static IReadOnlyList<string> TrainedIdentities(string path)
+    {
+        var loaded = TorchCheckpoint.Load(path);
+        try
+        {
+            return loaded is PyDict root && root.TryGet(TrainedIdentitiesKey, out var v) && v is List<object?> list
+                ? list.Select(x => x as string ?? throw new CheckpointFormatException(path, $"'{TrainedIdentitiesKey}' holds a non-string")).ToList()
+                : [];
+        }
+        finally { TorchCheckpoint.DisposeTensors(loaded); }
     }
 
     /// <summary>Whether a loaded checkpoint is one of ours.</summary>

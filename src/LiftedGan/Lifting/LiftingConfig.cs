@@ -170,6 +170,21 @@ public sealed record LiftingConfig
     /// </summary>
     public int LightWarmupSteps { get; init; }
     /// <summary>
+    /// Until this global step the view network (the image view encoder with <see cref="ViewFromImage"/>, else the
+    /// decomposer's view head) is not updated (official: 0, not in the paper or the official code). For a composer
+    /// re-started on a trained lift (<see cref="ResidualComposer"/> switched on at resume): its first composed styles
+    /// are the source faces themselves, pose included, and without the hold the reconstruction and the parameter cycle
+    /// teach the view network to read those as frontal within 250 steps (measured: yaw error 7.3° → 24.3°, the constant
+    /// answer's); held, a trained view network is the reference the composer learns to turn and frontalise against.
+    /// </summary>
+    public int ViewHoldUntilStep { get; init; }
+    /// <summary>
+    /// Steps of <see cref="ResidualComposerWarmup"/> when a trained lift is resumed with <see cref="ResidualComposer"/>
+    /// switched on (0: none; not in the paper or the official code): the re-started composer first learns to turn and
+    /// frontalise faces against the lift's own frozen light and view networks.
+    /// </summary>
+    public int ResidualWarmupSteps { get; init; }
+    /// <summary>
     /// The view is read from the teacher's image by <see cref="ImageViewEncoder"/> (checkpoint key netVI) instead of
     /// from the style by netSD's view head (official; the light stays netSD's). Not in the paper or the official code.
     /// Measured on the world-fit teacher (a lift with the light and latent composer switches, step 1,500): netSD read composed styles

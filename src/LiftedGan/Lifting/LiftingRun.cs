@@ -109,6 +109,20 @@ public static class LiftingRun
                 log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"view encoder warm start: {config.ViewWarmupSteps} steps, rotation error on the composer's images {Math.Sqrt(error) * ViewTransform.RotationRangeDegrees:F2}° rms"));
             }
+            if (!config.ResidualComposer && stored is { ResidualComposer: true })
+                throw new LiftingSetupException(checkpoint, "its composer is a residual one (composer_residual=1): resumed without it, the composer's output would replace the style");
+            if (config.ResidualComposer && stored is { ResidualComposer: false })
+            {
+                // The stored composer replaced the style; as a residual its output would be added to w: start it at zero.
+                trainer.ResetOptimizerState(model.Composer.ZeroOutput());
+                log?.Invoke("composer re-started as a residual: its output layer zeroed (M(w, L, V) = w at first), that layer's optimiser state cleared");
+                if (config.ResidualWarmupSteps > 0)
+                {
+                    double error = ResidualComposerWarmup.Run(model, statistics, config.ResidualWarmupSteps, config.Seed);
+                    log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"residual composer warm start: {config.ResidualWarmupSteps} steps, parameter-cycle error {error:F4}"));
+                }
+            }
         }
         else if (config.ComposerWarmupSteps > 0)
         {

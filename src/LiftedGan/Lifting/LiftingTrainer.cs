@@ -25,6 +25,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
 {
     readonly AdamOptimizer _adam;
     readonly List<TorchSharp.Modules.Parameter> _trainable;
+    readonly HashSet<IntPtr> _viewParameters;
 
     /// <summary>
     /// A trainer for <paramref name="model"/>. <paramref name="perceptual"/> may be null only where the config does not
@@ -41,6 +42,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         Perceptual = perceptual;
         FaceEmbedding = faceEmbedding;
         _trainable = model.TrainableParameters().ToList();
+        _viewParameters = (model.ViewEncoder?.parameters() ?? model.Decomposer.ViewParameters()).Select(p => p.Handle).ToHashSet();
         _adam = new AdamOptimizer(_trainable, model.Config.LearningRate, 0.9, 0.999, 1e-8, model.Config.WeightDecay);
     }
 
@@ -288,7 +290,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         foreach (var p in _trainable)
             if (p.grad is { } grad && !grad.isfinite().all().item<bool>())
                 throw new LiftingDivergedException(GlobalStep, "a gradient");
-        _adam.Step();
+        _adam.Step(GlobalStep < Config.ViewHoldUntilStep ? _viewParameters : null);
     }
 
     /// <summary>The <see cref="LiftingObjective.SupervisedTruth"/> step: L1 of the estimate against exact truth, one backward pass, Adam.</summary>
@@ -335,6 +337,9 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
 
     /// <summary>Restores networks (strictly), optimiser state, global step and epoch from a checkpoint we or the official code wrote.</summary>
     /// <returns>Checkpoint keys of the model's networks the checkpoint did not hold (they keep their initial weights and start Adam fresh).</returns>
+    /// <summary>Clears the optimiser's state of <paramref name="parameters"/> (e.g. a layer re-started after a resume).</summary>
+    public void ResetOptimizerState(IEnumerable<TorchSharp.Modules.Parameter> parameters) => _adam.Reset(parameters);
+
     public IReadOnlyList<string> Resume(string path)
     {
         var root = LiftedCheckpoint.LoadNetworks(Model, path);

@@ -31,4 +31,16 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => mlp.forward(x);
+
+    /// <summary>Zeroes the final linear layer (weight and bias), so the MLP outputs zero (before any output module); returns its parameters.</summary>
+    public IReadOnlyList<TorchSharp.Modules.Parameter> ZeroFinalLayer()
+    {
+        var last = mlp.children().OfType<TorchSharp.Modules.Linear>().Last();
+        using (no_grad())
+        {
+            last.weight!.zero_();
+            last.bias?.zero_();
+        }
+        return last.parameters().ToList();
+    }
 }

@@ -31,6 +31,9 @@ public sealed class StyleComposer : nn.Module<Tensor, Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Zeroes the output layer, so the composer outputs 0 (w itself when residual); returns the zeroed parameters.</summary>
+    public IReadOnlyList<Parameter> ZeroOutput() => mixer.ZeroFinalLayer();
+
     public override Tensor forward(Tensor w, Tensor light, Tensor view)
     {
         using var scope = NewDisposeScope();

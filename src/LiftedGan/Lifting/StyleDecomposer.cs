@@ -66,4 +66,7 @@ public sealed class StyleDecomposer : nn.Module<Tensor, (Tensor Light, Tensor Vi
 
     /// <summary>Parameters that receive gradients (the style head is excluded, as in the official optimiser state).</summary>
     public IEnumerable<Parameter> TrainableParameters() => lightHead.parameters().Concat(viewHead.parameters());
+
+    /// <summary>The view head's parameters.</summary>
+    public IEnumerable<Parameter> ViewParameters() => viewHead.parameters();
 }

@@ -18,7 +18,7 @@ namespace LiftedGan.Packing;
 public static class ModelPacker
 {
     static readonly string[] LiftNetworks = { "netD", "netT", "netSD", "netSC", LiftedGenerator.ViewEncoderKey };
-    static readonly string[] IdentitySizes = { "input_size", "width", "dimension" };
+    static readonly string[] IdentitySizes = { "input_size", "width", "dimension", IdentityEmbeddingTraining.TrainedIdentitiesKey };
     static readonly string[] EstimatorValues = { "input_size", "width", "step", "options" };
     static readonly string[] Unsup3dNetworks = { "netD", "netA", "netL", "netV", "netC" };
     static readonly string[] Unsup3dValues =

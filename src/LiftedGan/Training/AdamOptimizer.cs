@@ -56,15 +56,18 @@ public sealed class AdamOptimizer : IDisposable
         foreach (var p in _params) p.grad?.zero_();
     }
 
-    /// <summary>Applies one update to every parameter that has a gradient.</summary>
-    public void Step()
+    /// <summary>
+    /// Applies one update to every parameter that has a gradient, except those whose handles are in
+    /// <paramref name="leave"/> (held for this step: neither they nor their moments change).
+    /// </summary>
+    public void Step(IReadOnlySet<IntPtr>? leave = null)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         for (int i = 0; i < _params.Count; i++)
         {
             var grad = _params[i].grad;
-            if (grad is null) continue;
+            if (grad is null || (leave is not null && leave.Contains(_params[i].Handle))) continue;
             if (WeightDecay != 0) grad = grad.add(_params[i], alpha: WeightDecay);
             long step = ++Steps[i];
             ExpAvg[i].mul_(Beta1).add_(grad, alpha: 1 - Beta1);
@@ -72,6 +75,20 @@ public sealed class AdamOptimizer : IDisposable
             double bc1 = 1 - Math.Pow(Beta1, step), bc2 = 1 - Math.Pow(Beta2, step);
             var denom = (ExpAvgSq[i].sqrt() / Math.Sqrt(bc2)).add_(Eps);
             _params[i].addcdiv_(ExpAvg[i], denom, value: -Lr / bc1);
+        }
+    }
+
+    /// <summary>Forgets the state of <paramref name="parameters"/> (moments zero, no steps), as for newly created ones.</summary>
+    public void Reset(IEnumerable<Parameter> parameters)
+    {
+        var handles = parameters.Select(p => p.Handle).ToHashSet();
+        using var _ = no_grad();
+        for (int i = 0; i < _params.Count; i++)
+        {
+            if (!handles.Contains(_params[i].Handle)) continue;
+            Steps[i] = 0;
+            ExpAvg[i].zero_();
+            ExpAvgSq[i].zero_();
         }
     }
 

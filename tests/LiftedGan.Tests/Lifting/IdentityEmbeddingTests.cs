@@ -19,6 +19,24 @@ public class IdentityEmbeddingTests
     }
 
     [Fact]
+    public void TheMarginRaisesTheLossAndWarmsUpFromZero()
+    {
+        using var arc = new ArcFaceLoss(4, 4, margin: 0, generator: new torch.Generator(1));
+        using var e = torch.nn.functional.normalize(torch.randn(4, 4, generator: new torch.Generator(2)), 2.0, 1);
+        using var labels = torch.tensor(new long[] { 0, 1, 2, 3 });
+        float plain = arc.forward(e, labels).item<float>();
+        arc.Margin = 0.5;
+        Assert.True(arc.forward(e, labels).item<float>() > plain + 0.5, "the margin must make the same embeddings cost more");
+
+        // A warm-up run starts at margin 0: its first loss is the plain softmax loss of its first batch, below the full margin's.
+        var o = new IdentityTrainingOptions { Identities = 8, ViewsPerIdentity = 2, Size = 32, Steps = 1, Batch = 8, Width = 8, Dimension = 16, Seed = 3 };
+        double full = 0, warm = 0;
+        IdentityEmbeddingTraining.Train(o, (_, l) => full = l).Dispose();
+        IdentityEmbeddingTraining.Train(o with { MarginWarmupSteps = 10 }, (_, l) => warm = l).Dispose();
+        Assert.True(warm < full - 0.5, $"warm-up first loss {warm} against {full}");
+    }
+
+    [Fact]
     public void ShortTrainingSeparatesHeldOutIdentities()
     {
         var o = new IdentityTrainingOptions { Identities = 24, ViewsPerIdentity = 4, Size = 32, Steps = 60, Batch = 32, Width = 8, Dimension = 32, Seed = 2 };

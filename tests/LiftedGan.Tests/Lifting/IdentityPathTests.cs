@@ -49,6 +49,81 @@ public class IdentityPathTests
         Assert.True((a - b).abs().max().item<float>() > 1e-4, "different faces must get different depth");
     }
 
+    [Fact]
+    public void ATrainedLiftResumedWithTheResidualComposerStartsFromTheSourceStyle()
+    {
+        var dir = Directory.CreateTempSubdirectory("liftedgan-residual").FullName;
+        try
+        {
+            string teacher;
+            using (var g = SupervisedTruthTests.WorldTeacher())
+                teacher = SupervisedTruthTests.SaveTeacher(g, Path.Combine(dir, "teacher.pt"), worldFit: true);
+            var config = SupervisedTruthTests.Config with
+            {
+                Objective = LiftingObjective.Unsupervised, Epochs = 1, StepsPerEpoch = 2, BatchSize = 2, AlbedoRankWeight = 0,
+            };
+            var first = Path.Combine(dir, "first");
+            using (var trainer = LiftingRun.Open(config, new LiftingInputs(teacher, first, null, null), _ => { }))
+                LiftingRun.Run(trainer, first);
+            string checkpoint = LiftingRun.LatestCheckpoint(first)!;
+
+            var logs = new List<string>();
+            var second = Path.Combine(dir, "second");
+            using (var trainer = LiftingRun.Open(config, new LiftingInputs(teacher, second, null, null), _ => { }, checkpoint,
+                c => c with { ResidualComposer = true, Epochs = 2 }, logs.Add))
+            {
+                var model = trainer.Model;
+                using (no_grad())
+                {
+                    var w = model.Teacher.Map(randn([3, 64], generator: new Generator(5)));
+                    var light = rand([3, 4], generator: new Generator(6)) * 2 - 1;
+                    var view = rand([3, 6], generator: new Generator(7)) * 2 - 1;
+                    Assert.True(allclose(model.Compose(w, light, view), w, 1e-6, 1e-6), "the re-started residual composer must give w for any light and view");
+                }
+                Assert.Contains(logs, l => l.Contains("re-started as a residual"));
+                LiftingRun.Run(trainer, second);
+                Assert.True(model.Composer.parameters().Last().abs().sum().item<float>() > 0, "training must move the residual's output layer");
+            }
+
+            // The residual run cannot be resumed as a plain composer (its output would replace the style).
+            var e = Assert.Throws<LiftingSetupException>(() => LiftingRun.Open(config, new LiftingInputs(teacher, Path.Combine(dir, "third"), null, null),
+                _ => { }, LiftingRun.LatestCheckpoint(second)!, c => c with { ResidualComposer = false }));
+            Assert.Contains("composer_residual", e.Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void TheViewNetworkIsHeldUntilItsStepWhileTheRestTrains()
+    {
+        var config = NoTerms with { ReconstructionWeight = 1, PerturbParameterWeight = 4, ViewHoldUntilStep = 1 };
+        using var setup = new Setup(config);
+        var (model, trainer) = (setup.Model, setup.Trainer);
+        var viewBefore = model.Decomposer.ViewParameters().Select(p => p.detach().clone()).ToList();
+        var composerBefore = model.Composer.parameters().Select(p => p.detach().clone()).ToList();
+        trainer.Step();  // step 0 < 1: held
+        Assert.All(model.Decomposer.ViewParameters().Zip(viewBefore), x => Assert.True(x.First.equal(x.Second).all().item<bool>(), "a held view head must not move"));
+        Assert.Contains(model.Composer.parameters().Zip(composerBefore), x => !x.First.equal(x.Second).all().item<bool>());
+        trainer.Step();  // step 1: released
+        Assert.Contains(model.Decomposer.ViewParameters().Zip(viewBefore), x => !x.First.equal(x.Second).all().item<bool>());
+    }
+
+    [Fact]
+    public void ResidualWarmupTrainsOnlyTheComposerAgainstTheFrozenViewAndLight()
+    {
+        var config = NoTerms with { ResidualComposer = true, PerturbParameterWeight = 12, StyleProximityWeight = 0.1 };
+        using var setup = new Setup(config);
+        var model = setup.Model;
+        using (no_grad()) model.Composer.ZeroOutput();
+        var decomposerBefore = model.Decomposer.TrainableParameters().Select(p => p.detach().clone()).ToList();
+        var statistics = StyleStatistics.Compute(model.Teacher, config.StatisticsSamples, config.Seed);
+        double error = ResidualComposerWarmup.Run(model, statistics, 3, config.Seed);
+        Assert.True(double.IsFinite(error) && error > 0, $"error {error}");
+        Assert.True(model.Composer.parameters().Last().abs().sum().item<float>() > 0, "the composer's output layer must have moved");
+        Assert.All(model.Decomposer.TrainableParameters().Zip(decomposerBefore), x => Assert.True(x.First.equal(x.Second).all().item<bool>(), "the light and view networks must stay fixed"));
+        Assert.Throws<ArgumentException>(() => ResidualComposerWarmup.Run(new LiftedGenerator(model.Teacher, config with { ResidualComposer = false }), statistics, 1, 1));
+    }
+
     /// <summary>Whether any parameter of <paramref name="module"/> got a non-zero gradient.</summary>
     internal static bool HasGradient(TorchSharp.torch.nn.Module module) =>
         module.parameters().Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0);
