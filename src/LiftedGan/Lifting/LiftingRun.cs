@@ -54,6 +54,8 @@ public static class LiftingRun
         var stored = checkpoint is null ? null : LiftedCheckpoint.ReadConfigBeside(checkpoint);
         var config = stored ?? preset;
         if (overrides is not null) config = overrides(config);
+        if (!config.ResidualComposer && stored is { ResidualComposer: true })
+            throw new LiftingSetupException(checkpoint!, "its composer is a residual one (composer_residual=1): resumed without it, the composer's output would replace the style");
         if (stored is not null && stored.Objective != config.Objective)
             throw new LiftingSetupException(checkpoint!, $"the run was trained with objective {stored.Objective.Name()}; it cannot continue with {config.Objective.Name()}");
         if (config.LatentComposerProblem() is { } problem) throw new LiftingSetupException("the run's settings", problem);
@@ -109,8 +111,6 @@ public static class LiftingRun
                 log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"view encoder warm start: {config.ViewWarmupSteps} steps, rotation error on the composer's images {Math.Sqrt(error) * ViewTransform.RotationRangeDegrees:F2}° rms"));
             }
-            if (!config.ResidualComposer && stored is { ResidualComposer: true })
-                throw new LiftingSetupException(checkpoint, "its composer is a residual one (composer_residual=1): resumed without it, the composer's output would replace the style");
             if (config.ResidualComposer && stored is { ResidualComposer: false })
             {
                 // The stored composer replaced the style; as a residual its output would be added to w: start it at zero.
