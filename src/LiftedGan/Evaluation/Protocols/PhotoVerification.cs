@@ -29,15 +29,15 @@ public static class PhotoVerification
     {
         var pairs = LfwPairs.Read(pairsFile);
         var splits = LfwPairs.Splits(prepared);
-        var files = pairs.SelectMany(p => new[] { LfwPairs.ImagePath(prepared, splits, p.IdentityA, p.IndexA), LfwPairs.ImagePath(prepared, splits, p.IdentityB, p.IndexB) })
-            .Distinct().ToList();
+        var paths = pairs.Select(p => (A: LfwPairs.ImagePath(prepared, splits, p.IdentityA, p.IndexA), B: LfwPairs.ImagePath(prepared, splits, p.IdentityB, p.IndexB))).ToList();
+        var files = paths.SelectMany(p => new[] { p.A, p.B }).Distinct().ToList();
         var row = files.Select((f, i) => (f, i)).ToDictionary(x => x.f, x => x.i);
         using var embeddings = Embed(net, files, size);
         var cosine = new double[pairs.Count];
         using (var scope = NewDisposeScope())
         {
-            var a = tensor(pairs.Select(p => (long)row[LfwPairs.ImagePath(prepared, splits, p.IdentityA, p.IndexA)]).ToArray());
-            var b = tensor(pairs.Select(p => (long)row[LfwPairs.ImagePath(prepared, splits, p.IdentityB, p.IndexB)]).ToArray());
+            var a = tensor(paths.Select(p => (long)row[p.A]).ToArray());
+            var b = tensor(paths.Select(p => (long)row[p.B]).ToArray());
             var c = (embeddings.index_select(0, a) * embeddings.index_select(0, b)).sum(1).to(ScalarType.Float64);
             c.data<double>().CopyTo(cosine, 0);
         }
