@@ -158,6 +158,9 @@ internal static class EvalCommands3d
         if (r.ComposerYawGain is double turn)
             stdout.WriteLine(string.Create(inv,
                 $"composer turn: the teacher's face turns {turn:F2} x the yaw asked of M (estimator on G(M(w, L, ±{ExactTruthProtocol.ComposerTurnDegrees:F0}°)), over its own gain)"));
+        if (r.CanonicalPose is { } cp)
+            stdout.WriteLine(string.Create(inv,
+                $"canonical image pose (estimator), yaw / pitch / roll: mean |angle| {cp.MeanAbs[0]:F2} / {cp.MeanAbs[1]:F2} / {cp.MeanAbs[2]:F2} (teacher's images {cp.SourceMeanAbs[0]:F2} / {cp.SourceMeanAbs[1]:F2} / {cp.SourceMeanAbs[2]:F2}); slope on the source's true angle {cp.SlopeOnTruth[0]:F2} / {cp.SlopeOnTruth[1]:F2} / {cp.SlopeOnTruth[2]:F2} (0: frontal)"));
         string method = r.Subject.Method;
         stdout.WriteLine(string.Create(inv, $"{method} canonical depth correlation {r.CanonicalCorrelation:F3}; distinctiveness {r.Distinctiveness:F3}"));
         if (r.SideRatio is double side && r.MadRatio is double mad)

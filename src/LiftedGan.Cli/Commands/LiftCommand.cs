@@ -43,6 +43,9 @@ internal static class LiftCommand
         ["composer_residual"] = (c, v) => c with { ResidualComposer = Switch("composer_residual", v) },
         ["composer_latent"] = (c, v) => c with { ComposerInLatent = Switch("composer_latent", v) },
         ["lam_canonical_symmetry"] = (c, v) => c with { CanonicalSymmetryWeight = v },
+        ["lam_canonical_frontal"] = (c, v) => c with { CanonicalFrontalWeight = v >= 0 ? v : throw new UsageException($"--set lam_canonical_frontal={v}: must be ≥ 0") },
+        ["cycle_pitch_weight"] = (c, v) => c with { CyclePitchWeight = v >= 0 ? v : throw new UsageException($"--set cycle_pitch_weight={v}: must be ≥ 0") },
+        ["cycle_roll_weight"] = (c, v) => c with { CycleRollWeight = v >= 0 ? v : throw new UsageException($"--set cycle_roll_weight={v}: must be ≥ 0") },
         ["min_depth"] = (c, v) => c with { MinDepth = v },
         ["max_depth"] = (c, v) => c with { MaxDepth = v },
         ["border_depth"] = (c, v) => c with { BorderDepth = v },
@@ -51,6 +54,7 @@ internal static class LiftCommand
         ["perceptual_scales"] = (c, v) => c with { PerceptualScales = v >= 1 && v <= 5 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set perceptual_scales={v}: must be a whole number in 1..5") },
         ["perceptual_depth"] = (c, v) => c with { PerceptualDepth = v is 1 or 2 or 3 ? (int)v : throw new UsageException($"--set perceptual_depth={v}: must be 1, 2 or 3 (deepest slice relu2_2, relu3_3, relu4_3)") },
         ["residual_warmup_steps"] = (c, v) => c with { ResidualWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set residual_warmup_steps={v}: must be a whole number ≥ 0") },
+        ["residual_warmup_linear"] = (c, v) => c with { ResidualWarmupLinear = Switch("residual_warmup_linear", v) },
         ["view_hold_until"] = (c, v) => c with { ViewHoldUntilStep = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set view_hold_until={v}: must be a whole number ≥ 0") },
         ["light_warmup_steps"] = (c, v) => c with { LightWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set light_warmup_steps={v}: must be a whole number ≥ 0") },
     };

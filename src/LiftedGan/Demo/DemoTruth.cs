@@ -21,6 +21,7 @@ public static class DemoTruth
     [
         "teacher (ψ 1)", "world render of the same z", "lifted rendering", "predicted canonical depth", "true canonical depth",
         "predicted depth in view", "true depth in view",
+        "what makes each predicted canonical depth its own", "what makes each true canonical depth its own",
     ];
 
     /// <summary>Writes truth/truth.png and returns its section; <paramref name="z"/> N × style latents.</summary>
@@ -51,6 +52,7 @@ public static class DemoTruth
                 teacher.clamp(-1, 1).cpu(), truth.Images, shaded.Render.Image.clamp(-1, 1).cpu(),
                 Near(e.Depth.cpu(), trueMask), Near(truth.CanonicalDepth, trueMask),
                 Near(shaded.Render.Depth.cpu(), liftValid), Near(truth.RenderedDepth, truth.RenderedMask.gt(0.5)),
+                OwnShape(e.Depth.cpu(), trueMask), OwnShape(truth.CanonicalDepth, trueMask),
             };
             SampleOutput.SaveRows(dir, stack(rows, 0), "truth");
             var predicted = (e.View[.., ..3].cpu() * 60).to(ScalarType.Float64);
@@ -65,9 +67,32 @@ public static class DemoTruth
         return new DemoSection("truth", "Against the exact truth",
             "The teacher is fitted to the procedural face world, so each latent z has a known depth and pose (exact at ψ 1). " +
             $"One column per face, rows top to bottom: {string.Join("; ", Rows)}. Depth near = bright, normalised per map on its foreground. " +
+            "The last two rows show each face's canonical depth minus its own mean and minus the mean of these faces, on the pixels that are " +
+            "face in every true map: red nearer than the average face, blue farther, each row scaled to its own spread (what the distinctiveness " +
+            "score correlates; a lift that gives every face the same depth shows noise there). " +
             "`liftedgan eval truth` measures the same on hundreds of faces.",
             [new DemoItem("truth/truth.png", "one column per face"), new DemoItem("truth/truth.gif", "one frame per row")],
             new DemoTable(["face", "yaw predicted / true (°)", "pitch (°)", "roll (°)"], table));
+    }
+
+    /// <summary>
+    /// Between-face depth differences as images B x 3 x S x S in [-1, 1]: on the pixels foreground in every map of
+    /// <paramref name="mask"/>, each depth minus its own mean there, minus the mean over the batch; red where nearer than
+    /// the average face, blue where farther, white at 0, full colour at 2.5 standard deviations of the row; black off the common mask.
+    /// </summary>
+    internal static Tensor OwnShape(Tensor depth, Tensor mask)
+    {
+        var common = mask.all(0).to(ScalarType.Float32).unsqueeze(0);
+        long count = Math.Max(1L, (long)common.sum().item<float>());
+        var own = depth * common;
+        own = (own - own.sum([1, 2], keepdim: true) / count) * common;
+        own = (own - own.mean([0], keepdim: true)) * common;
+        var spread = own.pow(2).sum().div(count * depth.shape[0]).sqrt().clamp_min(1e-9);
+        var t = (-own / (2.5 * spread)).clamp(-1, 1);  // positive: nearer than the average face
+        var red = 1 - (-t).clamp_min(0);
+        var blue = 1 - t.clamp_min(0);
+        var green = 1 - t.abs();
+        return (stack([red, green, blue], 1) * common.unsqueeze(1)) * 2 - 1;
     }
 
     /// <summary>Depth B x S x S as an image B x 3 x S x S in [-1, 1]: near = bright, each map min–max on its mask, -1 off it.</summary>

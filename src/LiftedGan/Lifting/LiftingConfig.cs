@@ -185,6 +185,15 @@ public sealed record LiftingConfig
     /// </summary>
     public int ResidualWarmupSteps { get; init; }
     /// <summary>
+    /// The residual warm start fits the composer to a linear edit of the teacher's style space instead of the parameter
+    /// cycle (<see cref="ResidualComposerWarmup.LinearEdit"/>: styles regressed on the lift's own pose and light
+    /// readings, the edit from a face's reading to the asked light and view). Not in the paper or the official code.
+    /// Measured: the cycle warm start frontalised yaw but not pitch (sixth attempt), and with the pitch and roll squares
+    /// weighted 9× it frontalised pitch but not yaw and left a composer that turns faces by 0.02× the asked yaw; the
+    /// linear edit turns faces by the asked angle and keeps their identity (docs/lifting.md, seventh attempt).
+    /// </summary>
+    public bool ResidualWarmupLinear { get; init; }
+    /// <summary>
     /// The view is read from the teacher's image by <see cref="ImageViewEncoder"/> (checkpoint key netVI) instead of
     /// from the style by netSD's view head (official; the light stays netSD's). Not in the paper or the official code.
     /// Measured on the world-fit teacher (a lift with the light and latent composer switches, step 1,500): netSD read composed styles
@@ -233,6 +242,28 @@ public sealed record LiftingConfig
     /// (docs/lifting.md, fifth attempt).
     /// </summary>
     public double StyleProximityWeight { get; init; }
+    /// <summary>
+    /// Weights of the pitch and roll squares in the parameter cycle (official: 1 each; the cycle's rotation part is the
+    /// mean of the three squares in raw units), in training and in <see cref="ResidualComposerWarmup"/>. The
+    /// perturbation asks for pitch within ±15° and yaw within ±45°, so at weight 1 a pitch error weighs (15/45)² = 1/9 of
+    /// a yaw error of the same share of its range. Measured (docs/lifting.md, sixth attempt): the residual composer's warm
+    /// start frontalised the canonical faces in yaw (|yaw| 18.8° → 5.8°) but not in pitch (9.6° → 9.7°), after which
+    /// the view learnt no pitch. Not in the paper or the official code.
+    /// </summary>
+    public double CyclePitchWeight { get; init; } = 1;
+    /// <inheritdoc cref="CyclePitchWeight"/>
+    public double CycleRollWeight { get; init; } = 1;
+    /// <summary>
+    /// Weight of the canonical frontality term (official: 0, not in the paper or the official code): the view network,
+    /// its weights held fixed, reads the canonical image G(M(w, L0, 0)) as frontal, weight × the parameter cycle's
+    /// rotation error against view 0 (with <see cref="CyclePitchWeight"/> and <see cref="CycleRollWeight"/>). The
+    /// official cycle asks it only of perturbed views, and the flip and canonical-symmetry terms see only yaw and roll
+    /// (a face pitched up is still left-right symmetric), so nothing in the official objective turns a canonical face
+    /// that keeps its source's pitch (a residual composer's does, docs/lifting.md, sixth attempt) to the front. The view
+    /// network is not trained by it; the gradient reaches the composer (and, as for every term on the canonical image,
+    /// the light head through the canonical light's ambient and diffuse).
+    /// </summary>
+    public double CanonicalFrontalWeight { get; init; }
     /// <summary>
     /// Weight of the source identity term (official: 0, not in the paper or the official code): the canonical image is
     /// the same person as the teacher's image it came from, weight × mean over the samples whose estimated yaw is within

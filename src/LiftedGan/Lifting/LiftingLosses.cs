@@ -33,14 +33,28 @@ public static class LiftingLosses
 
     /// <summary>
     /// View/light cycle: mean((L̃′ − L′)²) over (B, 4) plus mean((Ṽ′ − V′)²) over the three rotation entries only (the
-    /// official code ignores the translations).
+    /// official code ignores the translations). <paramref name="pitchWeight"/> and <paramref name="rollWeight"/>
+    /// multiply the pitch (entry 0) and roll (entry 2) squares (official: 1 each).
     /// </summary>
-    public static Tensor ParameterCycle(Tensor lightEstimated, Tensor lightTarget, Tensor viewEstimated, Tensor viewTarget)
+    public static Tensor ParameterCycle(Tensor lightEstimated, Tensor lightTarget, Tensor viewEstimated, Tensor viewTarget,
+        double pitchWeight = 1, double rollWeight = 1)
     {
         using var scope = NewDisposeScope();
         var light = (lightEstimated - lightTarget).pow(2).mean();
-        var view = (viewEstimated[.., ..3] - viewTarget[.., ..3]).pow(2).mean();
-        return (light + view).MoveToOuterDisposeScope();
+        return (light + RotationError(viewEstimated, viewTarget, pitchWeight, rollWeight)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Mean over (B, 3) of the squared rotation errors (raw view entries 0–2: pitch, yaw, roll), pitch and roll squares
+    /// multiplied by their weights.
+    /// </summary>
+    public static Tensor RotationError(Tensor viewEstimated, Tensor viewTarget, double pitchWeight = 1, double rollWeight = 1)
+    {
+        using var scope = NewDisposeScope();
+        var squares = (viewEstimated[.., ..3] - viewTarget[.., ..3]).pow(2);
+        if (pitchWeight != 1 || rollWeight != 1)
+            squares = squares * tensor(new[] { (float)pitchWeight, 1f, (float)rollWeight }, dtype: squares.dtype, device: squares.device);
+        return squares.mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>

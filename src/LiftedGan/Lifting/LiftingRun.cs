@@ -119,8 +119,10 @@ public static class LiftingRun
                 if (config.ResidualWarmupSteps > 0)
                 {
                     double error = ResidualComposerWarmup.Run(model, statistics, config.ResidualWarmupSteps, config.Seed);
-                    log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"residual composer warm start: {config.ResidualWarmupSteps} steps, parameter-cycle error {error:F4}"));
+                    var inv = System.Globalization.CultureInfo.InvariantCulture;
+                    log?.Invoke(config.ResidualWarmupLinear
+                        ? string.Create(inv, $"residual composer warm start: {config.ResidualWarmupSteps} steps on the linear pose-and-light edit, relative error {error:F4}")
+                        : string.Create(inv, $"residual composer warm start: {config.ResidualWarmupSteps} steps, parameter-cycle error {error:F4}"));
                 }
             }
         }

@@ -180,7 +180,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
                 terms.Add(("perturb_image", c.PerturbImageWeight * ImageDistance(perturbedImage!, regenerated)));
             }
             if (c.PerturbParameterWeight > 0)
-                terms.Add(("perturb_param", c.PerturbParameterWeight * LiftingLosses.ParameterCycle(lightEst, pert.Light, viewEst, pert.View)));
+                terms.Add(("perturb_param", c.PerturbParameterWeight * LiftingLosses.ParameterCycle(lightEst, pert.Light, viewEst, pert.View, c.CyclePitchWeight, c.CycleRollWeight)));
             if (c.IdentityWeight > 0 && FaceEmbedding != null)
             {
                 var identity = LiftingLosses.Identity(FaceEmbedding.Embed(est.CanonicalImage), FaceEmbedding.Embed(perturbedImage!), pert.YawDegrees, c.IdentityMaxYaw);
@@ -209,6 +209,13 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         {
             var selfStyle = Model.Compose(w.detach(), est.Light.detach(), est.View.detach());
             terms.Add(("style_cycle", c.StyleCycleWeight * LiftingLosses.StylePrior(selfStyle, w.detach(), Statistics.SigmaInverse)));
+        }
+        if (c.CanonicalFrontalWeight > 0)
+        {
+            // The view network's reading of the canonical image, its weights fixed: the gradient reaches the composer only.
+            var (_, canonicalView) = Model.LightAndView(est.NeutralStyle, train: false, image: est.CanonicalImage);
+            terms.Add(("canonical_frontal", c.CanonicalFrontalWeight
+                * LiftingLosses.RotationError(canonicalView, zeros_like(canonicalView), c.CyclePitchWeight, c.CycleRollWeight)));
         }
         if (c.CanonicalSymmetryWeight > 0)
             terms.Add(("canonical_symmetry", c.CanonicalSymmetryWeight * LiftingLosses.MaskedL1(est.CanonicalImage, est.CanonicalImage.flip(3), null)));

@@ -41,11 +41,29 @@ public class DemoTruthTests
             var png = Path.Combine(dir, "truth", "truth.png");
             Assert.True(File.Exists(png) && File.Exists(Path.Combine(dir, "truth", "truth.gif")));
             using var grid = LiftedGan.Imaging.ImageIO.Load(png);
-            // 7 rows x 3 faces of 32 px, with the grid's padding between tiles.
-            Assert.True(grid.shape[1] >= 7 * 32 && grid.shape[1] < 8 * 32, $"height {grid.shape[1]}");
+            // 9 rows x 3 faces of 32 px, with the grid's padding between tiles.
+            Assert.Equal(9, DemoTruth.Rows.Count);
+            Assert.True(grid.shape[1] >= 9 * 32 && grid.shape[1] < 10 * 32, $"height {grid.shape[1]}");
             Assert.True(grid.shape[2] >= 3 * 32 && grid.shape[2] < 4 * 32, $"width {grid.shape[2]}");
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void OwnShapeIsWhiteForIdenticalFacesAndColoursWhatDiffers()
+    {
+        using var mask = ones(3, 8, 8, dtype: ScalarType.Bool);
+        mask[0, 0, 0] = tensor(false);  // off the common mask in every map
+        using var same = (ones(3, 8, 8) * 0.97f + arange(8).to(ScalarType.Float32).unsqueeze(0) * 0.001f).contiguous();
+        using var white = DemoTruth.OwnShape(same.unsqueeze(0).expand(3, -1, -1, -1)[.., 0].clone(), mask);
+        Assert.Equal(1.0, white[.., .., 1.., ..].min().item<float>(), 5);      // every face alike: white everywhere on the mask
+        Assert.Equal(-1.0, white[.., .., 0, 0].max().item<float>(), 5);       // black off it
+        using var depth = ones(3, 8, 8) * 0.97f;
+        depth[0, 3, 3] = tensor(0.95f);  // face 0 has a nearer bump: red there (R 1, B < 1)
+        using var coloured = DemoTruth.OwnShape(depth, mask);
+        Assert.Equal(1.0, coloured[0, 0, 3, 3].item<float>(), 5);
+        Assert.True(coloured[0, 2, 3, 3].item<float>() < 0.5, "nearer than the average face must be red, not white");
+        Assert.True(coloured[1, 0, 3, 3].item<float>() < coloured[1, 2, 3, 3].item<float>(), "the other faces are farther there than the average: blue");
     }
 
     [Fact]

@@ -124,6 +124,30 @@ public class IdentityPathTests
         Assert.Throws<ArgumentException>(() => ResidualComposerWarmup.Run(new LiftedGenerator(model.Teacher, config with { ResidualComposer = false }), statistics, 1, 1));
     }
 
+    [Fact]
+    public void LinearResidualWarmupFitsTheComposerToTheLinearEditAndLeavesTheReadersAlone()
+    {
+        var config = NoTerms with { ResidualComposer = true, ResidualWarmupLinear = true };
+        using var setup = new Setup(config);
+        var model = setup.Model;
+        using (no_grad()) model.Composer.ZeroOutput();
+        var statistics = StyleStatistics.Compute(model.Teacher, config.StatisticsSamples, config.Seed);
+        using (var edit = ResidualComposerWarmup.LinearEdit.Fit(model, statistics, 256, 7))
+        {
+            Assert.Equal(new long[] { 7, config.StyleDim }, edit.Matrix.shape);
+            Assert.InRange(edit.Explained, 0.0, 1.0);
+            using var from = zeros(1, 7);
+            using var to = zeros(1, 7);
+            Assert.Equal(0.0, edit.Residual(from, to).abs().max().item<float>(), 6);  // asked for the face's own reading: no change
+        }
+        var decomposerBefore = model.Decomposer.TrainableParameters().Select(p => p.detach().clone()).ToList();
+        double first = ResidualComposerWarmup.Run(model, statistics, 1, config.Seed);
+        double later = ResidualComposerWarmup.Run(model, statistics, 40, config.Seed);
+        Assert.True(double.IsFinite(first) && first > 0.5, $"a zero residual misses the whole edit at first (relative error {first:F3})");
+        Assert.True(later < first, $"the fit must lower the relative error ({first:F3} -> {later:F3})");
+        Assert.All(model.Decomposer.TrainableParameters().Zip(decomposerBefore), x => Assert.True(x.First.equal(x.Second).all().item<bool>(), "the light and view networks must stay fixed"));
+    }
+
     /// <summary>Whether any parameter of <paramref name="module"/> got a non-zero gradient.</summary>
     internal static bool HasGradient(TorchSharp.torch.nn.Module module) =>
         module.parameters().Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0);
@@ -221,6 +245,25 @@ public class IdentityPathTests
         double last = first["style_proximity"];
         for (int i = 0; i < 20; i++) last = trainer.Step()["style_proximity"];
         Assert.True(last < 0.5 * first["style_proximity"], $"the distance must fall ({first["style_proximity"]:F4} -> {last:F4})");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CanonicalFrontalityTrainsOnlyTheComposerTowardsAFrontalReading(bool viewFromImage)
+    {
+        // Only the canonical frontality term: the view network's reading of G(M(w, L0, 0)) against view 0.
+        using var setup = new Setup(NoTerms with { CanonicalFrontalWeight = 12, CyclePitchWeight = 9, CycleRollWeight = 9, ViewFromImage = viewFromImage });
+        var (model, trainer) = (setup.Model, setup.Trainer);
+        var first = trainer.Step();
+        Assert.True(first.ContainsKey("canonical_frontal") && first["canonical_frontal"] > 0, "the term must be reported");
+        Assert.True(HasGradient(model.Composer), "the term must train the composer");
+        Assert.DoesNotContain(model.Decomposer.ViewParameters(), p => p.grad is { } g && g.abs().sum().item<float>() > 0);
+        if (model.ViewEncoder is not null) Assert.False(HasGradient(model.ViewEncoder), "the image view encoder's weights are held fixed");
+        Assert.False(HasGradient(model.DepthDecoder), "the term does not involve the depth");
+        double last = first["canonical_frontal"];
+        for (int i = 0; i < 20; i++) last = trainer.Step()["canonical_frontal"];
+        Assert.True(last < first["canonical_frontal"], $"the canonical view must move towards frontal ({first["canonical_frontal"]:F5} -> {last:F5})");
     }
 
     [Fact]

@@ -40,6 +40,17 @@ public class LossTests
     }
 
     [Fact]
+    public void CycleAxisWeightsScaleOnlyTheirOwnSquares()
+    {
+        using var l = torch.zeros(1, 4);
+        using var v1 = T(new float[] { 0.3f, 0.2f, 0.1f, 9, 9, 9 }, 1, 6);
+        using var v0 = torch.zeros(1, 6);
+        // pitch 0.09 × 9, yaw 0.04 × 1, roll 0.01 × 4, over the three entries
+        Assert.Equal((0.81 + 0.04 + 0.04) / 3, LiftingLosses.ParameterCycle(l, l, v1, v0, pitchWeight: 9, rollWeight: 4).item<float>(), 6);
+        Assert.Equal((0.09 + 0.04 + 0.01) / 3, LiftingLosses.RotationError(v1, v0).item<float>(), 6);
+    }
+
+    [Fact]
     public void IdentityUsesOnlyNearFrontalSamplesAndSkipsEmptySelections()
     {
         using var e0 = T(new float[] { 1, 0, 1, 0, 1, 0 }, 3, 2);

@@ -60,6 +60,15 @@ public sealed record TruthScores(string Method, AngleStats? Pitch, AngleStats? Y
 public sealed record CanonicalScores(double Correlation, double Distinctiveness);
 
 /// <summary>
+/// How frontal a lift's canonical images G(M(w, L0, 0)) are, in the pose estimator's reading, per axis (yaw, pitch,
+/// roll, degrees): mean |angle| on the canonical images and on the teacher's images they come from, and the slope of
+/// the canonical angle on the source's true angle (0: the canonical faces are frontal whatever the source's pose; the
+/// estimator's own gain: they keep the source's pose). A canonical face that keeps its source's pose makes the lift
+/// explain the pose by the canonical image instead of its view.
+/// </summary>
+public sealed record CanonicalPose(double[] MeanAbs, double[] SourceMeanAbs, double[] SlopeOnTruth);
+
+/// <summary>
 /// A lift scored against exact truth (<see cref="ExactTruthProtocol"/>): every method on the same samples, the
 /// teacher's own fit to the world (how far its images are from the world renders the truth belongs to), the mean
 /// per-face correlation of the lift's canonical depth with the true canonical depth, and its distinctiveness.
@@ -83,6 +92,9 @@ public sealed record ExactTruthResult(int Samples, long Seed, double TeacherFitL
     /// the world's degrees); 0: it ignores the view. Null without an estimator.
     /// </summary>
     public double? ComposerYawGain { get; init; }
+
+    /// <summary>The lift's canonical images' pose in the estimator's reading; null without an estimator.</summary>
+    public CanonicalPose? CanonicalPose { get; init; }
 
     /// <summary>
     /// Canonical-depth scores of every method that gives a canonical depth (the scored subjects and
@@ -190,7 +202,8 @@ public static class ExactTruthProtocol
         if (supervised is not null) CheckSupervised(model, supervised);
         return Evaluate(model.Teacher, new LiftTruthSubject(model), estimator, count, seed, batch,
             supervised is null ? null : new LiftTruthSubject(supervised, Supervised),
-            estimator is null ? null : w => ComposerTurn(model, estimator, w));
+            estimator is null ? null : w => ComposerTurn(model, estimator, w),
+            estimator is null ? null : w => CanonicalAngles(model, estimator, w));
     }
 
     /// <summary>
@@ -200,11 +213,11 @@ public static class ExactTruthProtocol
     /// (a lift's, given the batch's styles) fills <see cref="ExactTruthResult.ComposerYawGain"/>.
     /// </summary>
     public static ExactTruthResult Evaluate(StyleGenerator teacher, ITruthSubject subject, PoseDepthEstimator? estimator, int count, long seed,
-        int batch = 8, ITruthSubject? supervised = null, Func<Tensor, double>? composerTurn = null)
+        int batch = 8, ITruthSubject? supervised = null, Func<Tensor, double>? composerTurn = null, Func<Tensor, Tensor>? canonicalAngles = null)
     {
         if (supervised is not null && supervised.Method != Supervised)
             throw new EvaluationException(supervised.Method, $"the supervised reference must be named '{Supervised}'");
-        return Score(teacher, supervised is null ? [subject] : [subject, supervised], estimator, count, seed, batch, composerTurn, null);
+        return Score(teacher, supervised is null ? [subject] : [subject, supervised], estimator, count, seed, batch, composerTurn, null, canonicalAngles);
     }
 
     /// <summary>
@@ -222,7 +235,7 @@ public static class ExactTruthProtocol
     }
 
     static ExactTruthResult Score(StyleGenerator teacher, IReadOnlyList<ITruthSubject> subjects, PoseDepthEstimator? estimator, int count, long seed,
-        int batch, Func<Tensor, double>? composerTurn, Action<TruthPrediction, string>? observe)
+        int batch, Func<Tensor, double>? composerTurn, Action<TruthPrediction, string>? observe, Func<Tensor, Tensor>? canonicalAngles = null)
     {
         if (count < 2) throw new EvaluationException("count", $"{count}: need at least 2 samples");
         if (batch < 1) throw new EvaluationException("batch", $"{batch}: must be at least 1");
@@ -255,6 +268,7 @@ public static class ExactTruthProtocol
         var trueCanonicalMask = new List<Tensor>();
         double fitSum = 0, meanImageSum = 0;
         var turns = new List<double>();
+        var poseRows = new List<(float[] Canonical, float[] Source, float[] Truth)>();
         try
         {
             LatentBatches.Run(seed, count, batch, dim, z =>
@@ -284,6 +298,12 @@ public static class ExactTruthProtocol
                         : nn.functional.interpolate(p.Mask.unsqueeze(1), [size, size], mode: InterpolationMode.Nearest).squeeze(1);
                     acc[Estimator].Add(renderer, depth, mask, p.Angles, truth.RenderedDepth, trueMask, trueAngles);
                     if (composerTurn is not null) turns.Add(composerTurn(w));
+                    if (canonicalAngles is not null)
+                    {
+                        using var angles = canonicalAngles(w);
+                        var (c, src, tru) = (angles.cpu().data<float>().ToArray(), p.Angles.cpu().data<float>().ToArray(), trueAngles.cpu().data<float>().ToArray());
+                        for (int i = 0; i < n; i++) poseRows.Add((c[(3 * i)..(3 * i + 3)], src[(3 * i)..(3 * i + 3)], tru[(3 * i)..(3 * i + 3)]));
+                    }
                 }
 
                 using (var mean = renderer.Render(meanShape.Depth.expand(n, -1, -1), zeros(n, 1, size, size),
@@ -308,6 +328,7 @@ public static class ExactTruthProtocol
                 SupervisedCanonicalCorrelation = reference?.Correlation, SupervisedDistinctiveness = reference?.Distinctiveness,
                 MeanImageL1 = meanImageSum / count,
                 ComposerYawGain = estimatorGain is { } g && turns.Count > 0 ? turns.Average() / g : null,
+                CanonicalPose = poseRows.Count > 1 ? PoseOf(poseRows) : null,
                 Canonical = canonicalScores,
             };
         }
@@ -378,6 +399,31 @@ public static class ExactTruthProtocol
 
     static string Sizes(LiftingConfig c) =>
         $"{c.ImageSize} px, style {c.StyleDim}, MLP {c.MlpHidden}, depth seed {c.DepthSeedDim}, decoder channels {c.DecoderBaseChannels}";
+
+    /// <summary>The estimator's angles (B×3, degrees: pitch, yaw, roll) on the lift's canonical images G(M(w, L0, 0)).</summary>
+    static Tensor CanonicalAngles(LiftedGenerator model, PoseDepthEstimator estimator, Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        using var est = model.Estimate(w);
+        var image = est.CanonicalImage.clamp(-1, 1);
+        var input = estimator.InputSize == image.shape[2] ? image : nn.functional.adaptive_avg_pool2d(image, [estimator.InputSize, estimator.InputSize]);
+        using var p = PoseDepthTraining.Predict(estimator, input);
+        return p.Angles.detach().clone().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Per axis, reported yaw, pitch, roll: mean |canonical|, mean |source|, and the slope of canonical on truth.</summary>
+    static CanonicalPose PoseOf(List<(float[] Canonical, float[] Source, float[] Truth)> rows)
+    {
+        int[] axes = [1, 0, 2];
+        double Slope(int a)
+        {
+            double mx = rows.Average(r => r.Truth[a]), my = rows.Average(r => r.Canonical[a]);
+            double sxx = rows.Sum(r => (r.Truth[a] - mx) * (r.Truth[a] - mx)), sxy = rows.Sum(r => (r.Truth[a] - mx) * (r.Canonical[a] - my));
+            return sxx > 0 ? sxy / sxx : double.NaN;
+        }
+        return new CanonicalPose(axes.Select(a => rows.Average(r => Math.Abs((double)r.Canonical[a]))).ToArray(),
+            axes.Select(a => rows.Average(r => Math.Abs((double)r.Source[a]))).ToArray(), axes.Select(Slope).ToArray());
+    }
 
     /// <summary>Yaw of ±<see cref="ComposerTurnDegrees"/> asked of the composer by <see cref="ComposerTurn"/>.</summary>
     public const double ComposerTurnDegrees = 30;

@@ -146,6 +146,10 @@ public static class ResultsReport
         if (r.ComposerYawGain is { } turn)
             sb.Append(CultureInfo.InvariantCulture, $"\nComposer turn: asked for ±{ExactTruthProtocol.ComposerTurnDegrees:F0}° of yaw, the lift's style composer turns the teacher's face by {F(turn)}× that angle ")
               .Append("(the estimator's reading of G(M(w, L, V′)), divided by the estimator's own yaw gain); LiftedGAN's perturbation branch needs it near 1.\n");
+        if (r.CanonicalPose is { } cp)
+            sb.Append(CultureInfo.InvariantCulture, $"\nCanonical image pose (the estimator's reading of G(M(w, L0, 0)), yaw / pitch / roll): mean |angle| {F(cp.MeanAbs[0])}° / {F(cp.MeanAbs[1])}° / {F(cp.MeanAbs[2])}° ")
+              .Append(CultureInfo.InvariantCulture, $"(on the teacher's images they come from: {F(cp.SourceMeanAbs[0])}° / {F(cp.SourceMeanAbs[1])}° / {F(cp.SourceMeanAbs[2])}°); ")
+              .Append(CultureInfo.InvariantCulture, $"slope on the source's true angle {F(cp.SlopeOnTruth[0])} / {F(cp.SlopeOnTruth[1])} / {F(cp.SlopeOnTruth[2])} (0: the canonical face is frontal whatever the source's pose).\n");
         return sb.ToString();
     }
 
