@@ -212,7 +212,8 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         }
         if (c.CanonicalFrontalWeight > 0)
         {
-            // The view network's reading of the canonical image, its weights fixed: the gradient reaches the composer only.
+            // The view network's reading of the canonical image with its weights fixed: it trains the composer (and the light
+            // head through the canonical light, as every canonical-image term does), never the view network.
             var (_, canonicalView) = Model.LightAndView(est.NeutralStyle, train: false, image: est.CanonicalImage);
             terms.Add(("canonical_frontal", c.CanonicalFrontalWeight
                 * LiftingLosses.RotationError(canonicalView, zeros_like(canonicalView), c.CyclePitchWeight, c.CycleRollWeight)));
