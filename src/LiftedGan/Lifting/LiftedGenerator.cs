@@ -119,6 +119,17 @@ public sealed class LiftedGenerator : IDisposable
         return Teacher.Map(Composer.forward(w, light, view)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The canonical light of raw lights <paramref name="light"/> (B×4): their ambient and diffuse, no direction.</summary>
+    public static Tensor NeutralLight(Tensor light) => cat(new[] { light[.., ..2], zeros_like(light[.., 2..]) }, 1);
+
+    /// <summary>The canonical style M(w, L0, 0) of styles w (detached) whose raw light is <paramref name="light"/>.</summary>
+    public Tensor NeutralStyle(Tensor w, Tensor light)
+    {
+        using var scope = NewDisposeScope();
+        var view = zeros(new long[] { w.shape[0], 6 }, dtype: w.dtype, device: w.device);
+        return Compose(w.detach(), NeutralLight(light), view).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Official estimate(w): depth, albedo, light, view, neutral style, transformation map, canonical image.</summary>
     /// <param name="w">Styles (B, D).</param>
     /// <param name="image">The teacher's image of w if the caller has it (read only with <see cref="LiftingConfig.ViewFromImage"/>).</param>
@@ -126,8 +137,7 @@ public sealed class LiftedGenerator : IDisposable
     {
         using var scope = NewDisposeScope();
         var (light, view) = LightAndView(w, image: image);
-        var neutralLight = cat(new[] { light[.., ..2], zeros_like(light[.., 2..]) }, 1);
-        var neutralStyle = Compose(w.detach(), neutralLight, zeros_like(view));
+        var neutralStyle = NeutralStyle(w, light);
         var (canonImage, feature) = Synthesize(neutralStyle);
 
         var raw = DepthDecoder.forward(Config.DepthFromSourceStyle ? w.detach() : neutralStyle, feature).squeeze(1);

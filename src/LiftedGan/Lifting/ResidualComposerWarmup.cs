@@ -54,6 +54,21 @@ public static class ResidualComposerWarmup
         return cat(new[] { view[.., ..3], light }, 1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The lights and views a warm-start batch asks for: the first half the canonical light of <paramref name="ownLight"/>
+    /// and view 0, the second half a perturbation sampled as in training.
+    /// </summary>
+    static (Tensor Light, Tensor View) Asked(Tensor ownLight, LiftingConfig c, Generator g)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var perturbation = Perturbation.Sample(ownLight, c, g);
+        var perturbed = (arange(ownLight.shape[0]) >= ownLight.shape[0] / 2).to(ScalarType.Float32).unsqueeze(1);
+        var light = perturbed * perturbation.Light + (1 - perturbed) * LiftedGenerator.NeutralLight(ownLight);
+        var view = perturbation.View * perturbed;
+        return (light.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope());
+    }
+
     /// <summary>Truncated teacher styles of a batch of latents from <paramref name="g"/>.</summary>
     static Tensor SampleStyles(LiftedGenerator model, StyleStatistics statistics, int batch, Generator g)
     {
@@ -128,18 +143,10 @@ public static class ResidualComposerWarmup
             var c = model.Config;
             using var scope = NewDisposeScope();
             var w = SampleStyles(model, statistics, Batch, g);
-            Tensor light, view, target;
-            using (no_grad())
-            {
-                var own = Reading(model, w);
-                var ownLight = own[.., 3..];
-                using var perturbation = Perturbation.Sample(ownLight, c, g);
-                var perturbed = (arange(Batch) >= Batch / 2).to(ScalarType.Float32).unsqueeze(1);
-                var neutral = cat(new[] { ownLight[.., ..2], zeros_like(ownLight[.., 2..]) }, 1);
-                light = perturbed * perturbation.Light + (1 - perturbed) * neutral;
-                view = perturbation.View * perturbed;
-                target = w + edit.Residual(own, cat(new[] { view[.., ..3], light }, 1));
-            }
+            var own = Reading(model, w);
+            var (light, view) = Asked(own[.., 3..], c, g);
+            Tensor target;
+            using (no_grad()) target = w + edit.Residual(own, cat(new[] { view[.., ..3], light }, 1));
             var composed = model.Compose(w, light, view);
             var loss = LiftingLosses.StylePrior(composed, target, statistics.SigmaInverse);
             double relative;
@@ -165,18 +172,10 @@ public static class ResidualComposerWarmup
         {
             var c = model.Config;
             using var scope = NewDisposeScope();
-            Tensor w, light, view;
-            using (no_grad())
-            {
-                var z = randn(new long[] { Batch, c.StyleDim }, generator: g);
-                w = statistics.Mean + c.Truncation * (model.Teacher.Map(z) - statistics.Mean);
-                var (own, _) = model.Decomposer.forward(w);
-                using var perturbation = Perturbation.Sample(own, c, g);
-                var perturbed = (arange(Batch) >= Batch / 2).to(ScalarType.Float32).unsqueeze(1);
-                var neutral = cat(new[] { own[.., ..2], zeros_like(own[.., 2..]) }, 1);
-                light = perturbed * perturbation.Light + (1 - perturbed) * neutral;
-                view = perturbation.View * perturbed;
-            }
+            var w = SampleStyles(model, statistics, Batch, g);
+            Tensor own;
+            using (no_grad()) (own, _) = model.Decomposer.forward(w);
+            var (light, view) = Asked(own, c, g);
             var composed = model.Compose(w, light, view);
             var image = model.Synthesize(composed).Image;
             var (lightRead, viewRead) = model.LightAndView(composed, train: false, image: image);

@@ -404,8 +404,8 @@ public static class ExactTruthProtocol
     static Tensor CanonicalAngles(LiftedGenerator model, PoseDepthEstimator estimator, Tensor w)
     {
         using var scope = NewDisposeScope();
-        using var est = model.Estimate(w);
-        var image = est.CanonicalImage.clamp(-1, 1);
+        var (light, _) = model.Decomposer.forward(w);
+        var image = model.Synthesize(model.NeutralStyle(w, light)).Image.clamp(-1, 1);
         var input = estimator.InputSize == image.shape[2] ? image : nn.functional.adaptive_avg_pool2d(image, [estimator.InputSize, estimator.InputSize]);
         using var p = PoseDepthTraining.Predict(estimator, input);
         return p.Angles.detach().clone().MoveToOuterDisposeScope();
