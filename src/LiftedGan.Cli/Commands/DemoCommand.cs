@@ -48,6 +48,10 @@ internal static class DemoCommand
                 stdout.WriteLine("writing the 3D viewer");
                 sections = sections.Append(DemoRun.WriteViewer(sampler, s, psi, outDir)).ToList();
             }
+            if (shipped.HasRealFaces)
+                sections = sections.Concat(DemoRealFaces.Write(shipped, s, outDir, step => stdout.WriteLine($"writing {step}"))).ToList();
+            else
+                stdout.WriteLine($"no real-face models ({ShippedModels.RealStyleGanFile}, {ShippedModels.RealLiftFile}) in {shipped.Folder}: the page shows the procedural faces only");
             double gallerySeconds = clock.Elapsed.TotalSeconds;
 
             stdout.WriteLine($"training a short lift of the shipped StyleGAN2 ({steps} steps of batch {liftConfig.BatchSize}) -> {Path.Combine(outDir, DemoLift.FolderName)}");

@@ -178,7 +178,7 @@ internal static class EvalCommands3d
         var yaws = new Option<string>("--yaws") { Description = "Comma-separated yaw angles in degrees.", DefaultValueFactory = _ => "-45,-30,-15,0,15,30,45" };
         var size = new Option<int>("--size") { Description = "Render size for --synth.", DefaultValueFactory = _ => 64 };
         var seed = new Option<long>("--seed") { Description = "Seed of faces.", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "Output folder (similarity.csv, mean.csv, similarity.png).", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder (similarity.csv, mean.csv, similarity.png; with --ckpt also flat-card/, the lift's frontal image on a flat card turned the same way).", Required = true };
         var command = new Command("identity-yaw", "Identity similarity (cosine to the frontal rendering) versus yaw.")
         {
             embedding, ckpt, stylegan, synth, n, yaws, size, seed, output,
@@ -197,8 +197,22 @@ internal static class EvalCommands3d
             var render = model is null ? IdentityYaw.FaceWorldRenderer(parse.GetValue(seed), parse.GetValue(size)) : IdentityYaw.LiftedRenderer(model, parse.GetValue(seed));
             var r = IdentityYaw.Measure(embed, parse.GetValue(n), angles, render);
             string folder = parse.GetValue(output)!;
-            r.Write(folder);
-            stdout.Write(r.MeanTableCsv());
+            // A lift also gets the constant-shape answer: its own frontal image on a flat card, turned the same way.
+            var flat = model is null ? null : IdentityYaw.Measure(embed, parse.GetValue(n), angles, IdentityYaw.LiftedRenderer(model, parse.GetValue(seed), flat: true));
+            if (flat is null)
+            {
+                r.Write(folder, "world, mean ± std");
+                stdout.Write(r.MeanTableCsv());
+            }
+            else
+            {
+                r.Write(folder, "lift, mean ± std", [("flat card (constant shape)", flat)]);
+                flat.Write(Path.Combine(folder, "flat-card"), "flat card, mean ± std");
+                stdout.WriteLine("yaw_degrees,lift_mean,lift_std,flat_card_mean,flat_card_std,faces");
+                for (int j = 0; j < angles.Count; j++)
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{angles[j]:G6},{r.Mean[j]:F4},{r.Std[j]:F4},{flat.Mean[j]:F4},{flat.Std[j]:F4},{r.Faces}"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean over the turned yaws: lift {r.MeanOverYaws:F4}, flat card {flat.MeanOverYaws:F4}"));
+            }
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"different faces (chance): mean cosine {r.DifferentFaces:F4} between the frontal renderings of the {r.Faces} faces"));
             stdout.WriteLine($"-> {folder}");
             return 0;

@@ -58,6 +58,7 @@ public static class DemoRun
             ("teacher", Size(models.StyleGan) + " — StyleGAN2 fitted to the procedural face world (exact 3D truth per latent)"),
             ("lift", Size(models.Lift) + " — LiftedGAN synth_64"),
             ("identity embedding", Size(models.Identity) + " — used by the short lift's identity loss"),
+            ("real faces", models.HasRealFaces ? $"{Size(models.RealStyleGan)} — StyleGAN2 trained on LFW photographs; {Size(models.RealLift)} — its lift" : "not in the models folder"),
             ("seed", seed.ToString(CultureInfo.InvariantCulture)),
             ("truncation ψ", truncation.ToString(CultureInfo.InvariantCulture)),
             ("wall time", string.Create(CultureInfo.InvariantCulture, $"{gallerySeconds:F0} s for the results, {lift.Seconds:F0} s for the {lift.Steps}-step lift")),

@@ -15,7 +15,8 @@ public enum ModelsFolderSource
 /// The models the repository ships in <c>models/</c> (the embedded default, all 64 px): the StyleGAN2 teacher trained
 /// on the procedural face world (packed g_ema), its LiftedGAN lift (synth_64, packed, config beside it) and the
 /// procedural identity embedding. The folder is the one the caller gives, else <see cref="EnvironmentVariable"/>, else
-/// the <c>models</c> folder the build copies next to the program.
+/// the <c>models</c> folder the build copies next to the program. Optional beside them: the real-face pair (the
+/// StyleGAN2 trained on LFW photographs and its lift), which the demo shows when both files are present.
 /// </summary>
 public sealed record ShippedModels(string Folder, string StyleGan, string Lift, string LiftConfig, string Identity, string IdentityLog)
 {
@@ -24,6 +25,17 @@ public sealed record ShippedModels(string Folder, string StyleGan, string Lift, 
     public const string IdentityFile = "identity_faces64.pt";
     public const string IdentityLogFile = "identity_faces64.json";
     public const string EnvironmentVariable = "LIFTEDGAN_MODELS";
+    public const string RealStyleGanFile = "stylegan2_lfw64.pt";
+    public const string RealLiftFile = "liftedgan_lfw64.pth";
+
+    /// <summary>The optional real-face teacher (StyleGAN2 trained on LFW), whether or not it exists.</summary>
+    public string RealStyleGan => Path.Combine(Folder, RealStyleGanFile);
+
+    /// <summary>The optional lift of <see cref="RealStyleGan"/>, whether or not it exists.</summary>
+    public string RealLift => Path.Combine(Folder, RealLiftFile);
+
+    /// <summary>Whether both real-face files are present.</summary>
+    public bool HasRealFaces => File.Exists(RealStyleGan) && File.Exists(RealLift);
 
     /// <summary>The <c>models</c> folder beside the program (the build copies the repository's <c>models/</c> there).</summary>
     public static string BuildOutputFolder => Path.Combine(AppContext.BaseDirectory, "models");

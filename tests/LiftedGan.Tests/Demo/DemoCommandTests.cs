@@ -27,6 +27,7 @@ public class DemoCommandTests
             Assert.Contains($"Results: {Path.GetFullPath(dir)}", output);
             Assert.Contains("liftedgan rotate --help", output);
             Assert.Contains("lift 2/2", output);
+            Assert.Contains("no real-face models", output);
 
             string html = File.ReadAllText(Path.Combine(dir, "index.html"));
             var referenced = DemoPage.ReferencedFiles(html);
@@ -59,6 +60,31 @@ public class DemoCommandTests
                 Assert.True(File.GetLastWriteTimeUtc(Path.Combine(dir, name)) >= start, $"{name} was not written again");
                 Assert.True(bytes.AsSpan().SequenceEqual(second[name]), $"{name} differs between two runs");
             }
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    [Fact]
+    public void WithTheRealFacePairTheDemoAddsItsGalleryInItsOwnFolder()
+    {
+        var root = Directory.CreateTempSubdirectory("liftedgan-demo-real").FullName;
+        try
+        {
+            string models = Path.Combine(root, "models"), dir = Path.Combine(root, "results");
+            StandInModels.Write(models);
+            StandInModels.WriteRealFaces(models);
+            var (code, output, err) = LiftFixture.Run("demo", "--models", models, "--out", dir, "--lift-steps", "1", "--lift-batch", "2", "--seed", "3");
+            Assert.True(code == 0, err + output);
+            Assert.DoesNotContain("no real-face models", output);
+            Assert.Contains("real faces: faces and maps", output);
+
+            string html = File.ReadAllText(Path.Combine(dir, "index.html"));
+            var referenced = DemoPage.ReferencedFiles(html);
+            foreach (var r in referenced) Assert.True(File.Exists(Path.Combine(dir, r)), $"index.html references missing {r}");
+            foreach (var expected in new[] { "real-faces/faces/teacher_vs_lifted.png", "real-faces/rotate-yaw/1.gif", "real-faces/meshes/00001.glb", "real-faces/z.npy", "faces/teacher_vs_lifted.png" })
+                Assert.Contains(expected, referenced);
+            Assert.Contains("Real faces: Teacher and lifted faces", html);
+            Assert.Contains(ShippedModels.RealLiftFile, html);
         }
         finally { Directory.Delete(root, true); }
     }

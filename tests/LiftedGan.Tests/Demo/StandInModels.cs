@@ -31,4 +31,11 @@ internal static class StandInModels
         using var identity = new IdentityEmbeddingNetwork(64, 4, 16);
         IdentityEmbeddingTraining.Save(Path.Combine(dir, ShippedModels.IdentityFile), identity, 4);
     }
+
+    /// <summary>Copies the stand-in teacher and lift under the optional real-face names (the demo's real-face part).</summary>
+    public static void WriteRealFaces(string dir)
+    {
+        File.Copy(Path.Combine(dir, ShippedModels.StyleGanFile), Path.Combine(dir, ShippedModels.RealStyleGanFile), true);
+        File.Copy(Path.Combine(dir, ShippedModels.LiftFile), Path.Combine(dir, ShippedModels.RealLiftFile), true);
+    }
 }

@@ -246,6 +246,34 @@ public class Evaluation3dTests
     }
 
     [Fact]
+    public void IdentityYawOfALiftPrintsTheFlatCardBesideIt()
+    {
+        var root = Directory.CreateTempSubdirectory("liftedgan-idyaw").FullName;
+        try
+        {
+            string models = Path.Combine(root, "models"), dir = Path.Combine(root, "out");
+            Demo.StandInModels.Write(models);
+            var output = new StringWriter();
+            var error = new StringWriter();
+            string[] args =
+            {
+                "eval", "identity-yaw", "--ckpt", Path.Combine(models, LiftedGan.Packing.ShippedModels.LiftFile), "--stylegan", Path.Combine(models, LiftedGan.Packing.ShippedModels.StyleGanFile),
+                "--face-embedding", Path.Combine(models, LiftedGan.Packing.ShippedModels.IdentityFile), "--n", "3", "--yaws", "-30,0,30", "--out", dir,
+            };
+            Assert.True(0 == LiftedGan.Cli.Program.Run(args, output, error), error.ToString());
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains("yaw_degrees,lift_mean,lift_std,flat_card_mean,flat_card_std,faces", lines);
+            var zero = lines.Single(l => l.StartsWith("0,", StringComparison.Ordinal)).Split(',');
+            Assert.Equal(1.0, double.Parse(zero[1], System.Globalization.CultureInfo.InvariantCulture), 3);
+            Assert.Equal(1.0, double.Parse(zero[3], System.Globalization.CultureInfo.InvariantCulture), 3);
+            Assert.Contains(lines, l => l.StartsWith("mean over the turned yaws: lift", StringComparison.Ordinal));
+            foreach (var f in new[] { "similarity.png", "mean.csv", "flat-card/mean.csv", "flat-card/similarity.png" })
+                Assert.True(File.Exists(Path.Combine(dir, f)), f);
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    [Fact]
     public void APredictorWithoutForegroundGetsNoDepthScoreInsteadOfAPerfectOne()
     {
         var e = GeometryErrors.OnFaceWorld(images =>

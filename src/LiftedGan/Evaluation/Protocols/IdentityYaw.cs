@@ -69,15 +69,28 @@ public sealed record IdentityYawResult(IReadOnlyList<double> YawDegrees, double[
         return sb.ToString();
     }
 
-    /// <summary>Writes similarity.csv, mean.csv and similarity.png/.svg (mean ± std vs yaw) into <paramref name="folder"/>.</summary>
-    public void Write(string folder)
+    /// <summary>
+    /// Writes similarity.csv, mean.csv and similarity.png/.svg (mean ± std vs yaw) into <paramref name="folder"/>; the
+    /// plot also draws the means of <paramref name="baselines"/> (measured at the same yaws) and, when known, the
+    /// chance level as a horizontal line.
+    /// </summary>
+    public void Write(string folder, string name = "mean ± std", IReadOnlyList<(string Name, IdentityYawResult Result)>? baselines = null)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllBytes(Path.Combine(folder, "similarity.csv"), Encoding.UTF8.GetBytes(ToCsv()));
         AtomicFile.WriteAllBytes(Path.Combine(folder, "mean.csv"), Encoding.UTF8.GetBytes(MeanTableCsv()));
+        var x = YawDegrees.ToArray();
+        var series = new List<Plotting.ChartSeries> { new(name, x, Mean, Std, Markers: true) };
+        foreach (var (title, r) in baselines ?? [])
+        {
+            if (!r.YawDegrees.SequenceEqual(YawDegrees)) throw new EvaluationException(title, "baseline measured at other yaws");
+            series.Add(new Plotting.ChartSeries(title, x, r.Mean, Markers: true));
+        }
+        if (!double.IsNaN(DifferentFaces))
+            series.Add(new Plotting.ChartSeries("different faces (chance)", [x.Min(), x.Max()], [DifferentFaces, DifferentFaces]));
+        double low = series.SelectMany(s => s.Spread is null ? s.Y : s.Y.Zip(s.Spread, (m, d) => m - d)).Min();
         Plotting.Chart.Save(Path.Combine(folder, "similarity.png"), $"Identity under rotation ({Faces} faces)", "yaw (°)",
-            "cosine similarity to the frontal view", [new Plotting.ChartSeries("mean ± std", YawDegrees.ToArray(), Mean, Std, Markers: true)],
-            yMin: Math.Min(0, Mean.Zip(Std, (m, s) => m - s).Min()), yMax: 1, width: 480, height: 320);
+            "cosine similarity to the frontal view", series, yMin: Math.Min(0, low), yMax: 1, width: 480, height: 320);
     }
 }
 
