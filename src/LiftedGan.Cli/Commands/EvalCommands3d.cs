@@ -13,7 +13,7 @@ internal static class EvalCommands3d
 {
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static IEnumerable<Command> Create() => new[] { TrainEstimator(), TrainExpression(), Table2(), Truth(), EvalCompareCommand.Create(), IdentityYawCommand(), EvalPoseCommand.Create(), LiftPhotoCommand.CreateEval() };
+    public static IEnumerable<Command> Create() => new[] { TrainEstimator(), TrainExpression(), Table2(), Truth(), EvalCompareCommand.Create(), IdentityYawCommand(), EvalPoseCommand.Create(), LiftPhotoCommand.CreateEval(), EvalDepthSignalCommand.Create() };
 
     static Command TrainEstimator()
     {
