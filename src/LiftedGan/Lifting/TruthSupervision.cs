@@ -32,16 +32,27 @@ public static class TruthSupervision
     /// </summary>
     public static void CheckTeacher(LiftingConfig config, int styleDim, string what = "teacher")
     {
+        if (new[] { config.TruthDepthWeight, config.TruthViewWeight, config.TruthLightWeight, config.TruthAlbedoWeight, config.TruthTransformWeight }.All(w => !(w > 0)))
+            throw new LiftingSetupException(config.Preset, "every lam_truth_* weight is 0: the supervised objective has nothing to fit");
+        CheckWorld(config, styleDim, what, depthRange: true);
+    }
+
+    /// <summary>
+    /// Throws <see cref="LiftingSetupException"/> unless a teacher of <paramref name="styleDim"/> latents at the config's
+    /// size can be a world-fit teacher and the config's camera (field of view, rotation centre, border depth) is the
+    /// world's; with <paramref name="depthRange"/> also its depth range (which bounds only what the depth decoder can
+    /// output, not how a depth renders).
+    /// </summary>
+    public static void CheckWorld(LiftingConfig config, int styleDim, string what, bool depthRange)
+    {
         if (styleDim < LatentFaces.MinimumDimension)
             throw new LiftingSetupException(what, $"latent size {styleDim} is below the world map's {LatentFaces.MinimumDimension}: " +
                 "not a world-fit teacher, so its samples have no exact truth for the supervised-truth objective");
         if (!FaceModel.Sizes.Contains(config.ImageSize))
             throw new LiftingSetupException(what, $"{config.ImageSize} px: the face world renders at {string.Join(", ", FaceModel.Sizes)} px only, " +
                 "so the supervised-truth objective has no truth at this size");
-        if (new[] { config.TruthDepthWeight, config.TruthViewWeight, config.TruthLightWeight, config.TruthAlbedoWeight, config.TruthTransformWeight }.All(w => !(w > 0)))
-            throw new LiftingSetupException(config.Preset, "every lam_truth_* weight is 0: the supervised objective has nothing to fit");
         var world = FaceWorld.Renderer(config.ImageSize).Options;
-        if (config.FieldOfView != world.FieldOfViewDegrees || config.MinDepth != world.MinDepth || config.MaxDepth != world.MaxDepth
+        if (config.FieldOfView != world.FieldOfViewDegrees || (depthRange && (config.MinDepth != world.MinDepth || config.MaxDepth != world.MaxDepth))
             || config.RotationCenterDepth != world.CenterDepth || config.BorderDepth != world.BorderDepth)
             throw new LiftingSetupException(what, $"preset {config.Preset}: its camera or depth range differs from the face world's " +
                 $"(fov {world.FieldOfViewDegrees}°, depth {world.MinDepth}–{world.MaxDepth}, centre {world.CenterDepth}, border {world.BorderDepth}), " +

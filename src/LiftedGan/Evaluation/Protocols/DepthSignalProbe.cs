@@ -49,8 +49,8 @@ public sealed record DepthSignalOptions
 /// image, transformation map) is the world's exact truth unless <see cref="DepthSignalOptions.FromLift"/> takes it from
 /// the lift; the exact canonical image is the true albedo under the true light's ambient and diffuse strengths, frontal.
 /// With every part exact the decoder learns between-face depth differences (distinctiveness rises towards the
-/// supervised reference's); a part that stops it is where a lift loses them. Needs a world-fit teacher; changes the
-/// model's depth decoder in place.
+/// supervised reference's); a part that stops it is where a lift loses them. Needs a world-fit teacher and the world's
+/// camera (a narrower depth range only bounds what the decoder can output); changes the model's depth decoder in place.
 /// </summary>
 public static class DepthSignalProbe
 {
@@ -58,7 +58,7 @@ public static class DepthSignalProbe
     public static IReadOnlyList<DepthSignalRow> Run(LiftedGenerator model, DepthSignalOptions options, Action<DepthSignalRow>? report = null)
     {
         var c = model.Config;
-        TruthSupervision.CheckTeacher(c with { TruthDepthWeight = 1 }, c.StyleDim);
+        TruthSupervision.CheckWorld(c, c.StyleDim, "teacher", depthRange: false);
         if (options.Steps < 1 || options.Batch < 1 || options.Samples < 2 || options.Every < 1)
             throw new EvaluationException("depth signal", "steps, batch and every must be at least 1 and samples at least 2");
         if (options.FromLift.HasFlag(LiftParts.Canonical) && options.FromLift.HasFlag(LiftParts.SourceAsCanonical))
