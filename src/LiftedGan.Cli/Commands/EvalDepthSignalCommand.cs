@@ -28,7 +28,7 @@ internal static class EvalDepthSignalCommand
         var steps = new Option<int>("--steps") { Description = "Training steps of the depth decoder per probe.", DefaultValueFactory = _ => 600 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
         var n = new Option<int>("--n") { Description = "Held-out latents the distinctiveness is measured on.", DefaultValueFactory = _ => 64 };
-        var every = new Option<int>("--every") { Description = "Steps between measurements.", DefaultValueFactory = _ => 200 };
+        var every = new Option<int>("--truth-every") { Description = "Steps between measurements.", DefaultValueFactory = _ => 200 };
         var seed = new Option<long>("--seed") { Description = "Seed of the training latents (the held-out latents use seed 1).", DefaultValueFactory = _ => 7 };
         var command = new Command("depth-signal",
             "Can a lift's decomposition carry each face's own depth? Only the depth decoder trains, by the L1 of the official reconstruction, with the " +

@@ -169,6 +169,8 @@ internal static class OptionVocabulary
             new Term("--ds-floor", "the disentanglement score's resolution floor ε of normalised spreads").For("floor"),
             new("--seeds", "how many consecutive seeds a measurement is repeated with (reported as mean ± std)"),
             new("--world-truth", "the teacher is world-fit: exact factor values instead of the estimator's"),
+            new("--from-lift", "parts of a lift's decomposition a depth-signal probe takes from the lift instead of the exact truth"),
+            new("--world-target", "a depth-signal probe reconstructs the world's own render instead of the teacher's image"),
             new("--held-out", "held-out procedural images for an estimator's own error", new OldName("--estimator-held-out", "eval report")),
             new("--tags", "scalar tags or CSV columns to plot"),
             new("--smooth", "moving-average window in points"),
