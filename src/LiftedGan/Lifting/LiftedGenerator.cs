@@ -130,6 +130,21 @@ public sealed class LiftedGenerator : IDisposable
         return Compose(w.detach(), NeutralLight(light), view).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The canonical depth (B, S, S) of styles <paramref name="w"/>: the depth decoder on the neutral style (or on w with
+    /// <see cref="LiftingConfig.DepthFromSourceStyle"/>) and the teacher's feature map of the neutral style, mean-centred,
+    /// squashed into the depth range and border-clamped as the config says.
+    /// </summary>
+    public Tensor DecodeDepth(Tensor w, Tensor neutralStyle, Tensor feature)
+    {
+        using var scope = NewDisposeScope();
+        var raw = DepthDecoder.forward(Config.DepthFromSourceStyle ? w.detach() : neutralStyle, feature).squeeze(1);
+        raw = raw - raw.mean(new long[] { 1, 2 }, keepdim: true);
+        var depth = DepthGeometry.Rescale(raw.tanh(), Config.MinDepth, Config.MaxDepth);
+        if (Config.ClampBorder) depth = DepthGeometry.ClampBorder(depth, Config.BorderDepth);
+        return depth.MoveToOuterDisposeScope();
+    }
+
     /// <summary>Official estimate(w): depth, albedo, light, view, neutral style, transformation map, canonical image.</summary>
     /// <param name="w">Styles (B, D).</param>
     /// <param name="image">The teacher's image of w if the caller has it (read only with <see cref="LiftingConfig.ViewFromImage"/>).</param>
@@ -140,10 +155,7 @@ public sealed class LiftedGenerator : IDisposable
         var neutralStyle = NeutralStyle(w, light);
         var (canonImage, feature) = Synthesize(neutralStyle);
 
-        var raw = DepthDecoder.forward(Config.DepthFromSourceStyle ? w.detach() : neutralStyle, feature).squeeze(1);
-        raw = raw - raw.mean(new long[] { 1, 2 }, keepdim: true);
-        var depth = DepthGeometry.Rescale(raw.tanh(), Config.MinDepth, Config.MaxDepth);
-        if (Config.ClampBorder) depth = DepthGeometry.ClampBorder(depth, Config.BorderDepth);
+        var depth = DecodeDepth(w, neutralStyle, feature);
 
         var trans = (TransformationDecoder.forward(neutralStyle) + Config.TransformationBias).sigmoid();
         var nearMask = depth.le(Config.BorderDepth - 0.01).to(trans.dtype).unsqueeze(1).detach();

@@ -123,14 +123,10 @@ public static class DepthSignalProbe
     /// <summary>The canonical depth the lift's depth decoder gives styles <paramref name="w"/> (as in <see cref="LiftedGenerator.Estimate"/>).</summary>
     static Tensor Depth(LiftedGenerator model, Tensor w)
     {
-        var c = model.Config;
         var (light, _) = model.LightAndView(w, train: false);
         var neutral = model.NeutralStyle(w, light);
         var (_, feature) = model.Synthesize(neutral);
-        var raw = model.DepthDecoder.forward(c.DepthFromSourceStyle ? w.detach() : neutral, feature).squeeze(1);
-        raw = raw - raw.mean([1, 2], keepdim: true);
-        var depth = DepthGeometry.Rescale(raw.tanh(), c.MinDepth, c.MaxDepth);
-        return c.ClampBorder ? DepthGeometry.ClampBorder(depth, c.BorderDepth) : depth;
+        return model.DecodeDepth(w, neutral, feature);
     }
 
     static Tensor Loss(LiftedGenerator model, Tensor z, FaceBatch truth, DepthSignalOptions options)
