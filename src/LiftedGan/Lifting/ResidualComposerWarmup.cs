@@ -38,10 +38,10 @@ public static class ResidualComposerWarmup
         if (model.Config.ResidualWarmupLinear)
         {
             using var edit = LinearEdit.Fit(model, statistics, LinearEditSamples, stream + 1);
-            using var linear = new LinearFit(model, statistics, edit);
+            using var linear = new ComposerFit(model, statistics, (w, g) => LinearLoss(model, statistics, edit, w, g));
             return WarmStart.Run(linear, steps, stream, "the residual composer warm start (linear edit)");
         }
-        using var fit = new Fit(model, statistics);
+        using var fit = new ComposerFit(model, statistics, (w, g) => CycleLoss(model, statistics, w, g));
         return WarmStart.Run(fit, steps, stream, "the residual composer warm start");
     }
 
@@ -128,11 +128,11 @@ public static class ResidualComposerWarmup
     }
 
     /// <summary>
-    /// The linear warm start: the composer's residual M(w, L′, V′) fitted by Adam to the linear edit from the lift's
-    /// reading of w to (V′, L′), in the style prior's units; half of each batch asks for the canonical light and view,
-    /// half for perturbations sampled as in training.
+    /// The warm start as a <see cref="TrainingLoop"/> model: one step fits the composer (Adam) to one batch of sampled
+    /// styles by <paramref name="loss"/>, which returns the loss to descend and the scalar to report as "error".
     /// </summary>
-    sealed class LinearFit(LiftedGenerator model, StyleStatistics statistics, LinearEdit edit) : ITrainable, IDisposable
+    sealed class ComposerFit(LiftedGenerator model, StyleStatistics statistics, Func<Tensor, Generator, (Tensor Loss, double Error)> loss)
+        : ITrainable, IDisposable
     {
         readonly AdamOptimizer _adam = new(model.Composer.parameters(), LearningRate, 0.9, 0.999);
 
@@ -140,54 +140,47 @@ public static class ResidualComposerWarmup
 
         public IReadOnlyDictionary<string, double> Step(Generator g)
         {
-            var c = model.Config;
             using var scope = NewDisposeScope();
-            var w = SampleStyles(model, statistics, Batch, g);
-            var own = Reading(model, w);
-            var (light, view) = Asked(own[.., 3..], c, g);
-            Tensor target;
-            using (no_grad()) target = w + edit.Residual(own, cat(new[] { view[.., ..3], light }, 1));
-            var composed = model.Compose(w, light, view);
-            var loss = LiftingLosses.StylePrior(composed, target, statistics.SigmaInverse);
-            double relative;
-            using (no_grad()) relative = loss.item<float>() / Math.Max(1e-12, LiftingLosses.StylePrior(w, target, statistics.SigmaInverse).item<float>());
+            var (value, error) = loss(SampleStyles(model, statistics, Batch, g), g);
             _adam.ZeroGrad();
-            loss.backward();
+            value.backward();
             _adam.Step();
             StepsDone++;
-            return new Dictionary<string, double> { ["error"] = relative };
+            return new Dictionary<string, double> { ["error"] = error };
         }
 
         public void Dispose() => _adam.Dispose();
     }
 
-    /// <summary>The warm start as a <see cref="TrainingLoop"/> model: one step fits one batch.</summary>
-    sealed class Fit(LiftedGenerator model, StyleStatistics statistics) : ITrainable, IDisposable
+    /// <summary>
+    /// The linear warm start's loss: the composer's residual M(w, L′, V′) against the linear edit from the lift's reading
+    /// of w to (V′, L′), in the style prior's units, reported relative to w's own distance from the target; half of each
+    /// batch asks for the canonical light and view, half for perturbations sampled as in training.
+    /// </summary>
+    static (Tensor, double) LinearLoss(LiftedGenerator model, StyleStatistics statistics, LinearEdit edit, Tensor w, Generator g)
     {
-        readonly AdamOptimizer _adam = new(model.Composer.parameters(), LearningRate, 0.9, 0.999);
+        var own = Reading(model, w);
+        var (light, view) = Asked(own[.., 3..], model.Config, g);
+        Tensor target;
+        using (no_grad()) target = w + edit.Residual(own, cat(new[] { view[.., ..3], light }, 1));
+        var loss = LiftingLosses.StylePrior(model.Compose(w, light, view), target, statistics.SigmaInverse);
+        double relative;
+        using (no_grad()) relative = loss.item<float>() / Math.Max(1e-12, LiftingLosses.StylePrior(w, target, statistics.SigmaInverse).item<float>());
+        return (loss, relative);
+    }
 
-        public long StepsDone { get; private set; }
-
-        public IReadOnlyDictionary<string, double> Step(Generator g)
-        {
-            var c = model.Config;
-            using var scope = NewDisposeScope();
-            var w = SampleStyles(model, statistics, Batch, g);
-            Tensor own;
-            using (no_grad()) (own, _) = model.Decomposer.forward(w);
-            var (light, view) = Asked(own, c, g);
-            var composed = model.Compose(w, light, view);
-            var image = model.Synthesize(composed).Image;
-            var (lightRead, viewRead) = model.LightAndView(composed, train: false, image: image);
-            var cycle = LiftingLosses.ParameterCycle(lightRead, light, viewRead, view, c.CyclePitchWeight, c.CycleRollWeight);
-            var loss = c.PerturbParameterWeight * cycle + c.StyleProximityWeight * LiftingLosses.StylePrior(composed, w, statistics.SigmaInverse);
-            _adam.ZeroGrad();
-            loss.backward();
-            _adam.Step();
-            StepsDone++;
-            return new Dictionary<string, double> { ["error"] = cycle.item<float>() };
-        }
-
-        public void Dispose() => _adam.Dispose();
+    /// <summary>The cycle warm start's loss: the parameter cycle on the composed styles' images plus the style proximity; reports the cycle.</summary>
+    static (Tensor, double) CycleLoss(LiftedGenerator model, StyleStatistics statistics, Tensor w, Generator g)
+    {
+        var c = model.Config;
+        Tensor own;
+        using (no_grad()) (own, _) = model.Decomposer.forward(w);
+        var (light, view) = Asked(own, c, g);
+        var composed = model.Compose(w, light, view);
+        var image = model.Synthesize(composed).Image;
+        var (lightRead, viewRead) = model.LightAndView(composed, train: false, image: image);
+        var cycle = LiftingLosses.ParameterCycle(lightRead, light, viewRead, view, c.CyclePitchWeight, c.CycleRollWeight);
+        var loss = c.PerturbParameterWeight * cycle + c.StyleProximityWeight * LiftingLosses.StylePrior(composed, w, statistics.SigmaInverse);
+        return (loss, cycle.item<float>());
     }
 }

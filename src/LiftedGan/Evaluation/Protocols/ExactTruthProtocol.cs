@@ -415,12 +415,7 @@ public static class ExactTruthProtocol
     static CanonicalPose PoseOf(List<(float[] Canonical, float[] Source, float[] Truth)> rows)
     {
         int[] axes = [1, 0, 2];
-        double Slope(int a)
-        {
-            double mx = rows.Average(r => r.Truth[a]), my = rows.Average(r => r.Canonical[a]);
-            double sxx = rows.Sum(r => (r.Truth[a] - mx) * (r.Truth[a] - mx)), sxy = rows.Sum(r => (r.Truth[a] - mx) * (r.Canonical[a] - my));
-            return sxx > 0 ? sxy / sxx : double.NaN;
-        }
+        double Slope(int a) => AngleStats.Slope(rows.Select(r => (double)r.Canonical[a]).ToList(), rows.Select(r => (double)r.Truth[a]).ToList());
         return new CanonicalPose(axes.Select(a => rows.Average(r => Math.Abs((double)r.Canonical[a]))).ToArray(),
             axes.Select(a => rows.Average(r => Math.Abs((double)r.Source[a]))).ToArray(), axes.Select(Slope).ToArray());
     }
