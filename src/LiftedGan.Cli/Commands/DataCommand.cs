@@ -7,7 +7,39 @@ namespace LiftedGan.Cli.Commands;
 /// <summary>`liftedgan data lfw`: real-face data preparation (docs/real-faces.md).</summary>
 internal static class DataCommand
 {
-    public static Command Create() => new("data", "Prepare real-face data sets for training.") { Lfw() };
+    public static Command Create() => new("data", "Prepare real-face data sets for training.") { Lfw(), Balance() };
+
+    static Command Balance()
+    {
+        var poses = new Option<string>("--poses") { Description = "A pose judge's angles per image: the CSV that eval pose --images prints (file,yaw,pitch,roll).", Required = true };
+        var output = new Option<string>("--out") { Description = "The sampling-weights CSV (file,weight) for stylegan train --sample-weights.", Required = true };
+        var column = new Option<string>("--column") { Description = "The angle to balance: yaw, pitch or roll.", DefaultValueFactory = _ => "yaw" };
+        var binWidth = new Option<double>("--bin-width") { Description = "Bin width in degrees (bins centred on 0).", DefaultValueFactory = _ => 5 };
+        var power = new Option<double>("--power") { Description = "Weight = (1 / bin count)^power: 0 keeps the data's distribution, 1 draws every occupied bin equally often.", DefaultValueFactory = _ => 1 };
+        var maxWeight = new Option<double>("--max-weight") { Description = "Cap on a weight, as a multiple of the mean (keeps a few lone extreme images from every batch).", DefaultValueFactory = _ => 10 };
+        var command = new Command("balance",
+            "Sampling weights that make a StyleGAN2's real images turn more: images are weighted by the inverse count of their angle's bin (a judge's angles, " +
+            "e.g. FSA-Net's through eval pose --images), capped; prints the angle's spread and tails before and after.")
+        {
+            poses, output, column, binWidth, power, maxWeight,
+        };
+        command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            string col = parse.GetValue(column)!;
+            if (col is not ("yaw" or "pitch" or "roll")) throw new UsageException($"--column {col}: expected yaw, pitch or roll");
+            var rows = SampleWeights.ReadAngles(parse.GetValue(poses)!, col);
+            var b = SampleWeights.Balance(rows.Select(r => r.Angle).ToList(), parse.GetValue(binWidth), parse.GetValue(power), parse.GetValue(maxWeight));
+            SampleWeights.Write(parse.GetValue(output)!, rows.Select(r => r.File).ToList(), b.Weights);
+            var inv = CultureInfo.InvariantCulture;
+            stdout.WriteLine(string.Create(inv, $"{rows.Count} images, {col}: as the data holds them -> as weighted draws"));
+            stdout.WriteLine(string.Create(inv, $"  spread (std)   {b.Std.Uniform,6:F2}° -> {b.Std.Weighted:F2}°"));
+            stdout.WriteLine(string.Create(inv, $"  beyond ±15°    {100 * b.Beyond15.Uniform,6:F1} % -> {100 * b.Beyond15.Weighted:F1} %"));
+            stdout.WriteLine(string.Create(inv, $"  beyond ±30°    {100 * b.Beyond30.Uniform,6:F1} % -> {100 * b.Beyond30.Weighted:F1} %"));
+            stdout.WriteLine(string.Create(inv, $"  largest weight {b.Weights.Max():F2} (mean 1) -> {parse.GetValue(output)}"));
+            return 0;
+        }));
+        return command;
+    }
 
     static Command Lfw()
     {

@@ -11,7 +11,8 @@ internal static class EvalDepthSignalCommand
     static readonly Dictionary<string, LiftParts> Names = new(StringComparer.Ordinal)
     {
         ["light"] = LiftParts.Light, ["view"] = LiftParts.View, ["canonical"] = LiftParts.Canonical,
-        ["transform"] = LiftParts.Transform, ["source"] = LiftParts.SourceAsCanonical, ["none"] = LiftParts.None,
+        ["transform"] = LiftParts.Transform, ["source"] = LiftParts.SourceAsCanonical,
+        ["teacher-frontal"] = LiftParts.TeacherFrontal, ["world-frontal"] = LiftParts.WorldFrontal, ["none"] = LiftParts.None,
     };
 
     public static Command Create()
@@ -21,7 +22,8 @@ internal static class EvalDepthSignalCommand
         var parts = new Option<string[]>("--from-lift")
         {
             Description = "Parts taken from the lift instead of the truth, joined by +: light, view, canonical, transform, source " +
-                          "(the teacher's own image of w as the canonical image), or none; repeat for several probes. Default: none, then each part alone.",
+                          "(the teacher's own image of w as the canonical image), teacher-frontal (the teacher's image of the same face turned frontal and lit " +
+                          "frontally through the world's latent map: the best canonical image this teacher can give), world-frontal (the world's render of it), or none; repeat for several probes. Default: none, then each part alone.",
             AllowMultipleArgumentsPerToken = true,
         };
         var world = new Option<bool>("--world-target") { Description = "Reconstruct the world's own render of each latent instead of the teacher's image (the teacher-free ceiling)." };
@@ -47,6 +49,16 @@ internal static class EvalDepthSignalCommand
             var inv = CultureInfo.InvariantCulture;
             stdout.WriteLine(string.Create(inv,
                 $"depth decoder trained alone, {parse.GetValue(steps)} steps of batch {parse.GetValue(batch)} per probe, target: {(parse.GetValue(world) ? "the world's render" : "the teacher's image")}; distinctiveness on {parse.GetValue(n)} held-out latents (seed 1)"));
+            using (var lift = LiftedCheckpoint.Open(parse.GetValue(ckpt)!, teacher))
+            {
+                var f = DepthSignalProbe.Fidelity(lift, parse.GetValue(n));
+                stdout.WriteLine(string.Create(inv,
+                    $"canonical fidelity against the teacher's frontal image of each face ({f.Samples} latents, seed 1; L1 on the face, between-face slope and r):"));
+                stdout.WriteLine(string.Create(inv, $"  lift canonical G(M(w, L0, 0))   L1 {f.LiftL1:F4}  slope {f.LiftSlope:F3}  r {f.LiftR:F3}"));
+                stdout.WriteLine(string.Create(inv, $"  source image (no canonicalising) L1 {f.SourceL1:F4}  slope {f.SourceSlope:F3}  r {f.SourceR:F3}"));
+                stdout.WriteLine(string.Create(inv, $"  one mean frontal image           L1 {f.MeanImageL1:F4}  slope 0  r 0"));
+                stdout.WriteLine(string.Create(inv, $"  (the teacher's own error: its frontal image against the world's render, L1 {f.TeacherToWorldL1:F4})"));
+            }
             var summary = new List<(LiftParts Parts, double Start, double End)>();
             foreach (var p in requested)
             {

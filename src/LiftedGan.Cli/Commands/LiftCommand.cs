@@ -44,6 +44,8 @@ internal static class LiftCommand
         ["composer_latent"] = (c, v) => c with { ComposerInLatent = Switch("composer_latent", v) },
         ["lam_canonical_symmetry"] = (c, v) => c with { CanonicalSymmetryWeight = v },
         ["lam_canonical_frontal"] = (c, v) => c with { CanonicalFrontalWeight = v >= 0 ? v : throw new UsageException($"--set lam_canonical_frontal={v}: must be ≥ 0") },
+        ["lam_canonical_invariance"] = (c, v) => c with { CanonicalInvarianceWeight = v >= 0 ? v : throw new UsageException($"--set lam_canonical_invariance={v}: must be ≥ 0") },
+        ["lam_canonical_roundtrip"] = (c, v) => c with { CanonicalRoundTripWeight = v >= 0 ? v : throw new UsageException($"--set lam_canonical_roundtrip={v}: must be ≥ 0") },
         ["cycle_pitch_weight"] = (c, v) => c with { CyclePitchWeight = v >= 0 ? v : throw new UsageException($"--set cycle_pitch_weight={v}: must be ≥ 0") },
         ["cycle_roll_weight"] = (c, v) => c with { CycleRollWeight = v >= 0 ? v : throw new UsageException($"--set cycle_roll_weight={v}: must be ≥ 0") },
         ["min_depth"] = (c, v) => c with { MinDepth = v },
@@ -84,7 +86,7 @@ internal static class LiftCommand
         var truthEvery = new Option<int?>("--truth-every")
         {
             Description = "Steps between exact-truth measurements of the lift (eval truth's angles, SIDE, MAD, canonical correlation and " +
-                          "distinctiveness on --n-truth teacher samples of seed 1), logged to RUN/probe.csv and TensorBoard truth/*. " +
+                          "distinctiveness on --n-truth teacher samples of seed 1, and the canonical images' L1 to the teacher's frontal images), logged to RUN/probe.csv and TensorBoard truth/*. " +
                           "Default 250 for a world-fit teacher, off otherwise; 0 switches it off.",
         };
         var truthSamples = new Option<int>("--n-truth") { Description = "Samples per exact-truth measurement.", DefaultValueFactory = _ => 64 };
@@ -147,6 +149,7 @@ internal static class LiftCommand
     {
         var r = Evaluation.ExactTruthProtocol.Evaluate(model, null, samples, seed: 1);
         var lift = r[Evaluation.ExactTruthProtocol.Lift]!;
+        var fidelity = Evaluation.DepthSignalProbe.Fidelity(model, samples);
         return new Dictionary<string, double>
         {
             ["yaw_deg"] = lift.Yaw!.MeanAbs, ["pitch_deg"] = lift.Pitch!.MeanAbs, ["roll_deg"] = lift.Roll!.MeanAbs,
@@ -154,6 +157,7 @@ internal static class LiftCommand
             ["yaw_centred"] = lift.Yaw.CentredMeanAbs, ["pitch_centred"] = lift.Pitch.CentredMeanAbs, ["roll_centred"] = lift.Roll.CentredMeanAbs,
             ["side"] = lift.Side, ["mad_deg"] = lift.Mad, ["canonical_r"] = r.CanonicalCorrelation, ["distinctiveness"] = r.Distinctiveness,
             ["mean_shape_side"] = r[Evaluation.ExactTruthProtocol.MeanShape]!.Side, ["teacher_l1"] = r.TeacherFitL1,
+            ["canonical_l1"] = fidelity.LiftL1, ["canonical_slope"] = fidelity.LiftSlope,
         };
     }
 

@@ -37,10 +37,14 @@ internal static class StyleGanTrainCommand
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids (0: none).", DefaultValueFactory = _ => 500 };
         var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints (0: only at the end).", DefaultValueFactory = _ => 2000 };
         var resume = new Option<string?>("--resume") { Description = "Checkpoint to resume from (default: the run's latest)." };
+        var sampleWeights = new Option<string?>("--sample-weights")
+        {
+            Description = "Draw an image folder's images in proportion to per-image weights (CSV file,weight, files relative to --data; data balance makes one from a pose judge's angles).",
+        };
         var cmd = new Command("train", "Train a StyleGAN2 (official checkpoint layout, exact resume).")
         {
             data, objective, size, output, iters, batch, seed, styleDim, nMlp, channels, dChannels, lr, beta1, lrMlp, r1, pathReg, mixing, ema, augment,
-            sampleEvery, ckptEvery, resume,
+            sampleEvery, ckptEvery, resume, sampleWeights,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -76,13 +80,17 @@ internal static class StyleGanTrainCommand
             var effective = resumeFrom is null ? options : StyleGanCheckpoint.ReadOptions(resumeFrom);
             if (dataArg is null && effective.Objective == TrainObjective.Adversarial)
                 throw new UsageException("--data is required for the adversarial objective");
+            string? weightsPath = parse.GetValue(sampleWeights);
+            if (weightsPath is not null && (dataArg is null or "synth" or "faces"))
+                throw new UsageException("--sample-weights needs --data to be an image folder");
             IImageSource source = dataArg switch
             {
                 null => new LiftedGan.Synthetic.FaceWorldSource(effective.Generator.Size),
                 "synth" => new ShapesSource(s),
                 "faces" => new LiftedGan.Synthetic.FaceWorldSource(s),
-                _ => new ImageFolderSource(dataArg, s),
+                _ => new ImageFolderSource(dataArg, s, weights: weightsPath is null ? null : SampleWeights.Read(weightsPath), weightsName: weightsPath),
             };
+            if (source is ImageFolderSource { WeightsName: not null } weighted) stdout.WriteLine($"real images drawn by the weights in {weighted.WeightsName}");
             try
             {
                 string outDir = parse.GetValue(output)!;

@@ -265,6 +265,24 @@ public sealed record LiftingConfig
     /// </summary>
     public double CanonicalFrontalWeight { get; init; }
     /// <summary>
+    /// Weight of the canonical invariance term (official: 0, not in the paper or the official code): a face and the same
+    /// face turned and relit by the composer have one canonical image, weight × L1(G(M(w′, L0′, 0)), G(M(w, L0, 0))) with
+    /// w′ = M(w, L′, V′) the sampled perturbation (detached) and L0′ the neutral of the light read from w′. A canonical
+    /// image that keeps part of its source's pose or light (measured: a quarter of the source's departure from the
+    /// teacher's frontal image) differs between the two; a canonical image the depth can be read from must not
+    /// (docs/lifting.md, "Where each face's own depth is lost"). Gradients reach the composer through both images.
+    /// </summary>
+    public double CanonicalInvarianceWeight { get; init; }
+    /// <summary>
+    /// Weight of the canonical round trip (official: 0, not in the paper or the official code): a face made canonical and
+    /// then turned and lit back to its own view and light is the face again, weight × L1(G(M(M(w, L0, 0), L̂, V̂)), G(w))
+    /// with the lift's readings L̂, V̂ of w held constant. A canonical style that loses part of the face (measured: the
+    /// canonical images keep 0.77 of the between-face differences of the teacher's frontal images, and 95 % of their
+    /// error does not depend on the source's pose or light) cannot give it back, so the term asks the canonical image to
+    /// keep the whole face, as a cycle-consistency loss does. Gradients reach the composer through both applications.
+    /// </summary>
+    public double CanonicalRoundTripWeight { get; init; }
+    /// <summary>
     /// Weight of the source identity term (official: 0, not in the paper or the official code): the canonical image is
     /// the same person as the teacher's image it came from, weight × mean over the samples whose estimated yaw is within
     /// ± <see cref="IdentityMaxYaw"/> of Σ (E(canonical) − E(teacher image))² with the face embedding E (the official

@@ -155,7 +155,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         using var pert = Perturbation.Sample(est.Light, c, g);
         bool needsPerturbedRender = c.PerturbImageWeight > 0 || (c.IdentityWeight > 0 && FaceEmbedding != null);
         Tensor? composerTerm = null;
-        if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0 || c.StyleProximityWeight > 0)
+        if (needsPerturbedRender || c.PerturbParameterWeight > 0 || c.StylePriorWeight > 0 || c.StyleProximityWeight > 0 || c.CanonicalInvarianceWeight > 0)
         {
             var perturbedStyle = Model.Compose(w.detach(), pert.Light, pert.View);
             // G(w') once, with its graph to the composer: the view read from it (view_from_image) and part (a) of the
@@ -185,6 +185,11 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             {
                 var identity = LiftingLosses.Identity(FaceEmbedding.Embed(est.CanonicalImage), FaceEmbedding.Embed(perturbedImage!), pert.YawDegrees, c.IdentityMaxYaw);
                 if (identity is not null) terms.Add(("identity", c.IdentityWeight * identity));
+            }
+            if (c.CanonicalInvarianceWeight > 0)
+            {
+                var perturbedCanonical = Model.Synthesize(Model.NeutralStyle(perturbedStyle.detach(), lightEst)).Image;
+                terms.Add(("canonical_invariance", c.CanonicalInvarianceWeight * LiftingLosses.MaskedL1(perturbedCanonical, est.CanonicalImage, null)));
             }
             if (c.StylePriorWeight > 0)
                 terms.Add(("style_prior", c.StylePriorWeight * LiftingLosses.StylePrior(perturbedStyle, Statistics.Mean, Statistics.SigmaInverse)));
@@ -217,6 +222,11 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             var (_, canonicalView) = Model.LightAndView(est.NeutralStyle, train: false, image: est.CanonicalImage);
             terms.Add(("canonical_frontal", c.CanonicalFrontalWeight
                 * LiftingLosses.RotationError(canonicalView, zeros_like(canonicalView), c.CyclePitchWeight, c.CycleRollWeight)));
+        }
+        if (c.CanonicalRoundTripWeight > 0)
+        {
+            var returned = Model.Compose(est.NeutralStyle, est.Light.detach(), est.View.detach());
+            terms.Add(("canonical_roundtrip", c.CanonicalRoundTripWeight * LiftingLosses.MaskedL1(Model.Synthesize(returned).Image, input, null)));
         }
         if (c.CanonicalSymmetryWeight > 0)
             terms.Add(("canonical_symmetry", c.CanonicalSymmetryWeight * LiftingLosses.MaskedL1(est.CanonicalImage, est.CanonicalImage.flip(3), null)));

@@ -78,6 +78,32 @@ public static class LatentFaces
         return IdentityParams.Length + Flags.Length + i;
     }
 
+    /// <summary>The pose parameters and the light direction: what <see cref="Frontal"/> sets to the middle of its range (0).</summary>
+    static readonly FaceParam[] ViewAndLightDirection =
+        [FaceParam.Pitch, FaceParam.Yaw, FaceParam.Roll, FaceParam.TranslationX, FaceParam.TranslationY, FaceParam.TranslationZ, FaceParam.LightX, FaceParam.LightY];
+
+    /// <summary>
+    /// The latents of the same faces seen frontally under frontal light: in the normalised ẑ the pose and light-direction
+    /// dimensions are set to 0 (the middle of their symmetric ranges) and the texture-noise dimensions are scaled so that
+    /// ‖ẑ‖² stays D; every other parameter (identity, expression, ambient and diffuse strength, background) is unchanged,
+    /// the texture noise grows by that scale (about 2 % at D = 256). Returned normalised (‖row‖ = √D).
+    /// </summary>
+    public static Tensor Frontal(Tensor z)
+    {
+        if (z.dim() != 2 || z.shape[1] < MinimumDimension)
+            throw new SyntheticWorldException("z", $"shape [{string.Join(", ", z.shape)}], expected [B, D] with D ≥ {MinimumDimension}");
+        int d = (int)z.shape[1], p = ParameterDimensions;
+        using var scope = NewDisposeScope();
+        var zn = z.detach().to(float64);
+        zn = zn * Math.Sqrt(d) / zn.square().sum(1, keepdim: true).add(1e-8).sqrt();
+        var keep = ones(d, float64, z.device);
+        foreach (var param in ViewAndLightDirection) keep[DimensionOf(param)] = 0;
+        var parameters = zn.narrow(1, 0, p) * keep.narrow(0, 0, p);
+        var noise = zn.narrow(1, p, d - p);
+        var scale = ((d - parameters.square().sum(1, keepdim: true)).clamp_min(0) / noise.square().sum(1, keepdim: true).add(1e-12)).sqrt();
+        return cat([parameters, noise * scale], 1).to(z.dtype).MoveToOuterDisposeScope();
+    }
+
     /// <summary>The world's render of map(z) at <paramref name="size"/>, with all of its ground truth.</summary>
     public static FaceBatch Truth(Tensor z, int size)
     {

@@ -17,6 +17,8 @@ public class DepthSignalProbeTests
     [InlineData(LiftParts.None)]
     [InlineData(LiftParts.Light | LiftParts.View | LiftParts.Canonical | LiftParts.Transform)]
     [InlineData(LiftParts.SourceAsCanonical)]
+    [InlineData(LiftParts.TeacherFrontal)]
+    [InlineData(LiftParts.WorldFrontal)]
     public void OnlyTheDepthDecoderTrainsAndItsLossFalls(LiftParts parts)
     {
         using var teacher = SupervisedTruthTests.WorldTeacher();
@@ -53,6 +55,26 @@ public class DepthSignalProbeTests
         using var teacher = SupervisedTruthTests.WorldTeacher();
         using var lift = new LiftedGenerator(teacher, Config);
         var e = Assert.Throws<EvaluationException>(() => DepthSignalProbe.Run(lift, new DepthSignalOptions { FromLift = LiftParts.Canonical | LiftParts.SourceAsCanonical, Steps = 1 }));
-        Assert.Contains("not both", e.Message);
+        Assert.Contains("one source of the canonical image", e.Message);
+        e = Assert.Throws<EvaluationException>(() => DepthSignalProbe.Run(lift, new DepthSignalOptions { FromLift = LiftParts.TeacherFrontal | LiftParts.WorldFrontal, Steps = 1 }));
+        Assert.Contains("one source of the canonical image", e.Message);
+    }
+
+    [Fact]
+    public void CanonicalFidelityScoresTheLiftBesideTheSourceAndTheMeanImage()
+    {
+        using var teacher = SupervisedTruthTests.WorldTeacher();
+        using var lift = new LiftedGenerator(teacher, Config);
+        var f = DepthSignalProbe.Fidelity(lift, samples: 6, seed: 3);
+        Assert.Equal(6, f.Samples);
+        foreach (var v in new[] { f.LiftL1, f.LiftSlope, f.LiftR, f.SourceL1, f.SourceSlope, f.SourceR, f.MeanImageL1, f.TeacherToWorldL1 })
+            Assert.True(double.IsFinite(v), $"{f}");
+        Assert.InRange(f.LiftR, -1, 1);
+        Assert.InRange(f.SourceR, -1, 1);
+        Assert.True(f.MeanImageL1 > 0 && f.LiftL1 > 0 && f.SourceL1 > 0, $"{f}");
+        // Same seed, same numbers; another seed, other faces.
+        Assert.Equal(f, DepthSignalProbe.Fidelity(lift, samples: 6, seed: 3));
+        Assert.NotEqual(f.SourceL1, DepthSignalProbe.Fidelity(lift, samples: 6, seed: 4).SourceL1);
+        Assert.Throws<EvaluationException>(() => DepthSignalProbe.Fidelity(lift, samples: 1));
     }
 }

@@ -219,7 +219,7 @@ public class SupervisedTruthTests(ITestOutputHelper log)
             // The exact-truth probe: one row per step, with the eval truth columns.
             var probe = File.ReadAllLines(Path.Combine(run, "probe.csv"));
             Assert.Equal(3, probe.Length);
-            Assert.Equal("step,yaw_deg,pitch_deg,roll_deg,yaw_bias,pitch_bias,roll_bias,yaw_centred,pitch_centred,roll_centred,side,mad_deg,canonical_r,distinctiveness,mean_shape_side,teacher_l1", probe[0]);
+            Assert.Equal("step,yaw_deg,pitch_deg,roll_deg,yaw_bias,pitch_bias,roll_bias,yaw_centred,pitch_centred,roll_centred,side,mad_deg,canonical_r,distinctiveness,mean_shape_side,teacher_l1,canonical_l1,canonical_slope", probe[0]);
             Assert.StartsWith("2,", probe[2]);
             Assert.All(probe[1..], line => Assert.All(line.Split(',').Skip(1), v => Assert.True(double.IsFinite(double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)), line)));
             Assert.Contains("supervised on exact truth", output);

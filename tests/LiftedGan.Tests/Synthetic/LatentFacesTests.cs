@@ -50,6 +50,37 @@ public class LatentFacesTests
     }
 
     [Fact]
+    public void TheFrontalLatentIsTheSameFaceFacingTheCameraUnderFrontalLight()
+    {
+        using var scope = NewDisposeScope();
+        var z = randn([16, 128], generator: new Generator(11));
+        var frontal = LatentFaces.Frontal(z);
+        Assert.True(frontal.square().sum(1).sqrt().allclose(full(16, Math.Sqrt(128)), rtol: 1e-4, atol: 1e-4));
+        var before = LatentFaces.Draws(z);
+        var after = LatentFaces.Draws(frontal);
+        var zeroed = new[] { FaceParam.Pitch, FaceParam.Yaw, FaceParam.Roll, FaceParam.TranslationX, FaceParam.TranslationY, FaceParam.TranslationZ, FaceParam.LightX, FaceParam.LightY };
+        for (int i = 0; i < before.Count; i++)
+        {
+            foreach (var p in FaceParameters.All)
+            {
+                float expected = zeroed.Contains(p.Id) ? 0 : before[i].Parameters[(int)p.Id];
+                Assert.Equal(expected, after[i].Parameters[(int)p.Id], 3);
+            }
+            // Only the texture noise's scale changes, by the energy the zeroed dimensions gave up.
+            float scale = (after[i].Noise * before[i].Noise).sum().item<float>() / before[i].Noise.square().sum().item<float>();
+            Assert.True(after[i].Noise.allclose(before[i].Noise * scale, rtol: 1e-3, atol: 1e-3));
+            Assert.InRange(scale, 1.0, 1.2);
+        }
+        // Frontal twice is frontal once; the world's render of it shows the pose and light it says.
+        Assert.True(LatentFaces.Frontal(frontal).allclose(frontal, rtol: 1e-5, atol: 1e-5));
+        using var truth = LatentFaces.Truth(frontal, 32);
+        Assert.True(truth.View.abs().max().item<float>() < 1e-4);
+        Assert.True(truth.Light[.., 2..].abs().max().item<float>() < 1e-4);
+        foreach (var d in before.Concat(after)) d.Dispose();
+        Assert.Throws<SyntheticWorldException>(() => LatentFaces.Frontal(zeros(2, 40)));
+    }
+
+    [Fact]
     public void TruthRendersTheMappedFaceAndTooSmallLatentsAreRefused()
     {
         using var scope = NewDisposeScope();

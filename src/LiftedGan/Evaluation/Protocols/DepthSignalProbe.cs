@@ -21,10 +21,27 @@ public enum LiftParts
     Transform = 8,
     /// <summary>Instead of a canonical image, the teacher's own image of w at its own pose and light (perfect identity, no canonicalisation).</summary>
     SourceAsCanonical = 16,
+    /// <summary>
+    /// Instead of the lift's canonical image, the teacher's image of the face's frontal latent (<see cref="LatentFaces.Frontal"/>):
+    /// the canonical image a perfect composer could give with this teacher (not from the lift; a ceiling).
+    /// </summary>
+    TeacherFrontal = 32,
+    /// <summary>The world's own render of the frontal latent: <see cref="TeacherFrontal"/> without the teacher's errors (a control).</summary>
+    WorldFrontal = 64,
 }
 
 /// <summary>One measurement of a <see cref="DepthSignalProbe"/> run: the step, the mean loss since the previous row and the distinctiveness.</summary>
 public sealed record DepthSignalRow(int Step, double Loss, double Distinctiveness);
+
+/// <summary>
+/// How close a lift's canonical images G(M(w, L0, 0)) are to the teacher's own image of the same face frontal and lit
+/// frontally, G(map(frontal(z))) (<see cref="LatentFaces.Frontal"/>), the best canonical image the teacher can give:
+/// mean L1 on the true face region (images in [-1, 1]) and the slope and correlation of the between-face deviations
+/// (each image minus its set's mean image; slope 1 and r 1 when every face's own look is kept), beside the trivial
+/// answers: the teacher's source image itself, and one mean frontal image for every face (slope and r 0).
+/// </summary>
+public sealed record CanonicalFidelity(int Samples, double LiftL1, double LiftSlope, double LiftR, double SourceL1, double SourceSlope, double SourceR,
+    double MeanImageL1, double TeacherToWorldL1);
 
 /// <summary>Settings of a <see cref="DepthSignalProbe"/> run.</summary>
 public sealed record DepthSignalOptions
@@ -54,6 +71,8 @@ public sealed record DepthSignalOptions
 /// </summary>
 public static class DepthSignalProbe
 {
+    const LiftParts CanonicalSources = LiftParts.Canonical | LiftParts.SourceAsCanonical | LiftParts.TeacherFrontal | LiftParts.WorldFrontal;
+
     /// <summary>Runs the probe on <paramref name="model"/> (whose teacher must be world-fit) and returns one row per <see cref="DepthSignalOptions.Every"/> steps, step 0 first.</summary>
     public static IReadOnlyList<DepthSignalRow> Run(LiftedGenerator model, DepthSignalOptions options, Action<DepthSignalRow>? report = null)
     {
@@ -61,8 +80,8 @@ public static class DepthSignalProbe
         TruthSupervision.CheckWorld(c, c.StyleDim, "teacher", depthRange: false);
         if (options.Steps < 1 || options.Batch < 1 || options.Samples < 2 || options.Every < 1)
             throw new EvaluationException("depth signal", "steps, batch and every must be at least 1 and samples at least 2");
-        if (options.FromLift.HasFlag(LiftParts.Canonical) && options.FromLift.HasFlag(LiftParts.SourceAsCanonical))
-            throw new EvaluationException("depth signal", "take the canonical image from the lift or the source image, not both");
+        if (System.Numerics.BitOperations.PopCount((uint)(options.FromLift & CanonicalSources)) > 1)
+            throw new EvaluationException("depth signal", "name one source of the canonical image (the lift's, the source image, the teacher's or the world's frontal face), not several");
 
         var frozen = model.Networks.Where(n => n.Module != model.DepthDecoder).SelectMany(n => n.Module.parameters()).Where(p => p.requires_grad).ToList();
         foreach (var p in frozen) p.requires_grad = false;
@@ -120,6 +139,53 @@ public static class DepthSignalProbe
         }
     }
 
+    /// <summary>
+    /// <see cref="CanonicalFidelity"/> of <paramref name="model"/>'s canonical images on <paramref name="samples"/> latents
+    /// of seed <paramref name="seed"/> (its teacher must be world-fit).
+    /// </summary>
+    public static CanonicalFidelity Fidelity(LiftedGenerator model, int samples = 64, long seed = 1)
+    {
+        var c = model.Config;
+        TruthSupervision.CheckWorld(c, c.StyleDim, "teacher", depthRange: false);
+        if (samples < 2) throw new EvaluationException("canonical fidelity", "needs at least 2 samples");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var canonical = new List<Tensor>();
+        var source = new List<Tensor>();
+        var frontal = new List<Tensor>();
+        var world = new List<Tensor>();
+        var masks = new List<Tensor>();
+        LatentBatches.Run(seed, samples, 8, c.StyleDim, z =>
+        {
+            using var truth = LatentFaces.Truth(z, c.ImageSize);
+            var w = model.Teacher.Map(z);
+            var image = model.Synthesize(w).Image.clamp(-1, 1);
+            using var estimate = model.Estimate(w, image);
+            canonical.Add(estimate.CanonicalImage.clamp(-1, 1).MoveToOuterDisposeScope());
+            source.Add(image.MoveToOuterDisposeScope());
+            frontal.Add(FrontalTeacherImage(model, z).MoveToOuterDisposeScope());
+            world.Add(FrontalWorldImage(z, c.ImageSize).MoveToOuterDisposeScope());
+            masks.Add(truth.Mask.gt(0.5).to(float32).unsqueeze(1).MoveToOuterDisposeScope());
+        });
+        var target = cat(frontal, 0);
+        var mask = cat(masks, 0).expand_as(target);
+        double L1(Tensor a) => ((a - target).abs() * mask).sum().item<float>() / mask.sum().item<float>();
+        (double Slope, double R) Deviation(Tensor a)
+        {
+            var da = ((a - a.mean([0], keepdim: true)) * mask).flatten();
+            var dt = ((target - target.mean([0], keepdim: true)) * mask).flatten();
+            double slope = (da * dt).sum().item<float>() / (dt * dt).sum().item<float>();
+            double r = (da * dt).sum().item<float>() / Math.Sqrt((da * da).sum().item<float>() * (dt * dt).sum().item<float>());
+            return (slope, r);
+        }
+        var lift = cat(canonical, 0);
+        var src = cat(source, 0);
+        var (liftSlope, liftR) = Deviation(lift);
+        var (sourceSlope, sourceR) = Deviation(src);
+        return new CanonicalFidelity(samples, L1(lift), liftSlope, liftR, L1(src), sourceSlope, sourceR,
+            L1(target.mean([0], keepdim: true).expand_as(target)), L1(cat(world, 0)));
+    }
+
     /// <summary>The canonical depth the lift's depth decoder gives styles <paramref name="w"/> (as in <see cref="LiftedGenerator.Estimate"/>).</summary>
     static Tensor Depth(LiftedGenerator model, Tensor w)
     {
@@ -139,7 +205,7 @@ public static class DepthSignalProbe
             image = model.Synthesize(w).Image.clamp(-1, 1);
         }
         LiftedEstimate? estimate = null;
-        if ((parts & ~LiftParts.SourceAsCanonical) != LiftParts.None)
+        if ((parts & (LiftParts.Light | LiftParts.View | LiftParts.Canonical | LiftParts.Transform)) != LiftParts.None)
             using (no_grad()) estimate = model.Estimate(w, image);
         var light = parts.HasFlag(LiftParts.Light) ? estimate!.Light : truth.Light;
         var view = parts.HasFlag(LiftParts.View) ? estimate!.View : truth.RawView;
@@ -148,11 +214,28 @@ public static class DepthSignalProbe
         using var trueFrontal = Lighting.Parse(truth.Light, frontalize: true);
         var canonical = parts.HasFlag(LiftParts.Canonical) ? estimate!.CanonicalImage
             : parts.HasFlag(LiftParts.SourceAsCanonical) ? image
+            : parts.HasFlag(LiftParts.TeacherFrontal) ? FrontalTeacherImage(model, z)
+            : parts.HasFlag(LiftParts.WorldFrontal) ? FrontalWorldImage(z, model.Config.ImageSize)
             : Lighting.Shade(truth.Albedo, Lighting.Shading(model.Renderer.Normals(truth.CanonicalDepth), trueFrontal));
         var depth = Depth(model, w);
         var albedo = Lighting.Delight(canonical, Lighting.Shading(model.Renderer.Normals(depth), frontal));
         using var render = model.Render(depth, albedo, light, view, transform);
         var target = options.WorldTarget ? truth.Images : image;
         return LiftingLosses.MaskedL1(render.Render.Image, target, render.Render.Mask.detach());
+    }
+
+    static Tensor FrontalTeacherImage(LiftedGenerator model, Tensor z)
+    {
+        using var _ = no_grad();
+        using var frontal = LatentFaces.Frontal(z);
+        using var w = model.Teacher.Map(frontal);
+        return model.Synthesize(w).Image.clamp(-1, 1);
+    }
+
+    static Tensor FrontalWorldImage(Tensor z, int size)
+    {
+        using var frontal = LatentFaces.Frontal(z);
+        using var truth = LatentFaces.Truth(frontal, size);
+        return truth.Images.clone();
     }
 }

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text;
+using LiftedGan.IO;
+
+namespace LiftedGan.Data;
+
+/// <summary>What <see cref="SampleWeights.Balance"/> did to an angle's distribution: its spread and tail before and after.</summary>
+/// <param name="Weights">One weight per row, mean 1.</param>
+/// <param name="Std">Standard deviation of the angle, uniform and weighted.</param>
+/// <param name="Beyond15">Share of the images (uniform) and of the draws (weighted) with |angle| above 15°.</param>
+/// <param name="Beyond30">The same above 30°.</param>
+public sealed record BalancedSampling(IReadOnlyList<double> Weights, (double Uniform, double Weighted) Std,
+    (double Uniform, double Weighted) Beyond15, (double Uniform, double Weighted) Beyond30);
+
+/// <summary>
+/// Per-image sampling weights of an image folder (CSV "file,weight", files relative to the folder with '/'): the
+/// StyleGAN2 trainer draws its real images in proportion to them (<c>stylegan train --sample-weights</c>). Made by
+/// <see cref="Balance"/> from a pose judge's angles so that turned faces are drawn more often than a data set holds them.
+/// </summary>
+public static class SampleWeights
+{
+    /// <summary>Reads a "file,weight" CSV; a malformed line, a negative or non-finite weight or no positive weight is an error naming the file and line.</summary>
+    public static IReadOnlyDictionary<string, double> Read(string path)
+    {
+        if (!File.Exists(path)) throw new DataPreparationException(path, "sample-weights file does not exist");
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0].Trim() != "file,weight")
+            throw new DataPreparationException(path, "line 1: expected the header 'file,weight'");
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Trim().Length == 0) continue;
+            int comma = lines[i].LastIndexOf(',');
+            if (comma <= 0 || !double.TryParse(lines[i][(comma + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double w))
+                throw new DataPreparationException(path, $"line {i + 1}: expected 'file,weight', got '{lines[i].Trim()}'");
+            if (!double.IsFinite(w) || w < 0) throw new DataPreparationException(path, $"line {i + 1}: weight {w} must be finite and ≥ 0");
+            if (!weights.TryAdd(lines[i][..comma], w)) throw new DataPreparationException(path, $"line {i + 1}: {lines[i][..comma]} is listed twice");
+        }
+        if (!weights.Values.Any(w => w > 0)) throw new DataPreparationException(path, "no image has a positive weight");
+        return weights;
+    }
+
+    /// <summary>Writes a "file,weight" CSV atomically.</summary>
+    public static void Write(string path, IReadOnlyList<string> files, IReadOnlyList<double> weights)
+    {
+        if (files.Count != weights.Count) throw new ArgumentException("one weight per file");
+        var sb = new StringBuilder("file,weight\n");
+        for (int i = 0; i < files.Count; i++) sb.Append(files[i]).Append(',').Append(weights[i].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(sb.ToString()));
+    }
+
+    /// <summary>
+    /// The (file, angle) rows of a judge's CSV (<c>eval pose --images</c>: "file,yaw,pitch,roll") for column
+    /// <paramref name="column"/>; a missing column or a malformed value is an error naming the file and line.
+    /// </summary>
+    public static IReadOnlyList<(string File, double Angle)> ReadAngles(string path, string column)
+    {
+        if (!File.Exists(path)) throw new DataPreparationException(path, "poses file does not exist");
+        var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToList();
+        var header = lines.Count > 0 ? lines[0].Split(',') : [];
+        int file = Array.IndexOf(header, "file"), k = Array.IndexOf(header, column);
+        if (file < 0 || k < 0) throw new DataPreparationException(path, $"line 1: needs the columns 'file' and '{column}' (eval pose --images writes file,yaw,pitch,roll)");
+        var rows = new List<(string, double)>();
+        for (int i = 1; i < lines.Count; i++)
+        {
+            var f = lines[i].Split(',');
+            if (f.Length != header.Length || !double.TryParse(f[k], NumberStyles.Float, CultureInfo.InvariantCulture, out double a) || !double.IsFinite(a))
+                throw new DataPreparationException(path, $"line {i + 1}: expected {header.Length} fields with a number in '{column}', got '{lines[i].Trim()}'");
+            rows.Add((f[file], a));
+        }
+        if (rows.Count < 2) throw new DataPreparationException(path, "fewer than 2 images");
+        return rows;
+    }
+
+    /// <summary>
+    /// Weights that flatten the distribution of <paramref name="angles"/>: the angles are binned by
+    /// <paramref name="binWidth"/> degrees (bins centred on 0), each image weighted by (1 / its bin's count)^<paramref name="power"/>
+    /// (0: uniform, 1: every occupied bin drawn equally often), then capped at <paramref name="maxWeight"/> times the mean and
+    /// scaled to mean 1, so that a few lone extreme images are not drawn in every batch.
+    /// </summary>
+    public static BalancedSampling Balance(IReadOnlyList<double> angles, double binWidth = 5, double power = 1, double maxWeight = 10)
+    {
+        if (angles.Count < 2) throw new DataPreparationException("angles", "fewer than 2 images");
+        if (!(binWidth > 0)) throw new DataPreparationException("bin width", $"{binWidth}: must be > 0");
+        if (!(power >= 0)) throw new DataPreparationException("power", $"{power}: must be ≥ 0");
+        if (!(maxWeight >= 1)) throw new DataPreparationException("max weight", $"{maxWeight}: must be ≥ 1");
+        var bins = angles.Select(a => (long)Math.Floor(a / binWidth + 0.5)).ToList();
+        var counts = bins.GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        var w = bins.Select(b => Math.Pow(1.0 / counts[b], power)).ToArray();
+        // Cap relative to the mean, then rescale; repeat until no weight exceeds the cap (at most a few rounds).
+        for (int round = 0; round < 50; round++)
+        {
+            double mean = w.Average();
+            for (int i = 0; i < w.Length; i++) w[i] /= mean;
+            if (w.All(x => x <= maxWeight + 1e-9)) break;
+            for (int i = 0; i < w.Length; i++) w[i] = Math.Min(w[i], maxWeight);
+        }
+        var uniform = Enumerable.Repeat(1.0, angles.Count).ToArray();
+        return new BalancedSampling(w, (Std(angles, uniform), Std(angles, w)),
+            (Share(angles, uniform, 15), Share(angles, w, 15)), (Share(angles, uniform, 30), Share(angles, w, 30)));
+    }
+
+    static double Std(IReadOnlyList<double> a, double[] w)
+    {
+        double sw = w.Sum(), mean = a.Select((x, i) => x * w[i]).Sum() / sw;
+        return Math.Sqrt(a.Select((x, i) => w[i] * (x - mean) * (x - mean)).Sum() / sw);
+    }
+
+    static double Share(IReadOnlyList<double> a, double[] w, double limit) =>
+        a.Select((x, i) => Math.Abs(x) > limit ? w[i] : 0).Sum() / w.Sum();
+}
