@@ -41,8 +41,7 @@ public static class LatentFaces
         if (d < MinimumDimension)
             throw new SyntheticWorldException("z", $"{d} dimensions; the latent map needs at least {MinimumDimension}");
         using var scope = NewDisposeScope();
-        var zn = z.detach().cpu().to(float64);
-        zn = zn * Math.Sqrt(d) / zn.square().sum(1, keepdim: true).add(1e-8).sqrt();
+        var zn = Normalised(z.detach().cpu());
         var u = special.ndtr(zn.narrow(1, 0, ParameterDimensions)).clamp(0, 1 - 1e-12).data<double>().ToArray();
         var noise = zn.narrow(1, ParameterDimensions, d - ParameterDimensions).to(float32)
             .matmul(NoiseMatrix(d - ParameterDimensions))
@@ -94,14 +93,20 @@ public static class LatentFaces
             throw new SyntheticWorldException("z", $"shape [{string.Join(", ", z.shape)}], expected [B, D] with D ≥ {MinimumDimension}");
         int d = (int)z.shape[1], p = ParameterDimensions;
         using var scope = NewDisposeScope();
-        var zn = z.detach().to(float64);
-        zn = zn * Math.Sqrt(d) / zn.square().sum(1, keepdim: true).add(1e-8).sqrt();
-        var keep = ones(d, float64, z.device);
+        var zn = Normalised(z.detach());
+        var keep = ones(p, float64, z.device);
         foreach (var param in ViewAndLightDirection) keep[DimensionOf(param)] = 0;
-        var parameters = zn.narrow(1, 0, p) * keep.narrow(0, 0, p);
+        var parameters = zn.narrow(1, 0, p) * keep;
         var noise = zn.narrow(1, p, d - p);
         var scale = ((d - parameters.square().sum(1, keepdim: true)).clamp_min(0) / noise.square().sum(1, keepdim: true).add(1e-12)).sqrt();
         return cat([parameters, noise * scale], 1).to(z.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>ẑ = z·√D/‖z‖ in float64, as the mapping network's PixelNorm sees z.</summary>
+    static Tensor Normalised(Tensor z)
+    {
+        var zn = z.to(float64);
+        return zn * Math.Sqrt(z.shape[1]) / zn.square().sum(1, keepdim: true).add(1e-8).sqrt();
     }
 
     /// <summary>The world's render of map(z) at <paramref name="size"/>, with all of its ground truth.</summary>
