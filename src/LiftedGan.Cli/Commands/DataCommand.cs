@@ -32,9 +32,9 @@ internal static class DataCommand
             SampleWeights.Write(parse.GetValue(output)!, rows.Select(r => r.File).ToList(), b.Weights);
             var inv = CultureInfo.InvariantCulture;
             stdout.WriteLine(string.Create(inv, $"{rows.Count} images, {col}: as the data holds them -> as weighted draws"));
-            stdout.WriteLine(string.Create(inv, $"  spread (std)   {b.Std.Uniform,6:F2}° -> {b.Std.Weighted:F2}°"));
-            stdout.WriteLine(string.Create(inv, $"  beyond ±15°    {100 * b.Beyond15.Uniform,6:F1} % -> {100 * b.Beyond15.Weighted:F1} %"));
-            stdout.WriteLine(string.Create(inv, $"  beyond ±30°    {100 * b.Beyond30.Uniform,6:F1} % -> {100 * b.Beyond30.Weighted:F1} %"));
+            stdout.WriteLine(string.Create(inv, $"  spread (std)   {b.Uniform.Std,6:F2}° -> {b.Weighted.Std:F2}°"));
+            stdout.WriteLine(string.Create(inv, $"  beyond ±15°    {100 * b.Uniform.Beyond15,6:F1} % -> {100 * b.Weighted.Beyond15:F1} %"));
+            stdout.WriteLine(string.Create(inv, $"  beyond ±30°    {100 * b.Uniform.Beyond30,6:F1} % -> {100 * b.Weighted.Beyond30:F1} %"));
             stdout.WriteLine(string.Create(inv, $"  largest weight {b.Weights.Max():F2} (mean 1) -> {parse.GetValue(output)}"));
             return 0;
         }));

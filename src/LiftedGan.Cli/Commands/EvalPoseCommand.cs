@@ -1,3 +1,4 @@
+using LiftedGan.Data;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -30,11 +31,16 @@ internal static class EvalPoseCommand
         var seed = new Option<long>("--seed") { Description = "Seed of the latents.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 };
         var json = new Option<string?>("--save-json") { Description = "Also write the result as JSON to this file." };
+        var summary = new Option<bool>("--summary")
+        {
+            Description = "With --images: instead of the per-image CSV, the spread of each angle over the folder (mean, std, shares beyond ±15° and ±30°): " +
+                          "does a teacher's sample folder turn as much as its training photos?",
+        };
         var command = new Command("pose",
             "Head pose by an independent judge (FSA-Net, trained on real photographs, run through ONNX Runtime): per image with --images, " +
             "or a lift's yaw/pitch/roll errors against the judge on its teacher's samples with --ckpt and --stylegan.")
         {
-            judge, images, ckpt, stylegan, n, seed, batch, json,
+            judge, images, ckpt, stylegan, n, seed, batch, json, summary,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -45,7 +51,8 @@ internal static class EvalPoseCommand
                 throw new UsageException("--ckpt and --stylegan go together");
             int count = CliValues.Int(parse, n, 2, 1_000_000), b = CliValues.Int(parse, batch, 1, 4096);
             using var fsa = new FsaNetJudge(parse.GetValue(judge)!, Math.Max(1, get_num_threads()));
-            if (folder is not null) return Folder(stdout, fsa, folder, b);
+            if (parse.GetValue(summary) && folder is null) throw new UsageException("--summary goes with --images");
+            if (folder is not null) return Folder(stdout, fsa, folder, b, parse.GetValue(summary));
             bool world = StyleGanCheckpoint.ReadObjective(teacher!) == TrainObjective.WorldFit;
             using var model = LiftedCheckpoint.Open(lift!, teacher!);
             var r = PoseJudgeProtocol.ForLiftedGenerator(model, fsa, count, parse.GetValue(seed), b, world);
@@ -63,21 +70,38 @@ internal static class EvalPoseCommand
         return command;
     }
 
-    static int Folder(TextWriter stdout, FsaNetJudge fsa, string folder, int batch)
+    static int Folder(TextWriter stdout, FsaNetJudge fsa, string folder, int batch, bool summary)
     {
         if (!Directory.Exists(folder)) throw new UsageException($"--images {folder}: folder does not exist");
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new UsageException($"--images {folder}: no PNG or JPEG images");
-        stdout.WriteLine("file,yaw,pitch,roll");
+        var inv = CultureInfo.InvariantCulture;
+        var angles = new List<double[]>(files.Count);
+        if (!summary) stdout.WriteLine("file,yaw,pitch,roll");
         foreach (var chunk in files.Chunk(batch))
         {
             using var scope = NewDisposeScope();
             var x = stack(chunk.Select(f => ImageIO.SquareBytes(ImageIO.Load(f), FsaNetJudge.InputSize)).ToArray()).to(ScalarType.Float32) / 127.5 - 1;
             var rows = PoseJudgeProtocol.Rows(fsa.Predict(x)).ToList();
             for (int i = 0; i < chunk.Length; i++)
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{Path.GetRelativePath(folder, chunk[i]).Replace('\\', '/')},{rows[i][1]:F2},{rows[i][0]:F2},{rows[i][2]:F2}"));
+            {
+                angles.Add(rows[i]);
+                if (!summary)
+                    stdout.WriteLine(string.Create(inv, $"{Path.GetRelativePath(folder, chunk[i]).Replace('\\', '/')},{rows[i][1]:F2},{rows[i][0]:F2},{rows[i][2]:F2}"));
+            }
+        }
+        if (summary)
+        {
+            stdout.WriteLine(string.Create(inv, $"{files.Count} images in {folder}; judge FSA-Net (ONNX Runtime), degrees, the project's signs"));
+            stdout.WriteLine($"{"angle",-6} {"mean",7} {"std",7} {"beyond ±15°",12} {"beyond ±30°",12}");
+            foreach (var (name, k) in new[] { ("yaw", 1), ("pitch", 0), ("roll", 2) })
+            {
+                var s = AngleSpread.Of(angles.Select(a => a[k]).ToList());
+                stdout.WriteLine(string.Create(inv, $"{name,-6} {s.Mean,7:F2} {s.Std,7:F2} {100 * s.Beyond15,10:F1} % {100 * s.Beyond30,10:F1} %"));
+            }
+            stdout.WriteLine(string.Create(inv,
+                $"the judge's own published error: yaw {FsaNetJudge.PublishedMae.Yaw:F2}, pitch {FsaNetJudge.PublishedMae.Pitch:F2}, roll {FsaNetJudge.PublishedMae.Roll:F2} (mean absolute, on real photographs)"));
         }
         return 0;
     }

@@ -98,6 +98,7 @@ internal static class OptionVocabulary
             new Term("--sample-weights", "per-image sampling weights of an image folder (CSV file,weight)").For("sample weights"),
             new Term("--poses", "a pose judge's angles per image (CSV file,yaw,pitch,roll from eval pose --images)").For("poses"),
             new Term("--column", "which column of a CSV is used"),
+            new("--summary", "print a folder's summary instead of one row per file"),
             new Term("--bin-width", "width of the bins an angle is counted in, degrees").For("bin width"),
             new Term("--power", "exponent of the inverse bin count in balanced weights (0 uniform, 1 flat)").For("power"),
             new Term("--max-weight", "largest weight allowed, as a multiple of the mean").For("max weight"),

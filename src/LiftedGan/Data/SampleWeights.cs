@@ -4,13 +4,11 @@ using LiftedGan.IO;
 
 namespace LiftedGan.Data;
 
-/// <summary>What <see cref="SampleWeights.Balance"/> did to an angle's distribution: its spread and tail before and after.</summary>
+/// <summary>What <see cref="SampleWeights.Balance"/> did to an angle's distribution: its spread over the images as the data holds them and over weighted draws.</summary>
 /// <param name="Weights">One weight per row, mean 1.</param>
-/// <param name="Std">Standard deviation of the angle, uniform and weighted.</param>
-/// <param name="Beyond15">Share of the images (uniform) and of the draws (weighted) with |angle| above 15°.</param>
-/// <param name="Beyond30">The same above 30°.</param>
-public sealed record BalancedSampling(IReadOnlyList<double> Weights, (double Uniform, double Weighted) Std,
-    (double Uniform, double Weighted) Beyond15, (double Uniform, double Weighted) Beyond30);
+/// <param name="Uniform">The angle's spread over the images.</param>
+/// <param name="Weighted">Its spread over draws by the weights.</param>
+public sealed record BalancedSampling(IReadOnlyList<double> Weights, AngleSpread Uniform, AngleSpread Weighted);
 
 /// <summary>
 /// Per-image sampling weights of an image folder (CSV "file,weight", files relative to the folder with '/'): the
@@ -95,17 +93,6 @@ public static class SampleWeights
             if (w.All(x => x <= maxWeight + 1e-9)) break;
             for (int i = 0; i < w.Length; i++) w[i] = Math.Min(w[i], maxWeight);
         }
-        var uniform = Enumerable.Repeat(1.0, angles.Count).ToArray();
-        return new BalancedSampling(w, (Std(angles, uniform), Std(angles, w)),
-            (Share(angles, uniform, 15), Share(angles, w, 15)), (Share(angles, uniform, 30), Share(angles, w, 30)));
+        return new BalancedSampling(w, AngleSpread.Of(angles), AngleSpread.Of(angles, w));
     }
-
-    static double Std(IReadOnlyList<double> a, double[] w)
-    {
-        double sw = w.Sum(), mean = a.Select((x, i) => x * w[i]).Sum() / sw;
-        return Math.Sqrt(a.Select((x, i) => w[i] * (x - mean) * (x - mean)).Sum() / sw);
-    }
-
-    static double Share(IReadOnlyList<double> a, double[] w, double limit) =>
-        a.Select((x, i) => Math.Abs(x) > limit ? w[i] : 0).Sum() / w.Sum();
 }

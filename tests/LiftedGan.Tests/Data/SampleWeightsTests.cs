@@ -19,10 +19,10 @@ public class SampleWeightsTests
         Assert.Equal(1.0, flat.Weights.Average(), 9);
         // power 1: each occupied bin drawn equally often (a third each).
         Assert.Equal(1.0 / 3, flat.Weights.Take(90).Sum() / flat.Weights.Sum(), 6);
-        Assert.Equal(2.0 / 3, flat.Beyond15.Weighted, 6);
-        Assert.Equal(1.0 / 3, flat.Beyond30.Weighted, 6);
-        Assert.Equal(0.10, flat.Beyond15.Uniform, 9);
-        Assert.True(flat.Std.Weighted > flat.Std.Uniform);
+        Assert.Equal(2.0 / 3, flat.Weighted.Beyond15, 6);
+        Assert.Equal(1.0 / 3, flat.Weighted.Beyond30, 6);
+        Assert.Equal(0.10, flat.Uniform.Beyond15, 9);
+        Assert.True(flat.Weighted.Std > flat.Uniform.Std);
         // The cap: no weight above 5× the mean, the mean still 1, and the order of the weights kept.
         var capped = SampleWeights.Balance(angles, binWidth: 5, power: 1, maxWeight: 5);
         Assert.True(capped.Weights.Max() <= 5 + 1e-9, $"{capped.Weights.Max()}");
@@ -31,7 +31,10 @@ public class SampleWeightsTests
         // power 0: the data's own distribution.
         var uniform = SampleWeights.Balance(angles, power: 0);
         Assert.All(uniform.Weights, w => Assert.Equal(1.0, w, 9));
-        Assert.Equal(uniform.Beyond15.Uniform, uniform.Beyond15.Weighted, 9);
+        Assert.Equal(uniform.Uniform, uniform.Weighted);
+        var spread = AngleSpread.Of([-20.0, 0, 20, 40]);
+        Assert.Equal((10.0, Math.Sqrt(500), 0.75, 0.25), (spread.Mean, spread.Std, spread.Beyond15, spread.Beyond30));
+        Assert.Equal(1.0, AngleSpread.Of([-20.0, 0, 20, 40], [0.0, 0, 0, 1]).Beyond30);
         Assert.Throws<DataPreparationException>(() => SampleWeights.Balance(angles, binWidth: 0));
         Assert.Throws<DataPreparationException>(() => SampleWeights.Balance(angles, maxWeight: 0.5));
         Assert.Throws<DataPreparationException>(() => SampleWeights.Balance([1.0]));

@@ -83,6 +83,14 @@ public class FsaNetJudgeTests
         Assert.Equal("file,yaw,pitch,roll", lines[0]);
         Assert.Equal(4, lines.Length);
         Assert.StartsWith("Adam_Sandler_0001.jpg,", lines[1]);
+        // --summary: the spread of each angle over the folder, which is the per-image CSV's own spread.
+        var yaws = lines.Skip(1).Select(l => double.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var summary = CliRunner.OneThread(["eval", "pose", "--judge", .. onnx, "--images", Path.Combine(LfwPreparationTests.Sample, "Adam_Sandler"), "--summary"]);
+        Assert.True(summary.Code == 0, summary.Err);
+        Assert.DoesNotContain("file,yaw", summary.Out);
+        var yawRow = summary.Out.Split('\n').Single(l => l.StartsWith("yaw "));
+        Assert.Equal(LiftedGan.Data.AngleSpread.Of(yaws).Std, double.Parse(yawRow.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2], System.Globalization.CultureInfo.InvariantCulture), 1);
+        Assert.Contains("published error", summary.Out);
 
         string lift = Path.Combine(Shared.RepoRoot, "models", "liftedgan_synth64.pth"), teacher = Path.Combine(Shared.RepoRoot, "models", "stylegan2_world64.pt");
         Skip.IfNot(File.Exists(lift) && File.Exists(teacher), "the shipped lift and its world-fit teacher are absent");
@@ -91,6 +99,10 @@ public class FsaNetJudgeTests
         Assert.Contains(PoseJudgeProtocol.Constant, stdout);
         Assert.Contains("exact truth", stdout);
         Assert.Contains("published error", stdout);
+
+        var misplaced = CliRunner.OneThread(["eval", "pose", "--judge", onnx[0], "--ckpt", lift, "--stylegan", teacher, "--summary"]);
+        Assert.NotEqual(0, misplaced.Code);
+        Assert.Contains("--summary", misplaced.Err);
 
         var usage = CliRunner.OneThread(["eval", "pose", "--judge", onnx[0]]);
         Assert.NotEqual(0, usage.Code);
