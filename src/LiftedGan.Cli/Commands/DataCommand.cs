@@ -13,7 +13,11 @@ internal static class DataCommand
     {
         var poses = new Option<string>("--poses") { Description = "A pose judge's angles per image: the CSV that eval pose --images prints (file,yaw,pitch,roll).", Required = true };
         var output = new Option<string>("--out") { Description = "The sampling-weights CSV (file,weight) for stylegan train --sample-weights.", Required = true };
-        var column = new Option<string>("--column") { Description = "The angle to balance: yaw, pitch or roll.", DefaultValueFactory = _ => "yaw" };
+        var column = new Option<string[]>("--column")
+        {
+            Description = "The angle(s) to balance: yaw, pitch or roll; several (e.g. yaw pitch) are balanced jointly.",
+            DefaultValueFactory = _ => ["yaw"], AllowMultipleArgumentsPerToken = true,
+        };
         var binWidth = new Option<double>("--bin-width") { Description = "Bin width in degrees (bins centred on 0).", DefaultValueFactory = _ => 5 };
         var power = new Option<double>("--power") { Description = "Weight = (1 / bin count)^power: 0 keeps the data's distribution, 1 draws every occupied bin equally often.", DefaultValueFactory = _ => 1 };
         var maxWeight = new Option<double>("--max-weight") { Description = "Cap on a weight, as a multiple of the mean (keeps a few lone extreme images from every batch).", DefaultValueFactory = _ => 10 };
@@ -25,16 +29,20 @@ internal static class DataCommand
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
-            string col = parse.GetValue(column)!;
-            if (col is not ("yaw" or "pitch" or "roll")) throw new UsageException($"--column {col}: expected yaw, pitch or roll");
-            var rows = SampleWeights.ReadAngles(parse.GetValue(poses)!, col);
-            var b = SampleWeights.Balance(rows.Select(r => r.Angle).ToList(), parse.GetValue(binWidth), parse.GetValue(power), parse.GetValue(maxWeight));
+            var cols = parse.GetValue(column)!;
+            foreach (var c in cols)
+                if (c is not ("yaw" or "pitch" or "roll")) throw new UsageException($"--column {c}: expected yaw, pitch or roll");
+            if (cols.Distinct().Count() != cols.Length) throw new UsageException("--column: an angle is named twice");
+            var rows = SampleWeights.ReadAngles(parse.GetValue(poses)!, cols);
+            var b = SampleWeights.Balance(rows.Select(r => r.Angles).ToList(), parse.GetValue(binWidth), parse.GetValue(power), parse.GetValue(maxWeight));
             SampleWeights.Write(parse.GetValue(output)!, rows.Select(r => r.File).ToList(), b.Weights);
             var inv = CultureInfo.InvariantCulture;
-            stdout.WriteLine(string.Create(inv, $"{rows.Count} images, {col}: as the data holds them -> as weighted draws"));
-            stdout.WriteLine(string.Create(inv, $"  spread (std)   {b.Uniform.Std,6:F2}° -> {b.Weighted.Std:F2}°"));
-            stdout.WriteLine(string.Create(inv, $"  beyond ±15°    {100 * b.Uniform.Beyond15,6:F1} % -> {100 * b.Weighted.Beyond15:F1} %"));
-            stdout.WriteLine(string.Create(inv, $"  beyond ±30°    {100 * b.Uniform.Beyond30,6:F1} % -> {100 * b.Weighted.Beyond30:F1} %"));
+            stdout.WriteLine(string.Create(inv, $"{rows.Count} images, balanced on {string.Join(" and ", cols)}: as the data holds them -> as weighted draws"));
+            for (int c = 0; c < cols.Length; c++)
+            {
+                var (u, wd) = (b.Uniform[c], b.Weighted[c]);
+                stdout.WriteLine(string.Create(inv, $"  {cols[c]} spread (std) {u.Std,6:F2}° -> {wd.Std:F2}°, beyond ±15° {100 * u.Beyond15:F1} % -> {100 * wd.Beyond15:F1} %, beyond ±30° {100 * u.Beyond30:F1} % -> {100 * wd.Beyond30:F1} %"));
+            }
             stdout.WriteLine(string.Create(inv, $"  largest weight {b.Weights.Max():F2} (mean 1) -> {parse.GetValue(output)}"));
             return 0;
         }));

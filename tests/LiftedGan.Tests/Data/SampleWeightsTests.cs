@@ -19,10 +19,10 @@ public class SampleWeightsTests
         Assert.Equal(1.0, flat.Weights.Average(), 9);
         // power 1: each occupied bin drawn equally often (a third each).
         Assert.Equal(1.0 / 3, flat.Weights.Take(90).Sum() / flat.Weights.Sum(), 6);
-        Assert.Equal(2.0 / 3, flat.Weighted.Beyond15, 6);
-        Assert.Equal(1.0 / 3, flat.Weighted.Beyond30, 6);
-        Assert.Equal(0.10, flat.Uniform.Beyond15, 9);
-        Assert.True(flat.Weighted.Std > flat.Uniform.Std);
+        Assert.Equal(2.0 / 3, flat.Weighted[0].Beyond15, 6);
+        Assert.Equal(1.0 / 3, flat.Weighted[0].Beyond30, 6);
+        Assert.Equal(0.10, flat.Uniform[0].Beyond15, 9);
+        Assert.True(flat.Weighted[0].Std > flat.Uniform[0].Std);
         // The cap: no weight above 5× the mean, the mean still 1, and the order of the weights kept.
         var capped = SampleWeights.Balance(angles, binWidth: 5, power: 1, maxWeight: 5);
         Assert.True(capped.Weights.Max() <= 5 + 1e-9, $"{capped.Weights.Max()}");
@@ -31,7 +31,13 @@ public class SampleWeightsTests
         // power 0: the data's own distribution.
         var uniform = SampleWeights.Balance(angles, power: 0);
         Assert.All(uniform.Weights, w => Assert.Equal(1.0, w, 9));
-        Assert.Equal(uniform.Uniform, uniform.Weighted);
+        Assert.Equal(uniform.Uniform[0], uniform.Weighted[0]);
+        // Joint bins: yaw and pitch together, each occupied (yaw, pitch) cell drawn equally often.
+        var joint = SampleWeights.Balance(new List<double[]> { new[] { 0.0, 0 }, new[] { 0.0, 0 }, new[] { 0.0, 0 }, new[] { 0.0, 20 }, new[] { 20.0, 0 } }, power: 1, maxWeight: 100);
+        Assert.Equal(2, joint.Uniform.Count);
+        Assert.Equal(1.0 / 3, joint.Weighted[1].Beyond15, 6);
+        Assert.Equal(1.0 / 3, joint.Weighted[0].Beyond15, 6);
+        Assert.Throws<DataPreparationException>(() => SampleWeights.Balance(new List<double[]> { new[] { 0.0 }, new[] { 0.0, 1 } }));
         var spread = AngleSpread.Of([-20.0, 0, 20, 40]);
         Assert.Equal((10.0, Math.Sqrt(500), 0.75, 0.25), (spread.Mean, spread.Std, spread.Beyond15, spread.Beyond30));
         Assert.Equal(1.0, AngleSpread.Of([-20.0, 0, 20, 40], [0.0, 0, 0, 1]).Beyond30);
@@ -96,7 +102,10 @@ public class SampleWeightsTests
             Assert.Contains("line 3", e.Message);
             Assert.Throws<DataPreparationException>(() => SampleWeights.ReadAngles(Write("q.csv", "file,pitch\na.png,1\nb.png,2\n"), "yaw"));
             var rows = SampleWeights.ReadAngles(Write("r.csv", "file,yaw,pitch,roll\na.png,1.5,2,3\nb/c.png,-20,0,0\n"), "yaw");
-            Assert.Equal(new[] { ("a.png", 1.5), ("b/c.png", -20.0) }, rows);
+            Assert.Equal(new[] { "a.png", "b/c.png" }, rows.Select(r => r.File));
+            Assert.Equal(new[] { 1.5, -20.0 }, rows.Select(r => r.Angles[0]));
+            var two = SampleWeights.ReadAngles(Path.Combine(dir, "r.csv"), "pitch", "yaw");
+            Assert.Equal(new[] { 2.0, 1.5 }, two[0].Angles);
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -112,8 +121,7 @@ public class SampleWeightsTests
             string output = Path.Combine(dir, "w.csv");
             var (code, stdout, stderr) = CliRunner.OneThread("data", "balance", "--poses", poses, "--out", output, "--power", "1");
             Assert.True(code == 0, stderr);
-            Assert.Contains("beyond ±15°", stdout);
-            Assert.Contains("10.0 % -> 50.0 %", stdout);
+            Assert.Contains("beyond ±15° 10.0 % -> 50.0 %", stdout);
             var weights = SampleWeights.Read(output);
             Assert.Equal(40, weights.Count);
             Assert.Equal(9.0, weights["p36.png"] / weights["p0.png"], 6);
