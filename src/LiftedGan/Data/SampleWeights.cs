@@ -12,7 +12,7 @@ public sealed record BalancedSampling(IReadOnlyList<double> Weights, IReadOnlyLi
 
 /// <summary>
 /// Per-image sampling weights of an image folder (CSV "file,weight", files relative to the folder with '/'): the
-/// StyleGAN2 trainer draws its real images in proportion to them (<c>stylegan train --sample-weights</c>). Made by
+/// StyleGAN2 trainer's folder source draws its real images in proportion to them (<see cref="StyleGan2.ImageFolderSource"/>). Made by
 /// <see cref="Balance(IReadOnlyList{double[]}, double, double, double)"/> from a pose judge's angles so that turned faces are drawn more often than a data set holds them.
 /// </summary>
 public static class SampleWeights
@@ -48,7 +48,7 @@ public static class SampleWeights
     }
 
     /// <summary>
-    /// The (file, angles) rows of a judge's CSV (<c>eval pose --images</c>: "file,yaw,pitch,roll") for
+    /// The (file, angles) rows of a judge's per-image CSV ("file,yaw,pitch,roll", as the pose command writes it) for
     /// <paramref name="columns"/>, in that order; a missing column or a malformed value is an error naming the file and line.
     /// </summary>
     public static IReadOnlyList<(string File, double[] Angles)> ReadAngles(string path, params string[] columns)
@@ -60,7 +60,7 @@ public static class SampleWeights
         int file = Array.IndexOf(header, "file");
         var k = columns.Select(c => Array.IndexOf(header, c)).ToArray();
         if (file < 0 || k.Any(i => i < 0))
-            throw new DataPreparationException(path, $"line 1: needs the columns 'file' and '{string.Join("', '", columns)}' (eval pose --images writes file,yaw,pitch,roll)");
+            throw new DataPreparationException(path, $"line 1: needs the columns 'file' and '{string.Join("', '", columns)}' (a pose judge's per-image CSV has file,yaw,pitch,roll)");
         var rows = new List<(string, double[])>();
         for (int i = 1; i < lines.Count; i++)
         {
