@@ -157,26 +157,29 @@ public static class DepthSignalProbe
         var masks = new List<Tensor>();
         LatentBatches.Run(seed, samples, 8, c.StyleDim, z =>
         {
-            using var truth = LatentFaces.Truth(z, c.ImageSize);
+            // One world render of the frontal latent gives the world's frontal image and the canonical face mask (pose
+            // and light do not move the canonical mask, so it is the source's too).
+            using var frontalZ = LatentFaces.Frontal(z);
+            using var frontalTruth = LatentFaces.Truth(frontalZ, c.ImageSize);
             var w = model.Teacher.Map(z);
             var image = model.Synthesize(w).Image.clamp(-1, 1);
             using var estimate = model.Estimate(w, image);
             canonical.Add(estimate.CanonicalImage.clamp(-1, 1).MoveToOuterDisposeScope());
             source.Add(image.MoveToOuterDisposeScope());
-            frontal.Add(FrontalTeacherImage(model, z).MoveToOuterDisposeScope());
-            world.Add(FrontalWorldImage(z, c.ImageSize).MoveToOuterDisposeScope());
-            masks.Add(truth.Mask.gt(0.5).to(float32).unsqueeze(1).MoveToOuterDisposeScope());
+            frontal.Add(TeacherImageOfLatent(model, frontalZ).MoveToOuterDisposeScope());
+            world.Add(frontalTruth.Images.clone().MoveToOuterDisposeScope());
+            masks.Add(frontalTruth.Mask.gt(0.5).to(float32).unsqueeze(1).MoveToOuterDisposeScope());
         });
         var target = cat(frontal, 0);
         var mask = cat(masks, 0).expand_as(target);
+        var targetDeviation = ((target - target.mean([0], keepdim: true)) * mask).flatten();
+        double targetEnergy = targetDeviation.square().sum().item<float>();
         double L1(Tensor a) => ((a - target).abs() * mask).sum().item<float>() / mask.sum().item<float>();
         (double Slope, double R) Deviation(Tensor a)
         {
             var da = ((a - a.mean([0], keepdim: true)) * mask).flatten();
-            var dt = ((target - target.mean([0], keepdim: true)) * mask).flatten();
-            double slope = (da * dt).sum().item<float>() / (dt * dt).sum().item<float>();
-            double r = (da * dt).sum().item<float>() / Math.Sqrt((da * da).sum().item<float>() * (dt * dt).sum().item<float>());
-            return (slope, r);
+            double cross = (da * targetDeviation).sum().item<float>();
+            return (cross / targetEnergy, cross / Math.Sqrt(da.square().sum().item<float>() * targetEnergy));
         }
         var lift = cat(canonical, 0);
         var src = cat(source, 0);
@@ -226,9 +229,15 @@ public static class DepthSignalProbe
 
     static Tensor FrontalTeacherImage(LiftedGenerator model, Tensor z)
     {
-        using var _ = no_grad();
         using var frontal = LatentFaces.Frontal(z);
-        using var w = model.Teacher.Map(frontal);
+        return TeacherImageOfLatent(model, frontal);
+    }
+
+    /// <summary>The teacher's image of latent <paramref name="z"/> (no gradient), clamped to [-1, 1].</summary>
+    static Tensor TeacherImageOfLatent(LiftedGenerator model, Tensor z)
+    {
+        using var _ = no_grad();
+        using var w = model.Teacher.Map(z);
         return model.Synthesize(w).Image.clamp(-1, 1);
     }
 
