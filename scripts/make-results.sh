@@ -9,14 +9,17 @@
 # With the real-face pair in models/ (stylegan2_lfw64.pt, liftedgan_lfw64.pth) it also appends the real-face section:
 # the lift's pose against the FSA-Net judge (eval pose) and identity under rotation with the LFW embedding
 # (eval identity-yaw; its plot goes to docs/images/real-faces/).
-# Usage: scripts/make-results.sh [--threads N] [--ablations] [RUNS_DIR (default runs/ablations200)]
+# --real-faces-only regenerates only that last section (replacing it in docs/results.md), for a new real-face pair.
+# Usage: scripts/make-results.sh [--threads N] [--ablations | --real-faces-only] [RUNS_DIR (default runs/ablations200)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 threads=()
 if [[ "${1:-}" == --threads ]]; then threads=(--threads "$2"); shift 2; fi
 ablations=0
+real_only=0
 if [[ "${1:-}" == --ablations ]]; then ablations=1; shift; fi
+if [[ "${1:-}" == --real-faces-only ]]; then real_only=1; shift; fi
 runs="${1:-runs/ablations200}"
 liftedgan=(dotnet run --project src/LiftedGan.Cli -c Release -- "${threads[@]}")
 models=models
@@ -24,7 +27,12 @@ teacher="$models/stylegan2_world64.pt"
 common=(--stylegan "$teacher" --estimator "$models/estimator_faces64.pt" --face-embedding "$models/identity_faces64.pt"
         --supervised "$models/reference/liftedgan_supervised64.pth" --eval-seed 1)
 
-if [[ $ablations == 1 ]]; then
+real_heading='## Real faces: the LFW teacher and its lift'
+if [[ $real_only == 1 ]]; then
+  # Everything from the real-face heading to the end of the file (it is the last section) is rewritten below.
+  line=$(grep -n -m1 -F "$real_heading" docs/results.md | cut -d: -f1 || true)
+  if [[ -n "$line" ]]; then head -n $((line - 2)) docs/results.md > docs/results.md.tmp && mv docs/results.md.tmp docs/results.md; fi
+elif [[ $ablations == 1 ]]; then
   "${liftedgan[@]}" eval ablations "${common[@]}" --preset synth_64 --steps 200 --seed 1 --ckpt-every 50 \
     --n-rec 256 --n-table2 500 --ds-groups 50 --ds-reference 500 --n-identity 50 --n-fid 500 --n-truth 256 --out "$runs"
   mkdir -p docs/ablations/plots
@@ -35,6 +43,7 @@ else
   report_ablations=()
 fi
 
+if [[ $real_only == 0 ]]; then
 "${liftedgan[@]}" eval report --ckpt "$models/liftedgan_synth64.pth" "${common[@]}" \
   --n-rec 256 --n-table2 1000 --ds-groups 100 --ds-reference 1000 --n-identity 100 --n-fid 1000 --n-truth 500 --held-out 256 \
   "${report_ablations[@]}" --out docs/results.md
@@ -46,6 +55,7 @@ compare=runs/compare
   --cost 'lift=about 4.5 h: 5,750 steps, 4,000 at about 3 s a step then 1,750 in 69 min, one thread (models/README.md)' \
   --cost 'supervised=about 15 min: 2,000 steps (models/README.md)' --out "$compare"
 { printf '\n'; sed 's/^#/##/' "$compare/compare.md"; } >> docs/results.md
+fi
 
 real_teacher="$models/stylegan2_lfw64.pt"
 real_lift="$models/liftedgan_lfw64.pth"
@@ -61,7 +71,7 @@ if [[ -f "$real_teacher" && -f "$real_lift" ]]; then
   "${liftedgan[@]}" "${identity_cmd[@]}" > "$real/identity.txt"
   cp "$real/identity/similarity.png" docs/images/real-faces/identity-yaw.png
   {
-    printf '\n## Real faces: the LFW teacher and its lift\n\n'
+    printf '\n%s\n\n' "$real_heading"
     printf 'Pose of the lift against an independent judge (FSA-Net, trained on real photographs; its published error on\n'
     printf 'AFLW2000 is yaw 4.64°, pitch 6.10°, roll 4.79°), on 500 samples of the LFW teacher:\n\n'
     printf '```\n$ liftedgan %s\n' "${pose_cmd[*]}"

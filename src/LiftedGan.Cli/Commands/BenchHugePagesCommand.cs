@@ -18,6 +18,7 @@ internal static class BenchHugePagesCommand
     [
         new("bench lift synth_64", ["bench", "lift", "--only", "synth_64", "--steps", "3", "--repeats", "1"]),
         new("bench lift ffhq_256", ["bench", "lift", "--only", "ffhq_256", "--steps", "1", "--repeats", "1"]),
+        new("bench lift cats_256", ["bench", "lift", "--only", "cats_256", "--steps", "1", "--repeats", "1"]),
         new("bench stylegan", ["bench", "stylegan"]),
         new("bench train", ["bench", "train", "--steps", "4"]),
         new("bench conv", ["bench", "conv", "--repeats", "1"]),

@@ -41,7 +41,8 @@ internal static class BenchTrainCommand
         return cmd;
     }
 
-    static void Print(TextWriter stdout, TrainerProfile p)
+    /// <summary>Prints a lap-timed profile: each part per step, its share and laps, the rest and any one-off work.</summary>
+    internal static void Print(TextWriter stdout, TrainerProfile p)
     {
         var inv = CultureInfo.InvariantCulture;
         stdout.WriteLine(string.Create(inv,

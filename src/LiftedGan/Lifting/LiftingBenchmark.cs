@@ -21,7 +21,6 @@ public sealed record LiftingBenchComponent(string Name, double Milliseconds, int
     public double FlopsPerSecond => ConvFlops / (Milliseconds / 1000);
 }
 
-/// <summary>A measured lifting step at one preset, split into components, with the process's peak memory.</summary>
 /// <summary>
 /// The perceptual network in float32 and bfloat16 (<see cref="LiftingBenchmark.PerceptualPrecision"/>): median
 /// milliseconds per call of each side and each type, and the bfloat16 results' relative errors against float32.
@@ -30,6 +29,7 @@ public sealed record PrecisionBenchResult(string Preset, int Batch, int ImageSiz
     double TargetSingleMs, double TargetHalfMs, double FeatureRelativeError, double LossRelativeError, double GradientRelativeError,
     double GradientCosine);
 
+/// <summary>A measured lifting step at one preset, split into components, with the process's peak memory.</summary>
 /// <remarks><see cref="TwoPassStepMilliseconds"/>: the same step in the official order (two backward passes, G(w') and its
 /// VGG16 features computed twice), timed in the same rounds.</remarks>
 public sealed record LiftingBenchResult(string Preset, int Batch, double StepMilliseconds, IReadOnlyList<LiftingBenchComponent> Components,
@@ -37,6 +37,13 @@ public sealed record LiftingBenchResult(string Preset, int Batch, double StepMil
 {
     /// <summary>The step time not explained by the timed components (the remaining small losses, bookkeeping).</summary>
     public double RestMilliseconds => StepMilliseconds - Components.Sum(c => c.PerStepMilliseconds);
+
+    /// <summary>
+    /// The same step timed stage by stage from inside (<see cref="LiftingTrainer.Profile"/>: forward stages in order,
+    /// the one backward pass, the optimiser), over separate steps after the interleaved rounds; its rest is what no
+    /// stage covers.
+    /// </summary>
+    public TrainerProfile? Stages { get; init; }
 }
 
 /// <summary>The leak test's samples (step, resident bytes), the growth per 1,000 steps over the second half, seconds per step and the peak.</summary>
@@ -187,8 +194,18 @@ public static class LiftingBenchmark
             }
         var components = parts.Take(parts.Count - 2).Select((p, i) =>
             new LiftingBenchComponent(p.Name, Median(times[i]), p.Calls, 2.0 * macs[i] * p.FlopFactor)).ToList();
+
+        // Stage by stage from inside the step (one warm-up step, then as many as the timed rounds).
+        trainer.Profile = new StepProfile { Warmup = 1 };
+        for (int i = 0; i <= Math.Max(1, steps); i++)
+        {
+            using var scope = NewDisposeScope();
+            trainer.Step();
+        }
+        var stages = TrainerProfile.From(config.Preset, "stages of the folded step, lap timer", trainer.Profile);
+        trainer.Profile = null;
         return new LiftingBenchResult(config.Preset, b, Median(times[^1]), components, Process.GetCurrentProcess().PeakWorkingSet64,
-            MatmulFlopsPerSecond(repeats), Median(times[^2]));
+            MatmulFlopsPerSecond(repeats), Median(times[^2])) { Stages = stages };
     }
 
     /// <summary>

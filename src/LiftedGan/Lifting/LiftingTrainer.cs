@@ -120,13 +120,17 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         finally { TrainSeconds += clock.Elapsed.TotalSeconds; }
     }
 
+    /// <summary>A lap timer for the unsupervised step's stages (`bench lift`); null in training.</summary>
+    public LiftedGan.Training.StepProfile? Profile { get; set; }
+
     IReadOnlyDictionary<string, double> UnsupervisedStep(Generator g)
     {
         var c = Config;
         var losses = new Dictionary<string, double>();
         Model.Decomposer.HoldLight = GlobalStep < c.LightWarmupSteps;
+        Profile?.Begin();
         try { return UnsupervisedTerms(g, losses); }
-        finally { Model.Decomposer.HoldLight = false; }
+        finally { Model.Decomposer.HoldLight = false; Profile?.End(); }
     }
 
     IReadOnlyDictionary<string, double> UnsupervisedTerms(Generator g, Dictionary<string, double> losses)
@@ -135,7 +139,9 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         using var scope = NewDisposeScope();
         var (w, input) = SampleTeacher(c.BatchSize, g);
         if (!input.isfinite().all().item<bool>()) throw new LiftingDivergedException(GlobalStep, "the teacher image");
+        Profile?.Lap("teacher sample (map, G no grad)");
         using var est = Model.Estimate(w, input);
+        Profile?.Lap("estimate (nets, G(canonical), maps)");
 
         var terms = new List<(string Name, Tensor Value)>();
         using var main = Model.Render(est.Depth, est.Albedo, est.Light, est.View, est.TransformationMap);
@@ -146,11 +152,13 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             flip = Model.Render(est.Depth.flip(2), est.Albedo.flip(3), est.Light, est.View, est.TransformationMap);
             mask = mask * flip.Render.Mask;
         }
+        Profile?.Lap("main and flipped renders");
         // The teacher image is a constant target of both reconstruction terms: its VGG16 features are computed once.
         using var inputFeatures = c.PerceptualWeight > 0 ? Perceptual!.Features(input) : null;
         var rec = ImageDistance(main.Render.Image, input, mask, inputFeatures);
         if (flip != null) rec = rec + c.FlipWeight * ImageDistance(flip.Render.Image, input, mask, inputFeatures);
         terms.Add(("reconstruction", c.ReconstructionWeight * rec));
+        Profile?.Lap("reconstruction (VGG16, L1)");
 
         using var pert = Perturbation.Sample(est.Light, c, g);
         bool needsPerturbedRender = c.PerturbImageWeight > 0 || (c.IdentityWeight > 0 && FaceEmbedding != null);
@@ -197,6 +205,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
                 terms.Add(("style_proximity", c.StyleProximityWeight * 0.5 * (LiftingLosses.StylePrior(est.NeutralStyle, w.detach(), Statistics.SigmaInverse)
                     + LiftingLosses.StylePrior(perturbedStyle, w.detach(), Statistics.SigmaInverse))));
         }
+        Profile?.Lap("perturbation (G(w'), renders, VGG16)");
         if (c.SourceIdentityWeight > 0 && FaceEmbedding != null)
         {
             using var yaw = est.View[.., 1].detach() * LiftedGan.Rendering.ViewTransform.RotationRangeDegrees;
@@ -236,6 +245,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             terms.Add(("depth_smoothness", c.DepthSmoothnessWeight * LiftingLosses.DepthSmoothness(est.Depth)));
 
         var total = SumTerms(terms, losses);
+        Profile?.Lap("other terms, loss sum");
 
         _adam.ZeroGrad();
         if (composerTerm is not null)
@@ -246,6 +256,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             (total + composerTerm).backward();
         }
         else total.backward();
+        Profile?.Lap("backward (one pass)");
         if (SeparatePasses && c.PerturbImageWeight > 0)
         {
             // Pass 2 (part (a)): the render with the sampled perturbation, fully detached, trains only the composer.
@@ -256,8 +267,10 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             var partA = c.PerturbImageWeight * ImageDistance(target, regenerated);
             losses["perturb_image_a"] = partA.item<float>();
             partA.backward();
+            Profile?.Lap("official pass 2");
         }
         ApplyGradients();
+        Profile?.Lap("optimiser (checks, Adam)");
         flip?.Dispose();
         GlobalStep++;
         return losses;

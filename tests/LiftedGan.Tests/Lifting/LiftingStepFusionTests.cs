@@ -51,3 +51,34 @@ public class LiftingStepFusionTests
         }
     }
 }
+
+/// <summary>
+/// The step's lap timer (<see cref="LiftingTrainer.Profile"/>, `bench lift`'s stage table) sees every stage in order,
+/// once per step, and changes nothing the step computes.
+/// </summary>
+public class LiftingStepProfileTests
+{
+    [Fact]
+    public void ProfiledStepsHaveEveryStageAndTheSameLosses()
+    {
+        var config = LiftingTrainerTests.Tiny;
+        using var profiled = LiftingTrainerTests.TinyTrainer(config);
+        using var plain = LiftingTrainerTests.TinyTrainer(config);
+        profiled.Profile = new LiftedGan.Training.StepProfile();
+        for (int step = 0; step < 2; step++)
+        {
+            var a = profiled.Step();
+            var b = plain.Step();
+            foreach (var (name, value) in b) Assert.Equal(value, a[name]);
+        }
+        var profile = profiled.Profile;
+        Assert.Equal(2, profile.Steps);
+        Assert.Equal(
+            ["teacher sample (map, G no grad)", "estimate (nets, G(canonical), maps)", "main and flipped renders", "reconstruction (VGG16, L1)",
+             "perturbation (G(w'), renders, VGG16)", "other terms, loss sum", "backward (one pass)", "optimiser (checks, Adam)"],
+            profile.Parts.Select(p => p.Name));
+        Assert.All(profile.Parts, p => Assert.Equal(2, p.Laps));
+        double covered = profile.Parts.Sum(p => p.TotalMilliseconds);
+        Assert.True(covered > 0 && covered <= profile.TotalMilliseconds, $"stages {covered} ms of {profile.TotalMilliseconds} ms");
+    }
+}
