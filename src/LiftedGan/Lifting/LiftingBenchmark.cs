@@ -59,7 +59,8 @@ public sealed record LiftingLeakResult(string Preset, int Steps, IReadOnlyList<(
 /// perceptual network 4x with gradients (main, flipped and perturbed renders, G(w')) and 2x on constant targets (the
 /// teacher image, shared by both reconstruction terms; the sampled-view render), G(w')'s features serving part (b) as
 /// a constant; the
-/// albedo-rank nuclear norm once; the face embedding 2x where the preset uses it; the optimiser (finite-gradient checks
+/// albedo-rank nuclear norm once; the losses and glue between the networks (masks, flips, pixel L1 terms, the
+/// perturbation draw, parameter cycle, smoothness) once; the face embedding 2x where the preset uses it; the optimiser (finite-gradient checks
 /// and Adam) once; and the whole step. Also measures a 2048² float32 matrix product, the machine's reference peak.
 /// </summary>
 public static class LiftingBenchmark
@@ -139,6 +140,24 @@ public static class LiftingBenchmark
                 var albedo = (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true);
                 LiftingLosses.AlbedoRank(albedo, depth, model.Blur, config.BorderDepth, config.RankDownsample).sum().backward();
             }, 2),
+            // The step's own arithmetic between the networks: the joint mask and flips, the pixel L1 terms (two
+            // reconstructions, the perturbation's parts (a) and (b)), the perturbation draw, the parameter cycle and
+            // the depth smoothness, with their backward pass.
+            ("losses and glue", 1, () =>
+            {
+                var d = depth.detach().requires_grad_(true);
+                var images = Enumerable.Range(0, 4).Select(_ => (torch.rand(b, 3, s, s, generator: g) * 2 - 1).requires_grad_(true)).ToList();
+                var target = torch.rand(b, 3, s, s, generator: g) * 2 - 1;
+                var mask = torch.rand(b, 1, s, s, generator: g).gt(0.1).to(float32) * torch.rand(b, 1, s, s, generator: g).gt(0.1).to(float32);
+                var light = (torch.rand(b, 4, generator: g) - 0.5).requires_grad_(true);
+                var view = ((torch.rand(b, 6, generator: g) - 0.5) * 0.5).requires_grad_(true);
+                using var pert = Perturbation.Sample(light.detach(), config, g);
+                var loss = LiftingLosses.MaskedL1(images[0], target, mask) + LiftingLosses.MaskedL1(images[1].flip(3), target, mask)
+                    + LiftingLosses.MaskedL1(images[2], images[3].detach()) + LiftingLosses.MaskedL1(target, images[3])
+                    + LiftingLosses.ParameterCycle(light, pert.Light, view, pert.View, config.CyclePitchWeight, config.CycleRollWeight)
+                    + LiftingLosses.DepthSmoothness(d.flip(2));
+                loss.backward();
+            }, 1),
             ("optimiser", 1, () =>
             {
                 foreach (var p in trainable)
