@@ -49,10 +49,21 @@ internal static class ControlCommand
         var lrMlp = new Option<double>("--lr-mlp") { Description = "Learning-rate multiplier of the mapping network (StyleGAN2: 0.01).", DefaultValueFactory = _ => 0.01 };
         var beta1 = new Option<double>("--beta1") { Description = "Adam β1 of G and D (StyleGAN2: 0).", DefaultValueFactory = _ => 0 };
         var pixelRegion = new Option<string>("--pixel-region") { Description = "Where the pixel loss (disco, and the render warm start) compares G's image with the face model's render: face (the render's foreground, the paper) or image (the whole image; the world's render draws the background too).", DefaultValueFactory = _ => "face" };
+        var weights = new Option<string[]>("--weight")
+        {
+            Description = "A loss weight, name=value (repeatable): identity, pose, light, colour, pixel, expression_contrast, light_contrast, " +
+                          "light_identity, consistency. A resumed run may change its weights, warm start, contrastive start, ramp and blending; nothing else.",
+            AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore,
+        };
+        var ramp = new Option<int>("--estimator-ramp")
+        {
+            Description = "disco: steps over which the pose and light terms and the contrastive terms grow from 0 to their weights, from the end of the render warm start (papers: 0).",
+            DefaultValueFactory = _ => 0,
+        };
         var blendSteps = new Option<int>("--blend-steps") { Description = "taxfree: steps over which the blending α grows from 0 to 1.", DefaultValueFactory = _ => 1000 };
         var cmd = new Command("train", "Train a controlled generator against the procedural world (resumable, TensorBoard in RUN/tb).")
         {
-            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps, renderWarmup, lrMlp, beta1, pixelRegion,
+            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps, renderWarmup, lrMlp, beta1, pixelRegion, weights, ramp,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -71,6 +82,16 @@ internal static class ControlCommand
                     var v => throw new UsageException($"--pixel-region {v}: face or image"),
                 },
             };
+            config = config with { EstimatorRampSteps = CliValues.Int(parse, ramp, 0, int.MaxValue) };
+            foreach (var v in parse.GetValue(weights) ?? [])
+            {
+                var parts = v.Split('=', 2);
+                if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x) || x < 0)
+                    throw new UsageException($"--weight {v}: expected name=value with a finite value >= 0, e.g. pose=0.1");
+                if (!ControlConfig.WeightNames.Contains(parts[0]))
+                    throw new UsageException($"--weight {v}: unknown name {parts[0]}; expected one of {string.Join(", ", ControlConfig.WeightNames)}");
+                config = config.WithWeight(parts[0], x);
+            }
             if (config.Size is not (32 or 64)) throw new UsageException($"--size {config.Size}: 32 or 64");
             int total = CliValues.Int(parse, steps, 1, int.MaxValue);
             string outDir = parse.GetValue(output)!;

@@ -146,6 +146,8 @@ internal static class OptionVocabulary
             new("--blend-steps", "steps over which Tax-free's blending α grows from 0 to 1"),
             new("--render-warmup", "steps of a control run's warm start on the face model's renders alone"),
             new("--pixel-region", "where DiscoFaceGAN's pixel loss compares: the render's face or the whole image"),
+            new("--weight", "override one named loss weight of a control run, name=value"),
+            new("--estimator-ramp", "steps over which a control run's estimator-driven and contrastive terms grow to their weights"),
             new("--set", "override one named lift setting, name=value"),
             new Term("--lr", "learning rate").For("learning rate"),
             new("--beta1", "Adam β1"),

@@ -68,6 +68,11 @@ public sealed record ControlConfig
     public double LightIdentityWeight { get; init; } = 20;
     /// <summary>Step from which the contrastive losses are added (DiscoFaceGAN: after 15 M of 20 M real images).</summary>
     public long ContrastFrom { get; init; } = 0;
+    /// <summary>
+    /// Steps over which the estimator-driven imitative terms (pose, light) and the contrastive terms grow linearly from
+    /// 0 to their weights, counted from the end of the render warm start (0: full weight at once, as both papers).
+    /// </summary>
+    public long EstimatorRampSteps { get; init; } = 0;
 
     /// <summary>Tax-free consistency weight λ (20) and the blending schedule: α grows 0 → 1 over this many steps.</summary>
     public double ConsistencyWeight { get; init; } = 20;
@@ -75,6 +80,42 @@ public sealed record ControlConfig
 
     /// <summary>Seed of initialisation and of every step's draws.</summary>
     public long Seed { get; init; } = 1;
+
+    /// <summary>
+    /// This config with the objective of <paramref name="other"/> (every loss weight, the warm start, the contrastive
+    /// start, the ramp, the blending schedule): a resumed run may change its objective, not its networks or data.
+    /// </summary>
+    public ControlConfig WithObjectiveOf(ControlConfig other) => this with
+    {
+        IdentityWeight = other.IdentityWeight, PoseWeight = other.PoseWeight, LightWeight = other.LightWeight, ColourWeight = other.ColourWeight,
+        PixelWeight = other.PixelWeight, PixelRegion = other.PixelRegion, RenderWarmupSteps = other.RenderWarmupSteps,
+        ExpressionContrastWeight = other.ExpressionContrastWeight, LightContrastWeight = other.LightContrastWeight,
+        LightIdentityWeight = other.LightIdentityWeight, ContrastFrom = other.ContrastFrom, EstimatorRampSteps = other.EstimatorRampSteps,
+        ConsistencyWeight = other.ConsistencyWeight, BlendSteps = other.BlendSteps,
+    };
+
+    /// <summary>The weight of the objective setting <paramref name="name"/> (by name) set to <paramref name="value"/>.</summary>
+    public ControlConfig WithWeight(string name, double value) => name switch
+    {
+        "identity" => this with { IdentityWeight = value },
+        "pose" => this with { PoseWeight = value },
+        "light" => this with { LightWeight = value },
+        "colour" => this with { ColourWeight = value },
+        "pixel" => this with { PixelWeight = value },
+        "expression_contrast" => this with { ExpressionContrastWeight = value },
+        "light_contrast" => this with { LightContrastWeight = value },
+        "light_identity" => this with { LightIdentityWeight = value },
+        "consistency" => this with { ConsistencyWeight = value },
+        _ => throw new ArgumentException($"{name}: expected one of {string.Join(", ", WeightNames)}"),
+    };
+
+    /// <summary>Names <see cref="WithWeight"/> accepts.</summary>
+    public static IReadOnlyList<string> WeightNames { get; } =
+        ["identity", "pose", "light", "colour", "pixel", "expression_contrast", "light_contrast", "light_identity", "consistency"];
+
+    /// <summary>The ramp factor in [0, 1] of the estimator-driven and contrastive terms at <paramref name="step"/> (1-based).</summary>
+    public double EstimatorRamp(long step) =>
+        EstimatorRampSteps <= 0 ? 1 : Math.Clamp((step - RenderWarmupSteps) / (double)EstimatorRampSteps, 0, 1);
 
     /// <summary>The StyleGAN2 synthesis configuration (its own mapping network is left unused: see <see cref="ControlGenerator"/>).</summary>
     [JsonIgnore]

@@ -88,12 +88,14 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         scalars["loss/g_adv"] = adv.item<float>();
         if (Config.Method == ControlMethod.Disco)
         {
+            double ramp = Config.EstimatorRamp(Step);
+            if (Config.EstimatorRampSteps > 0) scalars["estimator_ramp"] = ramp;
             var terms = ControlLosses.Imitative(x, render, analysis, Config.PixelRegion);
             foreach (var (name, t) in terms)
             {
                 double weight = name switch
                 {
-                    "identity" => Config.IdentityWeight, "pose" => Config.PoseWeight, "light" => Config.LightWeight,
+                    "identity" => Config.IdentityWeight, "pose" => ramp * Config.PoseWeight, "light" => ramp * Config.LightWeight,
                     "colour" => Config.ColourWeight, _ => Config.PixelWeight,
                 };
                 total = total + weight * t;
@@ -109,7 +111,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
                 using var renderL = ControlCode.Render(codeL, Config.Size);
                 var xL = Generator.Generate(codeL, renderL);
                 var (maskPose, identity) = ControlLosses.LightContrast(x, xL, analysis);
-                total = total + Config.ExpressionContrastWeight * expression + Config.LightContrastWeight * maskPose + Config.LightIdentityWeight * identity;
+                total = total + ramp * (Config.ExpressionContrastWeight * expression + Config.LightContrastWeight * maskPose + Config.LightIdentityWeight * identity);
                 scalars["loss/contrast_expression"] = expression.item<float>();
                 scalars["loss/contrast_light"] = maskPose.item<float>();
                 scalars["loss/contrast_light_identity"] = identity.item<float>();
@@ -177,7 +179,10 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         TorchCheckpoint.Save(path, root);
     }
 
-    /// <summary>Continues the run saved at <paramref name="path"/>; its settings must equal <paramref name="config"/>.</summary>
+    /// <summary>
+    /// Continues the run saved at <paramref name="path"/>; its settings must equal <paramref name="config"/> except the
+    /// objective (<see cref="ControlConfig.WithObjectiveOf"/>), which the run then trains with.
+    /// </summary>
     public static ControlTrainer Resume(string path, ControlConfig config, FaceAnalysis analysis)
     {
         if (!File.Exists(path)) throw new ControlException(path, "checkpoint not found");
@@ -186,7 +191,8 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         try
         {
             var saved = ControlModel.ReadConfig(root, path);
-            if (saved != config) throw new ControlException(path, $"was trained with {saved}, not {config}; use the same settings or another run folder");
+            if (saved.WithObjectiveOf(config) != config)
+                throw new ControlException(path, $"was trained with {saved}, not {config}; use the same settings (only the objective may change) or another run folder");
             if (!root.TryGet("step", out var s) || s is not long step || !root.TryGet("discriminator", out var dv) || dv is not PyDict d
                 || !root.TryGet("g_optimizer", out var gv) || gv is not PyDict gOpt || !root.TryGet("d_optimizer", out var dov) || dov is not PyDict dOpt)
                 throw new ControlException(path, "holds no training state (step, discriminator, optimisers) to resume from");

@@ -199,6 +199,20 @@ public class ControlTests
     }
 
     [Fact]
+    public void TheEstimatorRampGrowsFromTheEndOfTheWarmStartAndWeightsAreNamed()
+    {
+        var config = Tiny(ControlMethod.Disco) with { RenderWarmupSteps = 10, EstimatorRampSteps = 4 };
+        Assert.Equal(0, config.EstimatorRamp(10));
+        Assert.Equal(0.25, config.EstimatorRamp(11));
+        Assert.Equal(1, config.EstimatorRamp(14));
+        Assert.Equal(1, config.EstimatorRamp(100));
+        Assert.Equal(1, (config with { EstimatorRampSteps = 0 }).EstimatorRamp(1));
+        foreach (var name in ControlConfig.WeightNames) Assert.NotEqual(config, config.WithWeight(name, 123));
+        Assert.Throws<ArgumentException>(() => config.WithWeight("speckle", 1));
+        Assert.Equal(config, config.WithObjectiveOf(config.WithWeight("pixel", 3)).WithWeight("pixel", config.PixelWeight));
+    }
+
+    [Fact]
     public void AResumedRunEqualsAnUninterruptedOne()
     {
         var analysis = RandomAnalysis();
@@ -223,6 +237,19 @@ public class ControlTests
             var b = resumed.Generator.state_dict();
             foreach (var (k, v) in a) Assert.True(v.equal(b[k]).all().item<bool>(), $"{k} differs after resume");
             Assert.Throws<ControlException>(() => ControlTrainer.Resume(Path.Combine(dir, "c.pt"), config with { Batch = 6 }, analysis));
+
+            // The objective may change on resume (a second stage): the run goes on with the new weights and saves them.
+            var stage2 = config.WithWeight("pose", 0).WithWeight("light_contrast", 0.5) with { EstimatorRampSteps = 4, ContrastFrom = 3 };
+            using (var changed = ControlTrainer.Resume(Path.Combine(dir, "c.pt"), stage2, analysis))
+            {
+                Assert.Equal(stage2, changed.Config);
+                var s = changed.TrainStep();
+                Assert.Equal(0.75, s["estimator_ramp"], 12);
+                Assert.DoesNotContain("loss/contrast_light", s.Keys);
+                changed.Save(Path.Combine(dir, "c2.pt"));
+            }
+            using (var loaded2 = ControlModel.Load(Path.Combine(dir, "c2.pt"))) Assert.Equal(stage2, loaded2.Config);
+            Assert.Throws<ControlException>(() => ControlTrainer.Resume(Path.Combine(dir, "c.pt"), stage2 with { Channels = 8 }, analysis));
             using var loaded = ControlModel.Load(Path.Combine(dir, "c.pt"));
             Assert.Equal(config, loaded.Config);
             File.WriteAllText(Path.Combine(dir, "bad.pt"), "not a checkpoint");
