@@ -85,12 +85,11 @@ internal static class ControlCommand
             config = config with { EstimatorRampSteps = CliValues.Int(parse, ramp, 0, int.MaxValue) };
             foreach (var v in parse.GetValue(weights) ?? [])
             {
-                var parts = v.Split('=', 2);
-                if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x) || x < 0)
-                    throw new UsageException($"--weight {v}: expected name=value with a finite value >= 0, e.g. pose=0.1");
-                if (!ControlConfig.WeightNames.Contains(parts[0]))
-                    throw new UsageException($"--weight {v}: unknown name {parts[0]}; expected one of {string.Join(", ", ControlConfig.WeightNames)}");
-                config = config.WithWeight(parts[0], x);
+                var (name, x) = NameNumber("--weight", v, "expected name=value with a finite value >= 0, e.g. pose=0.1");
+                if (!double.IsFinite(x) || x < 0) throw new UsageException($"--weight {v}: expected name=value with a finite value >= 0, e.g. pose=0.1");
+                if (!ControlConfig.WeightNames.Contains(name))
+                    throw new UsageException($"--weight {v}: unknown name {name}; expected one of {string.Join(", ", ControlConfig.WeightNames)}");
+                config = config.WithWeight(name, x);
             }
             if (config.Size is not (32 or 64)) throw new UsageException($"--size {config.Size}: 32 or 64");
             int total = CliValues.Int(parse, steps, 1, int.MaxValue);
@@ -108,6 +107,15 @@ internal static class ControlCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>A name=number item of <paramref name="option"/> (name trimmed), or a usage error saying <paramref name="expected"/>.</summary>
+    static (string Name, double Value) NameNumber(string option, string item, string expected)
+    {
+        var parts = item.Split('=', 2);
+        if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+            throw new UsageException($"{option} {item}: {expected}");
+        return (parts[0].Trim(), x);
     }
 
     static Command Generate()
@@ -136,10 +144,8 @@ internal static class ControlCommand
             var set = new Dictionary<string, double>();
             foreach (var v in parse.GetValue(values) ?? [])
             {
-                var parts = v.Split('=', 2);
-                if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
-                    throw new UsageException($"--value {v}: expected name=number, e.g. yaw=30");
-                set[parts[0].Trim()] = x;
+                var (parameter, x) = NameNumber("--value", v, "expected name=number, e.g. yaw=30");
+                set[parameter] = x;
             }
             using var scope = NewDisposeScope();
             var code = ControlEdits.Code(generator.Config.NoiseDims, parse.GetValue(seed), set);
