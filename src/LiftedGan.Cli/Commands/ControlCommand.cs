@@ -48,11 +48,17 @@ internal static class ControlCommand
         var renderWarmup = new Option<int>("--render-warmup") { Description = "Steps of the render warm start: G fitted to the face model's render of its codes by the pixel term alone (over --pixel-region), no discriminator, estimator or contrastive terms; then the method's whole objective (papers: 0).", DefaultValueFactory = _ => 0 };
         var lrMlp = new Option<double>("--lr-mlp") { Description = "Learning-rate multiplier of the mapping network (StyleGAN2: 0.01).", DefaultValueFactory = _ => 0.01 };
         var beta1 = new Option<double>("--beta1") { Description = "Adam β1 of G and D (StyleGAN2: 0).", DefaultValueFactory = _ => 0 };
-        var pixelRegion = new Option<string>("--pixel-region") { Description = "Where the pixel loss (disco, and the render warm start) compares G's image with the face model's render: face (the render's foreground, the paper) or image (the whole image; the world's render draws the background too).", DefaultValueFactory = _ => "face" };
+        var pixelRegion = new Option<string>("--pixel-region") { Description = "Where the pixel loss (disco, the render warm start and taxfree's render term) compares G's image with the face model's render: face (the render's foreground, the paper) or image (the whole image; the world's render draws the background too).", DefaultValueFactory = _ => "face" };
+        var consistencyTarget = new Option<string>("--consistency-target")
+        {
+            Description = "taxfree: what the consistency term compares the estimator's reading of the image with: code (the code's own normals, angles " +
+                          "and light, the paper) or render (the estimator's reading of the injected render, so drawing the render exactly scores 0).",
+            DefaultValueFactory = _ => "code",
+        };
         var weights = new Option<string[]>("--weight")
         {
             Description = "A loss weight, name=value (repeatable): identity, pose, light, colour, pixel, expression_contrast, light_contrast, " +
-                          "light_identity, consistency. A resumed run may change its weights, warm start, contrastive start, ramp and blending; nothing else.",
+                          "light_identity, consistency, render (taxfree: L1 to the injected render after the warm start; papers 0). A resumed run may change its weights, warm start, contrastive start, ramp and blending; nothing else.",
             AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore,
         };
         var ramp = new Option<int>("--estimator-ramp")
@@ -63,7 +69,7 @@ internal static class ControlCommand
         var blendSteps = new Option<int>("--blend-steps") { Description = "taxfree: steps over which the blending α grows from 0 to 1.", DefaultValueFactory = _ => 1000 };
         var cmd = new Command("train", "Train a controlled generator against the procedural world (resumable, TensorBoard in RUN/tb).")
         {
-            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps, renderWarmup, lrMlp, beta1, pixelRegion, weights, ramp,
+            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps, renderWarmup, lrMlp, beta1, pixelRegion, consistencyTarget, weights, ramp,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -80,6 +86,11 @@ internal static class ControlCommand
                 {
                     "face" => PixelRegion.Face, "image" => PixelRegion.Image,
                     var v => throw new UsageException($"--pixel-region {v}: face or image"),
+                },
+                ConsistencyTarget = parse.GetValue(consistencyTarget) switch
+                {
+                    "code" => ConsistencyTarget.Code, "render" => ConsistencyTarget.Render,
+                    var v => throw new UsageException($"--consistency-target {v}: code or render"),
                 },
             };
             config = config with { EstimatorRampSteps = CliValues.Int(parse, ramp, 0, int.MaxValue) };

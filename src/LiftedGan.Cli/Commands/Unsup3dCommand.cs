@@ -32,10 +32,18 @@ internal static class Unsup3dCommand
         var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual loss (else a documented substitute)." };
         var ckptEvery = new Option<int>("--ckpt-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 500 };
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids (RUN/samples, TensorBoard); 0: none.", DefaultValueFactory = _ => 500 };
+        var noConfidence = new Option<bool>("--no-confidence")
+        {
+            Description = "Plain L1 and squared VGG differences instead of the confidence network's weighted likelihoods (Unsup3d's ablation; official: on).",
+        };
+        var perceptualWeight = new Option<double>("--perceptual-weight")
+        {
+            Description = "λ_perc, the perceptual term's weight (official 1; 0 switches it off).", DefaultValueFactory = _ => Unsup3dConfig.Official.PerceptualWeight,
+        };
         var cmd = new Command("train", "Train Unsup3d (resumable, atomic checkpoints RUN/checkpoint_NNNNNNN.pth, RUN/loss.csv, RUN/samples, TensorBoard RUN/tb). " +
                                        "Its checkpoints are scored by eval truth like a lift.")
         {
-            stylegan, data, output, steps, batch, size, width, lr, seed, vgg, ckptEvery, sampleEvery,
+            stylegan, data, output, steps, batch, size, width, lr, seed, vgg, ckptEvery, sampleEvery, noConfidence, perceptualWeight,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -52,6 +60,8 @@ internal static class Unsup3dCommand
                 Channels = channels, EncoderChannels = Math.Max(1, channels / 2), Bottleneck = Math.Max(2, channels * 4),
                 BatchSize = CliValues.Int(parse, batch, 1, 4096), Steps = stepCount, Seed = parse.GetValue(seed),
                 LearningRate = CliValues.Real("--lr", parse.GetValue(lr), 0, 1, minOpen: true),
+                UseConfidence = !parse.GetValue(noConfidence),
+                PerceptualWeight = CliValues.Real("--perceptual-weight", parse.GetValue(perceptualWeight), 0, 1000),
             };
             IImageSource Source(int s) => teacher is not null ? TeacherImageSource.Load(teacher)
                 : folder == "faces" ? new Synthetic.FaceWorldSource(s)

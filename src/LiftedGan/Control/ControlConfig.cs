@@ -12,6 +12,18 @@ public enum ControlMethod
     TaxFree,
 }
 
+/// <summary>What Tax-free's consistency term compares the estimator's reading of the image with.</summary>
+public enum ConsistencyTarget
+{
+    /// <summary>The code's own normals, angles and light (the paper's rep(p)).</summary>
+    Code,
+    /// <summary>
+    /// The estimator's reading of the injected render: the image is asked to read as the render reads, so a generator
+    /// that draws the render exactly scores 0 and gains nothing by drawing what the estimator misreads.
+    /// </summary>
+    Render,
+}
+
 /// <summary>Where DiscoFaceGAN's pixel loss compares the generator's image with the face model's render.</summary>
 public enum PixelRegion
 {
@@ -78,6 +90,17 @@ public sealed record ControlConfig
     public double ConsistencyWeight { get; init; } = 20;
     public long BlendSteps { get; init; } = 1000;
 
+    /// <summary>
+    /// Tax-free only, after the warm start: weight of the L1 between the image and the injected render over
+    /// <see cref="PixelRegion"/> (0, the paper). The paper's consistency re-renders the estimator's full face-model fit,
+    /// expression and albedo included; ours compares normals, angles and light only, so this term stands in for the
+    /// expression and colour the render carries.
+    /// </summary>
+    public double RenderFidelityWeight { get; init; } = 0;
+
+    /// <summary>What the consistency term compares the image's reading with (the paper: <see cref="ConsistencyTarget.Code"/>).</summary>
+    public ConsistencyTarget ConsistencyTarget { get; init; } = ConsistencyTarget.Code;
+
     /// <summary>Seed of initialisation and of every step's draws.</summary>
     public long Seed { get; init; } = 1;
 
@@ -91,7 +114,8 @@ public sealed record ControlConfig
         PixelWeight = other.PixelWeight, PixelRegion = other.PixelRegion, RenderWarmupSteps = other.RenderWarmupSteps,
         ExpressionContrastWeight = other.ExpressionContrastWeight, LightContrastWeight = other.LightContrastWeight,
         LightIdentityWeight = other.LightIdentityWeight, ContrastFrom = other.ContrastFrom, EstimatorRampSteps = other.EstimatorRampSteps,
-        ConsistencyWeight = other.ConsistencyWeight, BlendSteps = other.BlendSteps,
+        ConsistencyWeight = other.ConsistencyWeight, BlendSteps = other.BlendSteps, RenderFidelityWeight = other.RenderFidelityWeight,
+        ConsistencyTarget = other.ConsistencyTarget,
     };
 
     /// <summary>The weight of the objective setting <paramref name="name"/> (by name) set to <paramref name="value"/>.</summary>
@@ -106,12 +130,13 @@ public sealed record ControlConfig
         "light_contrast" => this with { LightContrastWeight = value },
         "light_identity" => this with { LightIdentityWeight = value },
         "consistency" => this with { ConsistencyWeight = value },
+        "render" => this with { RenderFidelityWeight = value },
         _ => throw new ArgumentException($"{name}: expected one of {string.Join(", ", WeightNames)}"),
     };
 
     /// <summary>Names <see cref="WithWeight"/> accepts.</summary>
     public static IReadOnlyList<string> WeightNames { get; } =
-        ["identity", "pose", "light", "colour", "pixel", "expression_contrast", "light_contrast", "light_identity", "consistency"];
+        ["identity", "pose", "light", "colour", "pixel", "expression_contrast", "light_contrast", "light_identity", "consistency", "render"];
 
     /// <summary>The ramp factor in [0, 1] of the estimator-driven and contrastive terms at <paramref name="step"/> (1-based).</summary>
     public double EstimatorRamp(long step) =>

@@ -76,19 +76,32 @@ public static class ControlLosses
         return (maskAndPose, identity);
     }
 
-    /// <summary>Tax-free's consistency of x with its condition; <paramref name="alpha"/> blends x with the render before FR reads it.</summary>
-    public static Tensor Consistency(Tensor x, FaceBatch render, FaceAnalysis analysis, double alpha)
+    /// <summary>
+    /// Tax-free's consistency of x with its condition; <paramref name="alpha"/> blends x with the render before FR reads it.
+    /// The reading (normals on the render's foreground, angles, light) is compared with the code's own values or, with
+    /// <see cref="ConsistencyTarget.Render"/>, with FR's reading of the render itself (no gradient).
+    /// </summary>
+    public static Tensor Consistency(Tensor x, FaceBatch render, FaceAnalysis analysis, double alpha, ConsistencyTarget target = ConsistencyTarget.Code)
     {
         var blended = alpha >= 1 ? x : x * alpha + render.Images * (1 - alpha);
         using var reading = analysis.Read(blended);
-        var (angles, light) = FaceAnalysis.Truth(render);
         var size = analysis.Estimator.InputSize;
-        var normals = render.Normals;
         var mask = render.RenderedMask;
-        if (normals.shape[1] != size)
-        {
-            normals = nn.functional.interpolate(normals.permute(0, 3, 1, 2), new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false).permute(0, 2, 3, 1);
+        if (mask.shape[1] != size)
             mask = nn.functional.interpolate(mask.unsqueeze(1), new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+        Tensor angles, light, normals;
+        if (target == ConsistencyTarget.Render)
+        {
+            using var _ = no_grad();
+            using var truth = analysis.Read(render.Images);
+            (angles, light, normals) = (truth.Angles.detach(), truth.Light.detach(), truth.Normals.detach());
+        }
+        else
+        {
+            (angles, light) = FaceAnalysis.Truth(render);
+            normals = render.Normals;
+            if (normals.shape[1] != size)
+                normals = nn.functional.interpolate(normals.permute(0, 3, 1, 2), new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false).permute(0, 2, 3, 1);
         }
         var normalTerm = ((reading.Normals - normals).square().sum(3) * mask).sum() / mask.sum().clamp_min(1);
         return normalTerm + ((reading.Angles - angles) / 10).square().mean() + (reading.Light - light).square().sum(1).mean();

@@ -120,9 +120,15 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         else
         {
             double alpha = Config.BlendSteps == 0 ? 1 : Math.Min(1, (Step - 1) / (double)Config.BlendSteps);
-            var consistency = ControlLosses.Consistency(x, render, analysis, alpha);
+            var consistency = ControlLosses.Consistency(x, render, analysis, alpha, Config.ConsistencyTarget);
             total = total + Config.ConsistencyWeight * consistency;
             scalars["loss/consistency"] = consistency.item<float>();
+            if (Config.RenderFidelityWeight > 0)
+            {
+                var fidelity = ControlLosses.Pixel(x, render, Config.PixelRegion);
+                total = total + Config.RenderFidelityWeight * fidelity;
+                scalars["loss/render_fidelity"] = fidelity.item<float>();
+            }
             scalars["blend_alpha"] = alpha;
         }
         gAdam.ZeroGrad();

@@ -173,6 +173,34 @@ public class Unsup3dTests
     }
 
     [Fact]
+    public void TheEncodersNormAfterTheFirstConvolutionAndOldConfigsLoadWithout()
+    {
+        static int Norms(Unsup3dModel m) => m.Depth.modules().Count(x => x is FeatureGroupNorm);
+        using var official = new Unsup3dModel(Tiny);
+        using var old = new Unsup3dModel(Tiny with { FirstEncoderNorm = false });
+        // 16 px: two stride-2 stages before the last, so the official encoder has a norm after both and the old one after one.
+        Assert.Equal(Norms(old) + 1, Norms(official));
+        Assert.True(Unsup3dConfig.FromJson(Tiny.ToJson(), "new").FirstEncoderNorm);
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(Tiny.ToJson())!.AsObject();
+        stored.Remove(nameof(Unsup3dConfig.FirstEncoderNorm));
+        Assert.False(Unsup3dConfig.FromJson(stored.ToJsonString(), "old").FirstEncoderNorm);
+        // A checkpoint of the old layout opens (strict load) and an official one keeps its norm.
+        string dir = TempDir();
+        try
+        {
+            foreach (var model in new[] { official, old })
+            {
+                string path = Path.Combine(dir, $"{model.Config.FirstEncoderNorm}.pth");
+                TorchCheckpoint.Save(path, Unsup3dCheckpoint.ToCheckpoint(model));
+                using var back = Unsup3dCheckpoint.Open(path);
+                Assert.Equal(model.Config.FirstEncoderNorm, back.Config.FirstEncoderNorm);
+                Assert.Equal(Norms(model), Norms(back));
+            }
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void TheTrainCommandTakesExactlyOneSourceAndTheIssuesSpelling()
     {
         string dir = TempDir();

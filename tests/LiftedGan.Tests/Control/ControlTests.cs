@@ -199,6 +199,37 @@ public class ControlTests
     }
 
     [Fact]
+    public void TaxfreesRenderTermsAreOffByDefaultAndDoWhatTheySay()
+    {
+        var analysis = RandomAnalysis();
+        var paper = Tiny(ControlMethod.TaxFree) with { PixelRegion = PixelRegion.Image };
+        Assert.Equal(0, paper.RenderFidelityWeight);
+        using (var trainer = new ControlTrainer(paper, analysis))
+        {
+            var s = trainer.TrainStep();
+            Assert.DoesNotContain("loss/render_fidelity", s.Keys);
+            Assert.Equal(s["loss/g_adv"] + paper.ConsistencyWeight * s["loss/consistency"], s["loss/g"], 4);
+        }
+        var weighted = paper.WithWeight("render", 7);
+        Assert.Equal(7, weighted.RenderFidelityWeight);
+        Assert.Equal(7, paper.WithObjectiveOf(weighted).RenderFidelityWeight);
+        using (var trainer = new ControlTrainer(weighted, analysis))
+        {
+            var s = trainer.TrainStep();
+            Assert.True(s["loss/render_fidelity"] > 0);
+            Assert.Equal(s["loss/g_adv"] + weighted.ConsistencyWeight * s["loss/consistency"] + 7 * s["loss/render_fidelity"], s["loss/g"], 4);
+        }
+
+        // The consistency target: the render itself scores 0 against its own reading, and more against the code's values.
+        var code = ControlCode.Sample(3, 4, new torch.Generator(8));
+        using var render = ControlCode.Render(code, 32);
+        Assert.Equal(0, ControlLosses.Consistency(render.Images, render, analysis, 1, ConsistencyTarget.Render).item<float>());
+        Assert.True(ControlLosses.Consistency(render.Images, render, analysis, 1, ConsistencyTarget.Code).item<float>() > 0);
+        Assert.Equal(ConsistencyTarget.Code, paper.ConsistencyTarget);
+        Assert.Equal(ConsistencyTarget.Render, paper.WithObjectiveOf(paper with { ConsistencyTarget = ConsistencyTarget.Render }).ConsistencyTarget);
+    }
+
+    [Fact]
     public void TheEstimatorRampGrowsFromTheEndOfTheWarmStartAndWeightsAreNamed()
     {
         var config = Tiny(ControlMethod.Disco) with { RenderWarmupSteps = 10, EstimatorRampSteps = 4 };

@@ -18,10 +18,11 @@ public sealed class Unsup3dConfidenceNetwork : nn.Module<Tensor, (Tensor Pixel, 
     readonly nn.Module<Tensor, Tensor> toFull;
     readonly nn.Module<Tensor, Tensor> pixelHead;
 
-    public Unsup3dConfidenceNetwork(int imageSize, long channels = 64, long bottleneck = 128) : base(nameof(Unsup3dConfidenceNetwork))
+    public Unsup3dConfidenceNetwork(int imageSize, long channels = 64, long bottleneck = 128, bool firstNorm = true)
+        : base(nameof(Unsup3dConfidenceNetwork))
     {
         var down = Unsup3dEncoder.DownChannels(imageSize, channels);
-        encoder = nn.Sequential(Unsup3dEncoderDecoder.Encoder(down, bottleneck));
+        encoder = nn.Sequential(Unsup3dEncoderDecoder.Encoder(down, bottleneck, firstNorm));
         // The decoder of the encoder-decoder without its last stage ends at S/4 with down[1] channels.
         var quarter = Unsup3dEncoderDecoder.Decoder(down.Skip(1).ToList(), bottleneck, out long c);
         toQuarter = nn.Sequential(quarter);

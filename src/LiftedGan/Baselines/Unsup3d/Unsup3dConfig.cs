@@ -24,6 +24,12 @@ public sealed record Unsup3dConfig
     /// <summary>Bottleneck size of the depth and albedo encoder-decoders (official zdim 256; the confidence net uses half).</summary>
     public long Bottleneck { get; init; } = 256;
 
+    /// <summary>
+    /// Group norm after the first convolution of the depth, albedo and confidence encoders, as the official EDDeconv and
+    /// ConfNet have it. Configs stored without this field (models trained before it existed, without that norm) read as false.
+    /// </summary>
+    public bool FirstEncoderNorm { get; init; } = true;
+
     public double MinDepth { get; init; } = 0.9;
     public double MaxDepth { get; init; } = 1.1;
 
@@ -83,7 +89,12 @@ public sealed record Unsup3dConfig
     /// <summary>Parses a stored config; <paramref name="source"/> names where it came from in the error.</summary>
     public static Unsup3dConfig FromJson(string json, string source)
     {
-        try { return JsonSerializer.Deserialize<Unsup3dConfig>(json, Json) ?? throw new Unsup3dException(source, "empty config"); }
+        try
+        {
+            var config = JsonSerializer.Deserialize<Unsup3dConfig>(json, Json) ?? throw new Unsup3dException(source, "empty config");
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty(nameof(FirstEncoderNorm), out _) ? config : config with { FirstEncoderNorm = false };
+        }
         catch (JsonException e) { throw new Unsup3dException(source, $"unreadable config ({e.Message})"); }
     }
 }

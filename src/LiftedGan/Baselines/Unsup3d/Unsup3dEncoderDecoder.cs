@@ -7,7 +7,8 @@ namespace LiftedGan.Baselines.Unsup3d;
 
 /// <summary>
 /// Unsup3d's encoder-decoder (official EDDeconv; the depth and albedo networks, §2.1). Encoder: stride-2 4×4
-/// convolutions from S down to 4×4 (group norm and LeakyReLU 0.2 on all but the last), a 4×4 valid convolution to the
+/// convolutions from S down to 4×4 (LeakyReLU 0.2 after each, group norm before it on all but the last; models saved
+/// before the first one's norm was added leave it out, <see cref="Unsup3dConfig.FirstEncoderNorm"/>), a 4×4 valid convolution to the
 /// bottleneck (1×1, ReLU). Decoder: a 4×4 transposed convolution back to 4×4 and a 3×3 convolution (ReLU), then per
 /// ×2 stage [transposed 4×4 stride-2 convolution, GN, ReLU, 3×3 convolution, GN, ReLU] up to S/2, nearest ×2 to S,
 /// 3×3 and 5×5 convolutions (GN, ReLU) and a 5×5 convolution to the outputs. Group norms use 4-channel groups (the
@@ -19,10 +20,11 @@ public sealed class Unsup3dEncoderDecoder : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> encoder;
     readonly nn.Module<Tensor, Tensor> decoder;
 
-    public Unsup3dEncoderDecoder(int imageSize, long outputs, long channels = 64, long bottleneck = 256) : base(nameof(Unsup3dEncoderDecoder))
+    public Unsup3dEncoderDecoder(int imageSize, long outputs, long channels = 64, long bottleneck = 256, bool firstNorm = true)
+        : base(nameof(Unsup3dEncoderDecoder))
     {
         var down = Unsup3dEncoder.DownChannels(imageSize, channels);
-        encoder = nn.Sequential(Encoder(down, bottleneck));
+        encoder = nn.Sequential(Encoder(down, bottleneck, firstNorm));
         var up = Decoder(down, bottleneck, out long c);
         up.Add(nn.Upsample(scale_factor: new double[] { 2, 2 }, mode: UpsampleMode.Nearest));
         up.AddRange(ConvNormRelu(c, c, 3));
@@ -33,14 +35,14 @@ public sealed class Unsup3dEncoderDecoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The encoder layers of <see cref="Unsup3dEncoderDecoder"/> (shared with the confidence network).</summary>
-    internal static List<nn.Module<Tensor, Tensor>> Encoder(IReadOnlyList<long> down, long bottleneck)
+    internal static List<nn.Module<Tensor, Tensor>> Encoder(IReadOnlyList<long> down, long bottleneck, bool firstNorm)
     {
         var layers = new List<nn.Module<Tensor, Tensor>>();
         long c = 3;
         for (int i = 0; i < down.Count; i++)
         {
             layers.Add(new GuardedConv2d(c, down[i], 4, 2, 1, bias: false));
-            if (i > 0 && i < down.Count - 1) layers.Add(new FeatureGroupNorm(down[i] / 4, down[i]));
+            if ((i > 0 || firstNorm) && i < down.Count - 1) layers.Add(new FeatureGroupNorm(down[i] / 4, down[i]));
             layers.Add(nn.LeakyReLU(0.2));
             c = down[i];
         }

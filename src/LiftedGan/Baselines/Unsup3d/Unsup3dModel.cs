@@ -50,11 +50,11 @@ public sealed class Unsup3dModel : IDisposable
         TorchRuntime.EnsureLoaded();
         Config = config;
         int s = config.ImageSize;
-        Depth = new Unsup3dEncoderDecoder(s, 1, config.Channels, config.Bottleneck);
-        Albedo = new Unsup3dEncoderDecoder(s, 3, config.Channels, config.Bottleneck);
+        Depth = new Unsup3dEncoderDecoder(s, 1, config.Channels, config.Bottleneck, config.FirstEncoderNorm);
+        Albedo = new Unsup3dEncoderDecoder(s, 3, config.Channels, config.Bottleneck, config.FirstEncoderNorm);
         Light = new Unsup3dEncoder(s, 4, config.EncoderChannels);
         View = new Unsup3dEncoder(s, 6, config.EncoderChannels);
-        Confidence = config.UseConfidence ? new Unsup3dConfidenceNetwork(s, config.Channels, config.Bottleneck / 2) : null;
+        Confidence = config.UseConfidence ? new Unsup3dConfidenceNetwork(s, config.Channels, config.Bottleneck / 2, config.FirstEncoderNorm) : null;
         using (var init = new Generator((ulong)config.Seed))
             foreach (var (_, network) in Networks) SeededInit.Apply(network, init);
         Renderer = new DepthMapRenderer(config.RendererOptions);
