@@ -188,6 +188,19 @@ internal static class EvalCommandsStudy
     /// DS of control generators in DiscoFaceGAN's Table-1 sense, between the world (its renders of the code: the
     /// ceiling) and a generator that ignores its code (the floor), all on the same groups, reference and estimators.
     /// </summary>
+    /// <summary>
+    /// A control model's row name after its method: the file name without extension, with the run folder in front
+    /// (RUN/checkpoint/NNNNNN.pt → "RUN NNNNNN") when another model of the table has the same file name.
+    /// </summary>
+    internal static string ControlRowStem(string path, IEnumerable<string> all)
+    {
+        static string Stem(string p) => Path.GetFileNameWithoutExtension(p);
+        if (all.Count(p => Stem(p) == Stem(path)) < 2) return Stem(path);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string run = Path.GetFileName(dir) == "checkpoint" ? Path.GetFileName(Path.GetDirectoryName(dir)!) : Path.GetFileName(dir);
+        return $"{run} {Stem(path)}";
+    }
+
     static void ControlTable(System.CommandLine.ParseResult parse, TextWriter stdout, string[] controls, PoseDepthEstimator net, IFaceEmbedding? embed,
         ExpressionEstimator? expressionNet, DisentanglementOptions o, int runs, string? folder)
     {
@@ -205,9 +218,9 @@ internal static class EvalCommandsStudy
             };
             foreach (var (path, g) in models)
             {
-                string stem = Path.GetFileNameWithoutExtension(path);
-                string name = $"{g.Config.Method.ToString().ToLowerInvariant()} {stem}";
-                sources.Add((name, $"{g.Config.Method.ToString().ToLowerInvariant()}_{stem}", s => LiftedGan.Control.ControlCodeGroups.ForGenerator(g, s)));
+                string method = g.Config.Method.ToString().ToLowerInvariant();
+                string stem = ControlRowStem(path, models.Select(m => m.Path));
+                sources.Add(($"{method} {stem}", $"{method}_{stem.Replace(' ', '_')}", s => LiftedGan.Control.ControlCodeGroups.ForGenerator(g, s)));
             }
             sources.Add(("code ignored (floor)", "floor", s => LiftedGan.Control.ControlCodeGroups.IgnoringCode(first.NoiseDims, first.Size, s)));
             var rows = new List<(string, DisentanglementSpread)>();

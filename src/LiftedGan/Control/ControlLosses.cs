@@ -93,8 +93,8 @@ public static class ControlLosses
         if (target == ConsistencyTarget.Render)
         {
             using var _ = no_grad();
-            using var truth = analysis.Read(render.Images);
-            (angles, light, normals) = (truth.Angles.detach(), truth.Light.detach(), truth.Normals.detach());
+            using var renderReading = analysis.Read(render.Images);
+            (angles, light, normals) = (renderReading.Angles.detach(), renderReading.Light.detach(), renderReading.Normals.detach());
         }
         else
         {

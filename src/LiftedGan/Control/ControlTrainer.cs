@@ -123,6 +123,11 @@ public sealed class ControlTrainer : ITrainable, IDisposable
             var consistency = ControlLosses.Consistency(x, render, analysis, alpha, Config.ConsistencyTarget);
             total = total + Config.ConsistencyWeight * consistency;
             scalars["loss/consistency"] = consistency.item<float>();
+            if (Config.ConsistencyTarget == ConsistencyTarget.Code)
+                using (no_grad())
+                using (var own = ControlLosses.Consistency(render.Images, render, analysis, 1))
+                    // What the face model's own render scores: a generator far below it draws what the estimator misreads.
+                    scalars["reference/render_consistency"] = own.item<float>();
             if (Config.RenderFidelityWeight > 0)
             {
                 var fidelity = ControlLosses.Pixel(x, render, Config.PixelRegion);

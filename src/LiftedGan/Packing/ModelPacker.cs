@@ -58,7 +58,8 @@ public static class ModelPacker
         if (IdentityEmbeddingTraining.IsIdentityEmbedding(d)) return PackedModelKind.Identity;
         if (d.ContainsKey("pose_depth_estimator")) return PackedModelKind.Estimator;
         if (d.ContainsKey("expression_estimator")) return PackedModelKind.ExpressionEstimator;
-        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC), an Unsup3d, an identity-embedding nor an estimator checkpoint");
+        if (d.ContainsKey("control_generator")) return PackedModelKind.Control;
+        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC), an Unsup3d, an identity-embedding, an estimator nor a control checkpoint");
     }
 
     /// <summary>Packs <paramref name="input"/> into <paramref name="output"/> (written atomically; its folder is created).</summary>
@@ -121,6 +122,9 @@ public static class ModelPacker
                 case PackedModelKind.ExpressionEstimator:
                     PackNetwork(source, packed, "expression_estimator", EstimatorValues, input, half, made);
                     (sidecar, sidecarBytes) = TrainingLog(input, output);
+                    break;
+                case PackedModelKind.Control:
+                    PackNetwork(source, packed, "control_generator", ["config", "step"], input, half, made);
                     break;
             }
             try { Directory.CreateDirectory(FolderOf(output)); }

@@ -19,4 +19,7 @@ public enum PackedModelKind
     Unsup3d,
     /// <summary>The expression estimator of `liftedgan eval train-expression`.</summary>
     ExpressionEstimator,
+
+    /// <summary>A control generator of `liftedgan control train` (DiscoFaceGAN or Tax-free: its generator, config and step; the discriminator and optimisers are left out).</summary>
+    Control,
 }

@@ -230,6 +230,50 @@ public class ControlTests
     }
 
     [Fact]
+    public void AControlCheckpointPacksWithoutDiscriminatorAndOptimisersAndGeneratesTheSame()
+    {
+        var dir = Directory.CreateTempSubdirectory("liftedgan-pack-control").FullName;
+        try
+        {
+            string full = Path.Combine(dir, "checkpoint", "000001.pt"), packed = Path.Combine(dir, "out", "control.pt"), half = Path.Combine(dir, "out", "control16.pt");
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            using (var trainer = new ControlTrainer(Tiny(ControlMethod.TaxFree), RandomAnalysis()))
+            {
+                trainer.TrainStep();
+                trainer.Save(full);
+            }
+            var r = LiftedGan.Packing.ModelPacker.Pack(full, packed, half: false);
+            Assert.Equal(LiftedGan.Packing.PackedModelKind.Control, r.Kind);
+            Assert.True(r.OutputBytes < r.InputBytes / 2, $"packed {r.OutputBytes} B of {r.InputBytes} B: the discriminator and Adam states should be gone");
+            LiftedGan.Packing.ModelPacker.Pack(full, half, half: true);
+            var code = ControlCode.Sample(2, 4, new torch.Generator(6));
+            using var render = ControlCode.Render(code, 32);
+            using var a = ControlModel.Load(full);
+            using var b = ControlModel.Load(packed);
+            using var c = ControlModel.Load(half);
+            using var xa = a.Generate(code, render);
+            using var xb = b.Generate(code, render);
+            using var xc = c.Generate(code, render);
+            Assert.True(xa.equal(xb).all().item<bool>(), "a float32 pack must generate bitwise the same");
+            Assert.True((xa - xc).abs().max().item<float>() < 0.05, "a float16 pack must generate nearly the same");
+            Assert.Equal(a.Config, c.Config);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void DsRowsOfSameNamedCheckpointsFromSeveralRunsNameTheirRun()
+    {
+        string a = Path.Combine("runs", "tf2", "checkpoint", "004000.pt"), b = Path.Combine("runs", "tf3", "checkpoint", "004000.pt");
+        string c = Path.Combine("models", "control_taxfree64.pt");
+        string[] all = [a, b, c];
+        Assert.Equal("tf2 004000", LiftedGan.Cli.Commands.EvalCommandsStudy.ControlRowStem(a, all));
+        Assert.Equal("tf3 004000", LiftedGan.Cli.Commands.EvalCommandsStudy.ControlRowStem(b, all));
+        Assert.Equal("control_taxfree64", LiftedGan.Cli.Commands.EvalCommandsStudy.ControlRowStem(c, all));
+        Assert.Equal("004000", LiftedGan.Cli.Commands.EvalCommandsStudy.ControlRowStem(a, [a, c]));
+    }
+
+    [Fact]
     public void TheEstimatorRampGrowsFromTheEndOfTheWarmStartAndWeightsAreNamed()
     {
         var config = Tiny(ControlMethod.Disco) with { RenderWarmupSteps = 10, EstimatorRampSteps = 4 };
