@@ -185,10 +185,6 @@ internal static class EvalCommandsStudy
     }
 
     /// <summary>
-    /// DS of control generators in DiscoFaceGAN's Table-1 sense, between the world (its renders of the code: the
-    /// ceiling) and a generator that ignores its code (the floor), all on the same groups, reference and estimators.
-    /// </summary>
-    /// <summary>
     /// A control model's row name after its method: the file name without extension, with the run folder in front
     /// (RUN/checkpoint/NNNNNN.pt → "RUN NNNNNN") when another model of the table has the same file name.
     /// </summary>
@@ -201,6 +197,10 @@ internal static class EvalCommandsStudy
         return $"{run} {Stem(path)}";
     }
 
+    /// <summary>
+    /// DS of control generators in DiscoFaceGAN's Table-1 sense, between the world (its renders of the code: the
+    /// ceiling) and a generator that ignores its code (the floor), all on the same groups, reference and estimators.
+    /// </summary>
     static void ControlTable(System.CommandLine.ParseResult parse, TextWriter stdout, string[] controls, PoseDepthEstimator net, IFaceEmbedding? embed,
         ExpressionEstimator? expressionNet, DisentanglementOptions o, int runs, string? folder)
     {
