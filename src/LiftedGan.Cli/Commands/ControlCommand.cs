@@ -39,7 +39,7 @@ internal static class ControlCommand
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation and of every step's draws.", DefaultValueFactory = _ => 1 };
         var estimator = new Option<string>("--estimator") { Description = "Pose-and-depth estimator (models/estimator_faces64.pt): R-Net's and FR's role.", Required = true };
         var embedding = new Option<string?>("--face-embedding") { Description = "Face embedding (models/identity_faces64.pt): the identity losses; without it they are skipped." };
-        var lr = new Option<double>("--lr") { Description = "Learning rate of G and D.", DefaultValueFactory = _ => 2e-3 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate of G and D (may change when a run is resumed; the Adam moments carry over).", DefaultValueFactory = _ => 2e-3 };
         var r1 = new Option<double>("--r1") { Description = "R1 weight γ.", DefaultValueFactory = _ => 1 };
         var styleDim = new Option<int>("--style-dim") { Description = "Width of w.", DefaultValueFactory = _ => 128 };
         var noiseDims = new Option<int>("--noise-dims") { Description = "Free noise dimensions of the control code.", DefaultValueFactory = _ => 16 };
@@ -58,7 +58,7 @@ internal static class ControlCommand
         var weights = new Option<string[]>("--weight")
         {
             Description = "A loss weight, name=value (repeatable): identity, pose, light, colour, pixel, expression_contrast, light_contrast, " +
-                          "light_identity, consistency, render (taxfree: L1 to the injected render after the warm start; papers 0). A resumed run may change its weights, warm start, contrastive start, ramp and blending; nothing else.",
+                          "light_identity, consistency, render (taxfree: L1 to the injected render after the warm start; papers 0). A resumed run may change its weights, warm start, contrastive start, ramp, blending and --lr; nothing else.",
             AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore,
         };
         var ramp = new Option<int>("--estimator-ramp")

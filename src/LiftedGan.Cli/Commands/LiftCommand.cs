@@ -57,6 +57,8 @@ internal static class LiftCommand
         ["perceptual_depth"] = (c, v) => c with { PerceptualDepth = v is 1 or 2 or 3 ? (int)v : throw new UsageException($"--set perceptual_depth={v}: must be 1, 2 or 3 (deepest slice relu2_2, relu3_3, relu4_3)") },
         ["residual_warmup_steps"] = (c, v) => c with { ResidualWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set residual_warmup_steps={v}: must be a whole number ≥ 0") },
         ["residual_warmup_linear"] = (c, v) => c with { ResidualWarmupLinear = Switch("residual_warmup_linear", v) },
+        ["composer_edit"] = (c, v) => c with { ComposerEdit = Switch("composer_edit", v) },
+        ["composer_edit_every"] = (c, v) => c with { ComposerEditEvery = v >= 1 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set composer_edit_every={v}: must be a whole number ≥ 1") },
         ["view_hold_until"] = (c, v) => c with { ViewHoldUntilStep = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set view_hold_until={v}: must be a whole number ≥ 0") },
         ["light_warmup_steps"] = (c, v) => c with { LightWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set light_warmup_steps={v}: must be a whole number ≥ 0") },
     };

@@ -106,10 +106,12 @@ public sealed record ControlConfig
 
     /// <summary>
     /// This config with the objective of <paramref name="other"/> (every loss weight, the warm start, the contrastive
-    /// start, the ramp, the blending schedule): a resumed run may change its objective, not its networks or data.
+    /// start, the ramp, the blending schedule) and its learning rate: a resumed run may change its objective and step
+    /// size (the Adam moments carry over), not its networks, data or betas.
     /// </summary>
     public ControlConfig WithObjectiveOf(ControlConfig other) => this with
     {
+        LearningRate = other.LearningRate,
         IdentityWeight = other.IdentityWeight, PoseWeight = other.PoseWeight, LightWeight = other.LightWeight, ColourWeight = other.ColourWeight,
         PixelWeight = other.PixelWeight, PixelRegion = other.PixelRegion, RenderWarmupSteps = other.RenderWarmupSteps,
         ExpressionContrastWeight = other.ExpressionContrastWeight, LightContrastWeight = other.LightContrastWeight,

@@ -192,7 +192,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
 
     /// <summary>
     /// Continues the run saved at <paramref name="path"/>; its settings must equal <paramref name="config"/> except the
-    /// objective (<see cref="ControlConfig.WithObjectiveOf"/>), which the run then trains with.
+    /// objective and the learning rate (<see cref="ControlConfig.WithObjectiveOf"/>), which the run then trains with.
     /// </summary>
     public static ControlTrainer Resume(string path, ControlConfig config, FaceAnalysis analysis)
     {
@@ -203,7 +203,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         {
             var saved = ControlModel.ReadConfig(root, path);
             if (saved.WithObjectiveOf(config) != config)
-                throw new ControlException(path, $"was trained with {saved}, not {config}; use the same settings (only the objective may change) or another run folder");
+                throw new ControlException(path, $"was trained with {saved}, not {config}; use the same settings (only the objective and the learning rate may change) or another run folder");
             if (!root.TryGet("step", out var s) || s is not long step || !root.TryGet("discriminator", out var dv) || dv is not PyDict d
                 || !root.TryGet("g_optimizer", out var gv) || gv is not PyDict gOpt || !root.TryGet("d_optimizer", out var dov) || dov is not PyDict dOpt)
                 throw new ControlException(path, "holds no training state (step, discriminator, optimisers) to resume from");

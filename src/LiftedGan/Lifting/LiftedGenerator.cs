@@ -33,6 +33,8 @@ public sealed class LiftedGenerator : IDisposable
         Decomposer = new StyleDecomposer(config.StyleDim, config.MlpHidden, minDiffuse: config.MinDiffuse);
         Composer = new StyleComposer(config.StyleDim, config.MlpHidden, residual: config.ResidualComposer);
         ViewEncoder = config.ViewFromImage ? new ImageViewEncoder(config.ImageSize) : null;
+        Edit = config.ComposerEdit ? new LatentEdit(config.StyleDim) : null;
+        if (Edit is not null) teacher.RememberLatents(LatentEdit.RememberedLatents);
         using (var init = new Generator((ulong)config.Seed))
             foreach (var (_, network) in Networks) SeededInit.Apply(network, init);
         Blur = new GaussianBlur(config.BlurSize, config.BlurSigma);
@@ -51,12 +53,14 @@ public sealed class LiftedGenerator : IDisposable
     public StyleComposer Composer { get; }
     /// <summary>The image view encoder (<see cref="LiftingConfig.ViewFromImage"/>), or null when netSD reads the view (official).</summary>
     public ImageViewEncoder? ViewEncoder { get; }
+    /// <summary>The latent edit that composes styles (<see cref="LiftingConfig.ComposerEdit"/>), or null (official: netSC).</summary>
+    public LatentEdit? Edit { get; }
     public GaussianBlur Blur { get; }
     public DepthMapRenderer Renderer { get; }
 
     /// <summary>
-    /// The trained networks in the official order (netD, netT, netSD, netSC) with their checkpoint keys, and the image
-    /// view encoder (netVI) last when the config has one.
+    /// The trained networks in the official order (netD, netT, netSD, netSC) with their checkpoint keys, then the image
+    /// view encoder (netVI) and the latent edit (netLE) when the config has them.
     /// </summary>
     public IReadOnlyList<(string Key, nn.Module Module)> Networks
     {
@@ -64,12 +68,16 @@ public sealed class LiftedGenerator : IDisposable
         {
             var list = new List<(string, nn.Module)> { ("netD", DepthDecoder), ("netT", TransformationDecoder), ("netSD", Decomposer), ("netSC", Composer) };
             if (ViewEncoder is not null) list.Add((ViewEncoderKey, ViewEncoder));
+            if (Edit is not null) list.Add((EditKey, Edit));
             return list;
         }
     }
 
     /// <summary>Checkpoint key of <see cref="ViewEncoder"/>.</summary>
     public const string ViewEncoderKey = "netVI";
+
+    /// <summary>Checkpoint key of <see cref="Edit"/>.</summary>
+    public const string EditKey = "netLE";
 
     /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded), the view encoder's last.</summary>
     public IEnumerable<Parameter> TrainableParameters() =>
@@ -110,10 +118,12 @@ public sealed class LiftedGenerator : IDisposable
 
     /// <summary>
     /// The composed style of w with light L and view V: M(w, L, V), or map(M(w, L, V)) through the teacher's frozen
-    /// mapping network with <see cref="LiftingConfig.ComposerInLatent"/>.
+    /// mapping network with <see cref="LiftingConfig.ComposerInLatent"/>, or the latent edit of w with
+    /// <see cref="LiftingConfig.ComposerEdit"/>.
     /// </summary>
     public Tensor Compose(Tensor w, Tensor light, Tensor view)
     {
+        if (Edit is not null) return Edit.Apply(Teacher, w, light, view);
         if (!Config.ComposerInLatent) return Composer.forward(w, light, view);
         using var scope = NewDisposeScope();
         return Teacher.Map(Composer.forward(w, light, view)).MoveToOuterDisposeScope();
@@ -188,6 +198,7 @@ public sealed class LiftedGenerator : IDisposable
         Decomposer.Dispose();
         Composer.Dispose();
         ViewEncoder?.Dispose();
+        Edit?.Dispose();
         Blur.Dispose();
     }
 }

@@ -128,9 +128,23 @@ public sealed record LiftingConfig
     /// </summary>
     public bool ComposerInLatent { get; init; }
 
+    /// <summary>
+    /// The composer is <see cref="LatentEdit"/> (checkpoint key netLE), a linear edit of the teacher's latent space
+    /// regressed on the lift's own pose and light readings, instead of the learnt MLP netSC (official), which stays in
+    /// the checkpoint unused. Not in the paper or the official code: the learnt composer's canonical image is a blurred
+    /// average of the face (docs/lifting.md); the edit keeps each face's own look. Needs truncation 1 and neither
+    /// <see cref="ComposerInLatent"/> nor <see cref="ResidualComposer"/>.
+    /// </summary>
+    public bool ComposerEdit { get; init; }
+    /// <summary>Steps between re-fits of <see cref="LatentEdit"/> to the lift's current readings (<see cref="ComposerEdit"/>).</summary>
+    public int ComposerEditEvery { get; init; } = 500;
+
     /// <summary>Why this config cannot run the composer in latent space, or null when it can (or does not ask to).</summary>
     public string? LatentComposerProblem() => ComposerInLatent && (Truncation != 1 || ResidualComposer)
         ? $"composer_latent: the composer in latent space needs truncation 1 (got {Truncation}) and no residual composer: a mapped latent is an untruncated style"
+        : ComposerEdit && (Truncation != 1 || ResidualComposer || ComposerInLatent)
+        ? $"composer_edit: the latent edit needs truncation 1 (got {Truncation}) and neither composer_latent nor composer_residual: it edits untruncated latents"
+        : ComposerEdit && ComposerEditEvery < 1 ? "composer_edit_every: must be at least 1"
         : null;
     /// <summary>
     /// Whether the perturbation branch also trains the decomposer (official: yes). Off, the decomposer learns only from

@@ -120,6 +120,8 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         finally { TrainSeconds += clock.Elapsed.TotalSeconds; }
     }
 
+    static readonly string[] EditReadingNames = { "pitch", "yaw", "roll", "light_x", "light_y" };
+
     /// <summary>A lap timer for the unsupervised step's stages (`bench lift`); null in training.</summary>
     public LiftedGan.Training.StepProfile? Profile { get; set; }
 
@@ -127,6 +129,11 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
     {
         var c = Config;
         var losses = new Dictionary<string, double>();
+        if (Model.Edit is { } edit && (!edit.Fitted || GlobalStep % c.ComposerEditEvery == 0))
+        {
+            var explained = edit.Fit(Model, LatentEdit.Samples, (ulong)(c.Seed * 1_000_003 + 314_159) ^ (ulong)GlobalStep);
+            for (int i = 0; i < explained.Length; i++) losses[$"edit/explained_{EditReadingNames[i]}"] = explained[i];
+        }
         Model.Decomposer.HoldLight = GlobalStep < c.LightWarmupSteps;
         Profile?.Begin();
         try { return UnsupervisedTerms(g, losses); }

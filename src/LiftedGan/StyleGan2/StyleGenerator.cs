@@ -65,7 +65,85 @@ public sealed class StyleGenerator : nn.Module
     public Tensor StoredNoise(int layer) => noises[layer];
 
     /// <summary>The mapping network: z (B x D) to w (B x D).</summary>
-    public Tensor Map(Tensor z) => style.forward(z);
+    public Tensor Map(Tensor z)
+    {
+        var w = style.forward(z);
+        latentMemory?.Add(z, w);
+        return w;
+    }
+
+    LatentMemory? latentMemory;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) latentMemory?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>A ring of the last styles <see cref="Map"/> made and their normalised latents.</summary>
+    sealed class LatentMemory(int capacity, int dim) : IDisposable
+    {
+        readonly Tensor latents = zeros(capacity, dim).DetachFromDisposeScope();
+        readonly Tensor styles = full(capacity, dim, float.NaN).DetachFromDisposeScope();
+        long next;
+
+        public void Add(Tensor z, Tensor w)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var zn = z.detach().to(float32).cpu();
+            zn = zn * Math.Sqrt(dim) / zn.square().sum(1, keepdim: true).add(1e-8).sqrt();
+            var wd = w.detach().to(float32).cpu();
+            long n = zn.shape[0], keep = Math.Min(n, capacity);
+            var rows = (arange(keep, dtype: int64) + next + n - keep).remainder(capacity);
+            latents.index_copy_(0, rows, zn.narrow(0, n - keep, keep));
+            styles.index_copy_(0, rows, wd.narrow(0, n - keep, keep));
+            next = (next + n) % capacity;
+        }
+
+        public void Dispose()
+        {
+            latents.Dispose();
+            styles.Dispose();
+        }
+
+        public Tensor Find(Tensor w)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var wd = w.detach().to(float32).cpu();
+            var distance = cdist(wd.unsqueeze(0), styles.nan_to_num(1e30).unsqueeze(0), p: double.PositiveInfinity).squeeze(0);
+            var (best, index) = distance.min(1);
+            var tolerance = 1e-5 * wd.abs().amax(new long[] { 1 }, false).clamp_min(1e-3);
+            if (!best.le(tolerance).all().item<bool>())
+                throw new ArgumentException($"Unmap: {best.gt(tolerance).sum().item<long>()} of {wd.shape[0]} styles were not made by this generator's mapping since it began remembering (or were evicted from its last {capacity})");
+            return latents.index_select(0, index).to(w.device).to(w.dtype).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>
+    /// From now on, remember the normalised latents ẑ = z·√D/‖z‖ of the last <paramref name="capacity"/> styles
+    /// <see cref="Map"/> made, so that <see cref="Unmap"/> can trace a style back to its latent. The mapping network
+    /// cannot be inverted numerically (on the world-fit teacher its layers' condition numbers reach 9,400, and a
+    /// layer-by-layer inverse of float32 styles lands hundreds of units from ẑ).
+    /// </summary>
+    public void RememberLatents(int capacity)
+    {
+        if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), "at least 1");
+        latentMemory ??= new LatentMemory(capacity, Config.StyleDim);
+    }
+
+    /// <summary>
+    /// The normalised latents ẑ (B × D) of styles <paramref name="w"/> that <see cref="Map"/> made since
+    /// <see cref="RememberLatents"/> (each row matched to a remembered style within 10⁻⁵ of its largest entry, so a
+    /// style that went through float arithmetic such as truncation at ψ 1 is still found). No gradient. Throws for a
+    /// style this generator did not map (e.g. one fitted to an image).
+    /// </summary>
+    public Tensor Unmap(Tensor w)
+    {
+        if (latentMemory is null) throw new InvalidOperationException("Unmap: this generator does not remember latents (RememberLatents was not called)");
+        return latentMemory.Find(w);
+    }
 
     /// <summary>Modules of the mapping network: the pixel norm, then one per linear layer (<see cref="GeneratorConfig.MappingLayers"/> + 1).</summary>
     public int MappingModules => Config.MappingLayers + 1;

@@ -333,7 +333,7 @@ public class ControlTests
             Assert.Throws<ControlException>(() => ControlTrainer.Resume(Path.Combine(dir, "c.pt"), config with { Batch = 6 }, analysis));
 
             // The objective may change on resume (a second stage): the run goes on with the new weights and saves them.
-            var stage2 = config.WithWeight("pose", 0).WithWeight("light_contrast", 0.5) with { EstimatorRampSteps = 4, ContrastFrom = 3 };
+            var stage2 = config.WithWeight("pose", 0).WithWeight("light_contrast", 0.5) with { EstimatorRampSteps = 4, ContrastFrom = 3, LearningRate = 3 * config.LearningRate };
             using (var changed = ControlTrainer.Resume(Path.Combine(dir, "c.pt"), stage2, analysis))
             {
                 Assert.Equal(stage2, changed.Config);

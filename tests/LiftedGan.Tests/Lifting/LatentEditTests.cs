@@ -1,0 +1,109 @@
+using LiftedGan.Lifting;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace LiftedGan.Tests.Lifting;
+
+/// <summary>
+/// The composer as a linear edit of the teacher's latent space (<see cref="LiftingConfig.ComposerEdit"/>): the mapping
+/// network's inverse, the projection's algebra, its refits in training and its checkpoint round trip.
+/// </summary>
+public class LatentEditTests
+{
+    static Tensor Normalised(Tensor z) => z * Math.Sqrt(z.shape[1]) / z.square().sum(1, keepdim: true).sqrt();
+
+    [Fact]
+    public void UnmapTracesRememberedStylesBackToTheirLatents()
+    {
+        using var teacher = SupervisedTruthTests.WorldTeacher();
+        using var _ = no_grad();
+        var z = randn([16, teacher.Config.StyleDim], generator: new Generator(3));
+        Assert.Throws<InvalidOperationException>(() => teacher.Unmap(teacher.Map(z)));
+        teacher.RememberLatents(20);
+        var w = teacher.Map(z);
+        var mean = w.mean([0], keepdim: true);
+        var truncated = mean + 1.0 * (w - mean);  // ψ 1 through float arithmetic: not bit-equal, still found
+        Assert.True((teacher.Unmap(truncated) - Normalised(z)).abs().max().item<float>() < 1e-5, "the latent of a remembered style");
+        Assert.True((teacher.Map(teacher.Unmap(w)) - w).abs().max().item<float>() < 1e-4 * w.abs().max().item<float>(), "Map(Unmap(w)) must be w");
+        Assert.Throws<ArgumentException>(() => teacher.Unmap(w + 0.1));  // a style it did not map
+        teacher.Map(randn([10, teacher.Config.StyleDim], generator: new Generator(4)));  // 16 + 16 + 10 rows through a ring of 20
+        Assert.Throws<ArgumentException>(() => teacher.Unmap(w[..4]));  // evicted
+    }
+
+    [Fact]
+    public void TheEditMovesTheRegressedReadingsToTheTargetAndNothingWhenAskedForTheFacesOwn()
+    {
+        var config = IdentityPathTests.NoTerms with { ComposerEdit = true, Truncation = 1 };
+        using var setup = new IdentityPathTests.Setup(config);
+        var model = setup.Model;
+        var edit = model.Edit!;
+        Assert.False(edit.Fitted);
+        var explained = edit.Fit(model, 512, 11);
+        Assert.True(edit.Fitted);
+        Assert.Equal(LatentEdit.Readings, explained.Length);
+        Assert.All(explained, r => Assert.InRange(r, 0.0, 1.0));
+        using var _ = no_grad();
+        var w = model.Teacher.Map(randn([8, config.StyleDim], generator: new Generator(4)));
+        var (light, view) = model.LightAndView(w, train: false);
+        var zn = model.Teacher.Unmap(w);
+
+        // Canonical: the regression reads the edited face at view 0 and no light direction; ambient and diffuse asked as they were.
+        var canonical = model.NeutralStyle(w, light);
+        var reading = edit.Predicted(model.Teacher.Unmap(canonical));
+        float source = edit.Predicted(zn).abs().max().item<float>();
+        Assert.True(reading.abs().max().item<float>() < 0.01 * source, $"canonical reading {reading.abs().max().item<float>()} (source {source})");
+
+        // A target of 10° yaw more: only the yaw reading moves, by that much.
+        var turned = view.clone();
+        turned[.., 1] += 10.0 / 180;
+        var before = edit.Predicted(zn);
+        var after = edit.Predicted(model.Teacher.Unmap(model.Compose(w, light, turned)));
+        var change = after - before;
+        var asked = LatentEdit.Targets(light, turned) - LatentEdit.Targets(light, view);
+        Assert.True((change - asked - (LatentEdit.Targets(light, view) - before)).abs().max().item<float>() < 1e-3, "the edit must set the regression's readings to the target");
+
+        // Asked for the regression's own reading of the face, the edit leaves the style alone.
+        var own = edit.Predicted(zn);
+        var ownView = view.clone();
+        ownView[.., ..3] = own[.., ..3];
+        var ownLight = light.clone();
+        ownLight[.., 2..4] = own[.., 3..];
+        Assert.True((model.Compose(w, ownLight, ownView) - w).abs().max().item<float>() < 1e-3 * w.abs().max().item<float>());
+    }
+
+    [Fact]
+    public void TrainingFitsTheEditAtTheStartAndEveryNStepsAndCheckpointsIt()
+    {
+        var config = IdentityPathTests.NoTerms with { ComposerEdit = true, Truncation = 1, ComposerEditEvery = 2, ReconstructionWeight = 1 };
+        var dir = Directory.CreateTempSubdirectory("liftedgan-edit").FullName;
+        try
+        {
+            using var setup = new IdentityPathTests.Setup(config);
+            var first = setup.Trainer.Step();
+            Assert.True(setup.Model.Edit!.Fitted);
+            Assert.Contains("edit/explained_yaw", first.Keys);
+            Assert.DoesNotContain("edit/explained_yaw", setup.Trainer.Step().Keys);
+            Assert.Contains("edit/explained_yaw", setup.Trainer.Step().Keys);
+            string path = Path.Combine(dir, "checkpoint_001.pth");
+            setup.Trainer.SaveCheckpoint(path);
+            using var resumed = new IdentityPathTests.Setup(config);
+            Assert.Empty(resumed.Trainer.Resume(path));
+            Assert.True(resumed.Model.Edit!.Fitted);
+            Assert.True(resumed.Model.Edit.Directions.equal(setup.Model.Edit.Directions).all().item<bool>());
+            using var opened = LiftedCheckpoint.Open(path, SupervisedTruthTests.SaveTeacher(setup.Model.Teacher, Path.Combine(dir, "teacher.pt"), worldFit: true));
+            Assert.True(opened.Edit!.Directions.equal(setup.Model.Edit.Directions).all().item<bool>());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void TheEditNeedsUntruncatedLatentsAndNoOtherComposerSwitch()
+    {
+        var config = IdentityPathTests.NoTerms with { ComposerEdit = true, Truncation = 1 };
+        Assert.Null(config.LatentComposerProblem());
+        Assert.Contains("composer_edit", config with { Truncation = 0.7 } is var t ? t.LatentComposerProblem() : null);
+        Assert.NotNull((config with { ResidualComposer = true }).LatentComposerProblem());
+        Assert.NotNull((config with { ComposerEditEvery = 0 }).LatentComposerProblem());
+        Assert.Null(IdentityPathTests.NoTerms.LatentComposerProblem());
+    }
+}
