@@ -12,7 +12,7 @@ namespace LiftedGan.Lifting;
 /// that gives the regression t: ẑ′ = ẑ + (t − r̂(ẑ))·(BᵀB)⁻¹Bᵀ, repeated <see cref="ProjectionRounds"/> times with
 /// the mapping's pixel norm between, w′ = map(ẑ′), with ẑ the latent the teacher mapped to w
 /// (<see cref="StyleGenerator.Unmap"/>: the teacher remembers its recent latents, as the mapping cannot be inverted
-/// numerically; so the edit composes only styles the teacher mapped, not styles fitted to photographs). Ambient and diffuse strength are not edited.
+/// numerically; a style fitted to a photograph gets a latent fitted to it). Ambient and diffuse strength are not edited.
 /// <para>
 /// Why the projection and not the reverse regression of the latent on the readings: with readings r = g·t + n of a
 /// true angle t that is linear in ẑ, B is g times t's direction, so the canonical edit (target 0) removes the true

@@ -18,16 +18,18 @@ public class LatentEditTests
         using var teacher = SupervisedTruthTests.WorldTeacher();
         using var _ = no_grad();
         var z = randn([16, teacher.Config.StyleDim], generator: new Generator(3));
-        Assert.Throws<InvalidOperationException>(() => teacher.Unmap(teacher.Map(z)));
         teacher.RememberLatents(20);
         var w = teacher.Map(z);
         var mean = w.mean([0], keepdim: true);
         var truncated = mean + 1.0 * (w - mean);  // ψ 1 through float arithmetic: not bit-equal, still found
         Assert.True((teacher.Unmap(truncated) - Normalised(z)).abs().max().item<float>() < 1e-5, "the latent of a remembered style");
         Assert.True((teacher.Map(teacher.Unmap(w)) - w).abs().max().item<float>() < 1e-4 * w.abs().max().item<float>(), "Map(Unmap(w)) must be w");
-        Assert.Throws<ArgumentException>(() => teacher.Unmap(w + 0.1));  // a style it did not map
-        teacher.Map(randn([10, teacher.Config.StyleDim], generator: new Generator(4)));  // 16 + 16 + 10 rows through a ring of 20
-        Assert.Throws<ArgumentException>(() => teacher.Unmap(w[..4]));  // evicted
+        // A style it did not map (here evicted from the ring: 16 + 16 + 10 rows through 20) gets a fitted latent that maps back to it.
+        teacher.Map(randn([10, teacher.Config.StyleDim], generator: new Generator(4)));
+        var fitted = teacher.Unmap(w[..4]);
+        Assert.True((fitted - Normalised(z)[..4]).abs().max().item<float>() > 1e-3, "an evicted style is not found in the ring");
+        var error = (teacher.Map(fitted) - w[..4]).abs().mean().item<float>() / w[..4].abs().mean().item<float>();
+        Assert.True(error < 0.05, $"the fitted latent must map back near the style (relative error {error:F4})");
     }
 
     [Fact]
