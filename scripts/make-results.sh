@@ -10,8 +10,9 @@
 # the lift's pose against the FSA-Net judge (eval pose) and identity under rotation with the LFW embedding
 # (eval identity-yaw; its plot goes to docs/images/real-faces/).
 # --real-faces-only regenerates only that last section (replacing it in docs/results.md), for a new real-face pair.
-# With a shipped control model (models/control_taxfree64.pt) a section on controlled generation comes before it: the
-# disentanglement score (eval ds) of the world, the model and the code-ignoring floor, beside the papers' numbers;
+# With shipped control models (models/control_disco64.pt, models/control_taxfree64.pt) a section on controlled generation
+# comes before it: the disentanglement score (eval ds) of the world, the models and the code-ignoring floor, beside the
+# papers' numbers;
 # --control-only regenerates only that section in place.
 # Usage: scripts/make-results.sh [--threads N] [--ablations | --real-faces-only | --control-only] [RUNS_DIR (default runs/ablations200)]
 set -euo pipefail
@@ -33,22 +34,27 @@ common=(--stylegan "$teacher" --estimator "$models/estimator_faces64.pt" --face-
         --supervised "$models/reference/liftedgan_supervised64.pth" --eval-seed 1)
 
 real_heading='## Real faces: the LFW teacher and its lift'
-control_heading='## Controlled generation: disentanglement of the shipped control model'
+control_heading='## Controlled generation: disentanglement of the shipped control models'
 
 # The controlled-generation section, written to $1 (empty when no control model is shipped).
 control_section() {
-  local out="$1" model="$models/control_taxfree64.pt" ds=runs/control-ds
+  local out="$1" ds=runs/control-ds controls=()
   : > "$out"
-  [[ -f "$model" ]] || return 0
-  local ds_cmd=(eval ds --control "$model" --estimator "$models/estimator_faces64.pt" --face-embedding "$models/identity_faces64.pt"
+  for model in "$models/control_disco64.pt" "$models/control_taxfree64.pt"; do
+    [[ -f "$model" ]] && controls+=(--control "$model")
+  done
+  [[ ${#controls[@]} -gt 0 ]] || return 0
+  local ds_cmd=(eval ds "${controls[@]}" --estimator "$models/estimator_faces64.pt" --face-embedding "$models/identity_faces64.pt"
                 --expression-estimator "$models/expression_faces64.pt" --ds-groups 16 --ds-per-group 5 --ds-reference 80 --seeds 3 --out "$ds")
   "${liftedgan[@]}" "${ds_cmd[@]}" > /dev/null
   {
     printf '\n%s\n\n' "$control_heading"
     printf 'DiscoFaceGAN'"'"'s disentanglement score (Table 1 sense: vary one factor of the code, re-estimate every factor\n'
     printf 'from the images, DS = product of the varied factor'"'"'s spread over each other factor'"'"'s), for the face model'"'"'s own\n'
-    printf 'renders (the ceiling), the shipped Tax-free model (models/control_taxfree64.pt, models/README.md) and a generator\n'
-    printf 'that ignores its code (the floor), mean ± std over 3 seeds; the command is the first line:\n\n'
+    printf 'renders (the ceiling), the shipped DiscoFaceGAN and Tax-free models (models/control_disco64.pt and\n'
+    printf 'models/control_taxfree64.pt: both the generator fitted to the face model'"'"'s render of its code, without the papers'"'"'\n'
+    printf 'second stages; models/README.md) and a generator that ignores its code (the floor), mean ± std over 3 seeds; the\n'
+    printf 'command is the first line:\n\n'
     cat "$ds/ds_table.md"
     printf '\nThe papers'"'"' numbers (256 px FFHQ; factors re-estimated by Deng et al.'"'"'s 3DMM reconstruction network,\n'
     printf 'spreads normalised on FFHQ): DiscoFaceGAN Table 1, full model: DS identity 7.85, expression 80.4, illumination\n'
