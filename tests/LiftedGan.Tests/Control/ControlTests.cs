@@ -60,13 +60,20 @@ public class ControlTests
         }
     }
 
+    /// <summary>The shipped control model models/<paramref name="file"/> (skips when this clone lacks it), checked to be of <paramref name="method"/>.</summary>
+    static ControlGenerator Shipped(string file, ControlMethod method)
+    {
+        var path = Path.Combine(Shared.RepoRoot, "models", file);
+        Skip.IfNot(File.Exists(path), $"models/{file} is not in this clone");
+        var g = ControlModel.Load(path);
+        Assert.Equal(method, g.Config.Method);
+        return g;
+    }
+
     [SkippableFact]
     public void TheShippedTaxfreeModelDrawsTheFaceModelsRenderOfItsCode()
     {
-        var path = Path.Combine(Shared.RepoRoot, "models", "control_taxfree64.pt");
-        Skip.IfNot(File.Exists(path), "models/control_taxfree64.pt is not in this clone");
-        using var g = ControlModel.Load(path);
-        Assert.Equal(ControlMethod.TaxFree, g.Config.Method);
+        using var g = Shipped("control_taxfree64.pt", ControlMethod.TaxFree);
         var code = ControlCode.Sample(4, g.Config.NoiseDims, new torch.Generator(12));
         ControlCode.Set(code, "yaw", 30);
         ControlCode.Set(code, "smile", 1);
@@ -82,10 +89,7 @@ public class ControlTests
     [SkippableFact]
     public void TheShippedDiscoModelTurnsAFaceAsItsCodeAsks()
     {
-        var path = Path.Combine(Shared.RepoRoot, "models", "control_disco64.pt");
-        Skip.IfNot(File.Exists(path), "models/control_disco64.pt is not in this clone");
-        using var g = ControlModel.Load(path);
-        Assert.Equal(ControlMethod.Disco, g.Config.Method);
+        using var g = Shipped("control_disco64.pt", ControlMethod.Disco);
         var left = ControlCode.Sample(4, g.Config.NoiseDims, new torch.Generator(12));
         ControlCode.Set(left, "yaw", -30);
         var right = left.clone();
