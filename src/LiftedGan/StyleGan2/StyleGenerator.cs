@@ -125,7 +125,7 @@ public sealed class StyleGenerator : nn.Module
     /// From now on, remember the normalised latents ẑ = z·√D/‖z‖ of the last <paramref name="capacity"/> styles
     /// <see cref="Map"/> made, so that <see cref="Unmap"/> traces them back to their latents exactly. The mapping network
     /// cannot be inverted numerically (on the world-fit teacher its layers' condition numbers reach 9,400, and a
-    /// layer-by-layer inverse of float32 styles lands hundreds of units from ẑ).
+    /// layer-by-layer float64 inverse of its float32 styles lands a mean 31 and up to 356 units per dimension from ẑ).
     /// </summary>
     public void RememberLatents(int capacity)
     {
