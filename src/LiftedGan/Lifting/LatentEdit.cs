@@ -32,6 +32,9 @@ public sealed class LatentEdit : nn.Module
     /// <summary>Readings the edit sets: pitch, yaw, roll, light x, light y.</summary>
     public const int Readings = 5;
 
+    /// <summary>Names of the <see cref="Readings"/>, in order (training logs each fit's R² under them).</summary>
+    public static readonly IReadOnlyList<string> ReadingNames = ["pitch", "yaw", "roll", "light_x", "light_y"];
+
     /// <summary>Teacher samples of one fit.</summary>
     public const int Samples = 4096;
 
@@ -84,7 +87,7 @@ public sealed class LatentEdit : nn.Module
         for (int done = 0; done < samples; done += 64)
         {
             var z = randn(new long[] { Math.Min(64, samples - done), dim }, generator: g);
-            var zn = Normalise(z);
+            var zn = PixelNorm.Normalise(z);
             var w = model.Teacher.Map(zn);
             var (light, view) = model.LightAndView(w, train: false);
             latents.Add(zn);
@@ -111,7 +114,6 @@ public sealed class LatentEdit : nn.Module
     /// <summary>Projections (each followed by the pixel norm) per edit.</summary>
     public const int ProjectionRounds = 10;
 
-    static Tensor Normalise(Tensor z) => z * Math.Sqrt(z.shape[1]) / z.square().sum(1, keepdim: true).add(1e-8).sqrt();
 
     /// <summary>The regression's readings (B×5) of normalised latents <paramref name="zn"/> (B×D).</summary>
     public Tensor Predicted(Tensor zn) => readingMean + (zn - latentMean).mm(directions);
@@ -130,7 +132,7 @@ public sealed class LatentEdit : nn.Module
         var target = Targets(light, view);
         // The mapping's pixel norm puts every latent back on the sphere ‖ẑ‖² = D, which moves the readings a little;
         // a few projections, each followed by that normalisation, land on the sphere at the target.
-        for (int i = 0; i < ProjectionRounds; i++) zn = Normalise(zn + (target - Predicted(zn)).mm(step));
+        for (int i = 0; i < ProjectionRounds; i++) zn = PixelNorm.Normalise(zn + (target - Predicted(zn)).mm(step));
         return teacher.Map(zn).MoveToOuterDisposeScope();
     }
 }

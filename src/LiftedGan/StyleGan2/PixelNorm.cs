@@ -8,7 +8,10 @@ public sealed class PixelNorm : nn.Module<Tensor, Tensor>
 {
     public PixelNorm() : base(nameof(PixelNorm)) { }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Normalise(x);
+
+    /// <summary>The pixel norm of rows <paramref name="x"/> (B × D): each row scaled to ‖row‖² ≈ D, as the mapping network sees its latent.</summary>
+    public static Tensor Normalise(Tensor x)
     {
         using var scope = NewDisposeScope();
         return (x * rsqrt(x.square().mean([1], keepdim: true) + 1e-8)).MoveToOuterDisposeScope();

@@ -84,15 +84,15 @@ public sealed class StyleGenerator : nn.Module
     sealed class LatentMemory(int capacity, int dim) : IDisposable
     {
         readonly Tensor latents = zeros(capacity, dim).DetachFromDisposeScope();
-        readonly Tensor styles = full(capacity, dim, float.NaN).DetachFromDisposeScope();
+        // Empty rows hold a value no style reaches, so they never match.
+        readonly Tensor styles = full(capacity, dim, 1e30f).DetachFromDisposeScope();
         long next;
 
         public void Add(Tensor z, Tensor w)
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var zn = z.detach().to(float32).cpu();
-            zn = zn * Math.Sqrt(dim) / zn.square().sum(1, keepdim: true).add(1e-8).sqrt();
+            var zn = PixelNorm.Normalise(z.detach().to(float32).cpu());
             var wd = w.detach().to(float32).cpu();
             long n = zn.shape[0], keep = Math.Min(n, capacity);
             var rows = (arange(keep, dtype: int64) + next + n - keep).remainder(capacity);
@@ -113,7 +113,7 @@ public sealed class StyleGenerator : nn.Module
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var wd = w.detach().to(float32).cpu();
-            var distance = cdist(wd.unsqueeze(0), styles.nan_to_num(1e30).unsqueeze(0), p: double.PositiveInfinity).squeeze(0);
+            var distance = cdist(wd.unsqueeze(0), styles.unsqueeze(0), p: double.PositiveInfinity).squeeze(0);
             var (best, index) = distance.min(1);
             var found = best.le(1e-5 * wd.abs().amax(new long[] { 1 }, false).clamp_min(1e-3));
             var result = latents.index_select(0, index) * found.unsqueeze(1).to(float32);
@@ -178,7 +178,7 @@ public sealed class StyleGenerator : nn.Module
                     adam.step();
                 }
             using var _ = no_grad();
-            return (x * Math.Sqrt(Config.StyleDim) / x.square().sum(1, keepdim: true).add(1e-8).sqrt()).detach().MoveToOuterDisposeScope();
+            return PixelNorm.Normalise(x.detach()).MoveToOuterDisposeScope();
         }
         finally { foreach (var p in frozen) p.requires_grad = true; }
     }
