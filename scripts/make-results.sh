@@ -52,9 +52,9 @@ control_section() {
     printf 'DiscoFaceGAN'"'"'s disentanglement score (Table 1 sense: vary one factor of the code, re-estimate every factor\n'
     printf 'from the images, DS = product of the varied factor'"'"'s spread over each other factor'"'"'s), for the face model'"'"'s own\n'
     printf 'renders (the ceiling), the shipped DiscoFaceGAN and Tax-free models (models/control_disco64.pt and\n'
-    printf 'models/control_taxfree64.pt: both the generator fitted to the face model'"'"'s render of its code, without the papers'"'"'\n'
-    printf 'second stages; models/README.md) and a generator that ignores its code (the floor), mean ± std over 3 seeds; the\n'
-    printf 'command is the first line:\n\n'
+    printf 'models/control_taxfree64.pt: both the generator fitted to the face model'"'"'s render of its code, DiscoFaceGAN'"'"'s with\n'
+    printf 'the exact expression term too, without the papers'"'"' second stages; models/README.md) and a generator that ignores\n'
+    printf 'its code (the floor), mean ± std over 3 seeds; the command is the first line:\n\n'
     cat "$ds/ds_table.md"
     printf '\nThe papers'"'"' numbers (256 px FFHQ; factors re-estimated by Deng et al.'"'"'s 3DMM reconstruction network,\n'
     printf 'spreads normalised on FFHQ): DiscoFaceGAN Table 1, full model: DS identity 7.85, expression 80.4, illumination\n'

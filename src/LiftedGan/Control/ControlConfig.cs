@@ -64,13 +64,21 @@ public sealed record ControlConfig
     public double PoseWeight { get; init; } = 1;
     public double LightWeight { get; init; } = 10;
     public double ColourWeight { get; init; } = 20;
-    /// <summary>DiscoFaceGAN's early pixel loss on the face region (used at ≤ 32 px in the paper; here at every size, it carries expression).</summary>
+    /// <summary>DiscoFaceGAN's early pixel loss on the face region (used at ≤ 32 px in the paper; here at every size).</summary>
     public double PixelWeight { get; init; } = 20;
+    /// <summary>
+    /// Weight of the expression term (the expression part of the paper's landmark loss, 0 = off): for codes that differ
+    /// only in expression, the change between the two images must be the change between their renders
+    /// (<see cref="ControlLosses.ExpressionDifference"/>); applied in the render warm start too (there at expression /
+    /// pixel weight beside the unit pixel term). The whole-image pixel term alone leaves expression out: its cues are a
+    /// few pixels of the mouth and brows, and a generator that draws one mean mouth for every code fits them nearly as well.
+    /// </summary>
+    public double ExpressionWeight { get; init; } = 0;
     /// <summary>Where the pixel loss compares (the paper: the face region).</summary>
     public PixelRegion PixelRegion { get; init; } = PixelRegion.Face;
     /// <summary>
     /// Steps of the render warm start: the generator is fitted to the face model's render of its codes by the pixel
-    /// term alone (over <see cref="PixelRegion"/>), with no discriminator, estimator or contrastive terms; after it the
+    /// term alone (over <see cref="PixelRegion"/>; and the expression term when <see cref="ExpressionWeight"/> is above 0), with no discriminator, estimator or contrastive terms; after it the
     /// method's whole objective (0: none, as both papers).
     /// </summary>
     public long RenderWarmupSteps { get; init; } = 0;
@@ -113,7 +121,7 @@ public sealed record ControlConfig
     {
         LearningRate = other.LearningRate,
         IdentityWeight = other.IdentityWeight, PoseWeight = other.PoseWeight, LightWeight = other.LightWeight, ColourWeight = other.ColourWeight,
-        PixelWeight = other.PixelWeight, PixelRegion = other.PixelRegion, RenderWarmupSteps = other.RenderWarmupSteps,
+        PixelWeight = other.PixelWeight, ExpressionWeight = other.ExpressionWeight, PixelRegion = other.PixelRegion, RenderWarmupSteps = other.RenderWarmupSteps,
         ExpressionContrastWeight = other.ExpressionContrastWeight, LightContrastWeight = other.LightContrastWeight,
         LightIdentityWeight = other.LightIdentityWeight, ContrastFrom = other.ContrastFrom, EstimatorRampSteps = other.EstimatorRampSteps,
         ConsistencyWeight = other.ConsistencyWeight, BlendSteps = other.BlendSteps, RenderFidelityWeight = other.RenderFidelityWeight,
@@ -128,6 +136,7 @@ public sealed record ControlConfig
         "light" => this with { LightWeight = value },
         "colour" => this with { ColourWeight = value },
         "pixel" => this with { PixelWeight = value },
+        "expression" => this with { ExpressionWeight = value },
         "expression_contrast" => this with { ExpressionContrastWeight = value },
         "light_contrast" => this with { LightContrastWeight = value },
         "light_identity" => this with { LightIdentityWeight = value },
@@ -138,7 +147,7 @@ public sealed record ControlConfig
 
     /// <summary>Names <see cref="WithWeight"/> accepts.</summary>
     public static IReadOnlyList<string> WeightNames { get; } =
-        ["identity", "pose", "light", "colour", "pixel", "expression_contrast", "light_contrast", "light_identity", "consistency", "render"];
+        ["identity", "pose", "light", "colour", "pixel", "expression", "expression_contrast", "light_contrast", "light_identity", "consistency", "render"];
 
     /// <summary>The ramp factor in [0, 1] of the estimator-driven and contrastive terms at <paramref name="step"/> (1-based).</summary>
     public double EstimatorRamp(long step) =>
@@ -165,5 +174,7 @@ public sealed record ControlConfig
         if (Batch < 2) throw new ControlException("batch", $"{Batch}: at least 2");
         if (!(LearningRate > 0) || R1 < 0 || R1Every < 1 || BlendSteps < 0 || ContrastFrom < 0 || RenderWarmupSteps < 0 || !(MappingLrMultiplier > 0) || Beta1 is < 0 or >= 1)
             throw new ControlException("training", "learning rate > 0, mapping multiplier > 0, β₁ in [0, 1), R1 ≥ 0, R1 interval ≥ 1, and blend steps, contrast start and render warm-up ≥ 0 are needed");
+        if (ExpressionWeight < 0 || (ExpressionWeight > 0 && !(PixelWeight > 0)))
+            throw new ControlException("expression", $"weight {ExpressionWeight}: must be ≥ 0, and the pixel weight > 0 beside it (the warm start weighs it by expression / pixel)");
     }
 }

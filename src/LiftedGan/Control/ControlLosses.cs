@@ -12,7 +12,9 @@ namespace LiftedGan.Control;
 /// <item>landmark loss → squared angle error against the render's exact pose, in (10°)² units;</item>
 /// <item>SH loss → L1 between the light direction fitted to x and the render's exact light direction;</item>
 /// <item>identity: our world-trained embedding; colour: mean colour inside the render's exact foreground;</item>
-/// <item>pixel loss on the face region at every size (the paper's ≤ 32 px loss), which also carries expression;</item>
+/// <item>pixel loss on the face region at every size (the paper's ≤ 32 px loss);</item>
+/// <item>landmark loss, its expression part → the change between two images whose codes differ only in expression
+/// must be the change between their exact renders (<see cref="ExpressionDifference"/>);</item>
 /// <item>expression contrast: no flow field is needed, because the two renders are exact: x and x′ are compared
 /// (blurred, per-pixel L2 over channels) where the two renders are equal, i.e. where expression does not act;</item>
 /// <item>illumination contrast: the estimator's foreground probability replaces the hair segmentation, its angles the
@@ -56,6 +58,32 @@ public static class ControlLosses
         if (region == PixelRegion.Image) return (x - render.Images).abs().mean();
         var mask = render.RenderedMask.unsqueeze(1);
         return ((x - render.Images).abs() * mask).sum() / (mask.sum().clamp_min(1) * 3);
+    }
+
+    /// <summary>
+    /// Where two renders differ: B × 1 × S × S, 1 where some channel differs by more than 0.02, grown by one pixel.
+    /// </summary>
+    public static Tensor ChangedRegion(Tensor render, Tensor renderPrime)
+    {
+        using var scope = NewDisposeScope();
+        var differs = (render - renderPrime).abs().amax(new long[] { 1 }, keepdim: true).gt(0.02).to(render.dtype);
+        return nn.functional.max_pool2d(differs, 3, 1, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The expression term: x and x′ are images of codes that differ only in expression, r and r′ the face model's
+    /// renders of them; the change the code asks for must be the change drawn, Σ((x − x′) − (r − r′))² over the whole
+    /// image divided by 3 × the area where r and r′ differ (<see cref="ChangedRegion"/>; the mouth, brows and the shading
+    /// around them). A generator that ignores its expression code scores the renders' own mean squared change there;
+    /// elsewhere the term asks x and x′ to agree. Squared, not absolute: under an L1 a generator whose expression code
+    /// also moves pixels outside the region gains most by dropping the code (measured: its input weights fell 30-fold in
+    /// 1,000 steps), while the square charges small stray changes only to second order. Exact (from the face model),
+    /// so no estimator is involved.
+    /// </summary>
+    public static Tensor ExpressionDifference(Tensor x, Tensor xPrime, FaceBatch render, FaceBatch renderPrime)
+    {
+        using var region = ChangedRegion(render.Images, renderPrime.Images);
+        return ((x - xPrime) - (render.Images - renderPrime.Images)).square().sum() / (region.sum().clamp_min(1) * 3);
     }
 
     /// <summary>l_C^ex: x and x′ differ only in expression; compared where their two renders are equal.</summary>

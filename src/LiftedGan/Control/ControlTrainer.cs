@@ -11,7 +11,7 @@ namespace LiftedGan.Control;
 /// <summary>
 /// One resumable training run of a <see cref="ControlGenerator"/> against the procedural face world (the real images
 /// are world renders with texture noise, FFHQ's role). During the optional render warm start
-/// (<see cref="ControlConfig.RenderWarmupSteps"/>) a step fits G to the renders by the pixel term alone. After it, per step: a discriminator step (non-saturating logistic loss,
+/// (<see cref="ControlConfig.RenderWarmupSteps"/>) a step fits G to the renders by the pixel term alone (and the expression term when it is weighted). After it, per step: a discriminator step (non-saturating logistic loss,
 /// lazy R1 every <see cref="ControlConfig.R1Every"/> steps), then a generator step with the adversarial loss plus
 /// <list type="bullet">
 /// <item>DiscoFaceGAN: the imitative losses against the face model's render of the same codes, and from
@@ -75,7 +75,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         using var render = ControlCode.Render(code, Config.Size);
         using var world = FaceWorld.SampleBatch(b, Config.Size, rng);
 
-        if (Step <= Config.RenderWarmupSteps) return WarmupStep(code, render, scalars);
+        if (Step <= Config.RenderWarmupSteps) return WarmupStep(code, render, rng, scalars);
 
         TrainDiscriminator(code, render, world, b, scalars);
 
@@ -91,12 +91,13 @@ public sealed class ControlTrainer : ITrainable, IDisposable
             double ramp = Config.EstimatorRamp(Step);
             if (Config.EstimatorRampSteps > 0) scalars["estimator_ramp"] = ramp;
             var terms = ControlLosses.Imitative(x, render, analysis, Config.PixelRegion);
+            if (Config.ExpressionWeight > 0) terms["expression"] = ExpressionTerm(x, code, render, rng);
             foreach (var (name, t) in terms)
             {
                 double weight = name switch
                 {
                     "identity" => Config.IdentityWeight, "pose" => ramp * Config.PoseWeight, "light" => ramp * Config.LightWeight,
-                    "colour" => Config.ColourWeight, _ => Config.PixelWeight,
+                    "colour" => Config.ColourWeight, "expression" => Config.ExpressionWeight, _ => Config.PixelWeight,
                 };
                 total = total + weight * t;
                 scalars[$"loss/imitative_{name}"] = t.item<float>();
@@ -143,16 +144,36 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         return scalars;
     }
 
-    /// <summary>A render warm-start step: G fitted to the face model's render of its codes by the pixel term, nothing else.</summary>
-    IReadOnlyDictionary<string, double> WarmupStep(Tensor code, FaceBatch render, Dictionary<string, double> scalars)
+    /// <summary>A render warm-start step: G fitted to the face model's render of its codes by the pixel term (and the expression term when weighted), nothing else.</summary>
+    IReadOnlyDictionary<string, double> WarmupStep(Tensor code, FaceBatch render, Generator rng, Dictionary<string, double> scalars)
     {
         SetRequiresGrad(Generator.TrainedParameters(), true);
-        var loss = ControlLosses.Pixel(Generator.Generate(code, render), render, Config.PixelRegion);
+        var x = Generator.Generate(code, render);
+        var pixel = ControlLosses.Pixel(x, render, Config.PixelRegion);
+        var loss = pixel;
+        scalars["loss/warmup_pixel"] = pixel.item<float>();
+        if (Config.ExpressionWeight > 0)
+        {
+            var expression = ExpressionTerm(x, code, render, rng);
+            loss = loss + Config.ExpressionWeight / Config.PixelWeight * expression;
+            scalars["loss/warmup_expression"] = expression.item<float>();
+        }
         gAdam.ZeroGrad();
         loss.backward();
         gAdam.Step();
-        scalars["loss/warmup_pixel"] = scalars["loss/g"] = loss.item<float>();
+        scalars["loss/g"] = loss.item<float>();
         return scalars;
+    }
+
+    /// <summary>
+    /// The expression term (<see cref="ControlLosses.ExpressionDifference"/>): x against the image of the same code with
+    /// its expression redrawn.
+    /// </summary>
+    Tensor ExpressionTerm(Tensor x, Tensor code, FaceBatch render, Generator rng)
+    {
+        var codeE = ControlCode.Resample(code, ControlFactor.Expression, rng);
+        using var renderE = ControlCode.Render(codeE, Config.Size);
+        return ControlLosses.ExpressionDifference(x, Generator.Generate(codeE, renderE), render, renderE);
     }
 
     /// <summary>One discriminator step (non-saturating logistic loss) and, every R1 interval, its lazy R1 step.</summary>

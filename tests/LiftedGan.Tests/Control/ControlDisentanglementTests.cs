@@ -82,14 +82,12 @@ public class ControlDisentanglementTests
         Skip.IfNot(File.Exists(path), "models/expression_faces64.pt is not in this clone");
         using var net = ExpressionTraining.Load(path);
         var e = ExpressionTraining.HeldOut(net, 64, seed: 424242);
-        // The shipped estimator reads mouth opening (held-out r 0.84) and not yet smile or brow raise (r ≈ 0.1, at the
-        // constant's error): docs/control.md. The test holds it to that: clearly better than the constant on the mean
-        // and on mouth opening, and not worse than it by more than noise on the others.
-        Assert.True(e.MeanMae < 0.92 * e.MeanConstantMae, $"mean |error| {e.MeanMae} against the constant's {e.MeanConstantMae}");
-        int mouth = e.Parameters.ToList().IndexOf("mouth_open");
-        Assert.True(e.Mae[mouth] < 0.7 * e.ConstantMae[mouth] && e.Correlation[mouth] > 0.6, $"mouth_open: |error| {e.Mae[mouth]} (constant {e.ConstantMae[mouth]}), r = {e.Correlation[mouth]}");
+        // The shipped estimator reads all three (held-out on 256 renders: smile r 0.78, mouth opening 0.94, brow raise
+        // 0.78, each |error| about half the constant answer's; docs/control.md). The test holds every parameter to
+        // clearly better than the constant on its own 64 renders of another seed.
+        Assert.True(e.MeanMae < 0.7 * e.MeanConstantMae, $"mean |error| {e.MeanMae} against the constant's {e.MeanConstantMae}");
         for (int j = 0; j < e.Parameters.Count; j++)
-            Assert.True(e.Mae[j] < 1.15 * e.ConstantMae[j], $"{e.Parameters[j]}: |error| {e.Mae[j]} (constant {e.ConstantMae[j]}), r = {e.Correlation[j]}");
+            Assert.True(e.Mae[j] < 0.8 * e.ConstantMae[j] && e.Correlation[j] > 0.6, $"{e.Parameters[j]}: |error| {e.Mae[j]} (constant {e.ConstantMae[j]}), r = {e.Correlation[j]}");
     }
 
     [Fact]

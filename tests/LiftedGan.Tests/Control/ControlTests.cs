@@ -245,6 +245,48 @@ public class ControlTests
     }
 
     [Fact]
+    public void TheExpressionTermAsksForTheRendersChangeAndIsOffByDefault()
+    {
+        // Codes that differ only in expression: their renders differ on a small part of the image (mouth, brows).
+        var code = ControlCode.Sample(4, 4, new torch.Generator(11));
+        var edited = ControlCode.Resample(code, ControlFactor.Expression, new torch.Generator(12));
+        using var render = ControlCode.Render(code, 32);
+        using var editedRender = ControlCode.Render(edited, 32);
+        using var region = ControlLosses.ChangedRegion(render.Images, editedRender.Images);
+        Assert.Equal(new long[] { 4, 1, 32, 32 }, region.shape);
+        var changed = (render.Images - editedRender.Images).abs().amax(new long[] { 1 }, keepdim: true).gt(0.05);
+        Assert.True(changed.any().item<bool>(), "an expression edit changed no pixel");
+        Assert.False((changed & region.lt(0.5)).any().item<bool>(), "a changed pixel outside the region");
+        Assert.InRange(region.mean().item<float>(), 0.003, 0.3);
+
+        // The renders themselves score 0; a generator that ignores expression scores the renders' mean squared change on
+        // the region; one that draws twice the change scores the same; one that draws it shifted pays for the shift everywhere.
+        Assert.Equal(0, ControlLosses.ExpressionDifference(render.Images, editedRender.Images, render, editedRender).item<float>(), 6);
+        var delta = render.Images - editedRender.Images;
+        var ignoring = (delta.square().sum() / (region.sum() * 3)).item<float>();
+        Assert.True(ignoring > 0.001);
+        Assert.Equal(ignoring, ControlLosses.ExpressionDifference(render.Images, render.Images, render, editedRender).item<float>(), 5);
+        Assert.Equal(ignoring, ControlLosses.ExpressionDifference(render.Images + delta, editedRender.Images, render, editedRender).item<float>(), 5);
+        var shifted = ControlLosses.ExpressionDifference(render.Images + 0.1, editedRender.Images, render, editedRender).item<float>();
+        Assert.Equal(0.01 / region.mean().item<float>(), shifted, 3);
+
+        // Off by default; with a weight it is trained in the warm start (weighed expression / pixel) and after it.
+        var analysis = RandomAnalysis();
+        var plain = Tiny(ControlMethod.Disco) with { RenderWarmupSteps = 1, PixelRegion = PixelRegion.Image };
+        Assert.Equal(0, plain.ExpressionWeight);
+        var config = plain.WithWeight("expression", 40);
+        Assert.Equal(40, plain.WithObjectiveOf(config).ExpressionWeight);
+        Assert.Throws<ControlException>(() => (config with { PixelWeight = 0 }).Validate());
+        using var trainer = new ControlTrainer(config, analysis);
+        var warm = trainer.TrainStep();
+        Assert.Equal(new[] { "loss/g", "loss/warmup_expression", "loss/warmup_pixel" }, warm.Keys.Order());
+        Assert.Equal(warm["loss/warmup_pixel"] + 40 / config.PixelWeight * warm["loss/warmup_expression"], warm["loss/g"], 4);
+        Assert.True(warm["loss/warmup_expression"] > 0);
+        var full = trainer.TrainStep();
+        Assert.True(full["loss/imitative_expression"] > 0 && double.IsFinite(full["loss/g"]));
+    }
+
+    [Fact]
     public void TaxfreesRenderTermsAreOffByDefaultAndDoWhatTheySay()
     {
         var analysis = RandomAnalysis();
