@@ -91,7 +91,11 @@ public sealed class ControlTrainer : ITrainable, IDisposable
             double ramp = Config.EstimatorRamp(Step);
             if (Config.EstimatorRampSteps > 0) scalars["estimator_ramp"] = ramp;
             var terms = ControlLosses.Imitative(x, render, analysis, Config.PixelRegion);
-            if (Config.ExpressionWeight > 0) terms["expression"] = ExpressionTerm(x, code, render, rng);
+            // One pair that differs only in expression serves the expression term and the expression contrast, drawn
+            // where the first of them needs it.
+            (FaceBatch Render, Tensor Image)? pairE = null;
+            (FaceBatch Render, Tensor Image) PairE() => pairE ??= ExpressionPair(code, rng);
+            if (Config.ExpressionWeight > 0) terms["expression"] = ControlLosses.ExpressionDifference(x, PairE().Image, render, PairE().Render);
             foreach (var (name, t) in terms)
             {
                 double weight = name switch
@@ -104,10 +108,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
             }
             if (Step > Config.ContrastFrom)
             {
-                var codeE = ControlCode.Resample(code, ControlFactor.Expression, rng);
-                using var renderE = ControlCode.Render(codeE, Config.Size);
-                var xE = Generator.Generate(codeE, renderE);
-                var expression = ControlLosses.ExpressionContrast(x, xE, render, renderE);
+                var expression = ControlLosses.ExpressionContrast(x, PairE().Image, render, PairE().Render);
                 var codeL = ControlCode.Resample(code, ControlFactor.Light, rng);
                 using var renderL = ControlCode.Render(codeL, Config.Size);
                 var xL = Generator.Generate(codeL, renderL);
@@ -117,6 +118,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
                 scalars["loss/contrast_light"] = maskPose.item<float>();
                 scalars["loss/contrast_light_identity"] = identity.item<float>();
             }
+            pairE?.Render.Dispose();
         }
         else
         {
@@ -154,7 +156,9 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         scalars["loss/warmup_pixel"] = pixel.item<float>();
         if (Config.ExpressionWeight > 0)
         {
-            var expression = ExpressionTerm(x, code, render, rng);
+            var (renderE, xE) = ExpressionPair(code, rng);
+            using var _ = renderE;
+            var expression = ControlLosses.ExpressionDifference(x, xE, render, renderE);
             loss = loss + Config.ExpressionWeight / Config.PixelWeight * expression;
             scalars["loss/warmup_expression"] = expression.item<float>();
         }
@@ -166,14 +170,14 @@ public sealed class ControlTrainer : ITrainable, IDisposable
     }
 
     /// <summary>
-    /// The expression term (<see cref="ControlLosses.ExpressionDifference"/>): x against the image of the same code with
-    /// its expression redrawn.
+    /// The image and render of <paramref name="code"/> with its expression redrawn (the pair of the expression term and
+    /// the expression contrast); the caller disposes the render.
     /// </summary>
-    Tensor ExpressionTerm(Tensor x, Tensor code, FaceBatch render, Generator rng)
+    (FaceBatch Render, Tensor Image) ExpressionPair(Tensor code, Generator rng)
     {
         var codeE = ControlCode.Resample(code, ControlFactor.Expression, rng);
-        using var renderE = ControlCode.Render(codeE, Config.Size);
-        return ControlLosses.ExpressionDifference(x, Generator.Generate(codeE, renderE), render, renderE);
+        var renderE = ControlCode.Render(codeE, Config.Size);
+        return (renderE, Generator.Generate(codeE, renderE));
     }
 
     /// <summary>One discriminator step (non-saturating logistic loss) and, every R1 interval, its lazy R1 step.</summary>
