@@ -22,7 +22,7 @@ public sealed class LiftedGenerator : IDisposable
             throw new ArgumentException($"teacher resolution {teacher.Config.Size} does not fit preset {config.Preset} ({config.ImageSize} px)");
         if (teacher.Config.StyleDim != config.StyleDim)
             throw new ArgumentException($"teacher style size {teacher.Config.StyleDim} does not fit preset {config.Preset} (style {config.StyleDim})");
-        if (config.LatentComposerProblem() is { } problem) throw new ArgumentException(problem);
+        if (config.SettingsProblem() is { } problem) throw new ArgumentException(problem);
         Teacher = teacher;
         Config = config;
         foreach (var p in teacher.parameters()) p.requires_grad = false;
@@ -32,7 +32,8 @@ public sealed class LiftedGenerator : IDisposable
         TransformationDecoder = new TransformationMapDecoder(config.StyleDim, 16, config.ImageSize, config.DecoderBaseChannels);
         Decomposer = new StyleDecomposer(config.StyleDim, config.MlpHidden, minDiffuse: config.MinDiffuse);
         Composer = new StyleComposer(config.StyleDim, config.MlpHidden, residual: config.ResidualComposer);
-        ViewEncoder = config.ViewFromImage ? new ImageViewEncoder(config.ImageSize) : null;
+        ViewEncoder = config.ViewFromImage ? new ImageViewEncoder(config.ImageSize, disc: config.ViewInputDisc) : null;
+        RollEncoder = config.ViewFromImage && config.ViewRollEncoder ? new ImageViewEncoder(config.ImageSize, disc: true) : null;
         Edit = config.ComposerEdit ? new LatentEdit(config.StyleDim) : null;
         if (Edit is not null) teacher.RememberLatents(LatentEdit.RememberedLatents);
         using (var init = new Generator((ulong)config.Seed))
@@ -53,6 +54,11 @@ public sealed class LiftedGenerator : IDisposable
     public StyleComposer Composer { get; }
     /// <summary>The image view encoder (<see cref="LiftingConfig.ViewFromImage"/>), or null when netSD reads the view (official).</summary>
     public ImageViewEncoder? ViewEncoder { get; }
+    /// <summary>
+    /// The roll's own image encoder (<see cref="LiftingConfig.ViewRollEncoder"/>, checkpoint key netVR): the view's roll
+    /// is its reading, everything else <see cref="ViewEncoder"/>'s; null when the view encoder reads the roll too.
+    /// </summary>
+    public ImageViewEncoder? RollEncoder { get; }
     /// <summary>The latent edit that composes styles (<see cref="LiftingConfig.ComposerEdit"/>), or null (official: netSC).</summary>
     public LatentEdit? Edit { get; }
     public GaussianBlur Blur { get; }
@@ -68,6 +74,7 @@ public sealed class LiftedGenerator : IDisposable
         {
             var list = new List<(string, nn.Module)> { ("netD", DepthDecoder), ("netT", TransformationDecoder), ("netSD", Decomposer), ("netSC", Composer) };
             if (ViewEncoder is not null) list.Add((ViewEncoderKey, ViewEncoder));
+            if (RollEncoder is not null) list.Add((RollEncoderKey, RollEncoder));
             if (Edit is not null) list.Add((EditKey, Edit));
             return list;
         }
@@ -76,13 +83,17 @@ public sealed class LiftedGenerator : IDisposable
     /// <summary>Checkpoint key of <see cref="ViewEncoder"/>.</summary>
     public const string ViewEncoderKey = "netVI";
 
+    /// <summary>Checkpoint key of <see cref="RollEncoder"/>.</summary>
+    public const string RollEncoderKey = "netVR";
+
     /// <summary>Checkpoint key of <see cref="Edit"/>.</summary>
     public const string EditKey = "netLE";
 
     /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded), the view encoder's last.</summary>
     public IEnumerable<Parameter> TrainableParameters() =>
         DepthDecoder.parameters().Concat(TransformationDecoder.parameters()).Concat(Decomposer.TrainableParameters()).Concat(Composer.parameters())
-            .Concat(ViewEncoder?.parameters() ?? Enumerable.Empty<Parameter>());
+            .Concat(ViewEncoder?.parameters() ?? Enumerable.Empty<Parameter>())
+            .Concat(RollEncoder?.parameters() ?? Enumerable.Empty<Parameter>());
 
     /// <summary>
     /// Raw light and view of styles w: both from netSD (official), or with <see cref="LiftingConfig.ViewFromImage"/>
@@ -97,15 +108,37 @@ public sealed class LiftedGenerator : IDisposable
         image ??= Synthesize(w).Image;
         var input = image.clamp(-1, 1);
         Tensor view;
-        if (train) view = ViewEncoder.forward(input);
+        if (train) view = ReadView(input);
         else
         {
-            var weights = ViewEncoder.parameters().Where(p => p.requires_grad).ToList();
+            var weights = ViewEncoder.parameters().Concat(RollEncoder?.parameters() ?? Enumerable.Empty<Parameter>()).Where(p => p.requires_grad).ToList();
             foreach (var p in weights) p.requires_grad = false;
-            try { view = ViewEncoder.forward(input); }
+            try { view = ReadView(input); }
             finally { foreach (var p in weights) p.requires_grad = true; }
         }
         return (light.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The raw view (B, 6) of images in [−1, 1] read by the image encoders (<see cref="LiftingConfig.ViewFromImage"/>):
+    /// <see cref="ViewEncoder"/>'s, its roll replaced by <see cref="RollEncoder"/>'s when there is one.
+    /// </summary>
+    public Tensor ReadView(Tensor image)
+    {
+        if (ViewEncoder is null) throw new InvalidOperationException("the view is read from the style (view_from_image is off)");
+        if (RollEncoder is null) return ViewEncoder.forward(image);
+        using var scope = NewDisposeScope();
+        var view = ViewEncoder.forward(image);
+        var roll = RollEncoder.forward(image);
+        return cat(new[] { view[.., ..2], roll[.., 2..3], view[.., 3..] }, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Copies the view encoder's weights into the roll encoder (a lift resumed with <see cref="LiftingConfig.ViewRollEncoder"/> newly on).</summary>
+    public void StartRollEncoderFromViewEncoder()
+    {
+        if (RollEncoder is null || ViewEncoder is null) throw new InvalidOperationException("the lift has no roll encoder (view_roll_encoder is off)");
+        using var _ = no_grad();
+        foreach (var (to, from) in RollEncoder.parameters().Zip(ViewEncoder.parameters())) to.copy_(from);
     }
 
     /// <summary>Runs the teacher on w (B×D) with its stored noise; returns image and full-resolution feature.</summary>
@@ -198,6 +231,7 @@ public sealed class LiftedGenerator : IDisposable
         Decomposer.Dispose();
         Composer.Dispose();
         ViewEncoder?.Dispose();
+        RollEncoder?.Dispose();
         Edit?.Dispose();
         Blur.Dispose();
     }

@@ -58,6 +58,23 @@ public static class LiftingLosses
     }
 
     /// <summary>
+    /// View equivariance (<see cref="LiftingConfig.ViewEquivarianceWeight"/>): with a = <paramref name="images"/> turned
+    /// in the image plane by <paramref name="roll1"/> and b by <paramref name="roll2"/> (radians, B each), the mean over
+    /// (B, 6) of the squared raw-view differences E(b) − roll(E(a), roll2 − roll1) and E(mirror a) − mirror(E(a)), halved
+    /// (every entry weighs 1: the parameter cycle's pitch and roll weights are not applied). Gradients reach the encoder through both sides of each difference.
+    /// </summary>
+    public static Tensor ViewEquivariance(Func<Tensor, Tensor> encoder, Tensor images, Tensor roll1, Tensor roll2)
+    {
+        using var scope = NewDisposeScope();
+        var a = Rendering.ImageRoll.Rotate(images, roll1);
+        var b = Rendering.ImageRoll.Rotate(images, roll2);
+        var va = encoder(a);
+        var rolled = encoder(b) - Rendering.ImageRoll.RolledRawView(va, roll2 - roll1);
+        var mirrored = encoder(a.flip(3)) - Perturbation.MirrorView(va);
+        return ((rolled.pow(2) + mirrored.pow(2)) / 2).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Identity: mean over the selected samples of Σ (e0 − e1)² (= 2 − 2·cos for unit vectors), selecting samples whose
     /// yaw is strictly inside ±<paramref name="maxYawDegrees"/>. Returns null when no sample qualifies (the official
     /// code would produce NaN there).

@@ -58,7 +58,7 @@ public static class LiftingRun
             throw new LiftingSetupException(checkpoint!, "its composer is a residual one (composer_residual=1): resumed without it, the composer's output would replace the style");
         if (stored is not null && stored.Objective != config.Objective)
             throw new LiftingSetupException(checkpoint!, $"the run was trained with objective {stored.Objective.Name()}; it cannot continue with {config.Objective.Name()}");
-        if (config.LatentComposerProblem() is { } problem) throw new LiftingSetupException("the run's settings", problem);
+        if (config.SettingsProblem() is { } problem) throw new LiftingSetupException("the run's settings", problem);
         bool supervised = config.Objective == LiftingObjective.SupervisedTruth;
         if (!File.Exists(inputs.TeacherPath)) throw new LiftingSetupException(inputs.TeacherPath, "StyleGAN2 checkpoint not found");
         if (inputs.VggPath is not null && !File.Exists(inputs.VggPath)) throw new LiftingSetupException(inputs.VggPath, "VGG16 checkpoint not found");
@@ -110,6 +110,12 @@ public static class LiftingRun
                 double error = ViewEncoderWarmup.Run(model, statistics, config.ViewWarmupSteps, config.Seed);
                 log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"view encoder warm start: {config.ViewWarmupSteps} steps, rotation error on the composer's images {Math.Sqrt(error) * ViewTransform.RotationRangeDegrees:F2}° rms"));
+            }
+            if (missing.Contains(LiftedGenerator.RollEncoderKey) && model.RollEncoder is not null && !missing.Contains(LiftedGenerator.ViewEncoderKey))
+            {
+                // The roll's own encoder starts as the trained view encoder, so the view is nearly unchanged at first (it sees the disc).
+                model.StartRollEncoderFromViewEncoder();
+                log?.Invoke("roll encoder (netVR) started as a copy of the view encoder (netVI)");
             }
             if (config.ResidualComposer && stored is { ResidualComposer: false })
             {

@@ -249,6 +249,15 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         if (c.DepthSmoothnessWeight > 0)
             terms.Add(("depth_smoothness", c.DepthSmoothnessWeight * LiftingLosses.DepthSmoothness(est.Depth)));
 
+        if (c.ViewEquivarianceWeight > 0 && Model.ViewEncoder is not null)
+        {
+            // Drawn last, so that a run without the term keeps every other draw of its step.
+            double range = c.ViewEquivarianceRoll * Math.PI / 180;
+            var roll1 = (rand(c.BatchSize, generator: g) * 2 - 1) * range;
+            var roll2 = (rand(c.BatchSize, generator: g) * 2 - 1) * range;
+            terms.Add(("view_equivariance", c.ViewEquivarianceWeight * LiftingLosses.ViewEquivariance(Model.ReadView, input,
+                roll1.to(input.dtype), roll2.to(input.dtype))));
+        }
         var total = SumTerms(terms, losses);
         Profile?.Lap("other terms, loss sum");
 

@@ -102,10 +102,10 @@ public class LatentEditTests
     public void TheEditNeedsUntruncatedLatentsAndNoOtherComposerSwitch()
     {
         var config = IdentityPathTests.NoTerms with { ComposerEdit = true, Truncation = 1 };
-        Assert.Null(config.LatentComposerProblem());
-        Assert.Contains("composer_edit", config with { Truncation = 0.7 } is var t ? t.LatentComposerProblem() : null);
-        Assert.NotNull((config with { ResidualComposer = true }).LatentComposerProblem());
-        Assert.NotNull((config with { ComposerEditEvery = 0 }).LatentComposerProblem());
-        Assert.Null(IdentityPathTests.NoTerms.LatentComposerProblem());
+        Assert.Null(config.SettingsProblem());
+        Assert.Contains("composer_edit", config with { Truncation = 0.7 } is var t ? t.SettingsProblem() : null);
+        Assert.NotNull((config with { ResidualComposer = true }).SettingsProblem());
+        Assert.NotNull((config with { ComposerEditEvery = 0 }).SettingsProblem());
+        Assert.Null(IdentityPathTests.NoTerms.SettingsProblem());
     }
 }
