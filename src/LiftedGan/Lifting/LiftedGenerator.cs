@@ -66,7 +66,7 @@ public sealed class LiftedGenerator : IDisposable
 
     /// <summary>
     /// The trained networks in the official order (netD, netT, netSD, netSC) with their checkpoint keys, then the image
-    /// view encoder (netVI) and the latent edit (netLE) when the config has them.
+    /// view encoder (netVI), the roll encoder (netVR) and the latent edit (netLE) when the config has them.
     /// </summary>
     public IReadOnlyList<(string Key, nn.Module Module)> Networks
     {
@@ -89,7 +89,7 @@ public sealed class LiftedGenerator : IDisposable
     /// <summary>Checkpoint key of <see cref="Edit"/>.</summary>
     public const string EditKey = "netLE";
 
-    /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded), the view encoder's last.</summary>
+    /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded), the image encoders' last (netVI, then netVR).</summary>
     public IEnumerable<Parameter> TrainableParameters() =>
         DepthDecoder.parameters().Concat(TransformationDecoder.parameters()).Concat(Decomposer.TrainableParameters()).Concat(Composer.parameters())
             .Concat(ViewEncoder?.parameters() ?? Enumerable.Empty<Parameter>())

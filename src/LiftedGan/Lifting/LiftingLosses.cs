@@ -61,7 +61,8 @@ public static class LiftingLosses
     /// View equivariance (<see cref="LiftingConfig.ViewEquivarianceWeight"/>): with a = <paramref name="images"/> turned
     /// in the image plane by <paramref name="roll1"/> and b by <paramref name="roll2"/> (radians, B each), the mean over
     /// (B, 6) of the squared raw-view differences E(b) − roll(E(a), roll2 − roll1) and E(mirror a) − mirror(E(a)), halved
-    /// (every entry weighs 1: the parameter cycle's pitch and roll weights are not applied). Gradients reach the encoder through both sides of each difference.
+    /// (every entry weighs 1: the parameter cycle's pitch and roll weights are not applied). Gradients reach the encoder
+    /// through both sides of each difference.
     /// </summary>
     public static Tensor ViewEquivariance(Func<Tensor, Tensor> encoder, Tensor images, Tensor roll1, Tensor roll2)
     {

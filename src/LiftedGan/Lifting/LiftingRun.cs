@@ -111,9 +111,10 @@ public static class LiftingRun
                 log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"view encoder warm start: {config.ViewWarmupSteps} steps, rotation error on the composer's images {Math.Sqrt(error) * ViewTransform.RotationRangeDegrees:F2}° rms"));
             }
-            if (missing.Contains(LiftedGenerator.RollEncoderKey) && model.RollEncoder is not null && !missing.Contains(LiftedGenerator.ViewEncoderKey))
+            if (missing.Contains(LiftedGenerator.RollEncoderKey) && model.RollEncoder is not null)
             {
-                // The roll's own encoder starts as the trained view encoder, so the view is nearly unchanged at first (it sees the disc).
+                // The roll's own encoder starts as the view encoder (trained, or just warm-started above), so the view is
+                // nearly unchanged at first (netVR sees the disc).
                 model.StartRollEncoderFromViewEncoder();
                 log?.Invoke("roll encoder (netVR) started as a copy of the view encoder (netVI)");
             }
