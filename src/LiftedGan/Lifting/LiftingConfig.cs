@@ -140,16 +140,19 @@ public sealed record LiftingConfig
     public int ComposerEditEvery { get; init; } = 500;
 
     /// <summary>Why this config's switches cannot run together (the composer's parametrisation, the view-equivariance term), or null.</summary>
-    public string? SettingsProblem() => ComposerInLatent && (Truncation != 1 || ResidualComposer)
-        ? $"composer_latent: the composer in latent space needs truncation 1 (got {Truncation}) and no residual composer: a mapped latent is an untruncated style"
-        : ComposerEdit && (Truncation != 1 || ResidualComposer || ComposerInLatent)
-        ? $"composer_edit: the latent edit needs truncation 1 (got {Truncation}) and neither composer_latent nor composer_residual: it edits untruncated latents"
-        : ComposerEdit && ComposerEditEvery < 1 ? "composer_edit_every: must be at least 1"
-        : ViewEquivarianceWeight > 0 && !(ViewFromImage && (ViewInputDisc || ViewRollEncoder))
-        ? "lam_view_equivariance: the view-equivariance term trains the image view encoders and needs view_from_image=1 and view_input_disc=1 or view_roll_encoder=1 (without the disc the turned images' corners tell the angle)"
-        : ViewRollEncoder && !ViewFromImage ? "view_roll_encoder: the roll's own image encoder needs view_from_image=1"
-        : ViewEquivarianceRoll is < 0 or > 45 ? $"view_equivariance_roll: {ViewEquivarianceRoll}° must lie in [0, 45]"
-        : null;
+    public string? SettingsProblem()
+    {
+        if (ComposerInLatent && (Truncation != 1 || ResidualComposer))
+            return $"composer_latent: the composer in latent space needs truncation 1 (got {Truncation}) and no residual composer: a mapped latent is an untruncated style";
+        if (ComposerEdit && (Truncation != 1 || ResidualComposer || ComposerInLatent))
+            return $"composer_edit: the latent edit needs truncation 1 (got {Truncation}) and neither composer_latent nor composer_residual: it edits untruncated latents";
+        if (ComposerEdit && ComposerEditEvery < 1) return "composer_edit_every: must be at least 1";
+        if (ViewEquivarianceWeight > 0 && !(ViewFromImage && (ViewInputDisc || ViewRollEncoder)))
+            return "lam_view_equivariance: the view-equivariance term trains the image view encoders and needs view_from_image=1 and view_input_disc=1 or view_roll_encoder=1 (without the disc the turned images' corners tell the angle)";
+        if (ViewRollEncoder && !ViewFromImage) return "view_roll_encoder: the roll's own image encoder needs view_from_image=1";
+        if (ViewEquivarianceRoll is < 0 or > 45) return $"view_equivariance_roll: {ViewEquivarianceRoll}° must lie in [0, 45]";
+        return null;
+    }
     /// <summary>
     /// Whether the perturbation branch also trains the decomposer (official: yes). Off, the decomposer learns only from
     /// reconstruction, i.e. to read the poses of the teacher's own images, and the parameter cycle D(M(w, L', V')) = V'
