@@ -58,6 +58,7 @@ internal static class LiftCommand
         ["residual_warmup_steps"] = (c, v) => c with { ResidualWarmupSteps = v >= 0 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set residual_warmup_steps={v}: must be a whole number ≥ 0") },
         ["residual_warmup_linear"] = (c, v) => c with { ResidualWarmupLinear = Switch("residual_warmup_linear", v) },
         ["composer_edit"] = (c, v) => c with { ComposerEdit = Switch("composer_edit", v) },
+        ["composer_edit_translation"] = (c, v) => c with { ComposerEditTranslation = Switch("composer_edit_translation", v) },
         ["composer_edit_every"] = (c, v) => c with { ComposerEditEvery = v >= 1 && v == Math.Floor(v) ? (int)v : throw new UsageException($"--set composer_edit_every={v}: must be a whole number ≥ 1") },
         ["lam_view_equivariance"] = (c, v) => c with { ViewEquivarianceWeight = v >= 0 ? v : throw new UsageException($"--set lam_view_equivariance={v}: must be ≥ 0") },
         ["view_equivariance_roll"] = (c, v) => c with { ViewEquivarianceRoll = v >= 0 && v <= 45 ? v : throw new UsageException($"--set view_equivariance_roll={v}: must lie in [0, 45] degrees") },

@@ -34,7 +34,7 @@ public sealed class LiftedGenerator : IDisposable
         Composer = new StyleComposer(config.StyleDim, config.MlpHidden, residual: config.ResidualComposer);
         ViewEncoder = config.ViewFromImage ? new ImageViewEncoder(config.ImageSize, disc: config.ViewInputDisc) : null;
         RollEncoder = config.ViewFromImage && config.ViewRollEncoder ? new ImageViewEncoder(config.ImageSize, disc: true) : null;
-        Edit = config.ComposerEdit ? new LatentEdit(config.StyleDim) : null;
+        Edit = config.ComposerEdit ? new LatentEdit(config.StyleDim, config.ComposerEditTranslation) : null;
         if (Edit is not null) teacher.RememberLatents(LatentEdit.RememberedLatents);
         using (var init = new Generator((ulong)config.Seed))
             foreach (var (_, network) in Networks) SeededInit.Apply(network, init);
@@ -66,7 +66,7 @@ public sealed class LiftedGenerator : IDisposable
 
     /// <summary>
     /// The trained networks in the official order (netD, netT, netSD, netSC) with their checkpoint keys, then the image
-    /// view encoder (netVI), the roll encoder (netVR) and the latent edit (netLE) when the config has them.
+    /// view encoder (netVI), the roll encoder (netVR) and the latent edit (netLE, or netLET with translation) when the config has them.
     /// </summary>
     public IReadOnlyList<(string Key, nn.Module Module)> Networks
     {
@@ -75,7 +75,7 @@ public sealed class LiftedGenerator : IDisposable
             var list = new List<(string, nn.Module)> { ("netD", DepthDecoder), ("netT", TransformationDecoder), ("netSD", Decomposer), ("netSC", Composer) };
             if (ViewEncoder is not null) list.Add((ViewEncoderKey, ViewEncoder));
             if (RollEncoder is not null) list.Add((RollEncoderKey, RollEncoder));
-            if (Edit is not null) list.Add((EditKey, Edit));
+            if (Edit is not null) list.Add((Edit.ReadingCount == LatentEdit.Readings ? EditKey : TranslationEditKey, Edit));
             return list;
         }
     }
@@ -88,6 +88,12 @@ public sealed class LiftedGenerator : IDisposable
 
     /// <summary>Checkpoint key of <see cref="Edit"/>.</summary>
     public const string EditKey = "netLE";
+
+    /// <summary>
+    /// Checkpoint key of <see cref="Edit"/> when it also sets the translation (<see cref="LiftingConfig.ComposerEditTranslation"/>):
+    /// its buffers have two more readings, so a lift resumed with the switch fits a new edit at its first step.
+    /// </summary>
+    public const string TranslationEditKey = "netLET";
 
     /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded), the image encoders' last (netVI, then netVR).</summary>
     public IEnumerable<Parameter> TrainableParameters() =>

@@ -138,6 +138,14 @@ public sealed record LiftingConfig
     public bool ComposerEdit { get; init; }
     /// <summary>Steps between re-fits of <see cref="LatentEdit"/> to the lift's current readings (<see cref="ComposerEdit"/>).</summary>
     public int ComposerEditEvery { get; init; } = 500;
+    /// <summary>
+    /// The latent edit also sets the view's translation in the image plane (tx, ty: seven readings, checkpoint key netLET
+    /// instead of netLE), so canonical faces are centred instead of keeping their source's shift. Not in the paper or the
+    /// official code: the five-reading edit leaves each canonical face where its source lay (±3.7 px at 64 px in the
+    /// procedural world), and the depth decoder must follow that shift (docs/lifting.md, tenth attempt). Needs
+    /// <see cref="ComposerEdit"/>.
+    /// </summary>
+    public bool ComposerEditTranslation { get; init; }
 
     /// <summary>Why this config's switches cannot run together (the composer's parametrisation, the view-equivariance term), or null.</summary>
     public string? SettingsProblem()
@@ -147,6 +155,7 @@ public sealed record LiftingConfig
         if (ComposerEdit && (Truncation != 1 || ResidualComposer || ComposerInLatent))
             return $"composer_edit: the latent edit needs truncation 1 (got {Truncation}) and neither composer_latent nor composer_residual: it edits untruncated latents";
         if (ComposerEdit && ComposerEditEvery < 1) return "composer_edit_every: must be at least 1";
+        if (ComposerEditTranslation && !ComposerEdit) return "composer_edit_translation: sets the latent edit's translation and needs composer_edit=1";
         if (ViewEquivarianceWeight > 0 && !(ViewFromImage && (ViewInputDisc || ViewRollEncoder)))
             return "lam_view_equivariance: the view-equivariance term trains the image view encoders and needs view_from_image=1 and view_input_disc=1 or view_roll_encoder=1 (without the disc the turned images' corners tell the angle)";
         if (ViewRollEncoder && !ViewFromImage) return "view_roll_encoder: the roll's own image encoder needs view_from_image=1";

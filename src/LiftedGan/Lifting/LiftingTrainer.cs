@@ -130,7 +130,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         if (Model.Edit is { } edit && (!edit.Fitted || GlobalStep % c.ComposerEditEvery == 0))
         {
             var explained = edit.Fit(Model, LatentEdit.Samples, (ulong)(c.Seed * 1_000_003 + 314_159) ^ (ulong)GlobalStep);
-            for (int i = 0; i < explained.Length; i++) losses[$"edit/explained_{LatentEdit.ReadingNames[i]}"] = explained[i];
+            for (int i = 0; i < explained.Length; i++) losses[$"edit/explained_{edit.ReadingNames[i]}"] = explained[i];
         }
         Model.Decomposer.HoldLight = GlobalStep < c.LightWarmupSteps;
         Profile?.Begin();

@@ -17,7 +17,7 @@ namespace LiftedGan.Packing;
 /// </summary>
 public static class ModelPacker
 {
-    static readonly string[] LiftNetworks = { "netD", "netT", "netSD", "netSC", LiftedGenerator.ViewEncoderKey, LiftedGenerator.RollEncoderKey, LiftedGenerator.EditKey };
+    static readonly string[] LiftNetworks = { "netD", "netT", "netSD", "netSC", LiftedGenerator.ViewEncoderKey, LiftedGenerator.RollEncoderKey, LiftedGenerator.EditKey, LiftedGenerator.TranslationEditKey };
     static readonly string[] IdentitySizes = { "input_size", "width", "dimension", IdentityEmbeddingTraining.TrainedIdentitiesKey };
     static readonly string[] EstimatorValues = { "input_size", "width", "step", "options" };
     static readonly string[] Unsup3dNetworks = { "netD", "netA", "netL", "netV", "netC" };
