@@ -57,6 +57,7 @@ public sealed class LatentEdit : nn.Module
     public LatentEdit(int latentDim, bool translation = false) : base(nameof(LatentEdit))
     {
         ReadingCount = translation ? ReadingsWithTranslation : Readings;
+        ReadingNames = AllReadingNames[..ReadingCount];
         directions = zeros(latentDim, ReadingCount);
         latentMean = zeros(1, latentDim);
         readingMean = zeros(1, ReadingCount);
@@ -74,7 +75,7 @@ public sealed class LatentEdit : nn.Module
     public int ReadingCount { get; }
 
     /// <summary>Names of the readings, in order (training logs each fit's R² under them).</summary>
-    public IReadOnlyList<string> ReadingNames => AllReadingNames[..ReadingCount];
+    public IReadOnlyList<string> ReadingNames { get; }
 
     /// <summary>B (D × readings): the regression of the readings on ẑ.</summary>
     public Tensor Directions => directions;

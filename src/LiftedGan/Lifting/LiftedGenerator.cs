@@ -75,7 +75,7 @@ public sealed class LiftedGenerator : IDisposable
             var list = new List<(string, nn.Module)> { ("netD", DepthDecoder), ("netT", TransformationDecoder), ("netSD", Decomposer), ("netSC", Composer) };
             if (ViewEncoder is not null) list.Add((ViewEncoderKey, ViewEncoder));
             if (RollEncoder is not null) list.Add((RollEncoderKey, RollEncoder));
-            if (Edit is not null) list.Add((Edit.ReadingCount == LatentEdit.Readings ? EditKey : TranslationEditKey, Edit));
+            if (Edit is not null) list.Add((Config.ComposerEditTranslation ? TranslationEditKey : EditKey, Edit));
             return list;
         }
     }
