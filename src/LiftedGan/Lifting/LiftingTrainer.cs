@@ -258,6 +258,13 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
             terms.Add(("view_equivariance", c.ViewEquivarianceWeight * LiftingLosses.ViewEquivariance(Model.ReadView, input,
                 roll1.to(input.dtype), roll2.to(input.dtype))));
         }
+        Tensor? renderCycle = null;
+        if (c.ViewRenderCycleWeight > 0 && Model.ViewEncoder is not null)
+        {
+            // Drawn after every other draw of the step, so that a run without the term keeps them.
+            renderCycle = c.ViewRenderCycleWeight * ViewRenderCycle(est, g);
+            if (!c.ViewRenderCycleOnly) terms.Add(("view_render_cycle", renderCycle));
+        }
         var total = SumTerms(terms, losses);
         Profile?.Lap("other terms, loss sum");
 
@@ -271,6 +278,15 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         }
         else total.backward();
         Profile?.Lap("backward (one pass)");
+        if (renderCycle is not null && c.ViewRenderCycleOnly)
+        {
+            // The encoders learn from the render cycle alone: drop what the other terms gave them, then add its gradient.
+            foreach (var p in Model.ViewEncoder!.parameters().Concat(Model.RollEncoder?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()))
+                p.grad?.zero_();
+            losses["view_render_cycle"] = renderCycle.item<float>();
+            if (!double.IsFinite(losses["view_render_cycle"])) throw new LiftingDivergedException(GlobalStep, "the view render cycle");
+            renderCycle.backward();
+        }
         if (SeparatePasses && c.PerturbImageWeight > 0)
         {
             // Pass 2 (part (a)): the render with the sampled perturbation, fully detached, trains only the composer.
@@ -288,6 +304,30 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         flip?.Dispose();
         GlobalStep++;
         return losses;
+    }
+
+    /// <summary>
+    /// The render cycle of the view (<see cref="LiftingConfig.ViewRenderCycleWeight"/>, unweighted): the estimate's
+    /// detached depth, albedo, light and transformation map rendered at random rotations (the estimated translation
+    /// kept; each face <see cref="LiftingConfig.ViewRenderCycleRepeat"/> times, at its own views), and the mean squared
+    /// raw rotation error of the image view encoders' reading of those renders.
+    /// </summary>
+    Tensor ViewRenderCycle(LiftedEstimate est, Generator g)
+    {
+        var c = Config;
+        using var scope = NewDisposeScope();
+        int r = c.ViewRenderCycleRepeat;
+        Tensor Repeat(Tensor t) => r == 1 ? t.detach() : t.detach().repeat_interleave(r, 0);
+        var view = Repeat(est.View);
+        Tensor image, target;
+        using (no_grad())
+        {
+            var range = tensor(new[] { (float)c.ViewRenderCyclePitch, (float)c.PerturbYaw, (float)c.ViewRenderCycleRoll }, dtype: view.dtype, device: view.device);
+            var angles = (rand(new long[] { view.shape[0], 3 }, generator: g) * 2 - 1).to(view.dtype).to(view.device) * range;
+            target = cat(new[] { angles / LiftedGan.Rendering.ViewTransform.RotationRangeDegrees, view[.., 3..] }, 1);
+            image = Model.Render(Repeat(est.Depth), Repeat(est.Albedo), Repeat(est.Light), target, Repeat(est.TransformationMap)).Render.Image.clamp(-1, 1);
+        }
+        return LiftingLosses.RotationError(Model.ReadView(image), target).MoveToOuterDisposeScope();
     }
 
     /// <summary>
