@@ -98,8 +98,11 @@ public sealed class LiftedGenerator : IDisposable
     /// <summary>Parameters the optimiser updates, in the official order (the decomposer's dead style head excluded), the image encoders' last (netVI, then netVR).</summary>
     public IEnumerable<Parameter> TrainableParameters() =>
         DepthDecoder.parameters().Concat(TransformationDecoder.parameters()).Concat(Decomposer.TrainableParameters()).Concat(Composer.parameters())
-            .Concat(ViewEncoder?.parameters() ?? Enumerable.Empty<Parameter>())
-            .Concat(RollEncoder?.parameters() ?? Enumerable.Empty<Parameter>());
+            .Concat(ImageEncoderParameters());
+
+    /// <summary>The image view encoders' parameters (netVI, then netVR); none when the view is read from the style.</summary>
+    public IEnumerable<Parameter> ImageEncoderParameters() =>
+        (ViewEncoder?.parameters() ?? Enumerable.Empty<Parameter>()).Concat(RollEncoder?.parameters() ?? Enumerable.Empty<Parameter>());
 
     /// <summary>
     /// Raw light and view of styles w: both from netSD (official), or with <see cref="LiftingConfig.ViewFromImage"/>
@@ -117,7 +120,7 @@ public sealed class LiftedGenerator : IDisposable
         if (train) view = ReadView(input);
         else
         {
-            var weights = ViewEncoder.parameters().Concat(RollEncoder?.parameters() ?? Enumerable.Empty<Parameter>()).Where(p => p.requires_grad).ToList();
+            var weights = ImageEncoderParameters().Where(p => p.requires_grad).ToList();
             foreach (var p in weights) p.requires_grad = false;
             try { view = ReadView(input); }
             finally { foreach (var p in weights) p.requires_grad = true; }

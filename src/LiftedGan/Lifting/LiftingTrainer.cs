@@ -281,8 +281,7 @@ public sealed class LiftingTrainer : ITrainable, IDisposable
         if (renderCycle is not null && c.ViewRenderCycleOnly)
         {
             // The encoders learn from the render cycle alone: drop what the other terms gave them, then add its gradient.
-            foreach (var p in Model.ViewEncoder!.parameters().Concat(Model.RollEncoder?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>()))
-                p.grad?.zero_();
+            foreach (var p in Model.ImageEncoderParameters()) p.grad?.zero_();
             losses["view_render_cycle"] = renderCycle.item<float>();
             if (!double.IsFinite(losses["view_render_cycle"])) throw new LiftingDivergedException(GlobalStep, "the view render cycle");
             renderCycle.backward();
