@@ -51,8 +51,8 @@ internal static class ControlCommand
         var pixelRegion = new Option<string>("--pixel-region") { Description = "Where the pixel loss (disco, the render warm start and taxfree's render term) compares G's image with the face model's render: face (the render's foreground, the paper) or image (the whole image; the world's render draws the background too).", DefaultValueFactory = _ => "face" };
         var consistencyTarget = new Option<string>("--consistency-target")
         {
-            Description = "taxfree: what the consistency term compares the estimator's reading of the image with: code (the code's own normals, angles " +
-                          "and light, the paper) or render (the estimator's reading of the injected render, so drawing the render exactly scores 0).",
+            Description = "What the estimator-read terms (taxfree: the consistency term; disco: the imitative pose and light terms) compare the estimator's reading of the image with: " +
+                          "code (the code's own normals, angles and light, the papers) or render (the estimator's reading of the face model's render of the code, so drawing the render exactly scores 0).",
             DefaultValueFactory = _ => "code",
         };
         var weights = new Option<string[]>("--weight")
@@ -67,10 +67,15 @@ internal static class ControlCommand
             Description = "disco: steps over which the pose and light terms and the contrastive terms grow from 0 to their weights, from the end of the render warm start (papers: 0).",
             DefaultValueFactory = _ => 0,
         };
+        var init = new Option<string?>("--init")
+        {
+            Description = "Start a new run's generator from a control checkpoint (training or packed, e.g. models/control_disco64.pt) for a second stage: " +
+                          "its settings must equal this run's except the objective and --lr; discriminator and optimisers start fresh, at step 0. Ignored when the run folder already holds a checkpoint (it is resumed).",
+        };
         var blendSteps = new Option<int>("--blend-steps") { Description = "taxfree: steps over which the blending α grows from 0 to 1.", DefaultValueFactory = _ => 1000 };
         var cmd = new Command("train", "Train a controlled generator against the procedural world (resumable, TensorBoard in RUN/tb).")
         {
-            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps, renderWarmup, lrMlp, beta1, pixelRegion, consistencyTarget, weights, ramp,
+            method, output, steps, ckptEvery, sampleEvery, batch, size, seed, estimator, embedding, lr, r1, styleDim, noiseDims, width, contrastFrom, blendSteps, renderWarmup, lrMlp, beta1, pixelRegion, consistencyTarget, weights, ramp, init,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -109,8 +114,9 @@ internal static class ControlCommand
             using var net = PoseDepthTraining.Load(parse.GetValue(estimator)!);
             var embed = parse.GetValue(embedding) is { } f ? PretrainedNetworks.LoadFaceEmbedding(f) : null;
             if (embed is null) stdout.WriteLine("no --face-embedding: the identity losses are skipped");
-            using var trainer = ControlRun.Open(config, new FaceAnalysis(net, embed), outDir);
+            using var trainer = ControlRun.Open(config, new FaceAnalysis(net, embed), outDir, parse.GetValue(init));
             if (trainer.Step > 0) stdout.WriteLine($"resuming {outDir} at step {trainer.Step}");
+            else if (trainer.InitialisedFrom is { } from) stdout.WriteLine($"generator started from {from}");
             TrainingProgress.Run(stdout, "control", total, trainer.Step, report =>
                 ControlRun.Run(trainer, outDir, total, CliValues.Int(parse, ckptEvery, 1, int.MaxValue), CliValues.Int(parse, sampleEvery, 0, int.MaxValue),
                     p => report(p.Step, string.Create(CultureInfo.InvariantCulture,

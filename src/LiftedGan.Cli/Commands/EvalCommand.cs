@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LiftedGan.Control;
 using LiftedGan.Evaluation;
 
 namespace LiftedGan.Cli.Commands;
@@ -17,7 +18,7 @@ internal static class EvalCommand
 
     static Command CreateFid()
     {
-        const string sourceHelp = "Folder of images | stylegan:CKPT | synth:SIZE | stats:FILE (our .safetensors statistics or the official .pkl).";
+        const string sourceHelp = "Folder of images | stylegan:CKPT | control:CKPT | synth:SIZE | stats:FILE (our .safetensors statistics or the official .pkl).";
         var a = new Option<string>("--a") { Description = "First source. " + sourceHelp, Required = true };
         var b = new Option<string>("--b") { Description = "Second source. " + sourceHelp, Required = true };
         var n = new Option<int>("--n") { Description = "Samples per image source (official protocol: 50000; fewer than 2048 gives a warning).", DefaultValueFactory = _ => 50000 };
@@ -55,8 +56,8 @@ internal static class EvalCommand
             };
             if (options.Count < 2) throw new UsageException($"--n {options.Count}: must be at least 2");
             using var eval = new FidEvaluation(parse.GetValue(inception), options, line => stdout.WriteLine(line));
-            using var setA = eval.Resolve(parse.GetValue(a)!, options.Seed, "a");
-            using var setB = eval.Resolve(parse.GetValue(b)!, options.Seed + 1, "b");
+            using var setA = Resolve(eval, parse.GetValue(a)!, options.Seed, "a");
+            using var setB = Resolve(eval, parse.GetValue(b)!, options.Seed + 1, "b");
             if (parse.GetValue(save) is { } savePath)
             {
                 StatisticsCache.Save(savePath, setA);
@@ -72,6 +73,14 @@ internal static class EvalCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>A source spec's statistics; control:CKPT (a control generator's samples) here, every other kind by <see cref="FidEvaluation.Resolve"/>.</summary>
+    static EvalSet Resolve(FidEvaluation eval, string spec, long seed, string side)
+    {
+        if (!spec.StartsWith("control:", StringComparison.Ordinal)) return eval.Resolve(spec, seed, side);
+        using var source = new ControlImageSource(spec["control:".Length..]);
+        return eval.Measure(source, seed, side);
     }
 
     /// <summary>The cache folder when none is given: liftedgan/fid-stats in the user's local application data.</summary>

@@ -12,7 +12,7 @@ public enum ControlMethod
     TaxFree,
 }
 
-/// <summary>What Tax-free's consistency term compares the estimator's reading of the image with.</summary>
+/// <summary>What the estimator-read terms (Tax-free's consistency, DiscoFaceGAN's imitative pose and light) compare the estimator's reading of the image with.</summary>
 public enum ConsistencyTarget
 {
     /// <summary>The code's own normals, angles and light (the paper's rep(p)).</summary>
@@ -106,7 +106,7 @@ public sealed record ControlConfig
     /// </summary>
     public double RenderFidelityWeight { get; init; } = 0;
 
-    /// <summary>What the consistency term compares the image's reading with (the paper: <see cref="ConsistencyTarget.Code"/>).</summary>
+    /// <summary>What the estimator-read terms compare the image's reading with: Tax-free's consistency term, DiscoFaceGAN's imitative pose and light terms (the papers: <see cref="ConsistencyTarget.Code"/>).</summary>
     public ConsistencyTarget ConsistencyTarget { get; init; } = ConsistencyTarget.Code;
 
     /// <summary>Seed of initialisation and of every step's draws.</summary>

@@ -29,12 +29,22 @@ public static class ControlLosses
 
     /// <summary>
     /// DiscoFaceGAN's imitative terms of images x against the renders of their codes (unweighted), by name; the pixel
-    /// term compares the render's foreground (the paper) or the whole image (<paramref name="pixelRegion"/>).
+    /// term compares the render's foreground (the paper) or the whole image (<paramref name="pixelRegion"/>). The pose
+    /// and light terms compare the estimator's reading of x with the code's exact angles and light (the paper's
+    /// coefficients) or, with <see cref="ConsistencyTarget.Render"/>, with its reading of the render itself (no
+    /// gradient), so that the render scores 0 and misreading the estimator gains nothing.
     /// </summary>
-    public static Dictionary<string, Tensor> Imitative(Tensor x, FaceBatch render, FaceAnalysis analysis, PixelRegion pixelRegion = PixelRegion.Face)
+    public static Dictionary<string, Tensor> Imitative(Tensor x, FaceBatch render, FaceAnalysis analysis, PixelRegion pixelRegion = PixelRegion.Face,
+        ConsistencyTarget target = ConsistencyTarget.Code)
     {
         using var reading = analysis.Read(x);
         var (angles, light) = FaceAnalysis.Truth(render);
+        if (target == ConsistencyTarget.Render)
+        {
+            using var _ = no_grad();
+            using var renderReading = analysis.Read(render.Images);
+            (angles, light) = (renderReading.Angles.detach(), renderReading.Light.detach());
+        }
         var mask = render.RenderedMask.unsqueeze(1);
         var area = mask.sum(new long[] { 2, 3 }).clamp_min(1);
         var terms = new Dictionary<string, Tensor>
@@ -46,8 +56,8 @@ public static class ControlLosses
         };
         if (reading.Identity is not null)
         {
-            var target = analysis.Embedding!.Embed(render.Images).detach();
-            terms["identity"] = nn.functional.relu(1 - nn.functional.cosine_similarity(reading.Identity, target, 1) - 0.3).mean();
+            var renderIdentity = analysis.Embedding!.Embed(render.Images).detach();
+            terms["identity"] = nn.functional.relu(1 - nn.functional.cosine_similarity(reading.Identity, renderIdentity, 1) - 0.3).mean();
         }
         return terms;
     }

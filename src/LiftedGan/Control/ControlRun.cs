@@ -17,11 +17,16 @@ public static class ControlRun
     /// <summary>The newest checkpoint of the run, or null.</summary>
     public static string? LatestCheckpoint(string outDir) => new RunFolder(outDir, Checkpoints).LatestCheckpoint();
 
-    /// <summary>A trainer for <paramref name="outDir"/>: resumed from its latest checkpoint (whose settings must equal <paramref name="config"/>), else fresh.</summary>
-    public static ControlTrainer Open(ControlConfig config, FaceAnalysis analysis, string outDir)
+    /// <summary>
+    /// A trainer for <paramref name="outDir"/>: resumed from its latest checkpoint (whose settings must equal
+    /// <paramref name="config"/>), else fresh, its generator taken from <paramref name="startFrom"/> when given
+    /// (<see cref="ControlTrainer.StartFrom"/>; ignored once the folder holds a checkpoint).
+    /// </summary>
+    public static ControlTrainer Open(ControlConfig config, FaceAnalysis analysis, string outDir, string? startFrom = null)
     {
         var latest = LatestCheckpoint(outDir);
-        return latest is null ? new ControlTrainer(config, analysis) : ControlTrainer.Resume(latest, config, analysis);
+        if (latest is not null) return ControlTrainer.Resume(latest, config, analysis);
+        return startFrom is null ? new ControlTrainer(config, analysis) : ControlTrainer.StartFrom(startFrom, config, analysis);
     }
 
     /// <summary>Trains to <paramref name="steps"/> (checkpoint every <paramref name="checkpointEvery"/> steps and at the end; samples every <paramref name="sampleEvery"/>).</summary>

@@ -17,7 +17,8 @@ namespace LiftedGan.Control;
 /// <item>DiscoFaceGAN: the imitative losses against the face model's render of the same codes, and from
 /// <see cref="ControlConfig.ContrastFrom"/> the contrastive losses on pairs whose codes differ only in expression or
 /// only in light (§4.3; none for pose, as in the paper);</item>
-/// <item>Tax-free: λ · consistency, FR reading the blend α·x + (1 − α)·render, α = min(1, step / blend steps).</item>
+/// <item>Tax-free: λ · consistency, FR reading the blend α·x + (1 − α)·render, α = min(1, step / blend steps), plus the
+/// render and expression terms when weighted.</item>
 /// </list>
 /// Every step's draws come from a generator seeded by (run seed, step), so a resumed run equals an uninterrupted one.
 /// </summary>
@@ -52,6 +53,8 @@ public sealed class ControlTrainer : ITrainable, IDisposable
     public StyleDiscriminator Discriminator { get; }
     /// <summary>Steps done.</summary>
     public long Step { get; private set; }
+    /// <summary>The checkpoint this run's generator started from (<see cref="StartFrom"/>): file name and SHA-256; null for a run from scratch.</summary>
+    public string? InitialisedFrom { get; private set; }
     long ITrainable.StepsDone => Step;
 
     /// <summary>Each step's randomness: a generator seeded by (run seed, step number from 1).</summary>
@@ -90,7 +93,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         {
             double ramp = Config.EstimatorRamp(Step);
             if (Config.EstimatorRampSteps > 0) scalars["estimator_ramp"] = ramp;
-            var terms = ControlLosses.Imitative(x, render, analysis, Config.PixelRegion);
+            var terms = ControlLosses.Imitative(x, render, analysis, Config.PixelRegion, Config.ConsistencyTarget);
             // One pair that differs only in expression serves the expression term and the expression contrast, drawn
             // where the first of them needs it.
             (FaceBatch Render, Tensor Image)? pairE = null;
@@ -136,6 +139,14 @@ public sealed class ControlTrainer : ITrainable, IDisposable
                 var fidelity = ControlLosses.Pixel(x, render, Config.PixelRegion);
                 total = total + Config.RenderFidelityWeight * fidelity;
                 scalars["loss/render_fidelity"] = fidelity.item<float>();
+            }
+            if (Config.ExpressionWeight > 0)
+            {
+                var (renderE, xE) = ExpressionPair(code, rng);
+                using var _ = renderE;
+                var expression = ControlLosses.ExpressionDifference(x, xE, render, renderE);
+                total = total + Config.ExpressionWeight * expression;
+                scalars["loss/expression"] = expression.item<float>();
             }
             scalars["blend_alpha"] = alpha;
         }
@@ -212,6 +223,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         root.Set("g_optimizer", AdamStateDict.Export(gAdam));
         root.Set("d_optimizer", AdamStateDict.Export(dAdam));
         root.Set("step", Step);
+        if (InitialisedFrom is not null) root.Set("initialised_from", InitialisedFrom);
         TorchCheckpoint.Save(path, root);
     }
 
@@ -219,7 +231,34 @@ public sealed class ControlTrainer : ITrainable, IDisposable
     /// Continues the run saved at <paramref name="path"/>; its settings must equal <paramref name="config"/> except the
     /// objective and the learning rate (<see cref="ControlConfig.WithObjectiveOf"/>), which the run then trains with.
     /// </summary>
-    public static ControlTrainer Resume(string path, ControlConfig config, FaceAnalysis analysis)
+    public static ControlTrainer Resume(string path, ControlConfig config, FaceAnalysis analysis) =>
+        FromCheckpoint(path, config, analysis, "use the same settings (only the objective and the learning rate may change) or another run folder", (trainer, root) =>
+        {
+            if (!root.TryGet("step", out var s) || s is not long step || !root.TryGet("discriminator", out var dv) || dv is not PyDict d
+                || !root.TryGet("g_optimizer", out var gv) || gv is not PyDict gOpt || !root.TryGet("d_optimizer", out var dov) || dov is not PyDict dOpt)
+                throw new ControlException(path, "holds no training state (step, discriminator, optimisers) to resume from");
+            ControlModel.LoadStrict(trainer.Discriminator, d, path, "discriminator");
+            AdamStateDict.Restore(trainer.gAdam, gOpt, path, "g_optimizer");
+            AdamStateDict.Restore(trainer.dAdam, dOpt, path, "d_optimizer");
+            trainer.Step = step;
+            if (root.TryGet("initialised_from", out var init) && init is string from) trainer.InitialisedFrom = from;
+        });
+
+    /// <summary>
+    /// A new run (step 0, fresh discriminator and optimisers) whose generator starts from the generator of the control
+    /// checkpoint at <paramref name="path"/>, a training or a packed one: a second stage with another objective. The
+    /// checkpoint's settings must equal <paramref name="config"/> except the objective and the learning rate, as for
+    /// <see cref="Resume"/>.
+    /// </summary>
+    public static ControlTrainer StartFrom(string path, ControlConfig config, FaceAnalysis analysis) =>
+        FromCheckpoint(path, config, analysis, "a run started from it must have the same settings (only the objective and the learning rate may change)", (trainer, _) =>
+        {
+            using var stream = File.OpenRead(path);
+            trainer.InitialisedFrom = $"{Path.GetFileName(path)} sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))}";
+        });
+
+    /// <summary>A trainer of <paramref name="config"/> with the generator of the checkpoint at <paramref name="path"/> (whose settings must match but for the objective), then <paramref name="restore"/>.</summary>
+    static ControlTrainer FromCheckpoint(string path, ControlConfig config, FaceAnalysis analysis, string mismatchHint, Action<ControlTrainer, PyDict> restore)
     {
         if (!File.Exists(path)) throw new ControlException(path, "checkpoint not found");
         TorchRuntime.EnsureLoaded();
@@ -227,26 +266,19 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         try
         {
             var saved = ControlModel.ReadConfig(root, path);
-            if (saved.WithObjectiveOf(config) != config)
-                throw new ControlException(path, $"was trained with {saved}, not {config}; use the same settings (only the objective and the learning rate may change) or another run folder");
-            if (!root.TryGet("step", out var s) || s is not long step || !root.TryGet("discriminator", out var dv) || dv is not PyDict d
-                || !root.TryGet("g_optimizer", out var gv) || gv is not PyDict gOpt || !root.TryGet("d_optimizer", out var dov) || dov is not PyDict dOpt)
-                throw new ControlException(path, "holds no training state (step, discriminator, optimisers) to resume from");
+            if (saved.WithObjectiveOf(config) != config) throw new ControlException(path, $"was trained with {saved}, not {config}; {mismatchHint}");
             var trainer = new ControlTrainer(config, analysis);
             try
             {
                 ControlModel.LoadWeights(trainer.Generator, root, path);
-                ControlModel.LoadStrict(trainer.Discriminator, d, path, "discriminator");
-                AdamStateDict.Restore(trainer.gAdam, gOpt, path, "g_optimizer");
-                AdamStateDict.Restore(trainer.dAdam, dOpt, path, "d_optimizer");
+                restore(trainer, root);
+                return trainer;
             }
             catch
             {
                 trainer.Dispose();
                 throw;
             }
-            trainer.Step = step;
-            return trainer;
         }
         finally { TorchCheckpoint.DisposeTensors(root); }
     }

@@ -1,4 +1,5 @@
 using LiftedGan.Control;
+using LiftedGan.Checkpoints;
 using LiftedGan.Evaluation;
 using LiftedGan.Lifting;
 using LiftedGan.Synthetic;
@@ -419,6 +420,117 @@ public class ControlTests
             Assert.ThrowsAny<LiftedGanException>(() => ControlModel.Load(Path.Combine(dir, "bad.pt")));
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void ASecondStageStartsFromAnotherRunsGeneratorWithAFreshDiscriminatorAndStep()
+    {
+        var analysis = RandomAnalysis();
+        var dir = Directory.CreateTempSubdirectory("control-init").FullName;
+        try
+        {
+            var config = Tiny(ControlMethod.TaxFree) with { RenderWarmupSteps = 2 };
+            string trained = Path.Combine(dir, "stage1.pt"), packed = Path.Combine(dir, "packed.pt");
+            using (var first = new ControlTrainer(config, analysis))
+            {
+                first.TrainStep();
+                first.TrainStep();
+                first.Save(trained);
+                TorchCheckpoint.Save(packed, ControlModel.ToCheckpoint(first.Generator)); // generator and config only, as pack keeps
+            }
+            var stage2 = config.WithWeight("render", 5).WithWeight("expression", 10) with { RenderWarmupSteps = 0, LearningRate = 2e-3 };
+            using var fresh = new ControlTrainer(stage2, analysis);
+            using var stage1 = ControlModel.Load(trained);
+            foreach (var file in new[] { trained, packed })
+            {
+                using var started = ControlTrainer.StartFrom(file, stage2, analysis);
+                Assert.Equal(0, started.Step);
+                Assert.Equal(stage2, started.Config);
+                Assert.StartsWith(Path.GetFileName(file) + " sha256:", started.InitialisedFrom);
+                var g1 = stage1.state_dict();
+                foreach (var (k, v) in started.Generator.state_dict()) Assert.True(v.equal(g1[k]).all().item<bool>(), $"{k} not taken from {file}");
+                var d0 = fresh.Discriminator.state_dict();
+                foreach (var (k, v) in started.Discriminator.state_dict()) Assert.True(v.equal(d0[k]).all().item<bool>(), $"discriminator {k} not fresh");
+                // The new objective runs from the first step (no warm start): adversarial, render and expression terms.
+                var s = started.TrainStep();
+                Assert.Contains("loss/d", s.Keys);
+                Assert.Contains("loss/render_fidelity", s.Keys);
+                Assert.True(double.IsFinite(s["loss/expression"]) && s["loss/expression"] >= 0);
+                started.Save(Path.Combine(dir, "stage2.pt"));
+                using var resumed = ControlTrainer.Resume(Path.Combine(dir, "stage2.pt"), stage2, analysis);
+                Assert.Equal(1, resumed.Step);
+                Assert.Equal(started.InitialisedFrom, resumed.InitialisedFrom);
+            }
+            // Structure must match; a missing file is named.
+            var wider = Assert.Throws<ControlException>(() => ControlTrainer.StartFrom(packed, stage2 with { Channels = 8 }, analysis));
+            Assert.Contains("packed.pt", wider.Message);
+            Assert.Throws<ControlException>(() => ControlTrainer.StartFrom(Path.Combine(dir, "missing.pt"), stage2, analysis));
+            // A run folder that already holds a checkpoint is resumed; the start file is then ignored.
+            var run = Path.Combine(dir, "run");
+            using (var opened = ControlRun.Open(stage2, analysis, run, packed)) ControlRun.Run(opened, run, 1, 1, 0);
+            using (var reopened = ControlRun.Open(stage2, analysis, run, Path.Combine(dir, "missing.pt")))
+            {
+                Assert.Equal(1, reopened.Step);
+                Assert.StartsWith("packed.pt sha256:", reopened.InitialisedFrom);
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void AControlCheckpointIsAnImageSourceOfPriorCodeSamples()
+    {
+        var dir = Directory.CreateTempSubdirectory("control-fid").FullName;
+        try
+        {
+            foreach (var method in new[] { ControlMethod.Disco, ControlMethod.TaxFree })
+            {
+                var file = Path.Combine(dir, $"{method}.pt");
+                using (var g = new ControlGenerator(Tiny(method))) TorchCheckpoint.Save(file, ControlModel.ToCheckpoint(g));
+                using var source = new ControlImageSource(file);
+                Assert.StartsWith("control:" + Path.GetFullPath(file) + " (sha256 ", source.Describe());
+                Assert.Equal(32, source.Resolution);
+                using var a = source.Next(3, new torch.Generator(5));
+                using var b = source.Next(3, new torch.Generator(5));
+                Assert.Equal(new long[] { 3, 3, 32, 32 }, a.shape);
+                Assert.True(a.equal(b).all().item<bool>(), "the same seed draws the same codes");
+                Assert.True(a.abs().max().item<float>() <= 1);
+            }
+            var missing = Assert.Throws<ControlException>(() => new ControlImageSource(Path.Combine(dir, "none.pt")));
+            Assert.Contains("none.pt", missing.Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void WithTheRenderTargetTheRenderItselfMeetsDiscosImitativePoseAndLightTerms()
+    {
+        var analysis = RandomAnalysis();
+        var code = ControlCode.Sample(4, 4, new torch.Generator(3));
+        using var render = ControlCode.Render(code, 32);
+        var byCode = ControlLosses.Imitative(render.Images, render, analysis, PixelRegion.Image);
+        var byRender = ControlLosses.Imitative(render.Images, render, analysis, PixelRegion.Image, ConsistencyTarget.Render);
+        Assert.True(byCode["pose"].item<float>() > 1e-3 && byCode["light"].item<float>() > 1e-3, "a random estimator misreads the renders");
+        Assert.Equal(0, byRender["pose"].item<float>(), 6);
+        Assert.Equal(0, byRender["light"].item<float>(), 6);
+        Assert.Equal(byCode["identity"].item<float>(), byRender["identity"].item<float>());
+        // The image still receives the terms' gradient.
+        var x = (render.Images + 0.1 * randn(render.Images.shape, generator: new torch.Generator(4))).detach().requires_grad_(true);
+        var pose = ControlLosses.Imitative(x, render, analysis, PixelRegion.Image, ConsistencyTarget.Render)["pose"];
+        pose.backward();
+        Assert.True(pose.item<float>() > 0 && x.grad!.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
+    public void TaxFreesExpressionTermIsOffUnlessWeighted()
+    {
+        var analysis = RandomAnalysis();
+        using (var plain = new ControlTrainer(Tiny(ControlMethod.TaxFree), analysis))
+            Assert.DoesNotContain("loss/expression", plain.TrainStep().Keys);
+        using var weighted = new ControlTrainer(Tiny(ControlMethod.TaxFree).WithWeight("expression", 50), analysis);
+        var s = weighted.TrainStep();
+        Assert.True(s["loss/expression"] > 0, "a random generator's images do not change as the renders do under an expression edit");
+        Assert.True(s["loss/g"] > s["loss/g_adv"] + s["loss/consistency"] * weighted.Config.ConsistencyWeight, "the weighted term is part of G's loss");
     }
 
     [Fact]

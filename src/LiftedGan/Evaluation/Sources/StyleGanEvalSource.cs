@@ -19,8 +19,14 @@ public sealed class StyleGanEvalSource : IImageSource, IDisposable
         if (!File.Exists(checkpoint)) throw new EvaluationException(checkpoint, "StyleGAN2 checkpoint does not exist");
         generator = StyleGanCheckpoint.LoadGenerator(checkpoint);
         generator.eval();
+        description = Label("stylegan", checkpoint, "psi 1");
+    }
+
+    /// <summary>KIND:full path (sha256 of the file's first 16 hex digits, NOTE): what a checkpoint source describes itself as (and is cached by).</summary>
+    internal static string Label(string kind, string checkpoint, string note)
+    {
         using var stream = File.OpenRead(checkpoint);
-        description = $"stylegan:{Path.GetFullPath(checkpoint)} (sha256 {Convert.ToHexStringLower(SHA256.HashData(stream))[..16]}, psi 1)";
+        return $"{kind}:{Path.GetFullPath(checkpoint)} (sha256 {Convert.ToHexStringLower(SHA256.HashData(stream))[..16]}, {note})";
     }
 
     public string Describe() => description;
