@@ -1,5 +1,4 @@
 using LiftedGan.Data;
-using LiftedGan.Evaluation;
 using static TorchSharp.torch;
 
 namespace LiftedGan.Control;
@@ -10,7 +9,7 @@ namespace LiftedGan.Control;
 /// Beside <c>synth:SIZE</c> (the face model's own renders) it measures how close the generator's images are to the
 /// world's (the CLI's FID source control:CKPT).
 /// </summary>
-public sealed class ControlImageSource : IImageSource, IDisposable
+public sealed class ControlImageSource : GeneratedImageSource, IDisposable
 {
     readonly ControlGenerator generator;
     readonly string description;
@@ -18,24 +17,18 @@ public sealed class ControlImageSource : IImageSource, IDisposable
     public ControlImageSource(string checkpoint)
     {
         generator = ControlModel.Load(checkpoint);
-        description = StyleGanEvalSource.Label("control", checkpoint, "prior codes");
+        description = CheckpointLabel("control", checkpoint, "prior codes");
     }
 
-    public string Describe() => description;
+    public override string Describe() => description;
 
-    public int? Resolution => generator.Config.Size;
+    public override int? Resolution => generator.Config.Size;
 
-    public long? Available => null;
-
-    public bool IsRandom => true;
-
-    public Tensor Next(int n, Generator g)
+    protected override Tensor Draw(int n, Generator g)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         var code = ControlCode.Sample(n, generator.Config.NoiseDims, g);
         using var render = generator.Config.Method == ControlMethod.TaxFree ? ControlCode.Render(code, generator.Config.Size) : null;
-        return generator.Generate(code, render).clamp(-1, 1).MoveToOuterDisposeScope();
+        return generator.Generate(code, render).clamp(-1, 1);
     }
 
     public void Dispose() => generator.Dispose();

@@ -9,7 +9,7 @@ namespace LiftedGan.Baselines.Unsup3d;
 /// mapping of z (truncation 1), the synthesis with the checkpoint's stored noise (as the lift renders its teacher),
 /// clamped to [−1, 1]. What Unsup3d "trained on StyleGAN2 samples" sees.
 /// </summary>
-public sealed class TeacherImageSource(StyleGenerator teacher, string description) : IImageSource, IDisposable
+public sealed class TeacherImageSource(StyleGenerator teacher, string description) : GeneratedImageSource, IDisposable
 {
     /// <summary>Loads the teacher (g_ema) of a StyleGAN2 checkpoint.</summary>
     public static TeacherImageSource Load(string checkpoint)
@@ -23,21 +23,14 @@ public sealed class TeacherImageSource(StyleGenerator teacher, string descriptio
 
     public StyleGenerator Teacher { get; } = teacher;
 
-    public string Describe() => description;
+    public override string Describe() => description;
 
-    public int? Resolution => Teacher.Config.Size;
+    public override int? Resolution => Teacher.Config.Size;
 
-    public long? Available => null;
-
-    public bool IsRandom => true;
-
-    public Tensor Next(int n, Generator g)
+    protected override Tensor Draw(int n, Generator g)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         var w = Teacher.Map(randn([n, Teacher.Config.StyleDim], generator: g));
-        var image = Teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image;
-        return image.clamp(-1, 1).MoveToOuterDisposeScope();
+        return Teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1);
     }
 
     public void Dispose() => Teacher.Dispose();
