@@ -142,9 +142,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
             }
             if (Config.ExpressionWeight > 0)
             {
-                var (renderE, xE) = ExpressionPair(code, rng);
-                using var _ = renderE;
-                var expression = ControlLosses.ExpressionDifference(x, xE, render, renderE);
+                var expression = ExpressionTerm(code, x, render, rng);
                 total = total + Config.ExpressionWeight * expression;
                 scalars["loss/expression"] = expression.item<float>();
             }
@@ -167,9 +165,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         scalars["loss/warmup_pixel"] = pixel.item<float>();
         if (Config.ExpressionWeight > 0)
         {
-            var (renderE, xE) = ExpressionPair(code, rng);
-            using var _ = renderE;
-            var expression = ControlLosses.ExpressionDifference(x, xE, render, renderE);
+            var expression = ExpressionTerm(code, x, render, rng);
             loss = loss + Config.ExpressionWeight / Config.PixelWeight * expression;
             scalars["loss/warmup_expression"] = expression.item<float>();
         }
@@ -178,6 +174,14 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         gAdam.Step();
         scalars["loss/g"] = loss.item<float>();
         return scalars;
+    }
+
+    /// <summary>The expression term (unweighted) of images x of <paramref name="code"/>, against a fresh pair with the expression redrawn.</summary>
+    Tensor ExpressionTerm(Tensor code, Tensor x, FaceBatch render, Generator rng)
+    {
+        var (renderE, xE) = ExpressionPair(code, rng);
+        using var _ = renderE;
+        return ControlLosses.ExpressionDifference(x, xE, render, renderE);
     }
 
     /// <summary>
