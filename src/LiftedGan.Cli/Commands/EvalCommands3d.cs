@@ -144,10 +144,11 @@ internal static class EvalCommands3d
     {
         var inv = CultureInfo.InvariantCulture;
         stdout.WriteLine(string.Create(inv, $"{r.Samples} samples, seed {r.Seed}, truncation 1; teacher vs world render L1 {r.TeacherFitL1:F4} (world mean image: {r.MeanImageL1:F4})"));
-        stdout.WriteLine($"{"method",-28} {"yaw mean/med",14} {"pitch mean/med",15} {"roll mean/med",14} {"SIDE",8} {"MAD",7}");
+        stdout.WriteLine($"{"method",-28} {"yaw mean/med",14} {"pitch mean/med",15} {"roll mean/med",14} {"SIDE",8} {"MAD",7} {"relief",7}");
         static string A(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.MeanAbs:F2}/{a.MedianAbs:F2}");
         foreach (var m in r.Methods)
-            stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {A(m.Yaw),14} {A(m.Pitch),15} {A(m.Roll),14} {m.Side,8:F4} {m.Mad,7:F2}"));
+            stdout.WriteLine(string.Create(inv, $"{m.Method,-28} {A(m.Yaw),14} {A(m.Pitch),15} {A(m.Roll),14} {m.Side,8:F4} {m.Mad,7:F2} {m.Relief,7:F2}"));
+        stdout.WriteLine("relief: std of the log depth over the true one's on the scored overlap (1: the true depth of relief; 0: a plane)");
         stdout.WriteLine("mean signed error (bias) and mean absolute error with the bias removed, yaw / pitch / roll:");
         static string C(AngleStats? a) => a is null ? "—" : string.Create(CultureInfo.InvariantCulture, $"{a.Bias:+0.00;-0.00;0.00}/{a.CentredMeanAbs:F2}");
         foreach (var m in r.Methods.Where(m => m.Yaw is not null))

@@ -40,10 +40,15 @@ internal static class Unsup3dCommand
         {
             Description = "λ_perc, the perceptual term's weight (official 1; 0 switches it off).", DefaultValueFactory = _ => Unsup3dConfig.Official.PerceptualWeight,
         };
+        var init = new Option<string?>("--init")
+        {
+            Description = "Start a new run from an Unsup3d checkpoint (training or packed, e.g. models/unsup3d_world64.pth): its networks, settings, step " +
+                          "and training time carry over (only --steps and --lr apply), Adam starts fresh. Ignored when the run folder already holds a checkpoint (it is resumed).",
+        };
         var cmd = new Command("train", "Train Unsup3d (resumable, atomic checkpoints RUN/checkpoint_NNNNNNN.pth, RUN/loss.csv, RUN/samples, TensorBoard RUN/tb). " +
                                        "Its checkpoints are scored by eval truth like a lift.")
         {
-            stylegan, data, output, steps, batch, size, width, lr, seed, vgg, ckptEvery, sampleEvery, noConfidence, perceptualWeight,
+            stylegan, data, output, steps, batch, size, width, lr, seed, vgg, ckptEvery, sampleEvery, noConfidence, perceptualWeight, init,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -67,12 +72,14 @@ internal static class Unsup3dCommand
                 : folder == "faces" ? new Synthetic.FaceWorldSource(s)
                 : new StyleGan2.ImageFolderSource(folder!, s, flip: false);
             string outDir = parse.GetValue(output)!;
-            using var trainer = Unsup3dRun.Open(config, Source, outDir, parse.GetValue(vgg), w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"));
+            using var trainer = Unsup3dRun.Open(config, Source, outDir, parse.GetValue(vgg), w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"),
+                parse.GetValue(init));
             using var model = trainer.Model;
             using var source = trainer.Source as IDisposable;
             using var perceptual = trainer.Perceptual;
             var c = trainer.Config;
-            stdout.WriteLine($"unsup3d {c.ImageSize} px, width {c.Channels}, batch {c.BatchSize}, from step {trainer.GlobalStep} to {c.Steps} on {trainer.Source.Describe()} -> {outDir}");
+            stdout.WriteLine($"unsup3d {c.ImageSize} px, width {c.Channels}, batch {c.BatchSize}, from step {trainer.GlobalStep} to {c.Steps} on {trainer.Source.Describe()} -> {outDir}"
+                             + (trainer.InitialisedFrom is { } from ? $" (networks from {from})" : ""));
             TrainingProgress.Run(stdout, "unsup3d", c.Steps, trainer.GlobalStep, report =>
                 Unsup3dRun.Run(trainer, outDir, every, parse.GetValue(sampleEvery), p => report(p.Step, string.Create(CultureInfo.InvariantCulture,
                     $"{p.Step}/{p.TotalSteps} {p.StepsPerSecond:F2} it/s total {p.Losses["total"]:F4} l1 {p.Losses["l1"]:F4}"))));

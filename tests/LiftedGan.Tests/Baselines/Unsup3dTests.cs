@@ -142,6 +142,57 @@ public class Unsup3dTests
     }
 
     [Fact]
+    public void ARunStartedFromAnotherContinuesItsNetworksStepAndTimeWithItsSettings()
+    {
+        string first = TempDir(), second = TempDir();
+        try
+        {
+            Func<int, IImageSource> source = s => new SmoothImages(s);
+            var warnings = new List<string>();
+            using (var t = Unsup3dRun.Open(Tiny with { Steps = 2 }, source, first, null, _ => { })) { Unsup3dRun.Run(t, first, sampleEvery: 0); t.Model.Dispose(); }
+            string from = Unsup3dRun.LatestCheckpoint(first)!;
+            var (_, seconds) = Unsup3dCheckpoint.ReadProgress(from);
+            // Other settings given: the file's are kept (with a warning); the step count and learning rate apply.
+            using (var t = Unsup3dRun.Open(Tiny with { Steps = 4, FlipWeight = 0.25, LearningRate = 3e-4 }, source, second, null, warnings.Add, from))
+            {
+                Assert.Equal(2, t.GlobalStep);
+                Assert.Equal(Tiny.FlipWeight, t.Config.FlipWeight);
+                Assert.Equal(3e-4, t.Config.LearningRate);
+                Assert.Equal(seconds, t.TrainSeconds);
+                Assert.StartsWith(Path.GetFileName(from) + " sha256:", t.InitialisedFrom);
+                using (var stored = Unsup3dCheckpoint.Open(from))
+                    foreach (var ((name, pa), (_, pb)) in stored.Networks.SelectMany(n => n.Module.named_parameters()).Zip(t.Model.Networks.SelectMany(n => n.Module.named_parameters())))
+                        Assert.True(pa.eq(pb).all().item<bool>(), $"{name} was not taken from the file");
+                Unsup3dRun.Run(t, second, sampleEvery: 0);
+                Assert.Equal(4, t.GlobalStep);
+                t.Model.Dispose();
+            }
+            Assert.Contains(warnings, w => w.Contains("keeps the settings stored", StringComparison.Ordinal));
+            // Resumed: the record of the initialisation comes back from the run's own checkpoint, the file is not read again.
+            warnings.Clear();
+            using (var t = Unsup3dRun.Open(Tiny with { Steps = 5 }, source, second, null, warnings.Add, Path.Combine(first, "missing.pth")))
+            {
+                Assert.Equal(4, t.GlobalStep);
+                Assert.StartsWith(Path.GetFileName(from) + " sha256:", t.InitialisedFrom);
+                t.Model.Dispose();
+            }
+            Assert.Contains(warnings, w => w.Contains("is not read", StringComparison.Ordinal));
+            // A run that would end at or before the file's step is refused, naming the file.
+            string third = TempDir();
+            try
+            {
+                var e = Assert.Throws<Unsup3dException>(() => Unsup3dRun.Open(Tiny with { Steps = 2 }, source, third, null, _ => { }, from));
+                Assert.Contains(from, e.Message);
+            }
+            finally { Directory.Delete(third, recursive: true); }
+        }
+        finally
+        {
+            foreach (var dir in new[] { first, second }) if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ATruncatedCheckpointIsATypedErrorNamingTheFile()
     {
         string dir = TempDir();

@@ -99,18 +99,19 @@ public class MethodComparisonTests
         Assert.Equal(MethodCost.Stated, r.Rows[0].Cost!.Source);
 
         string md = ComparisonReport.Markdown(r, "liftedgan eval compare ...");
-        foreach (var header in new[] { "SIDE (×10⁻²)", "MAD (°)", "yaw (°)", "pitch (°)", "roll (°)", "distinct.", "identity cos ±30°", "cost" })
+        foreach (var header in new[] { "SIDE (×10⁻²)", "MAD (°)", "relief (× true)", "yaw (°)", "yaw gain", "pitch (°)", "roll (°)", "distinct.", "identity cos ±30°", "cost" })
             Assert.Contains(header, md);
         var tableRows = md.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| method", StringComparison.Ordinal)).ToList();
         foreach (var label in new[] { "LiftedGAN", "Unsup3d", "GAN2Shape", "supervised oracle", "constant template", "constant answer", "mean shape at the true pose" })
             Assert.Contains(tableRows, l => l.StartsWith("| " + label, StringComparison.Ordinal));
-        Assert.Equal(11, md.Split('\n').First(l => l.StartsWith("| method | samples", StringComparison.Ordinal)).Count(c => c == '|') - 1);
+        Assert.Equal(13, md.Split('\n').First(l => l.StartsWith("| method | samples", StringComparison.Ordinal)).Count(c => c == '|') - 1);
         Assert.Contains("| first 2 |", md);
         Assert.Contains("3 h (stated)", md);
         Assert.Contains("0.756", md); // GAN2Shape's published BFM SIDE, in the papers' table
         Assert.Contains("0.472", md); // Unsup3d in LiftedGAN's Table 2
         using var json = JsonDocument.Parse(ComparisonReport.Json(r, "cmd"));
         Assert.Equal(r.Rows.Count, json.RootElement.GetProperty("rows").GetArrayLength());
+        Assert.True(json.RootElement.GetProperty("rows")[0].TryGetProperty("relief", out _));
     }
 
     /// <summary>
@@ -183,6 +184,10 @@ public class MethodComparisonTests
         Assert.Equal(constant.Pitch!.Bias + mean[0], template.Pitch!.Bias, 3);
         Assert.Equal(0.0, template.Yaw.Gain, 9);
         Assert.True(template.Mad < constant.Mad, $"the mean face ({template.Mad}°) has a better shape than a plane ({constant.Mad}°)");
+        // Relief: the flat plane has none; the mean face a relief of the true one's order.
+        Assert.Equal(0.0, constant.Relief, 9);
+        Assert.InRange(template.Relief, 0.3, 3);
+        Assert.Equal(hand.Relief, template.Relief, 4);
     }
 
     [Fact]

@@ -68,6 +68,27 @@ public class MetricTests
     }
 
     [Fact]
+    public void ReliefRatioReadsTheDepthOfReliefAndIgnoresScaleAndTheMaskedOut()
+    {
+        var g = new torch.Generator(6);
+        using var truth = 1 + 0.05 * torch.rand(2, 8, 8, generator: g, dtype: torch.float64);
+        using var mask = torch.ones(2, 8, 8);
+        mask[1, 0] = 0;
+        using var scaled = truth * 1.3;
+        scaled[1, 0] = 50; // outside the mask
+        using var r = DepthMetrics.ReliefRatio(scaled, truth, mask);
+        Assert.Equal(1.0, r[0].item<double>(), 9);
+        Assert.Equal(1.0, r[1].item<double>(), 9);
+        // Twice the log relief (d² = exp(2 log d)) reads 2, a plane facing the camera 0, the mirrored relief 1.
+        using var deeper = truth.pow(2);
+        Assert.Equal(2.0, DepthMetrics.ReliefRatio(deeper, truth, mask)[0].item<double>(), 9);
+        using var plane = torch.ones_like(truth);
+        Assert.Equal(0.0, DepthMetrics.ReliefRatio(plane, truth, mask)[0].item<double>(), 9);
+        using var inverted = truth.reciprocal();
+        Assert.Equal(1.0, DepthMetrics.ReliefRatio(inverted, truth, mask)[0].item<double>(), 9);
+    }
+
+    [Fact]
     public void NormalizedDepthErrorIgnoresScaleAndShiftAndMask()
     {
         var g = new torch.Generator(5);

@@ -19,6 +19,9 @@ public static class Unsup3dCheckpoint
     /// </summary>
     public const string TrainSecondsKey = "train_seconds";
 
+    /// <summary>Key of the name and SHA-256 of the checkpoint a run's networks started from (absent for fresh networks).</summary>
+    public const string InitialisedFromKey = "initialised_from";
+
     /// <summary>The step and training seconds stored in <paramref name="path"/> (null where not stored).</summary>
     public static (long? Step, double? TrainSeconds) ReadProgress(string path)
     {

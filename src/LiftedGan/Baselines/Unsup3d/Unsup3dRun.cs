@@ -30,9 +30,12 @@ public static class Unsup3dRun
     /// so). <paramref name="source"/> makes the training images for an image size (a new run takes the size of a source
     /// that has its own, e.g. a teacher). A run folder with a checkpoint
     /// resumes from it with its stored settings, the step count of <paramref name="config"/> excepted
-    /// (<paramref name="warn"/> names settings given otherwise).
+    /// (<paramref name="warn"/> names settings given otherwise). A new run with <paramref name="initFrom"/> starts from
+    /// that checkpoint's networks, step count and settings (<see cref="Unsup3dTrainer.StartFrom"/>; only the step count
+    /// and learning rate of <paramref name="config"/> apply); a run folder with a checkpoint ignores it.
     /// </summary>
-    public static Unsup3dTrainer Open(Unsup3dConfig config, Func<int, IImageSource> source, string outDir, string? vggPath, Action<string> warn)
+    public static Unsup3dTrainer Open(Unsup3dConfig config, Func<int, IImageSource> source, string outDir, string? vggPath, Action<string> warn,
+        string? initFrom = null)
     {
         new RunFolder(outDir, Checkpoints).EnsureWritable();
         RunLock.ThrowIfHeld(RunLock.ForFolder(outDir));
@@ -46,6 +49,19 @@ public static class Unsup3dRun
             if (stored with { Steps = config.Steps } != config)
                 warn($"resuming {checkpoint}: the run keeps the settings stored in it; only the step count changes");
             config = stored with { Steps = config.Steps };
+            if (initFrom is not null) warn($"{initFrom} is not read: the run folder holds {checkpoint}, which is resumed");
+            initFrom = null;
+        }
+        else if (initFrom is not null)
+        {
+            var root = Unsup3dCheckpoint.LoadRoot(initFrom);
+            Unsup3dConfig stored;
+            try { stored = Unsup3dCheckpoint.ReadConfig(root, initFrom); }
+            finally { LiftedGan.Checkpoints.TorchCheckpoint.DisposeTensors(root); }
+            var kept = stored with { Steps = config.Steps, LearningRate = config.LearningRate };
+            if (kept with { ImageSize = config.ImageSize } != config)
+                warn($"starting from {initFrom}: the run keeps the settings stored in it; only the step count and learning rate change");
+            config = kept;
         }
         if (vggPath is not null && !File.Exists(vggPath)) throw new Unsup3dException(vggPath, "VGG16 checkpoint not found");
         var images = source(config.ImageSize);
@@ -54,7 +70,7 @@ public static class Unsup3dRun
         try
         {
             // A new run takes the size of a source that has its own (a teacher); a resumed one keeps its size (the trainer checks).
-            if (checkpoint is null && images.Resolution is int r) config = config with { ImageSize = r };
+            if (checkpoint is null && initFrom is null && images.Resolution is int r) config = config with { ImageSize = r };
             if (config.Problem() is { } problem) throw new Unsup3dException("config", problem);
             if (config.PerceptualWeight > 0)
             {
@@ -70,6 +86,12 @@ public static class Unsup3dRun
             model = new Unsup3dModel(config);
             var trainer = new Unsup3dTrainer(model, images, perceptual);
             if (checkpoint is not null) trainer.Resume(checkpoint);
+            else if (initFrom is not null) trainer.StartFrom(initFrom);
+            if (trainer.GlobalStep >= config.Steps && initFrom is not null)
+            {
+                trainer.Dispose();
+                throw new Unsup3dException(initFrom, $"is at step {trainer.GlobalStep}: the run must end beyond it (its step count is {config.Steps})");
+            }
             return trainer;
         }
         catch

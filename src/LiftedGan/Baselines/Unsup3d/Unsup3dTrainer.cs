@@ -57,6 +57,12 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
     public double TrainSeconds { get; private set; }
     long ITrainable.StepsDone => GlobalStep;
 
+    /// <summary>
+    /// The checkpoint this run's networks started from (its file name and SHA-256; <see cref="StartFrom"/>), or null for
+    /// a run from fresh networks. Kept in every checkpoint and restored on resume.
+    /// </summary>
+    public string? InitialisedFrom { get; private set; }
+
     /// <summary>Each step's randomness: a generator seeded by (seed, step index).</summary>
     public StepRandomness Randomness => StepRandomness.PerStep(i => StepRandomness.GoldenSeed((ulong)Config.Seed, i));
 
@@ -151,6 +157,7 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
         root.Set("global_step", GlobalStep);
         root.Set(Unsup3dCheckpoint.TrainSecondsKey, TrainSeconds);
         root.Set("data", Source.Describe());
+        if (InitialisedFrom is not null) root.Set(Unsup3dCheckpoint.InitialisedFromKey, InitialisedFrom);
         TorchCheckpoint.Save(path, root);
     }
 
@@ -166,8 +173,28 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
             AdamStateDict.Restore(_adam, optimizer, path, "optimizer");
             GlobalStep = done;
             TrainSeconds = root.TryGet(Unsup3dCheckpoint.TrainSecondsKey, out var t) && t is double seconds ? seconds : 0;
+            InitialisedFrom = root.TryGet(Unsup3dCheckpoint.InitialisedFromKey, out var init) && init is string from ? from : null;
         }
         finally { TorchCheckpoint.DisposeTensors(root); }
+    }
+
+    /// <summary>
+    /// Starts a new run from another run's networks (a training or packed checkpoint of the same settings): the
+    /// networks (strictly), the step count and training seconds carry over, so the run continues that model's schedule
+    /// and cost; Adam starts afresh (a packed file holds no optimiser state). The file's name and SHA-256 are recorded.
+    /// </summary>
+    public void StartFrom(string path)
+    {
+        var root = Unsup3dCheckpoint.LoadRoot(path);
+        try
+        {
+            Unsup3dCheckpoint.LoadInto(Model, root, path);
+            GlobalStep = root.TryGet("global_step", out var step) && step is long done ? done : 0;
+            TrainSeconds = root.TryGet(Unsup3dCheckpoint.TrainSecondsKey, out var t) && t is double seconds ? seconds : 0;
+        }
+        finally { TorchCheckpoint.DisposeTensors(root); }
+        using var stream = File.OpenRead(path);
+        InitialisedFrom = $"{Path.GetFileName(path)} sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))}";
     }
 
     public void Dispose() => _adam.Dispose();

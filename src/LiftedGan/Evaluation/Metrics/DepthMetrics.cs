@@ -32,6 +32,26 @@ public static class DepthMetrics
         return (meanSq - mean.pow(2)).clamp_min(0).sqrt().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Relief amplitude per image: the standard deviation of log d_pred over the mask divided by that of log d_gt (1: the
+    /// true relief; 2: twice as deep; 0: a plane facing the camera). SIDE counts a wrong amplitude as error, so a shape of
+    /// the right form but exaggerated relief can score worse than a flat plane; this tells the two apart.
+    /// </summary>
+    public static Tensor ReliefRatio(Tensor predicted, Tensor truth, Tensor mask)
+    {
+        CheckShapes(predicted, truth, mask);
+        using var scope = NewDisposeScope();
+        var m = mask.to(ScalarType.Float64);
+        var count = m.sum(new long[] { 1, 2 }, keepdim: true).clamp_min(1);
+        Tensor Spread(Tensor d)
+        {
+            var x = d.to(ScalarType.Float64).log();
+            var mean = (x * m).sum(new long[] { 1, 2 }, keepdim: true) / count;
+            return (((x - mean).pow(2) * m).sum(new long[] { 1, 2 }) / count.squeeze(2).squeeze(1)).sqrt();
+        }
+        return (Spread(predicted) / Spread(truth).clamp_min(1e-12)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Mean angle deviation per image in degrees between normal maps on the mask (renormalised to unit length).</summary>
     public static Tensor Mad(Tensor predictedNormals, Tensor trueNormals, Tensor mask)
     {

@@ -48,10 +48,11 @@ public sealed record AngleStats(double MeanAbs, double MedianAbs, double Bias)
 /// <summary>
 /// One method's errors against exact truth: pitch, yaw and roll (null where the method gives no angles); SIDE (raw,
 /// not ×10²), MAD (degrees) and the z-scored depth error of its view-space depth on the one-pixel-eroded overlap of its
-/// mask and the true foreground (NaN where it gives no depth; means over images with a non-empty overlap).
+/// mask and the true foreground (NaN where it gives no depth; means over images with a non-empty overlap); and on the
+/// same overlap the relief amplitude (<see cref="DepthMetrics.ReliefRatio"/>: 1 is the true depth of relief).
 /// </summary>
 public sealed record TruthScores(string Method, AngleStats? Pitch, AngleStats? Yaw, AngleStats? Roll, double Side, double Mad,
-    double NormalizedDepth, int EmptyOverlap);
+    double NormalizedDepth, int EmptyOverlap, double Relief = double.NaN);
 
 /// <summary>
 /// A method's canonical depth against the true canonical depth: the mean per-face Pearson correlation and the
@@ -559,7 +560,7 @@ public static class ExactTruthProtocol
         readonly List<double>[] _angles = [new(), new(), new()];
         readonly List<double>[] _trueAngles = [new(), new(), new()];
         bool _hasAngles;
-        double _side, _mad, _z;
+        double _side, _mad, _z, _relief;
         int _covered, _images;
 
         public void Add(DepthMapRenderer renderer, Tensor depth, Tensor mask, Tensor? angles, Tensor trueDepth, Tensor trueMask, Tensor trueAngles)
@@ -580,6 +581,7 @@ public static class ExactTruthProtocol
             _side += Sum(DepthMetrics.Side(depth, trueDepth, m));
             _mad += Sum(DepthMetrics.Mad(renderer.Normals(depth), renderer.Normals(trueDepth), m));
             _z += Sum(DepthMetrics.NormalizedDepthError(depth, trueDepth, m));
+            _relief += Sum(DepthMetrics.ReliefRatio(depth, trueDepth, m));
             _covered += (int)valid.sum().item<double>();
         }
 
@@ -589,7 +591,7 @@ public static class ExactTruthProtocol
             return new TruthScores(method,
                 _hasAngles ? AngleStats.Of(_angles[0], _trueAngles[0]) : null, _hasAngles ? AngleStats.Of(_angles[1], _trueAngles[1]) : null,
                 _hasAngles ? AngleStats.Of(_angles[2], _trueAngles[2]) : null,
-                Depth(_side), Depth(_mad), Depth(_z), _images - _covered);
+                Depth(_side), Depth(_mad), Depth(_z), _images - _covered, Depth(_relief));
         }
     }
 }

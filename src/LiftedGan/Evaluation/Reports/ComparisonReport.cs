@@ -16,13 +16,15 @@ public static class ComparisonReport
 
     static string Angle(AngleStats? a) => a is null ? "–" : F(a.MeanAbs, "F2");
 
+    static string Gain(AngleStats? a) => a is null ? "–" : F(a.Gain, "F2");
+
     /// <summary>The measured table (one row per method and sample set), with the samples and definitions below it.</summary>
     public static string MeasuredMarkdown(MethodComparisonResult r)
     {
         var sb = new StringBuilder();
-        sb.Append("| method | samples | SIDE (×10⁻²) ↓ | MAD (°) ↓ | z-scored depth ↓ | yaw (°) ↓ | pitch (°) ↓ | roll (°) ↓ | distinct. ↑ | ")
+        sb.Append("| method | samples | SIDE (×10⁻²) ↓ | MAD (°) ↓ | z-scored depth ↓ | relief (× true) | yaw (°) ↓ | yaw gain | pitch (°) ↓ | roll (°) ↓ | distinct. ↑ | ")
           .Append(CultureInfo.InvariantCulture, $"identity cos ±{string.Join("/", r.Options.IdentityYaws.Select(y => Math.Abs(y)).Distinct().Select(y => F(y)))}° ↑ | cost |\n")
-          .Append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+          .Append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var row in r.Rows)
         {
             var s = row.Scores;
@@ -30,7 +32,7 @@ public static class ComparisonReport
                 : string.Create(CultureInfo.InvariantCulture, $"first {row.Samples}");
             string cost = row.Cost is null ? "–" : row.Cost.Source == MethodCost.None ? row.Cost.Text : $"{row.Cost.Text} ({row.Cost.Source})";
             sb.Append(CultureInfo.InvariantCulture,
-                $"| {row.Label} | {samples} | {F(100 * s.Side, "F3")} | {F(s.Mad, "F2")} | {F(s.NormalizedDepth, "F3")} | {Angle(s.Yaw)} | {Angle(s.Pitch)} | {Angle(s.Roll)} | ")
+                $"| {row.Label} | {samples} | {F(100 * s.Side, "F3")} | {F(s.Mad, "F2")} | {F(s.NormalizedDepth, "F3")} | {F(s.Relief, "F2")} | {Angle(s.Yaw)} | {Gain(s.Yaw)} | {Angle(s.Pitch)} | {Angle(s.Roll)} | ")
               .Append(CultureInfo.InvariantCulture, $"{(row.Canonical is { } c ? F(c.Distinctiveness, "F3") : "–")} | {F(row.IdentityCosine, "F3")} | {cost} |\n");
         }
         sb.Append('\n').Append(Definitions(r));
@@ -44,6 +46,7 @@ public static class ComparisonReport
         {
             string.Create(inv, $"Samples: z ~ N(0, I) from seed {r.Options.Seed} through the world-fit teacher at ψ 1 (stored noise), scored against the world's render of each z (exact depth, view and mask); \"first N\": the first N of the same samples. Teacher vs world render L1 {F(r.All.TeacherFitL1, "F4")} (the world's mean image: {F(r.All.MeanImageL1, "F4")})."),
             "SIDE (scale-invariant depth error, reported ×10⁻²) and MAD (mean angle between normals, degrees) of the depth in each method's own predicted view on the one-pixel-eroded overlap of its valid pixels and the true foreground (spec related-systems §2.3); z-scored depth: RMS difference of the mean/std-normalised depths on that overlap (LiftedGAN Table 2's depth metric, against exact truth here).",
+            "relief: the standard deviation of the log depth on that overlap over the true one's, per image, mean (1: the true depth of relief, 0: a plane facing the camera). SIDE counts a wrong amplitude as error, so a shape of the right form but twice as deep can score worse than a flat plane; yaw gain: the least-squares slope of the predicted yaw on the true yaw (1 turns as far as the truth, 0 not at all). Too deep a relief with too little turn is the depth-rotation trade-off an image of a turned face leaves open (a face turned less, with deeper relief, moves its features about as far).",
             "yaw / pitch / roll: mean absolute error against the true angles (no mean removed).",
             "distinct.: correlation of the between-face differences of the canonical depth with the true ones (0 for one shape for all).",
             string.Create(inv, $"identity cos: cosine of the face embedding between each method's reconstruction rendered at its own predicted view and the same reconstruction turned by {string.Join(" and ", r.Options.IdentityYaws.Select(y => $"{y:+0;-0}°"))} of yaw from there (mean over faces and both turns); the constant template's reconstruction is the teacher's image on the mean depth at the mean pose."),
@@ -112,7 +115,7 @@ public static class ComparisonReport
             rows = r.Rows.Select(row => new
             {
                 method = row.Method, label = row.Label, samples = row.Samples,
-                side = row.Scores.Side, mad = row.Scores.Mad, z_depth = row.Scores.NormalizedDepth, empty_overlap = row.Scores.EmptyOverlap,
+                side = row.Scores.Side, mad = row.Scores.Mad, z_depth = row.Scores.NormalizedDepth, relief = row.Scores.Relief, empty_overlap = row.Scores.EmptyOverlap,
                 yaw = A(row.Scores.Yaw), pitch = A(row.Scores.Pitch), roll = A(row.Scores.Roll),
                 canonical_r = row.Canonical?.Correlation, distinctiveness = row.Canonical?.Distinctiveness,
                 identity_cos = row.Identity is null ? (double?)null : row.IdentityCosine, identity_faces = row.Identity?.Faces,
