@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using LiftedGan.Baselines.Unsup3d;
+using LiftedGan.StyleGan2;
 using LiftedGan.Evaluation;
 using LiftedGan.IO;
 using LiftedGan.Lifting;
@@ -172,9 +174,9 @@ internal static class EvalCommands3d
     static Command IdentityYawCommand()
     {
         var embedding = new Option<string>("--face-embedding") { Description = "Face-embedding checkpoint (identity train, or LResNet).", Required = true };
-        var ckpt = new Option<string?>("--ckpt") { Description = "LiftedGAN checkpoint (with --stylegan)." };
+        var ckpt = new Option<string?>("--ckpt") { Description = "LiftedGAN or Unsup3d checkpoint (told apart by content; with --stylegan, whose samples Unsup3d reconstructs)." };
         var stylegan = new Option<string?>("--stylegan") { Description = "The teacher StyleGAN2 checkpoint." };
-        var synth = new Option<bool>("--synth") { Description = "Use the exact procedural world instead of a lifted generator." };
+        var synth = new Option<bool>("--synth") { Description = "Use the exact procedural world instead of a lifted generator or Unsup3d model." };
         var n = new Option<int>("--n") { Description = "Number of faces.", DefaultValueFactory = _ => 100 };
         var yaws = new Option<string>("--yaws") { Description = "Comma-separated yaw angles in degrees.", DefaultValueFactory = _ => "-45,-30,-15,0,15,30,45" };
         var size = new Option<int>("--size") { Description = "Render size for --synth.", DefaultValueFactory = _ => 64 };
@@ -194,12 +196,19 @@ internal static class EvalCommands3d
             if (useSynth == (lift is not null)) throw new UsageException("--synth or --ckpt: give exactly one");
             if (lift is not null && sg is null) throw new UsageException("--stylegan: needed with --ckpt");
             var embed = PretrainedNetworks.LoadFaceEmbedding(parse.GetValue(embedding)!);
-            using var model = lift is null ? null : LiftedCheckpoint.Open(lift, sg!);
-            var render = model is null ? IdentityYaw.FaceWorldRenderer(parse.GetValue(seed), parse.GetValue(size)) : IdentityYaw.LiftedRenderer(model, parse.GetValue(seed));
+            bool isUnsup3d = lift is not null && TruthSubjects.KindOf(lift) == SubjectKind.Unsup3d;
+            using var model = lift is null || isUnsup3d ? null : LiftedCheckpoint.Open(lift, sg!);
+            using var unsup3d = isUnsup3d ? Unsup3dCheckpoint.Open(lift!) : null;
+            using var teacher = isUnsup3d ? StyleGanCheckpoint.LoadGenerator(sg!) : null;
+            teacher?.eval();
+            long faceSeed = parse.GetValue(seed);
+            Func<int, IReadOnlyList<double>, TorchSharp.torch.Tensor> Renderer(bool flat) => unsup3d is not null ? IdentityYaw.Unsup3dRenderer(unsup3d, teacher!, faceSeed, flat)
+                : IdentityYaw.LiftedRenderer(model!, faceSeed, flat);
+            var render = lift is null ? IdentityYaw.FaceWorldRenderer(faceSeed, parse.GetValue(size)) : Renderer(flat: false);
             var r = IdentityYaw.Measure(embed, parse.GetValue(n), angles, render);
             string folder = parse.GetValue(output)!;
-            // A lift also gets the constant-shape answer: its own frontal image on a flat card, turned the same way.
-            var flat = model is null ? null : IdentityYaw.Measure(embed, parse.GetValue(n), angles, IdentityYaw.LiftedRenderer(model, parse.GetValue(seed), flat: true));
+            // A method also gets the constant-shape answer: its own frontal image on a flat card, turned the same way.
+            var flat = lift is null ? null : IdentityYaw.Measure(embed, parse.GetValue(n), angles, Renderer(flat: true));
             if (flat is null)
             {
                 r.Write(folder, "world, mean ± std");
@@ -207,12 +216,13 @@ internal static class EvalCommands3d
             }
             else
             {
-                r.Write(folder, "lift, mean ± std", [("flat card (constant shape)", flat)]);
+                string label = isUnsup3d ? Unsup3dTruthSubject.Name : ExactTruthProtocol.Lift;
+                r.Write(folder, $"{label}, mean ± std", [("flat card (constant shape)", flat)]);
                 flat.Write(Path.Combine(folder, "flat-card"), "flat card, mean ± std");
-                stdout.WriteLine("yaw_degrees,lift_mean,lift_std,flat_card_mean,flat_card_std,faces");
+                stdout.WriteLine($"yaw_degrees,{label}_mean,{label}_std,flat_card_mean,flat_card_std,faces");
                 for (int j = 0; j < angles.Count; j++)
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{angles[j]:G6},{r.Mean[j]:F4},{r.Std[j]:F4},{flat.Mean[j]:F4},{flat.Std[j]:F4},{r.Faces}"));
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean over the turned yaws: lift {r.MeanOverYaws:F4}, flat card {flat.MeanOverYaws:F4}"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean over the turned yaws: {label} {r.MeanOverYaws:F4}, flat card {flat.MeanOverYaws:F4}"));
             }
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"different faces (chance): mean cosine {r.DifferentFaces:F4} between the frontal renderings of the {r.Faces} faces"));
             stdout.WriteLine($"-> {folder}");

@@ -37,6 +37,7 @@ internal static class EvalCompareCommand
         };
         var preset = Gan2ShapeCommand.PresetOption();
         var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for GAN2Shape's perceptual terms (else a documented substitute)." };
+        var parser = Gan2ShapeCommand.ParserOption();
         var seed = new Option<long>("--seed") { Description = "Seed of the samples and of GAN2Shape's fits.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Samples per protocol batch.", DefaultValueFactory = _ => 8 };
         var cost = new Option<string[]>("--cost")
@@ -49,7 +50,7 @@ internal static class EvalCompareCommand
             "Every method on the same world-fit teacher samples with exact truth (LiftedGAN, Unsup3d, the supervised oracle, GAN2Shape on the first samples, " +
             "the constant template): SIDE, MAD, angle errors, distinctiveness, identity under ±30°, cost; one markdown table and JSON beside the papers' numbers.")
         {
-            stylegan, ckpt, unsup3d, supervised, embedding, n, nGan2Shape, preset, vgg, seed, batch, cost, output,
+            stylegan, ckpt, unsup3d, supervised, embedding, n, nGan2Shape, preset, vgg, parser, seed, batch, cost, output,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -99,8 +100,10 @@ internal static class EvalCompareCommand
                 if (StoredProgress(supervisedPath!).Seconds is double t && t > 0) costs.TryAdd(ExactTruthProtocol.Supervised, TrainingCost(t));
             }
             Gan2ShapeTruthSubject? g2s = config is null ? null
-                : new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"gan2shape sample {i}: {step}"));
-            if (g2s is not null) labels[Gan2ShapeTruthSubject.Name] = $"GAN2Shape ({parse.GetValue(preset)} preset)";
+                : new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"gan2shape sample {i}: {step}"),
+                    Gan2ShapeCommand.ParserBox(parse.GetValue(parser)));
+            if (g2s is not null)
+                labels[Gan2ShapeTruthSubject.Name] = $"GAN2Shape ({parse.GetValue(preset)} preset, prior on {(parse.GetValue(parser) is null ? "the whole image" : "the parser's box")})";
 
             var options = new MethodComparisonOptions { Count = count, Seed = runSeed, Batch = CliValues.Int(parse, batch, 1, 4096), CostlyCount = fits };
             var r = MethodComparison.Run(teacher, subjects, g2s, face, options, costs, labels, stdout.WriteLine);

@@ -44,6 +44,15 @@ internal static class Gan2ShapeCommand
         return Gan2ShapeLosses.Perceptual(Vgg16Features.RandomFeatures(seed));
     }
 
+    internal static Option<string?> ParserOption() => new("--parser")
+    {
+        Description = "A pose-and-depth estimator (eval train-estimator) whose foreground mask stands in for the official face parser: the ellipsoid prior " +
+                      "is placed on that mask's box (official face adjustment). Without it, on the whole image.",
+    };
+
+    /// <summary>The object box of --parser, or null (the whole image).</summary>
+    internal static Func<Tensor, PixelBox>? ParserBox(string? path) => path is null ? null : Gan2ShapeTruthSubject.ParserBox(PoseDepthTraining.Load(path));
+
     internal static StyleGenerator LoadTeacher(string path, int size)
     {
         if (!File.Exists(path)) throw new Gan2ShapeException(path, "StyleGAN2 checkpoint not found");
@@ -66,9 +75,10 @@ internal static class Gan2ShapeCommand
         var preset = PresetOption();
         var seed = new Option<long>("--seed") { Description = "Seed of the samples, the networks' initialisation and each fit's sampling.", DefaultValueFactory = _ => 1 };
         var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual terms (else a documented substitute)." };
+        var parser = ParserOption();
         var cmd = new Command("fit", "Fit GAN2Shape to teacher samples one by one and write depth, normal and render PNGs and result.json.")
         {
-            stylegan, n, output, preset, seed, vgg,
+            stylegan, n, output, preset, seed, vgg, parser,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -78,6 +88,7 @@ internal static class Gan2ShapeCommand
             string outDir = parse.GetValue(output)!;
             using var teacher = LoadTeacher(parse.GetValue(stylegan)!, config.ImageSize);
             using var perceptual = Perceptual(parse.GetValue(vgg), runSeed);
+            var objectBox = ParserBox(parse.GetValue(parser));
             Directory.CreateDirectory(outDir);
             var samples = new List<object>();
             using var g = new Generator((ulong)runSeed);
@@ -86,9 +97,15 @@ internal static class Gan2ShapeCommand
             {
                 using var scope = NewDisposeScope();
                 Tensor w;
-                using (no_grad()) w = teacher.Map(randn([1, teacher.Config.StyleDim], generator: g));
+                PixelBox? box = null;
+                using (no_grad())
+                {
+                    w = teacher.Map(randn([1, teacher.Config.StyleDim], generator: g));
+                    if (objectBox is not null)
+                        box = objectBox(teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1));
+                }
                 var sw = Stopwatch.StartNew();
-                using var instance = new Gan2ShapeInstance(config, teacher, w, perceptual, StepRandomness.GoldenSeed((ulong)runSeed, i));
+                using var instance = new Gan2ShapeInstance(config, teacher, w, perceptual, StepRandomness.GoldenSeed((ulong)runSeed, i), box);
                 var history = instance.Run(step => stdout.WriteLine($"sample {i}: {step}"));
                 using var o = Gan2ShapeOutputs.Of(instance);
                 string name = $"sample_{i:D3}";
@@ -104,11 +121,12 @@ internal static class Gan2ShapeCommand
                 samples.Add(new
                 {
                     name, seconds = sw.Elapsed.TotalSeconds, pitch = angles[0], yaw = angles[1], roll = angles[2],
+                    prior_box = new { top = instance.Box.Top, bottom = instance.Box.Bottom, left = instance.Box.Left, right = instance.Box.Right },
                     prior_loss = Last("prior"), step1_loss = Last("step1"), step2_loss = Last("step2"), step3_loss = Last("step3"),
                 });
                 stdout.WriteLine(string.Create(inv, $"{name}: {sw.Elapsed.TotalSeconds:F0} s, yaw {angles[1]:F1}°, pitch {angles[0]:F1}°, roll {angles[2]:F1}°, step-3 loss {Last("step3"):F4}"));
             }
-            var result = new { preset = parse.GetValue(preset), seed = runSeed, config = JsonDocument.Parse(config.ToJson()).RootElement, samples };
+            var result = new { preset = parse.GetValue(preset), seed = runSeed, parser = parse.GetValue(parser), config = JsonDocument.Parse(config.ToJson()).RootElement, samples };
             AtomicFile.WriteAllBytes(Path.Combine(outDir, "result.json"), System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(result, Indented) + "\n"));
             stdout.WriteLine($"-> {outDir}");
             return 0;
@@ -126,9 +144,10 @@ internal static class Gan2ShapeCommand
         var batch = new Option<int>("--batch") { Description = "Samples scored per protocol batch (fits run one by one).", DefaultValueFactory = _ => 4 };
         var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual terms (else a documented substitute)." };
         var json = new Option<string?>("--save-json") { Description = "Also write the result as JSON to this file." };
+        var parser = ParserOption();
         var cmd = new Command("truth", "Exact-truth errors of GAN2Shape on a world-fit teacher's samples (a per-instance fit on each), printed as eval truth prints them.")
         {
-            stylegan, n, preset, seed, evalSeed, batch, vgg, json,
+            stylegan, n, preset, seed, evalSeed, batch, vgg, json, parser,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -140,7 +159,8 @@ internal static class Gan2ShapeCommand
             using var teacher = LoadTeacher(teacherPath, config.ImageSize);
             using var perceptual = Perceptual(parse.GetValue(vgg), runSeed);
             var sw = Stopwatch.StartNew();
-            var subject = new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"sample {i}: {step}"));
+            var subject = new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"sample {i}: {step}"),
+                ParserBox(parse.GetValue(parser)));
             var r = ExactTruthProtocol.Evaluate(teacher, subject, null, CliValues.Int(parse, n, 2, 100000), parse.GetValue(evalSeed), CliValues.Int(parse, batch, 1, 4096));
             EvalCommands3d.PrintTruth(stdout, r);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{subject.Scored} fits in {sw.Elapsed.TotalSeconds:F0} s ({sw.Elapsed.TotalSeconds / Math.Max(1, subject.Scored):F0} s per image)"));

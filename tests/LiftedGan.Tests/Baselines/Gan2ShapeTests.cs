@@ -257,4 +257,43 @@ public class Gan2ShapeTests
         Assert.True(double.IsFinite(g.Yaw!.MeanAbs) && double.IsFinite(g.Side) && double.IsFinite(g.Mad), $"SIDE {g.Side}, MAD {g.Mad}");
         Assert.Throws<EvaluationException>(() => ExactTruthProtocol.Evaluate(teacher, new Gan2ShapeTruthSubject(teacher, Tiny, perceptual), null, 2, seed: 3));
     }
+
+    [Fact]
+    public void AParserPlacesThePriorOnItsForegroundBoxAndEachFitUsesIt()
+    {
+        using var parser = LiftedGan.Torch.SeededInit.Apply(new PoseDepthEstimator(32, 4), 4);
+        using var image = (torch.rand(1, 3, 32, 32, generator: new Generator(2)) * 2 - 1);
+        var box = Gan2ShapeTruthSubject.ParserBox(parser)(image);
+        using (var p = PoseDepthTraining.Predict(parser, image))
+        {
+            var expected = p.Mask[0].sum().item<float>() > 0 ? PixelBox.FromMask(p.Mask[0]).FaceAdjusted(32) : PixelBox.WholeImage(32).FaceAdjusted(32);
+            Assert.Equal(expected, box);
+        }
+        // A parser that finds no foreground: the whole image, face-adjusted, as without one.
+        using (var blind = LiftedGan.Torch.SeededInit.Apply(new PoseDepthEstimator(32, 4), 4))
+        {
+            var parameters = blind.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
+            using (no_grad())
+            {
+                parameters["head.weight"][1].zero_();
+                parameters["head.bias"][1].fill_(-1e4);
+            }
+            using (var p = PoseDepthTraining.Predict(blind, image)) Assert.Equal(0f, p.Mask.sum().item<float>());
+            Assert.Equal(PixelBox.WholeImage(32).FaceAdjusted(32), Gan2ShapeTruthSubject.ParserBox(blind)(image));
+        }
+
+        // The truth subject fits each sample on its box and says so.
+        using var teacher = TinyTeacher(32);
+        using var perceptual = Perceptual();
+        var asked = new List<Tensor>();
+        var fixedBox = new PixelBox(6, 31, 8, 23);
+        var said = new List<string>();
+        var subject = new Gan2ShapeTruthSubject(teacher, Tiny with { ImageSize = 32 }, perceptual, (_, step) => said.Add(step), img => { asked.Add(img.clone().DetachFromDisposeScope()); return fixedBox; });
+        var r = ExactTruthProtocol.Evaluate(teacher, subject, null, 2, seed: 3, batch: 2);
+        Assert.Equal(2, asked.Count);
+        Assert.All(asked, a => Assert.Equal(new long[] { 1, 3, 32, 32 }, a.shape));
+        Assert.True(asked[0].not_equal(asked[1]).any().item<bool>(), "each fit's box comes from its own image");
+        Assert.Equal(2, said.Count(l => l.StartsWith("prior box rows 6-31, columns 8.0-23.0", StringComparison.Ordinal)));
+        foreach (var a in asked) a.Dispose();
+    }
 }

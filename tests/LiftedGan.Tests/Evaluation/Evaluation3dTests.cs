@@ -274,6 +274,49 @@ public class Evaluation3dTests
     }
 
     [Fact]
+    public void IdentityYawOfAnUnsup3dModelTurnsItsReconstructionOfTheTeachersSamples()
+    {
+        var root = Directory.CreateTempSubdirectory("liftedgan-idyaw-u3d").FullName;
+        try
+        {
+            string models = Path.Combine(root, "models"), dir = Path.Combine(root, "out"), u3d = Path.Combine(root, "unsup3d.pth");
+            Demo.StandInModels.Write(models);
+            using (var model = new LiftedGan.Baselines.Unsup3d.Unsup3dModel(Baselines.Unsup3dTests.Tiny with { ImageSize = 64 }))
+                LiftedGan.Checkpoints.TorchCheckpoint.Save(u3d, LiftedGan.Baselines.Unsup3d.Unsup3dCheckpoint.ToCheckpoint(model));
+            var output = new StringWriter();
+            var error = new StringWriter();
+            string[] args =
+            {
+                "eval", "identity-yaw", "--ckpt", u3d, "--stylegan", Path.Combine(models, LiftedGan.Packing.ShippedModels.StyleGanFile),
+                "--face-embedding", Path.Combine(models, LiftedGan.Packing.ShippedModels.IdentityFile), "--n", "3", "--yaws", "-30,0,30", "--out", dir,
+            };
+            Assert.True(0 == LiftedGan.Cli.Program.Run(args, output, error), error.ToString());
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains("yaw_degrees,unsup3d_mean,unsup3d_std,flat_card_mean,flat_card_std,faces", lines);
+            var zero = lines.Single(l => l.StartsWith("0,", StringComparison.Ordinal)).Split(',');
+            Assert.Equal(1.0, double.Parse(zero[1], System.Globalization.CultureInfo.InvariantCulture), 3);
+            // The renders it measures: the reconstruction turned is another image, the flat card turned too.
+            using (var model = LiftedGan.Baselines.Unsup3d.Unsup3dCheckpoint.Open(u3d))
+            using (var teacher = LiftedGan.StyleGan2.StyleGanCheckpoint.LoadGenerator(Path.Combine(models, LiftedGan.Packing.ShippedModels.StyleGanFile)))
+            {
+                teacher.eval();
+                foreach (bool flat in new[] { false, true })
+                {
+                    using var sweep = IdentityYaw.Unsup3dRenderer(model, teacher, 1, flat)(0, [0.0, 30.0]);
+                    Assert.Equal(new long[] { 2, 3, 64, 64 }, sweep.shape);
+                    Assert.True(sweep.isfinite().all().item<bool>());
+                    Assert.True((sweep[0] - sweep[1]).abs().mean().item<float>() > 1e-3, $"flat {flat}: turning by 30° changed nothing");
+                }
+            }
+            Assert.Contains(lines, l => l.StartsWith("mean over the turned yaws: unsup3d", StringComparison.Ordinal));
+            Assert.True(File.Exists(Path.Combine(dir, "flat-card", "mean.csv")));
+            // Without the teacher it cannot draw the samples: a usage error.
+            Assert.NotEqual(0, LiftedGan.Cli.Program.Run(args.Where((_, i) => i < 4 || i > 5).ToArray(), new StringWriter(), new StringWriter()));
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    [Fact]
     public void APredictorWithoutForegroundGetsNoDepthScoreInsteadOfAPerfectOne()
     {
         var e = GeometryErrors.OnFaceWorld(images =>

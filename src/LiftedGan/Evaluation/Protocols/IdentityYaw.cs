@@ -1,3 +1,4 @@
+using LiftedGan.Baselines.Unsup3d;
 using System.Globalization;
 using System.Text;
 using LiftedGan.IO;
@@ -176,6 +177,34 @@ public static class IdentityYaw
         using var batch = FaceWorld.RenderYawSweep(draw, yaws, size);
         return batch.Images.alias();
     };
+
+    /// <summary>
+    /// An Unsup3d model on a teacher's samples: face i is the teacher's image of z_i ~ N(0, I) (generator
+    /// <paramref name="seed"/>, drawn in order; truncation 1, stored noise, clamped), decomposed once; its shaded canonical
+    /// image on its canonical depth is rotated about the rotation centre (pitch 0, no translation) as a lift's is. With
+    /// <paramref name="flat"/> the depth is a plane at the rotation centre (the flat card). Faces must be requested in order.
+    /// </summary>
+    public static Func<int, IReadOnlyList<double>, Tensor> Unsup3dRenderer(Unsup3dModel model, StyleGan2.StyleGenerator teacher, long seed, bool flat = false)
+    {
+        if (teacher.Config.Size != model.Config.ImageSize)
+            throw new EvaluationException("teacher", $"renders {teacher.Config.Size} px images; the Unsup3d model takes {model.Config.ImageSize} px");
+        var generator = new Generator((ulong)seed);
+        int next = 0;
+        return (i, yaws) =>
+        {
+            if (i != next) throw new EvaluationException("face", $"{i}: faces must be requested in order (expected {next})");
+            next++;
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var w = teacher.Map(randn(1, teacher.Config.StyleDim, generator: generator));
+            var image = teacher.Generate([w], new StyleGan2.GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1);
+            using var d = model.Decompose(image);
+            using var shaded = model.Render(d);
+            var depth = flat ? full_like(d.Depth, 1.0) : d.Depth;
+            var sweep = model.Renderer.RenderSweep(depth, shaded.CanonImage, yaws.Select(y => (0.0, y)).ToList());
+            return sweep[0].MoveToOuterDisposeScope();
+        };
+    }
 
     /// <summary>
     /// A lifted generator: face i from z_i ~ N(0, I) (generator <paramref name="seed"/>, drawn in order), estimated once;

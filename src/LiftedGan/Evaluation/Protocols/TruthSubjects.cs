@@ -107,10 +107,11 @@ public sealed class Unsup3dTruthSubject(Unsup3dModel model) : ITruthSubject
 /// GAN2Shape as a truth subject: a per-instance fit (<see cref="Gan2ShapeInstance"/>, all steps and stages of
 /// <paramref name="config"/>) on each scored sample, from its known style w, with fresh networks each time; then its
 /// canonical depth, its depth rendered at its predicted view and its angles. The n-th image scored gets the sample seed
-/// (config seed, n). Costly: a whole optimisation per image (see docs/baselines.md).
+/// (config seed, n). Costly: a whole optimisation per image (see docs/baselines.md). <paramref name="objectBox"/> places
+/// the ellipsoid prior (the official face parser's role, e.g. <see cref="ParserBox"/>); null: the whole image, face-adjusted.
 /// </summary>
-public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfig config, PerceptualLoss? perceptual, Action<int, string>? progress = null)
-    : ITruthSubject
+public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfig config, PerceptualLoss? perceptual, Action<int, string>? progress = null,
+    Func<Tensor, PixelBox>? objectBox = null) : ITruthSubject
 {
     /// <summary>The method name of GAN2Shape in results.</summary>
     public const string Name = "gan2shape";
@@ -132,6 +133,23 @@ public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfi
     /// <summary>Images fitted so far.</summary>
     public long Scored => _scored;
 
+    /// <summary>
+    /// The object box from a segmenting network, in the official face parser's role (§1.4): the bounding box of the
+    /// pose-and-depth estimator's foreground on the image (1×3×S×S), with the official face adjustment (bottom to the last
+    /// row, width shrunk by 1/12 a side). An image with no foreground gets the whole image, face-adjusted, as without a parser.
+    /// </summary>
+    public static Func<Tensor, PixelBox> ParserBox(PoseDepthEstimator parser) => image =>
+    {
+        using var scope = NewDisposeScope();
+        int size = (int)image.shape[2];
+        var input = parser.InputSize == size ? image : nn.functional.adaptive_avg_pool2d(image, [parser.InputSize, parser.InputSize]);
+        using var p = PoseDepthTraining.Predict(parser, input);
+        var mask = p.Mask.shape[1] == size ? p.Mask[0]
+            : nn.functional.interpolate(p.Mask.unsqueeze(1), [size, size], mode: InterpolationMode.Nearest)[0, 0];
+        var box = mask.sum().item<float>() > 0 ? PixelBox.FromMask(mask) : PixelBox.WholeImage(size);
+        return box.FaceAdjusted(size);
+    };
+
     DepthMapRenderer? _renderer;
 
     public TruthPrediction Predict(Tensor w, Tensor image)
@@ -144,7 +162,11 @@ public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfi
             long index = _scored++;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-            using var instance = new Gan2ShapeInstance(Config, Teacher, w.narrow(0, i, 1), perceptual, Training.StepRandomness.GoldenSeed((ulong)Config.Seed, index));
+            PixelBox? box;
+            using (no_grad()) box = objectBox?.Invoke(image.narrow(0, i, 1));
+            if (box is not null) progress?.Invoke((int)index, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"prior box rows {box.Top:F0}-{box.Bottom:F0}, columns {box.Left:F1}-{box.Right:F1}"));
+            using var instance = new Gan2ShapeInstance(Config, Teacher, w.narrow(0, i, 1), perceptual, Training.StepRandomness.GoldenSeed((ulong)Config.Seed, index), box);
             instance.Run(step => progress?.Invoke((int)index, step));
             parts.Add(Gan2ShapeOutputs.Of(instance));
             _seconds.Add((clock.Elapsed.TotalSeconds, (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds));
