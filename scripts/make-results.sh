@@ -13,8 +13,8 @@
 # With shipped control models (models/control_disco64.pt, models/control_taxfree64.pt) a section on controlled generation
 # comes before it: the disentanglement score (eval ds) of the world, the models and the code-ignoring floor, beside the
 # papers' numbers;
-# --control-only regenerates only that section in place.
-# Usage: scripts/make-results.sh [--threads N] [--ablations | --real-faces-only | --control-only] [RUNS_DIR (default runs/ablations200)]
+# --control-only regenerates only that section in place; --compare-only only the comparison of methods, in place.
+# Usage: scripts/make-results.sh [--threads N] [--ablations | --real-faces-only | --control-only | --compare-only] [RUNS_DIR (default runs/ablations200)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,9 @@ if [[ "${1:-}" == --threads ]]; then threads=(--threads "$2"); shift 2; fi
 ablations=0
 real_only=0
 control_only=0
+compare_only=0
 if [[ "${1:-}" == --ablations ]]; then ablations=1; shift; fi
+if [[ "${1:-}" == --compare-only ]]; then compare_only=1; shift; fi
 if [[ "${1:-}" == --real-faces-only ]]; then real_only=1; shift; fi
 if [[ "${1:-}" == --control-only ]]; then control_only=1; shift; fi
 runs="${1:-runs/ablations200}"
@@ -35,6 +37,39 @@ common=(--stylegan "$teacher" --estimator "$models/estimator_faces64.pt" --face-
 
 real_heading='## Real faces: the LFW teacher and its lift'
 control_heading='## Controlled generation: disentanglement of the shipped control models'
+compare_heading='## Methods compared on exact truth'
+
+# The comparison of every method on the same samples (eval compare), written to $1 as a results.md section.
+compare_section() {
+  local out="$1" compare=runs/compare
+  "${liftedgan[@]}" eval compare --stylegan "$teacher" --ckpt "$models/liftedgan_synth64.pth" --unsup3d "$models/unsup3d_world64.pth" \
+    --supervised "$models/reference/liftedgan_supervised64.pth" --face-embedding "$models/identity_faces64.pt" \
+    --n 256 --n-gan2shape 8 --preset cpu --seed 1 --batch 8 \
+    --cost 'lift=about 5 h 40 min: 8,000 steps, 4,000 at about 3 s a step then 4,000 in 140 min, one thread (models/README.md)' \
+    --cost 'supervised=about 15 min: 2,000 steps (models/README.md)' --out "$compare"
+  { printf '\n'; sed 's/^#/##/' "$compare/compare.md"; } > "$out"
+}
+
+# Replaces the section of docs/results.md that starts with heading $1 by the file $2 (which starts with a blank line
+# and the heading), from the blank line before the heading to the blank line before the next section or the end; a
+# missing section is inserted before the heading $3 when it exists, else appended.
+replace_section() {
+  local heading="$1" section="$2" before="${3:-}" start next line
+  start=$(grep -n -m1 -F "$heading" docs/results.md | cut -d: -f1 || true)
+  if [[ -n "$start" ]]; then
+    next=$(tail -n +$((start + 1)) docs/results.md | grep -n -m1 '^## ' | cut -d: -f1 || true)
+    { head -n $((start - 2)) docs/results.md; cat "$section"
+      if [[ -n "$next" ]]; then printf '\n'; tail -n +$((start + next)) docs/results.md; fi; } > docs/results.md.tmp
+  else
+    line=$([[ -n "$before" ]] && grep -n -m1 -F "$before" docs/results.md | cut -d: -f1 || true)
+    if [[ -n "$line" ]]; then
+      { head -n $((line - 2)) docs/results.md; cat "$section"; printf '\n'; tail -n +"$line" docs/results.md; } > docs/results.md.tmp
+    else
+      { cat docs/results.md; cat "$section"; } > docs/results.md.tmp
+    fi
+  fi
+  mv docs/results.md.tmp docs/results.md
+}
 
 # The controlled-generation section, written to $1 (empty when no control model is shipped).
 control_section() {
@@ -67,25 +102,15 @@ control_section() {
   } > "$out"
 }
 
-if [[ $control_only == 1 ]]; then
+if [[ $control_only == 1 || $compare_only == 1 ]]; then
   section=$(mktemp)
-  control_section "$section"
-  start=$(grep -n -m1 -F "$control_heading" docs/results.md | cut -d: -f1 || true)
-  if [[ -n "$start" ]]; then
-    # Replace from the blank line before the heading to the blank line before the next section (or the end).
-    next=$(tail -n +$((start + 1)) docs/results.md | grep -n -m1 '^## ' | cut -d: -f1 || true)
-    { head -n $((start - 2)) docs/results.md; cat "$section"
-      if [[ -n "$next" ]]; then printf '\n'; tail -n +$((start + next)) docs/results.md; fi; } > docs/results.md.tmp
+  if [[ $control_only == 1 ]]; then
+    control_section "$section"
+    replace_section "$control_heading" "$section" "$real_heading"
   else
-    # Insert before the real-face section (the last one), or append.
-    real_line=$(grep -n -m1 -F "$real_heading" docs/results.md | cut -d: -f1 || true)
-    if [[ -n "$real_line" ]]; then
-      { head -n $((real_line - 2)) docs/results.md; cat "$section"; printf '\n'; tail -n +"$real_line" docs/results.md; } > docs/results.md.tmp
-    else
-      { cat docs/results.md; cat "$section"; } > docs/results.md.tmp
-    fi
+    compare_section "$section"
+    replace_section "$compare_heading" "$section" "$control_heading"
   fi
-  mv docs/results.md.tmp docs/results.md
   rm -f "$section"
   exit 0
 fi
@@ -110,13 +135,9 @@ if [[ $real_only == 0 ]]; then
   --n-rec 256 --n-table2 1000 --ds-groups 100 --ds-reference 1000 --n-identity 100 --n-fid 1000 --n-truth 500 --held-out 256 \
   "${report_ablations[@]}" --out docs/results.md
 
-compare=runs/compare
-"${liftedgan[@]}" eval compare --stylegan "$teacher" --ckpt "$models/liftedgan_synth64.pth" --unsup3d "$models/unsup3d_world64.pth" \
-  --supervised "$models/reference/liftedgan_supervised64.pth" --face-embedding "$models/identity_faces64.pt" \
-  --n 256 --n-gan2shape 8 --preset cpu --seed 1 --batch 8 \
-  --cost 'lift=about 5 h 40 min: 8,000 steps, 4,000 at about 3 s a step then 4,000 in 140 min, one thread (models/README.md)' \
-  --cost 'supervised=about 15 min: 2,000 steps (models/README.md)' --out "$compare"
-{ printf '\n'; sed 's/^#/##/' "$compare/compare.md"; } >> docs/results.md
+section=$(mktemp)
+compare_section "$section"
+cat "$section" >> docs/results.md
 section=$(mktemp)
 control_section "$section"
 cat "$section" >> docs/results.md
