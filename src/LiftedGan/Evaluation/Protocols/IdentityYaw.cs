@@ -1,6 +1,6 @@
-using LiftedGan.Baselines.Unsup3d;
 using System.Globalization;
 using System.Text;
+using LiftedGan.Baselines.Unsup3d;
 using LiftedGan.IO;
 using LiftedGan.Lifting;
 using LiftedGan.Synthetic;
@@ -200,7 +200,7 @@ public static class IdentityYaw
             var image = teacher.Generate([w], new StyleGan2.GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1);
             using var d = model.Decompose(image);
             using var shaded = model.Render(d);
-            var depth = flat ? full_like(d.Depth, 1.0) : d.Depth;
+            var depth = flat ? full_like(d.Depth, model.Config.RendererOptions.CenterDepth) : d.Depth;
             var sweep = model.Renderer.RenderSweep(depth, shaded.CanonImage, yaws.Select(y => (0.0, y)).ToList());
             return sweep[0].MoveToOuterDisposeScope();
         };
