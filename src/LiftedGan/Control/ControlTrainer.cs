@@ -255,11 +255,7 @@ public sealed class ControlTrainer : ITrainable, IDisposable
     /// <see cref="Resume"/>.
     /// </summary>
     public static ControlTrainer StartFrom(string path, ControlConfig config, FaceAnalysis analysis) =>
-        FromCheckpoint(path, config, analysis, "a run started from it must have the same settings (only the objective and the learning rate may change)", (trainer, _) =>
-        {
-            using var stream = File.OpenRead(path);
-            trainer.InitialisedFrom = $"{Path.GetFileName(path)} sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))}";
-        });
+        FromCheckpoint(path, config, analysis, "a run started from it must have the same settings (only the objective and the learning rate may change)", (trainer, _) => trainer.InitialisedFrom = RunOrigin.Of(path));
 
     /// <summary>A trainer of <paramref name="config"/> with the generator of the checkpoint at <paramref name="path"/> (whose settings must match but for the objective), then <paramref name="restore"/>.</summary>
     static ControlTrainer FromCheckpoint(string path, ControlConfig config, FaceAnalysis analysis, string mismatchHint, Action<ControlTrainer, PyDict> restore)

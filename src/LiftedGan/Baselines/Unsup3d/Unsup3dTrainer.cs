@@ -193,8 +193,7 @@ public sealed class Unsup3dTrainer : ITrainable, IDisposable
             TrainSeconds = root.TryGet(Unsup3dCheckpoint.TrainSecondsKey, out var t) && t is double seconds ? seconds : 0;
         }
         finally { TorchCheckpoint.DisposeTensors(root); }
-        using var stream = File.OpenRead(path);
-        InitialisedFrom = $"{Path.GetFileName(path)} sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))}";
+        InitialisedFrom = RunOrigin.Of(path);
     }
 
     public void Dispose() => _adam.Dispose();

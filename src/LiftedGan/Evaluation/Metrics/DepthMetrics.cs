@@ -43,13 +43,9 @@ public static class DepthMetrics
         using var scope = NewDisposeScope();
         var m = mask.to(ScalarType.Float64);
         var count = m.sum(new long[] { 1, 2 }, keepdim: true).clamp_min(1);
-        Tensor Spread(Tensor d)
-        {
-            var x = d.to(ScalarType.Float64).log();
-            var mean = (x * m).sum(new long[] { 1, 2 }, keepdim: true) / count;
-            return (((x - mean).pow(2) * m).sum(new long[] { 1, 2 }) / count.squeeze(2).squeeze(1)).sqrt();
-        }
-        return (Spread(predicted) / Spread(truth).clamp_min(1e-12)).MoveToOuterDisposeScope();
+        var (_, spread) = MaskedMoments(predicted.to(ScalarType.Float64).log(), m, count);
+        var (_, trueSpread) = MaskedMoments(truth.to(ScalarType.Float64).log(), m, count);
+        return (spread / trueSpread.clamp_min(1e-12)).flatten().MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean angle deviation per image in degrees between normal maps on the mask (renormalised to unit length).</summary>
@@ -79,12 +75,18 @@ public static class DepthMetrics
         Tensor Z(Tensor d)
         {
             var x = d.to(ScalarType.Float64);
-            var mean = (x * m).sum(new long[] { 1, 2 }, keepdim: true) / count;
-            var var_ = ((x - mean).pow(2) * m).sum(new long[] { 1, 2 }, keepdim: true) / count;
-            return (x - mean) / var_.sqrt().clamp_min(1e-12);
+            var (mean, std) = MaskedMoments(x, m, count);
+            return (x - mean) / std.clamp_min(1e-12);
         }
         var diff = (Z(predicted) - Z(truth)).pow(2) * m;
         return (diff.sum(new long[] { 1, 2 }) / count.squeeze(2).squeeze(1)).sqrt().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean and standard deviation per image of x (B, H, W) over the mask m with <paramref name="count"/> pixels (B×1×1 each).</summary>
+    static (Tensor Mean, Tensor Std) MaskedMoments(Tensor x, Tensor m, Tensor count)
+    {
+        var mean = (x * m).sum(new long[] { 1, 2 }, keepdim: true) / count;
+        return (mean, (((x - mean).pow(2) * m).sum(new long[] { 1, 2 }, keepdim: true) / count).sqrt());
     }
 
     static void CheckShapes(Tensor a, Tensor b, Tensor m)
