@@ -188,22 +188,14 @@ public static class IdentityYaw
     {
         if (teacher.Config.Size != model.Config.ImageSize)
             throw new EvaluationException("teacher", $"renders {teacher.Config.Size} px images; the Unsup3d model takes {model.Config.ImageSize} px");
-        var generator = new Generator((ulong)seed);
-        int next = 0;
-        return (i, yaws) =>
+        return InOrder(teacher, seed, (w, yaws) =>
         {
-            if (i != next) throw new EvaluationException("face", $"{i}: faces must be requested in order (expected {next})");
-            next++;
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var w = teacher.Map(randn(1, teacher.Config.StyleDim, generator: generator));
             var image = teacher.Generate([w], new StyleGan2.GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1);
             using var d = model.Decompose(image);
             using var shaded = model.Render(d);
             var depth = flat ? full_like(d.Depth, model.Config.RendererOptions.CenterDepth) : d.Depth;
-            var sweep = model.Renderer.RenderSweep(depth, shaded.CanonImage, yaws.Select(y => (0.0, y)).ToList());
-            return sweep[0].MoveToOuterDisposeScope();
-        };
+            return model.Renderer.RenderSweep(depth, shaded.CanonImage, yaws.Select(y => (0.0, y)).ToList());
+        });
     }
 
     /// <summary>
@@ -213,22 +205,32 @@ public static class IdentityYaw
     /// With <paramref name="flat"/> the depth is replaced by a plane at the rotation centre (the same texture on a flat
     /// card: the constant-shape answer the lift's 3D must beat).
     /// </summary>
-    public static Func<int, IReadOnlyList<double>, Tensor> LiftedRenderer(LiftedGenerator model, long seed, bool flat = false)
+    public static Func<int, IReadOnlyList<double>, Tensor> LiftedRenderer(LiftedGenerator model, long seed, bool flat = false) =>
+        InOrder(model.Teacher, seed, (w, yaws) =>
+        {
+            using var estimate = model.Estimate(w);
+            using var frontal = model.Render(estimate.Depth, estimate.Albedo, estimate.Light, zeros_like(estimate.View), estimate.TransformationMap);
+            var depth = flat ? full_like(estimate.Depth, model.Config.RotationCenterDepth) : estimate.Depth;
+            return model.Renderer.RenderSweep(depth, frontal.CanonImage, yaws.Select(y => (0.0, y)).ToList());
+        });
+
+    /// <summary>
+    /// Face i of a stream of teacher styles w_i = mapping(z_i), z_i ~ N(0, I) drawn in order from generator
+    /// <paramref name="seed"/>: <paramref name="sweep"/>(w_i, yaws) gives 1×T×3×S×S without gradients, and its first
+    /// image stack is returned. Faces must be requested in order 0, 1, 2, ...
+    /// </summary>
+    static Func<int, IReadOnlyList<double>, Tensor> InOrder(StyleGan2.StyleGenerator teacher, long seed, Func<Tensor, IReadOnlyList<double>, Tensor> sweep)
     {
         var generator = new Generator((ulong)seed);
         int next = 0;
         return (i, yaws) =>
         {
-            if (i != next) throw new EvaluationException("face", $"{i}: lifted faces must be requested in order (expected {next})");
+            if (i != next) throw new EvaluationException("face", $"{i}: faces must be requested in order (expected {next})");
             next++;
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var w = model.Teacher.Map(randn(1, model.Teacher.Config.StyleDim, generator: generator));
-            using var estimate = model.Estimate(w);
-            using var frontal = model.Render(estimate.Depth, estimate.Albedo, estimate.Light, zeros_like(estimate.View), estimate.TransformationMap);
-            var depth = flat ? full_like(estimate.Depth, model.Config.RotationCenterDepth) : estimate.Depth;
-            var sweep = model.Renderer.RenderSweep(depth, frontal.CanonImage, yaws.Select(y => (0.0, y)).ToList());
-            return sweep[0].MoveToOuterDisposeScope();
+            var w = teacher.Map(randn(1, teacher.Config.StyleDim, generator: generator));
+            return sweep(w, yaws)[0].MoveToOuterDisposeScope();
         };
     }
 }
