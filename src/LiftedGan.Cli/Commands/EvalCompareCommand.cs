@@ -19,7 +19,7 @@ internal static class EvalCompareCommand
     static readonly Dictionary<string, string> CostKeys = new()
     {
         ["lift"] = ExactTruthProtocol.Lift, ["unsup3d"] = Unsup3dTruthSubject.Name, ["supervised"] = ExactTruthProtocol.Supervised,
-        ["gan2shape"] = Gan2ShapeTruthSubject.Name,
+        ["gan2shape"] = Gan2ShapeTruthSubject.Name, ["gan2shape-joint"] = Gan2ShapeTruthSubject.JointName,
     };
 
     public static Command Create()
@@ -38,6 +38,11 @@ internal static class EvalCompareCommand
         var preset = Gan2ShapeCommand.PresetOption();
         var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for GAN2Shape's perceptual terms (else a documented substitute)." };
         var parser = Gan2ShapeCommand.ParserOption();
+        var g2sInit = new Option<string?>("--gan2shape-init")
+        {
+            Description = "A GAN2Shape joint pre-training (gan2shape pretrain, e.g. models/gan2shape_joint64.pth): with --n-gan2shape, a second GAN2Shape row whose " +
+                          "fits start from it (the official face runs), beside the fits from the ellipsoid prior.",
+        };
         var seed = new Option<long>("--seed") { Description = "Seed of the samples and of GAN2Shape's fits.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Samples per protocol batch.", DefaultValueFactory = _ => 8 };
         var cost = new Option<string[]>("--cost")
@@ -50,7 +55,7 @@ internal static class EvalCompareCommand
             "Every method on the same world-fit teacher samples with exact truth (LiftedGAN, Unsup3d, the supervised oracle, GAN2Shape on the first samples, " +
             "the constant template): SIDE, MAD, angle errors, distinctiveness, identity under ±30°, cost; one markdown table and JSON beside the papers' numbers.")
         {
-            stylegan, ckpt, unsup3d, supervised, embedding, n, nGan2Shape, preset, vgg, parser, seed, batch, cost, output,
+            stylegan, ckpt, unsup3d, supervised, embedding, n, nGan2Shape, preset, vgg, parser, g2sInit, seed, batch, cost, output,
         };
         command.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -99,14 +104,23 @@ internal static class EvalCompareCommand
                 subjects.Add(new LiftTruthSubject(oracle, ExactTruthProtocol.Supervised));
                 if (StoredProgress(supervisedPath!).Seconds is double t && t > 0) costs.TryAdd(ExactTruthProtocol.Supervised, TrainingCost(t));
             }
-            Gan2ShapeTruthSubject? g2s = config is null ? null
-                : new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"gan2shape sample {i}: {step}"),
-                    Gan2ShapeCommand.ParserBox(parse.GetValue(parser)));
-            if (g2s is not null)
+            if (config is null && parse.GetValue(g2sInit) is not null) throw new UsageException("--gan2shape-init: needs --n-gan2shape (at least 2)");
+            using var g2sStart = config is null ? null : Gan2ShapeCommand.Init(parse.GetValue(g2sInit));
+            var costly = new List<ITruthSubject>();
+            if (config is not null)
+            {
+                var box = Gan2ShapeCommand.ParserBox(parse.GetValue(parser));
+                costly.Add(new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"gan2shape sample {i}: {step}"), box));
                 labels[Gan2ShapeTruthSubject.Name] = $"GAN2Shape ({parse.GetValue(preset)} preset, prior on {(parse.GetValue(parser) is null ? "the whole image" : "the parser's box")})";
+                if (g2sStart is not null)
+                {
+                    costly.Add(new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"gan2shape-joint sample {i}: {step}"), box, g2sStart));
+                    labels[Gan2ShapeTruthSubject.JointName] = $"GAN2Shape ({parse.GetValue(preset)} preset, from the joint pre-training {Path.GetFileName(g2sStart.Path)})";
+                }
+            }
 
             var options = new MethodComparisonOptions { Count = count, Seed = runSeed, Batch = CliValues.Int(parse, batch, 1, 4096), CostlyCount = fits };
-            var r = MethodComparison.Run(teacher, subjects, g2s, face, options, costs, labels, stdout.WriteLine);
+            var r = MethodComparison.Run(teacher, subjects, costly, face, options, costs, labels, stdout.WriteLine);
             string line = CliValues.CommandLine(parse);
             Directory.CreateDirectory(outDir);
             string md = ComparisonReport.Markdown(r, line);

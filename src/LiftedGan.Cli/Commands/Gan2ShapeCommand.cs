@@ -21,8 +21,25 @@ internal static class Gan2ShapeCommand
 
     public static Command Create() => new("gan2shape", "GAN2Shape baseline: per-image 3D reconstruction of a StyleGAN2 sample (ellipsoid prior, pseudo samples, GAN projection).")
     {
-        Fit(), Truth(),
+        Fit(), Truth(), Pretrain(),
     };
+
+    /// <summary>The joint schedule of a preset name (cpu or official).</summary>
+    internal static Gan2ShapeConfig JointPreset(string name, long seed) => name switch
+    {
+        "cpu" => Gan2ShapeConfig.CpuJoint with { Seed = seed },
+        "official" => Gan2ShapeConfig.OfficialJoint with { Seed = seed },
+        _ => throw new UsageException($"--preset {name}: use cpu or official"),
+    };
+
+    internal static Option<string?> InitOption() => new("--init")
+    {
+        Description = "A joint pre-training (gan2shape pretrain, e.g. models/gan2shape_joint64.pth) every fit starts from, as the official face runs do " +
+                      "(no ellipsoid fit then); its network sizes must be the preset's. Without it, fresh networks fitted to the ellipsoid prior.",
+    };
+
+    /// <summary>The joint pre-training of --init, or null.</summary>
+    internal static Gan2ShapeWeights? Init(string? path) => path is null ? null : Gan2ShapeWeights.Load(path);
 
     internal static Option<string> PresetOption() => new("--preset")
     {
@@ -76,9 +93,10 @@ internal static class Gan2ShapeCommand
         var seed = new Option<long>("--seed") { Description = "Seed of the samples, the networks' initialisation and each fit's sampling.", DefaultValueFactory = _ => 1 };
         var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual terms (else a documented substitute)." };
         var parser = ParserOption();
+        var init = InitOption();
         var cmd = new Command("fit", "Fit GAN2Shape to teacher samples one by one and write depth, normal and render PNGs and result.json.")
         {
-            stylegan, n, output, preset, seed, vgg, parser,
+            stylegan, n, output, preset, seed, vgg, parser, init,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -89,6 +107,7 @@ internal static class Gan2ShapeCommand
             using var teacher = LoadTeacher(parse.GetValue(stylegan)!, config.ImageSize);
             using var perceptual = Perceptual(parse.GetValue(vgg), runSeed);
             var objectBox = ParserBox(parse.GetValue(parser));
+            using var start = Init(parse.GetValue(init));
             Directory.CreateDirectory(outDir);
             var samples = new List<object>();
             using var g = new Generator((ulong)runSeed);
@@ -105,7 +124,7 @@ internal static class Gan2ShapeCommand
                         box = objectBox(teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1));
                 }
                 var sw = Stopwatch.StartNew();
-                using var instance = new Gan2ShapeInstance(config, teacher, w, perceptual, StepRandomness.GoldenSeed((ulong)runSeed, i), box);
+                using var instance = new Gan2ShapeInstance(config, teacher, w, perceptual, StepRandomness.GoldenSeed((ulong)runSeed, i), box, start);
                 var history = instance.Run(step => stdout.WriteLine($"sample {i}: {step}"));
                 using var o = Gan2ShapeOutputs.Of(instance);
                 string name = $"sample_{i:D3}";
@@ -126,7 +145,7 @@ internal static class Gan2ShapeCommand
                 });
                 stdout.WriteLine(string.Create(inv, $"{name}: {sw.Elapsed.TotalSeconds:F0} s, yaw {angles[1]:F1}°, pitch {angles[0]:F1}°, roll {angles[2]:F1}°, step-3 loss {Last("step3"):F4}"));
             }
-            var result = new { preset = parse.GetValue(preset), seed = runSeed, parser = parse.GetValue(parser), config = JsonDocument.Parse(config.ToJson()).RootElement, samples };
+            var result = new { preset = parse.GetValue(preset), seed = runSeed, parser = parse.GetValue(parser), init = start?.Origin, config = JsonDocument.Parse(config.ToJson()).RootElement, samples };
             AtomicFile.WriteAllBytes(Path.Combine(outDir, "result.json"), System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(result, Indented) + "\n"));
             stdout.WriteLine($"-> {outDir}");
             return 0;
@@ -145,9 +164,10 @@ internal static class Gan2ShapeCommand
         var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual terms (else a documented substitute)." };
         var json = new Option<string?>("--save-json") { Description = "Also write the result as JSON to this file." };
         var parser = ParserOption();
+        var init = InitOption();
         var cmd = new Command("truth", "Exact-truth errors of GAN2Shape on a world-fit teacher's samples (a per-instance fit on each), printed as eval truth prints them.")
         {
-            stylegan, n, preset, seed, evalSeed, batch, vgg, json, parser,
+            stylegan, n, preset, seed, evalSeed, batch, vgg, json, parser, init,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
@@ -158,14 +178,95 @@ internal static class Gan2ShapeCommand
             var config = Preset(parse.GetValue(preset)!, runSeed);
             using var teacher = LoadTeacher(teacherPath, config.ImageSize);
             using var perceptual = Perceptual(parse.GetValue(vgg), runSeed);
+            using var start = Init(parse.GetValue(init));
             var sw = Stopwatch.StartNew();
             var subject = new Gan2ShapeTruthSubject(teacher, config, perceptual, (i, step) => stdout.WriteLine($"sample {i}: {step}"),
-                ParserBox(parse.GetValue(parser)));
+                ParserBox(parse.GetValue(parser)), start);
             var r = ExactTruthProtocol.Evaluate(teacher, subject, null, CliValues.Int(parse, n, 2, 100000), parse.GetValue(evalSeed), CliValues.Int(parse, batch, 1, 4096));
             EvalCommands3d.PrintTruth(stdout, r);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{subject.Scored} fits in {sw.Elapsed.TotalSeconds:F0} s ({sw.Elapsed.TotalSeconds / Math.Max(1, subject.Scored):F0} s per image)"));
             var jsonPath = parse.GetValue(json);
             if (jsonPath is not null) AtomicFile.WriteAllBytes(jsonPath, System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(r, Indented) + "\n"));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Command Pretrain()
+    {
+        var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 whose samples are fitted together (64 px).", Required = true };
+        var n = new Option<int>("--n") { Description = "Samples fitted together (official 200).", DefaultValueFactory = _ => 200 };
+        var output = new Option<string>("--out")
+        {
+            Description = "Run folder: checkpoint.pth after every stage (atomic), losses.csv; a folder holding a checkpoint resumes from it with its stored settings.",
+            Required = true,
+        };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Schedule: cpu (the cpu fit's network sizes; 2 stages of 300/300/300 then 140/200/200, batch 4, 200 collect iterations) or " +
+                          "official (celeba_pretrain: 4 stages of 1500/1500/1500 then 700/1000/1000, batch 8, 800 collect iterations).",
+            DefaultValueFactory = _ => "cpu",
+        };
+        var seed = new Option<long>("--seed")
+        {
+            Description = "Seed of the samples (z ~ N(0, I), truncation 1, stored noise), the networks and the image order; keep it apart from the seed you score " +
+                          "(eval truth and eval compare draw seed 1).",
+            DefaultValueFactory = _ => 1000,
+        };
+        var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual terms (else a documented substitute)." };
+        var parser = ParserOption();
+        var cmd = new Command("pretrain", "GAN2Shape's joint pre-training for faces (one set of networks on many samples; resumable). Fits start from it with --init.")
+        {
+            stylegan, n, output, preset, seed, vgg, parser,
+        };
+        cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
+        {
+            string teacherPath = parse.GetValue(stylegan)!, outDir = parse.GetValue(output)!;
+            string checkpoint = Path.Combine(outDir, "checkpoint.pth");
+            long runSeed = parse.GetValue(seed);
+            var config = JointPreset(parse.GetValue(preset)!, runSeed);
+            int count = CliValues.Int(parse, n, 2, 100000);
+            using var teacher = LoadTeacher(teacherPath, config.ImageSize);
+            string origin = RunOrigin.Of(teacherPath);
+            using var perceptual = Perceptual(parse.GetValue(vgg), runSeed);
+            Gan2ShapeJointTraining run;
+            if (File.Exists(checkpoint))
+            {
+                run = Gan2ShapeJointTraining.Resume(checkpoint, teacher, perceptual, origin);
+                stdout.WriteLine($"resuming {checkpoint}: {run.StagesDone}/{run.Config.Stages} stages done, {run.Instance.Count} samples (its stored settings)");
+            }
+            else
+            {
+                if (count > config.CollectIterations)
+                    throw new UsageException($"--n {count}: at most the preset's collect iterations ({config.CollectIterations}), one pass per sample");
+                using var g = new Generator((ulong)runSeed);
+                Tensor styles;
+                PixelBox? box = null;
+                using (no_grad())
+                {
+                    styles = teacher.Map(randn([count, teacher.Config.StyleDim], generator: g));
+                    if (ParserBox(parse.GetValue(parser)) is { } objectBox)
+                        box = objectBox(teacher.Generate([styles.narrow(0, 0, 1)], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1));
+                }
+                using (styles) run = new Gan2ShapeJointTraining(config, teacher, styles, perceptual, (ulong)runSeed, box, origin);
+                Directory.CreateDirectory(outDir);
+                stdout.WriteLine($"gan2shape joint pre-training: {count} samples of seed {runSeed}, {config.Stages} stages, batch {config.BatchSize} -> {outDir}");
+            }
+            using (run)
+            {
+                var inv = CultureInfo.InvariantCulture;
+                run.Run(checkpoint, step => stdout.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {step}"), stage =>
+                {
+                    var losses = run.History.Where(h => h.Stage == stage - 1).GroupBy(h => h.Step);
+                    foreach (var l in losses)
+                        stdout.WriteLine(string.Create(inv, $"stage {stage}: {l.Key} loss {l.Take(10).Average(h => h.Loss):F4} -> {l.TakeLast(10).Average(h => h.Loss):F4} (means of first and last 10)"));
+                    stdout.WriteLine(string.Create(inv, $"stage {stage}/{run.Config.Stages} done, {run.TrainSeconds / 60:F1} min; checkpoint {checkpoint}"));
+                    var csv = new System.Text.StringBuilder("stage,step,iteration,loss\n");
+                    foreach (var h in run.History) csv.Append(string.Create(inv, $"{h.Stage},{h.Step},{h.Iteration},{h.Loss:R}\n"));
+                    AtomicFile.WriteAllBytes(Path.Combine(outDir, "losses.csv"), System.Text.Encoding.UTF8.GetBytes(csv.ToString()));
+                });
+                stdout.WriteLine($"done: {run.Config.Stages} stages in {run.TrainSeconds / 60:F1} min; fits start from it with --init {checkpoint}");
+            }
             return 0;
         }));
         return cmd;

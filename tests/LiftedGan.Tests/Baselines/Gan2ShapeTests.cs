@@ -194,6 +194,107 @@ public class Gan2ShapeTests
         Assert.True(held < 0.5 * free, $"mean Δw² {free:E3} without and {held:E3} with a large offset weight");
     }
 
+    static Tensor Styles(StyleGenerator teacher, int count, int seed)
+    {
+        using var noGrad = no_grad();
+        return teacher.Map(randn([count, 64], generator: new Generator((ulong)seed)));
+    }
+
+    static readonly Gan2ShapeConfig TinyJoint = Tiny with
+    {
+        Stages = 2, FirstStageIterations = [6, 4, 6], LaterStageIterations = [3, 3, 3], CollectIterations = 4, FlipStep1 = [false, true], FlipStep3 = [true, true],
+    };
+
+    static string TempDir() => Path.Combine(Path.GetTempPath(), $"gan2shape-{Guid.NewGuid():N}");
+
+    static Dictionary<string, Tensor> Weights(Gan2ShapeInstance fit) =>
+        fit.Model.Networks.Append((Key: "netE", Module: (nn.Module)fit.Encoder))
+            .SelectMany(n => n.Module.named_parameters().Select(p => ($"{n.Key}.{p.name}", p.parameter.detach().clone())))
+            .ToDictionary(p => p.Item1, p => p.Item2);
+
+    [Fact]
+    public void JointTrainingVisitsEveryImageAndStoresProjectionsPerImage()
+    {
+        using var teacher = TinyTeacher(16);
+        using var styles = Styles(teacher, 3, 5);
+        using var perceptual = Perceptual();
+        using var fit = new Gan2ShapeInstance(TinyJoint, teacher, styles, perceptual, 7);
+        Assert.Equal(3, fit.Count);
+        fit.FitPrior(3);
+        Assert.Equal(0, fit.Current);  // the prior is fitted on the first image
+        var s1 = fit.Step1(6, flip: false);
+        Assert.Equal(6, s1.Count);
+        // A shuffled cycle: the first 3 of 4 collect passes visit every image once, and each keeps its own projections.
+        fit.Collect(4);
+        Assert.All(Enumerable.Range(0, 3), i => Assert.True(fit.CollectedFor(i) >= TinyJoint.BatchSize, $"image {i}: {fit.CollectedFor(i)} projections"));
+        Assert.Equal(4 * TinyJoint.BatchSize, fit.CollectedCount);
+        var images = Enumerable.Range(0, 3).Select(i => { fit.Select(i); return fit.Image.clone(); }).ToList();
+        Assert.True(images[0].not_equal(images[1]).any().item<bool>() && images[1].not_equal(images[2]).any().item<bool>(), "the images differ");
+        var s3 = fit.Step3(6, flip: true);
+        Assert.All(s3, l => Assert.True(double.IsFinite(l)));
+        foreach (var t in images) t.Dispose();
+        Assert.Throws<Gan2ShapeException>(() => fit.Select(3));
+        Assert.Throws<Gan2ShapeException>(() => fit.Collect(2));  // fewer passes than images
+    }
+
+    [Fact]
+    public void JointTrainingLowersItsLossesAndResumesExactlyFromAStageCheckpoint()
+    {
+        using var teacher = TinyTeacher(16);
+        using var styles = Styles(teacher, 3, 5);
+        using var perceptual = Perceptual();
+        string dir = TempDir();
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string whole = Path.Combine(dir, "whole.pth"), split = Path.Combine(dir, "split.pth");
+            using var a = new Gan2ShapeJointTraining(TinyJoint, teacher, styles, perceptual, 11, null, "teacher.pt sha256:00");
+            a.Run(whole);
+            Assert.True(a.Finished);
+            Assert.Equal(TinyJoint.PriorSteps + 16 + 9, a.History.Count);
+            Assert.All(a.History, h => Assert.True(double.IsFinite(h.Loss)));
+            var prior = a.History.Where(h => h.Step == "prior").Select(h => h.Loss).ToList();
+            Assert.True(prior[^1] < prior[0], $"prior fit {prior[0]:E3} -> {prior[^1]:E3}");
+            var step1 = a.History.Where(h => h.Step == "step1" && h.Stage == 0).Select(h => h.Loss).ToList();
+            Assert.True(step1.TakeLast(3).Average() < step1.Take(3).Average(), $"step 1 {step1.Take(3).Average():F4} -> {step1.TakeLast(3).Average():F4}");
+
+            // Interrupted after stage 1 (a copy of its checkpoint), resumed in a new object: the same networks and losses.
+            using (var first = new Gan2ShapeJointTraining(TinyJoint, teacher, styles, perceptual, 11, null, "teacher.pt sha256:00"))
+            {
+                first.Run(split, stageDone: stage => { if (stage == 1) File.Copy(split, split + ".stage1", true); });
+            }
+            File.Copy(split + ".stage1", split, true);
+            var e = Assert.Throws<Gan2ShapeException>(() => Gan2ShapeJointTraining.Resume(split, teacher, perceptual, "other.pt sha256:11"));
+            Assert.Contains("other.pt", e.Message);
+            using var resumed = Gan2ShapeJointTraining.Resume(split, teacher, perceptual, "teacher.pt sha256:00");
+            Assert.Equal(1, resumed.StagesDone);
+            resumed.Run(split);
+            Assert.Equal(a.History.Select(h => (h.Stage, h.Step, h.Iteration, h.Loss)), resumed.History.Select(h => (h.Stage, h.Step, h.Iteration, h.Loss)));
+            var wa = Weights(a.Instance);
+            var wb = Weights(resumed.Instance);
+            Assert.Equal(wa.Keys, wb.Keys);
+            foreach (var (k, t) in wa) Assert.True(t.eq(wb[k]).all().item<bool>(), $"{k} differs after resume");
+
+            // A per-image fit starts from the pre-training: its networks, no prior fit; other sizes are a typed error.
+            using var weights = Gan2ShapeWeights.Load(whole);
+            using var w = Style(teacher, 9);
+            using var fit = new Gan2ShapeInstance(Tiny, teacher, w, perceptual, 7, start: weights);
+            Assert.Equal(weights.Origin, fit.StartedFrom);
+            var wf = Weights(fit);
+            foreach (var (k, t) in wa) Assert.True(t.eq(wf[k]).all().item<bool>(), $"{k} not loaded");
+            fit.Run();
+            Assert.DoesNotContain(fit.History, h => h.Step == "prior");
+            Assert.Equal(9, fit.History.Count);
+            e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny with { Channels = 16 }, teacher, w, perceptual, 7, start: weights));
+            Assert.Contains("whole.pth", e.Message);
+            Assert.Contains("widths 8", e.Message);
+            File.WriteAllBytes(Path.Combine(dir, "bad.pth"), [1, 2, 3]);
+            Assert.ThrowsAny<LiftedGanException>(() => Gan2ShapeWeights.Load(Path.Combine(dir, "bad.pth")));
+            Assert.Contains("not found", Assert.Throws<Gan2ShapeException>(() => Gan2ShapeWeights.Load(Path.Combine(dir, "none.pth"))).Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Fact]
     public void AFitIsDeterministicForItsSeeds()
     {
@@ -220,8 +321,10 @@ public class Gan2ShapeTests
     {
         using var teacher = TinyTeacher(16);
         using var w = Style(teacher, 1);
-        var e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny, teacher, zeros(2, 64), null, 1));
+        var e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny, teacher, zeros(1, 32), null, 1));
         Assert.Contains("w", e.Message);
+        e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny, teacher, zeros(3, 64), Perceptual(), 1));
+        Assert.Contains("collect iterations", e.Message);  // joint: at least one collect pass per image
         e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny with { ImageSize = 32 }, teacher, w, null, 1));
         Assert.Contains("teacher", e.Message);
         e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny with { Stages = 2 }, teacher, w, null, 1));

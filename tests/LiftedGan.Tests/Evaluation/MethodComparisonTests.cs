@@ -64,7 +64,16 @@ public class MethodComparisonTests
         using var unsup3d = new Unsup3dModel(TinyUnsup3d);
         unsup3d.Train(false);
         using var perceptual = Gan2ShapeLosses.Perceptual(Vgg16Features.RandomFeatures(0));
-        var gan2shape = new Gan2ShapeTruthSubject(teacher, Gan2ShapeTests.Tiny with { ImageSize = 32 }, perceptual);
+        var g2sConfig = Gan2ShapeTests.Tiny with { ImageSize = 32 };
+        var gan2shape = new Gan2ShapeTruthSubject(teacher, g2sConfig, perceptual);
+        // A second GAN2Shape row whose fits start from a (here untrained) joint pre-training's file.
+        string joint = Path.Combine(Path.GetTempPath(), $"g2s-joint-{Guid.NewGuid():N}.pth");
+        using (var styles = teacher.Map(randn([2, teacher.Config.StyleDim], generator: new Generator(1))))
+        using (var run = new Gan2ShapeJointTraining(g2sConfig, teacher, styles, perceptual, 1, null, "t sha256:0"))
+            run.Save(joint);
+        using var start = Gan2ShapeWeights.Load(joint);
+        File.Delete(joint);
+        var fromJoint = new Gan2ShapeTruthSubject(teacher, g2sConfig, perceptual, start: start);
         var options = new MethodComparisonOptions { Count = 4, Seed = 3, Batch = 2, CostlyCount = 2 };
         var costs = new Dictionary<string, MethodCost> { [ExactTruthProtocol.Lift] = new("3 h", MethodCost.Stated) };
         int threads = get_num_threads();
@@ -74,14 +83,17 @@ public class MethodComparisonTests
         {
             r = MethodComparison.Run(teacher,
                 [new LiftTruthSubject(lift), new Unsup3dTruthSubject(unsup3d), new LiftTruthSubject(oracle, ExactTruthProtocol.Supervised)],
-                gan2shape, new PixelEmbedding(), options, costs);
+                [gan2shape, fromJoint], new PixelEmbedding(), options, costs);
         }
         finally { set_num_threads(threads); }
 
         string[] cheap = [ExactTruthProtocol.Lift, Unsup3dTruthSubject.Name, ExactTruthProtocol.Supervised];
         string[] baselines = [ExactTruthProtocol.ConstantTemplate, ExactTruthProtocol.Constant, ExactTruthProtocol.MeanShape];
-        Assert.Equal(cheap.Concat(baselines).Concat(cheap.Prepend(Gan2ShapeTruthSubject.Name)).Concat(baselines), r.Rows.Select(x => x.Method));
+        Assert.Equal(cheap.Concat(baselines).Concat(cheap.Prepend(Gan2ShapeTruthSubject.JointName).Prepend(Gan2ShapeTruthSubject.Name)).Concat(baselines),
+            r.Rows.Select(x => x.Method));
         Assert.Equal(2, gan2shape.Scored);
+        Assert.Equal(2, fromJoint.Scored);
+        Assert.Equal("GAN2Shape (from its joint pre-training)", r.Rows.First(x => x.Method == Gan2ShapeTruthSubject.JointName).Label);
         Assert.All(r.Rows.Take(6), x => Assert.Equal(4, x.Samples));
         Assert.All(r.Rows.Skip(6), x => Assert.Equal(2, x.Samples));
         // Every method that renders has its identity cosine; the ones with a canonical depth their distinctiveness.

@@ -102,6 +102,28 @@ public sealed record Gan2ShapeConfig
         BatchSize = 4, CollectIterations = 6, FlipStep1 = [false, false], FlipStep3 = [true, true],
     };
 
+    /// <summary>
+    /// The official joint pre-training for faces (celeba_pretrain, §1.8) at 64 px: one set of networks on all images, 4
+    /// stages of 1500/1500/1500 then 700/1000/1000 iterations, batch 8, 800 collect iterations, the prior fit once (1000
+    /// steps), flip in step 1 from stage 2 on and in step 3 always.
+    /// </summary>
+    public static Gan2ShapeConfig OfficialJoint { get; } = new()
+    {
+        FirstStageIterations = [1500, 1500, 1500], LaterStageIterations = [700, 1000, 1000], BatchSize = 8, CollectIterations = 800,
+        FlipStep1 = [false, true, true, true], FlipStep3 = [true, true, true, true],
+    };
+
+    /// <summary>
+    /// The joint pre-training at <see cref="Cpu"/>'s network sizes and learning rate, its schedule the official joint
+    /// one's shape at about a fifth of its iterations in 2 stages: 300/300/300 then 140/200/200, batch 4, 200 collect
+    /// iterations (one pass per image for 200 images), 200 prior steps, flip1 in stage 2, flip3 in both.
+    /// </summary>
+    public static Gan2ShapeConfig CpuJoint { get; } = Cpu with
+    {
+        Stages = 2, FirstStageIterations = [300, 300, 300], LaterStageIterations = [140, 200, 200],
+        CollectIterations = 200, FlipStep1 = [false, true], FlipStep3 = [true, true],
+    };
+
     /// <summary>Iterations of step 1, 2, 3 in stage <paramref name="stage"/> (0-based).</summary>
     public (int Step1, int Step2, int Step3) Iterations(int stage)
     {

@@ -65,6 +65,7 @@ public static class MethodComparison
         [ExactTruthProtocol.Lift] = "LiftedGAN",
         [Unsup3dTruthSubject.Name] = "Unsup3d",
         [Gan2ShapeTruthSubject.Name] = "GAN2Shape",
+        [Gan2ShapeTruthSubject.JointName] = "GAN2Shape (from its joint pre-training)",
         [ExactTruthProtocol.Supervised] = "supervised oracle (the lift's networks trained on the truth)",
         [ExactTruthProtocol.ConstantTemplate] = "constant template (mean depth at the mean pose)",
         [ExactTruthProtocol.Constant] = "constant answer (flat plane, 0°)",
@@ -75,17 +76,18 @@ public static class MethodComparison
 
     /// <summary>
     /// Scores <paramref name="subjects"/> on <see cref="MethodComparisonOptions.Count"/> samples and
-    /// <paramref name="costly"/> (if any, with <see cref="MethodComparisonOptions.CostlyCount"/> ≥ 2) on the first
+    /// <paramref name="costly"/> (if any, with <see cref="MethodComparisonOptions.CostlyCount"/> ≥ 2) together on the first
     /// samples of the same stream; with <paramref name="embedding"/> the identity cosine of every renderable method.
     /// <paramref name="costs"/> and <paramref name="labels"/> (by method name) go into the rows; a
     /// <see cref="Gan2ShapeTruthSubject"/> gets its measured CPU seconds per image.
     /// </summary>
-    public static MethodComparisonResult Run(StyleGenerator teacher, IReadOnlyList<ITruthSubject> subjects, ITruthSubject? costly, IFaceEmbedding? embedding,
+    public static MethodComparisonResult Run(StyleGenerator teacher, IReadOnlyList<ITruthSubject> subjects, IReadOnlyList<ITruthSubject> costly, IFaceEmbedding? embedding,
         MethodComparisonOptions o, IReadOnlyDictionary<string, MethodCost>? costs = null, IReadOnlyDictionary<string, string>? labels = null,
         Action<string>? log = null)
     {
-        if (subjects.Count == 0 && costly is null) throw new EvaluationException("methods", "no method to compare");
-        if (costly is not null && (o.CostlyCount < 2 || o.CostlyCount > o.Count))
+        if (subjects.Count == 0 && costly.Count == 0) throw new EvaluationException("methods", "no method to compare");
+        if (costly.Select(c => c.Method).Distinct().Count() != costly.Count) throw new EvaluationException("costly methods", "two share a method name");
+        if (costly.Count > 0 && (o.CostlyCount < 2 || o.CostlyCount > o.Count))
             throw new EvaluationException("costly count", $"{o.CostlyCount}: the costly method needs between 2 and {o.Count} of the samples");
         var cost = new Dictionary<string, MethodCost>(costs ?? new Dictionary<string, MethodCost>());
         cost.TryAdd(ExactTruthProtocol.ConstantTemplate, new MethodCost("none (256 world faces averaged)", MethodCost.None));
@@ -102,16 +104,17 @@ public static class MethodComparison
             rows.AddRange(Rows(r, identity, subjects.Select(s => s.Method), label, cost));
         }
         ExactTruthResult? costlyResult = null;
-        if (costly is not null)
+        if (costly.Count > 0)
         {
             CheckSameFirstLatents(o, teacher.Config.StyleDim);
-            log?.Invoke($"scoring {costly.Method} on the first {o.CostlyCount} samples, beside the others");
-            var scored = subjects.Prepend(costly).ToList();
+            log?.Invoke($"scoring {string.Join(", ", costly.Select(c => c.Method))} on the first {o.CostlyCount} samples, beside the others");
+            var scored = costly.Concat(subjects).ToList();
             var (r, identity) = Block(teacher, scored, embedding, o, o.CostlyCount);
             costlyResult = r;
-            if (costly is Gan2ShapeTruthSubject g && g.FitSeconds.Count > 0)
-                cost[costly.Method] = new MethodCost(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{g.FitSeconds.Average(s => s.Cpu):F0} CPU-s per image ({g.FitSeconds.Average(s => s.Wall):F0} s wall, {g.FitSeconds.Count} fits)"), MethodCost.Measured);
+            foreach (var c in costly)
+                if (c is Gan2ShapeTruthSubject g && g.FitSeconds.Count > 0)
+                    cost.TryAdd(c.Method, new MethodCost(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{g.FitSeconds.Average(s => s.Cpu):F0} CPU-s per image ({g.FitSeconds.Average(s => s.Wall):F0} s wall, {g.FitSeconds.Count} fits)"), MethodCost.Measured));
             rows.AddRange(Rows(r, identity, scored.Select(s => s.Method), label, cost));
         }
         return new MethodComparisonResult(o, all ?? costlyResult!, all is null ? null : costlyResult, rows);

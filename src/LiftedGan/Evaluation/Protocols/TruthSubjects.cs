@@ -109,12 +109,15 @@ public sealed class Unsup3dTruthSubject(Unsup3dModel model) : ITruthSubject
 /// canonical depth, its depth rendered at its predicted view and its angles. The n-th image scored gets the sample seed
 /// (config seed, n). Costly: a whole optimisation per image (see docs/baselines.md). <paramref name="objectBox"/> places
 /// the ellipsoid prior (the official face parser's role, e.g. <see cref="ParserBox"/>); null: the whole image, face-adjusted.
+/// With <paramref name="start"/> every fit starts from a joint pre-training's networks instead (no prior fit, as the
+/// official face instance runs; the caller owns and disposes it).
 /// </summary>
 public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfig config, PerceptualLoss? perceptual, Action<int, string>? progress = null,
-    Func<Tensor, PixelBox>? objectBox = null) : ITruthSubject
+    Func<Tensor, PixelBox>? objectBox = null, Gan2ShapeWeights? start = null) : ITruthSubject
 {
-    /// <summary>The method name of GAN2Shape in results.</summary>
+    /// <summary>The method name of GAN2Shape in results: from the prior, and from a joint pre-training.</summary>
     public const string Name = "gan2shape";
+    public const string JointName = "gan2shape-joint";
 
     long _scored;
     readonly List<(double Wall, double Cpu)> _seconds = new();
@@ -127,7 +130,10 @@ public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfi
     /// </summary>
     public IReadOnlyList<(double Wall, double Cpu)> FitSeconds => _seconds;
     public Gan2ShapeConfig Config { get; } = config;
-    public string Method => Name;
+
+    /// <summary>The joint pre-training every fit starts from, or null (fresh networks and the prior).</summary>
+    public Gan2ShapeWeights? Start { get; } = start;
+    public string Method => Start is null ? Name : JointName;
     public int ImageSize => Config.ImageSize;
 
     /// <summary>Images fitted so far.</summary>
@@ -166,7 +172,7 @@ public sealed class Gan2ShapeTruthSubject(StyleGenerator teacher, Gan2ShapeConfi
             using (no_grad()) box = objectBox?.Invoke(image.narrow(0, i, 1));
             if (box is not null) progress?.Invoke((int)index, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"prior box rows {box.Top:F0}-{box.Bottom:F0}, columns {box.Left:F1}-{box.Right:F1}"));
-            using var instance = new Gan2ShapeInstance(Config, Teacher, w.narrow(0, i, 1), perceptual, Training.StepRandomness.GoldenSeed((ulong)Config.Seed, index), box);
+            using var instance = new Gan2ShapeInstance(Config, Teacher, w.narrow(0, i, 1), perceptual, Training.StepRandomness.GoldenSeed((ulong)Config.Seed, index), box, Start);
             instance.Run(step => progress?.Invoke((int)index, step));
             parts.Add(Gan2ShapeOutputs.Of(instance));
             _seconds.Add((clock.Elapsed.TotalSeconds, (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds));
