@@ -9,7 +9,7 @@ internal static class PackCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("checkpoint") { Description = "A StyleGAN2 training checkpoint, a LiftedGAN checkpoint_NNN.pth, an Unsup3d checkpoint, an identity embedding, a pose-and-depth estimator, an expression estimator or a control generator (control train; its generator only) (kind taken from its keys)." };
+        var input = new Argument<string>("checkpoint") { Description = "A StyleGAN2 training checkpoint, a LiftedGAN checkpoint_NNN.pth, an Unsup3d checkpoint, a GAN2Shape joint pre-training, an identity embedding, a pose-and-depth estimator, an expression estimator or a control generator (control train; its generator only) (kind taken from its keys)." };
         var output = new Option<string>("--out") { Description = "The packed file to write.", Required = true };
         var half = new Option<bool>("--fp16") { Description = "Store floating-point tensors as float16 (loaders convert back to float32)." };
         var resumable = new Option<bool>("--resumable")

@@ -1,3 +1,5 @@
+using LiftedGan.Baselines.Gan2Shape;
+using LiftedGan.Baselines.Unsup3d;
 using LiftedGan.Checkpoints;
 using LiftedGan.IO;
 using LiftedGan.Lifting;
@@ -12,7 +14,9 @@ namespace LiftedGan.Packing;
 /// written beside it as <see cref="LiftedCheckpoint.ConfigFileName"/>; an identity embedding keeps its network and
 /// sizes, a pose-and-depth or expression estimator its network, sizes, step and options (no optimiser state); the training log json
 /// of either is copied beside the packed file. An Unsup3d checkpoint keeps its networks, its config, the step, the
-/// training seconds and the data description (no Adam state), and loads wherever the training checkpoint does. With <c>half</c>, floating-point tensors are stored as float16
+/// training seconds and the data description (no Adam state), and loads wherever the training checkpoint does; a GAN2Shape
+/// joint pre-training keeps its five networks, config, stages done, training seconds and teacher (no styles, random state
+/// or loss history: what a fit starting from it reads, not what a resume needs). With <c>half</c>, floating-point tensors are stored as float16
 /// (loaders convert them back to float32); a tensor whose values do not fit float16 stays float32.
 /// </summary>
 public static class ModelPacker
@@ -22,7 +26,9 @@ public static class ModelPacker
     static readonly string[] EstimatorValues = { "input_size", "width", "step", "options" };
     static readonly string[] Unsup3dNetworks = { "netD", "netA", "netL", "netV", "netC" };
     static readonly string[] Unsup3dValues =
-        { Baselines.Unsup3d.Unsup3dCheckpoint.ConfigKey, "global_step", Baselines.Unsup3d.Unsup3dCheckpoint.TrainSecondsKey, "data" };
+        { Unsup3dCheckpoint.ConfigKey, "global_step", Unsup3dCheckpoint.TrainSecondsKey, "data" };
+    static readonly string[] Gan2ShapeNetworks = { "netD", "netA", "netL", "netV", Gan2ShapeWeights.EncoderKey };
+    static readonly string[] Gan2ShapeValues = { Gan2ShapeWeights.ConfigKey, Gan2ShapeJointTraining.StagesKey, Gan2ShapeJointTraining.SecondsKey, Gan2ShapeJointTraining.TeacherKey };
     const double HalfMax = 65504;
 
     /// <summary>
@@ -53,13 +59,14 @@ public static class ModelPacker
         if (root is not PyDict d) throw new ModelPackException(path, "not a checkpoint dict (top level is not a dict)");
         if (d.ContainsKey("g_ema")) return PackedModelKind.StyleGan;
         // Before the lift: Unsup3d's depth network is also called netD.
-        if (Baselines.Unsup3d.Unsup3dCheckpoint.Holds(d)) return PackedModelKind.Unsup3d;
+        if (Unsup3dCheckpoint.Holds(d)) return PackedModelKind.Unsup3d;
+        if (d.ContainsKey(Gan2ShapeWeights.ConfigKey)) return PackedModelKind.Gan2Shape;
         if (LiftNetworks.Any(d.ContainsKey)) return PackedModelKind.Lift;
         if (IdentityEmbeddingTraining.IsIdentityEmbedding(d)) return PackedModelKind.Identity;
         if (d.ContainsKey("pose_depth_estimator")) return PackedModelKind.Estimator;
         if (d.ContainsKey("expression_estimator")) return PackedModelKind.ExpressionEstimator;
         if (d.ContainsKey("control_generator")) return PackedModelKind.Control;
-        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC), an Unsup3d, an identity-embedding, an estimator nor a control checkpoint");
+        throw new ModelPackException(path, "neither a StyleGAN2 (g_ema), a LiftedGAN (netD, netT, netSD, netSC), an Unsup3d, a GAN2Shape, an identity-embedding, an estimator nor a control checkpoint");
     }
 
     /// <summary>Packs <paramref name="input"/> into <paramref name="output"/> (written atomically; its folder is created).</summary>
@@ -117,6 +124,11 @@ public static class ModelPacker
                 case PackedModelKind.Unsup3d:
                     foreach (var key in Unsup3dNetworks.Where(source.ContainsKey)) packed.Set(key, Compact(StateDictAt(source, key, input), half, made, input));
                     foreach (var key in Unsup3dValues)
+                        if (source.TryGet(key, out var v)) packed.Set(key, v);
+                    break;
+                case PackedModelKind.Gan2Shape:
+                    foreach (var key in Gan2ShapeNetworks) packed.Set(key, Compact(StateDictAt(source, key, input), half, made, input));
+                    foreach (var key in Gan2ShapeValues)
                         if (source.TryGet(key, out var v)) packed.Set(key, v);
                     break;
                 case PackedModelKind.ExpressionEstimator:

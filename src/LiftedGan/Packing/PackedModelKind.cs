@@ -17,6 +17,9 @@ public enum PackedModelKind
 
     /// <summary>An Unsup3d checkpoint of `liftedgan unsup3d train` (netD, netA, netL, netV, netC, its config, Adam's state).</summary>
     Unsup3d,
+
+    /// <summary>A GAN2Shape joint pre-training of `liftedgan gan2shape pretrain` (netD, netA, netL, netV, netE, its config and progress).</summary>
+    Gan2Shape,
     /// <summary>The expression estimator of `liftedgan eval train-expression`.</summary>
     ExpressionEstimator,
 

@@ -288,6 +288,17 @@ public class Gan2ShapeTests
             e = Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny with { Channels = 16 }, teacher, w, perceptual, 7, start: weights));
             Assert.Contains("whole.pth", e.Message);
             Assert.Contains("widths 8", e.Message);
+            // Packed (float16, no resume state), it starts a fit from the same networks to float16 precision.
+            string packed = Path.Combine(dir, "packed.pth");
+            Assert.Equal(LiftedGan.Packing.PackedModelKind.Gan2Shape, LiftedGan.Packing.ModelPacker.Pack(whole, packed, half: true).Kind);
+            Assert.True(new FileInfo(packed).Length < 0.6 * new FileInfo(whole).Length);
+            using (var small = Gan2ShapeWeights.Load(packed))
+            using (var fromPacked = new Gan2ShapeInstance(Tiny, teacher, w, perceptual, 7, start: small))
+            {
+                var wp = Weights(fromPacked);
+                foreach (var (k, t) in wa) Assert.True((t - wp[k]).abs().max().item<float>() <= 1e-3f * Math.Max(1, t.abs().max().item<float>()), $"{k} after packing");
+            }
+            Assert.Throws<Gan2ShapeException>(() => Gan2ShapeJointTraining.Resume(packed, teacher, perceptual, "teacher.pt sha256:00"));
             File.WriteAllBytes(Path.Combine(dir, "bad.pth"), [1, 2, 3]);
             Assert.ThrowsAny<LiftedGanException>(() => Gan2ShapeWeights.Load(Path.Combine(dir, "bad.pth")));
             Assert.Contains("not found", Assert.Throws<Gan2ShapeException>(() => Gan2ShapeWeights.Load(Path.Combine(dir, "none.pth"))).Message);

@@ -19,8 +19,10 @@ namespace LiftedGan.Baselines.Gan2Shape;
 /// </summary>
 public sealed class Gan2ShapeJointTraining : IDisposable
 {
-    const string StylesKey = "styles", StagesKey = "stages_done", RandomKey = "rng_state", HistoryKey = "history",
-        SecondsKey = "train_seconds", TeacherKey = "teacher", BoxKey = "prior_box";
+    /// <summary>Keys of the checkpoint's progress: stages done, training seconds, the teacher's name and SHA-256.</summary>
+    public const string StagesKey = "stages_done", SecondsKey = "train_seconds", TeacherKey = "teacher";
+
+    const string StylesKey = "styles", RandomKey = "rng_state", HistoryKey = "history", BoxKey = "prior_box";
     static readonly string[] StepNames = ["prior", "step1", "step2", "step3"];
 
     readonly List<Gan2ShapeLoss> _earlier = [];
