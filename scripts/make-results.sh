@@ -44,7 +44,7 @@ compare_section() {
   local out="$1" compare=runs/compare
   "${liftedgan[@]}" eval compare --stylegan "$teacher" --ckpt "$models/liftedgan_synth64.pth" --unsup3d "$models/unsup3d_world64.pth" \
     --supervised "$models/reference/liftedgan_supervised64.pth" --face-embedding "$models/identity_faces64.pt" \
-    --n 256 --n-gan2shape 8 --preset cpu --seed 1 --batch 8 \
+    --n 256 --n-gan2shape 8 --preset cpu --gan2shape-init "$models/gan2shape_joint64.pth" --seed 1 --batch 8 \
     --cost 'lift=about 5 h 40 min: 8,000 steps, 4,000 at about 3 s a step then 4,000 in 140 min, one thread (models/README.md)' \
     --cost 'supervised=about 15 min: 2,000 steps (models/README.md)' --out "$compare"
   { printf '\n'; sed 's/^#/##/' "$compare/compare.md"; } > "$out"

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Text.Json;
 using LiftedGan.Baselines.Gan2Shape;
 using LiftedGan.Evaluation;
+using LiftedGan.Export;
+using LiftedGan.Projection;
 using LiftedGan.Imaging;
 using LiftedGan.IO;
 using LiftedGan.Lifting;
@@ -86,71 +88,130 @@ internal static class Gan2ShapeCommand
 
     static Command Fit()
     {
-        var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 whose samples are reconstructed (64 px).", Required = true };
-        var n = new Option<int>("--n") { Description = "Samples (z ~ N(0, I) from --seed, truncation 1, stored noise).", DefaultValueFactory = _ => 4 };
-        var output = new Option<string>("--out") { Description = "Output folder: per sample image, depth, normal and render PNGs; result.json.", Required = true };
+        var stylegan = new Option<string>("--stylegan") { Description = "The teacher StyleGAN2 whose samples (or projections of --images) are reconstructed (64 px).", Required = true };
+        var n = new Option<int>("--n") { Description = "Samples (z ~ N(0, I) from --seed, truncation 1, stored noise); ignored with --data.", DefaultValueFactory = _ => 4 };
+        var images = new Option<string?>("--data")
+        {
+            Description = "A folder of face images (PNG/JPEG, not searched recursively, in name order) to reconstruct instead of samples: each is projected into " +
+                          "the teacher (StyleGAN2's projector in W, the random-feature perceptual distance unless --vgg) for the w the pseudo samples are projected " +
+                          "around, and the fit reconstructs the image itself.",
+        };
+        var crop = new Option<string>("--crop") { Description = "With --data: centre (the image's centred square) or lfw (LFW's centred 150 px box).", DefaultValueFactory = _ => "centre" };
+        var projectionSteps = new Option<int>("--projection-steps") { Description = "With --data: steps of the projection into the teacher.", DefaultValueFactory = _ => 300 };
+        var output = new Option<string>("--out")
+        {
+            Description = "Output folder: per sample its image, reconstruction, depth, normals, yaw and pitch sweeps, relighting grid (PNG) and mesh (GLB); result.json.",
+            Required = true,
+        };
         var preset = PresetOption();
         var seed = new Option<long>("--seed") { Description = "Seed of the samples, the networks' initialisation and each fit's sampling.", DefaultValueFactory = _ => 1 };
         var vgg = new Option<string?>("--vgg") { Description = "torchvision VGG16 weights for the perceptual terms (else a documented substitute)." };
         var parser = ParserOption();
         var init = InitOption();
-        var cmd = new Command("fit", "Fit GAN2Shape to teacher samples one by one and write depth, normal and render PNGs and result.json.")
+        var cmd = new Command("fit", "Fit GAN2Shape to teacher samples or to images one by one and write depth, normals, re-renders under other views and lights, a mesh and result.json.")
         {
-            stylegan, n, output, preset, seed, vgg, parser, init,
+            stylegan, n, images, crop, projectionSteps, output, preset, seed, vgg, parser, init,
         };
         cmd.SetAction(parse => GlobalOptions.Execute(parse, stdout =>
         {
             long runSeed = parse.GetValue(seed);
             var config = Preset(parse.GetValue(preset)!, runSeed);
-            int count = CliValues.Int(parse, n, 1, 100000);
+            string? folder = parse.GetValue(images);
+            var files = folder is null ? null : ImageFiles(folder);
+            var cut = parse.GetValue(crop) switch
+            {
+                "centre" or "center" => PhotoCrop.Centre,
+                "lfw" => PhotoCrop.Lfw,
+                var other => throw new UsageException($"--crop {other}: must be centre or lfw"),
+            };
+            int count = files?.Count ?? CliValues.Int(parse, n, 1, 100000);
+            int steps = CliValues.Int(parse, projectionSteps, 1, 100000);
             string outDir = parse.GetValue(output)!;
             using var teacher = LoadTeacher(parse.GetValue(stylegan)!, config.ImageSize);
             using var perceptual = Perceptual(parse.GetValue(vgg), runSeed);
             var objectBox = ParserBox(parse.GetValue(parser));
             using var start = Init(parse.GetValue(init));
+            using var projectionLoss = files is null ? null
+                : StyleProjector.Loss(parse.GetValue(vgg) is { } v ? PretrainedNetworks.LoadVgg16(v) : Vgg16Features.RandomFeatures(0), config.ImageSize);
+            using var projector = projectionLoss is null ? null : new StyleProjector(teacher, projectionLoss, new ProjectionSettings { Steps = steps, Seed = runSeed });
             Directory.CreateDirectory(outDir);
             var samples = new List<object>();
             using var g = new Generator((ulong)runSeed);
             var inv = CultureInfo.InvariantCulture;
+            var c = config.ModelConfig;
             for (int i = 0; i < count; i++)
             {
                 using var scope = NewDisposeScope();
                 Tensor w;
+                Tensor? target = null;
+                double? projectionL1 = null;
                 PixelBox? box = null;
-                using (no_grad())
+                if (files is not null)
                 {
-                    w = teacher.Map(randn([1, teacher.Config.StyleDim], generator: g));
-                    if (objectBox is not null)
-                        box = objectBox(teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1));
+                    Tensor photo;
+                    try { photo = PhotoInput.Load(files[i], config.ImageSize, cut).unsqueeze(0); }
+                    catch (PhotoException e) { throw new UsageException($"--data {e.Path}: {e.Problem}", e); }
+                    using var found = projector!.Project(photo);
+                    w = found.Style.clone();
+                    target = photo;
+                    projectionL1 = (found.Image - photo).abs().mean().item<float>();
                 }
+                else
+                {
+                    using (no_grad()) w = teacher.Map(randn([1, teacher.Config.StyleDim], generator: g));
+                }
+                if (objectBox is not null)
+                    using (no_grad())
+                        box = objectBox(target ?? teacher.Generate([w], new GenerateOptions { InputIsLatent = true, RandomizeNoise = false }).Image.clamp(-1, 1));
                 var sw = Stopwatch.StartNew();
-                using var instance = new Gan2ShapeInstance(config, teacher, w, perceptual, StepRandomness.GoldenSeed((ulong)runSeed, i), box, start);
+                using var instance = new Gan2ShapeInstance(config, teacher, w, perceptual, StepRandomness.GoldenSeed((ulong)runSeed, i), box, start, target);
                 var history = instance.Run(step => stdout.WriteLine($"sample {i}: {step}"));
                 using var o = Gan2ShapeOutputs.Of(instance);
-                string name = $"sample_{i:D3}";
-                ImageIO.SavePng(Path.Combine(outDir, $"{name}_image.png"), o.Image[0]);
-                ImageIO.SavePng(Path.Combine(outDir, $"{name}_render.png"), o.Reconstruction[0]);
+                string name = files is null ? $"sample_{i:D3}" : $"{i:D3}_{Path.GetFileNameWithoutExtension(files[i])}";
+                string Out(string suffix) => Path.Combine(outDir, $"{name}_{suffix}");
+                ImageIO.SavePng(Out("image.png"), o.Image[0]);
+                ImageIO.SavePng(Out("render.png"), o.Reconstruction[0]);
                 // Depth: near bright, the depth range [min, max] mapped to [1, −1].
-                var c = config.ModelConfig;
-                ImageIO.SavePng(Path.Combine(outDir, $"{name}_depth.png"),
-                    ((c.MaxDepth + c.MinDepth - 2 * o.CanonicalDepth[0]) / (c.MaxDepth - c.MinDepth)).clamp(-1, 1));
-                ImageIO.SavePng(Path.Combine(outDir, $"{name}_normal.png"), o.Normals[0].permute(2, 0, 1));
+                ImageIO.SavePng(Out("depth.png"), ((c.MaxDepth + c.MinDepth - 2 * o.CanonicalDepth[0]) / (c.MaxDepth - c.MinDepth)).clamp(-1, 1));
+                ImageIO.SavePng(Out("normal.png"), o.Normals[0].permute(2, 0, 1));
+                ImageIO.SavePng(Out("yaw.png"), ImageGrid.Make(Gan2ShapeRenders.YawSweep(instance), columns: Gan2ShapeRenders.Yaws.Count));
+                ImageIO.SavePng(Out("pitch.png"), ImageGrid.Make(Gan2ShapeRenders.PitchSweep(instance), columns: Gan2ShapeRenders.Pitches.Count));
+                ImageIO.SavePng(Out("relight.png"), ImageGrid.Make(Gan2ShapeRenders.Relight(instance), columns: 10));
+                using (var d = instance.CurrentDecomposition())
+                    GltfWriter.Save(Out("mesh.glb"), MeshBuilder.Build(instance.Model.Renderer, d.Depth[0], d.Albedo[0]));
                 var angles = o.Angles[0].data<float>().ToArray();
                 double Last(string step) => history.LastOrDefault(h => h.Step == step)?.Loss ?? double.NaN;
                 samples.Add(new
                 {
-                    name, seconds = sw.Elapsed.TotalSeconds, pitch = angles[0], yaw = angles[1], roll = angles[2],
+                    name, source = files?[i], projection_l1 = projectionL1, seconds = sw.Elapsed.TotalSeconds, pitch = angles[0], yaw = angles[1], roll = angles[2],
                     prior_box = new { top = instance.Box.Top, bottom = instance.Box.Bottom, left = instance.Box.Left, right = instance.Box.Right },
                     prior_loss = Last("prior"), step1_loss = Last("step1"), step2_loss = Last("step2"), step3_loss = Last("step3"),
                 });
-                stdout.WriteLine(string.Create(inv, $"{name}: {sw.Elapsed.TotalSeconds:F0} s, yaw {angles[1]:F1}°, pitch {angles[0]:F1}°, roll {angles[2]:F1}°, step-3 loss {Last("step3"):F4}"));
+                stdout.WriteLine(string.Create(inv, $"{name}: {sw.Elapsed.TotalSeconds:F0} s, yaw {angles[1]:F1}°, pitch {angles[0]:F1}°, roll {angles[2]:F1}°, step-3 loss {Last("step3"):F4}")
+                                 + (projectionL1 is { } l1 ? string.Create(inv, $", projection L1 {l1:F4}") : ""));
             }
-            var result = new { preset = parse.GetValue(preset), seed = runSeed, parser = parse.GetValue(parser), init = start?.Origin, config = JsonDocument.Parse(config.ToJson()).RootElement, samples };
+            var result = new
+            {
+                preset = parse.GetValue(preset), seed = runSeed, images = folder, parser = parse.GetValue(parser), init = start?.Origin,
+                yaw_sweep_degrees = Gan2ShapeRenders.Yaws, pitch_sweep_degrees = Gan2ShapeRenders.Pitches,
+                relight = Gan2ShapeRenders.Relights.Select(l => new { dx = l.Dx, dy = l.Dy, r = l.R }),
+                config = JsonDocument.Parse(config.ToJson()).RootElement, samples,
+            };
             AtomicFile.WriteAllBytes(Path.Combine(outDir, "result.json"), System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(result, Indented) + "\n"));
             stdout.WriteLine($"-> {outDir}");
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The PNG and JPEG files of a folder (not recursive), in ordinal name order; a usage error when there are none.</summary>
+    internal static IReadOnlyList<string> ImageFiles(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new UsageException($"--data {folder}: no such folder");
+        var files = Directory.EnumerateFiles(folder)
+            .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg")
+            .OrderBy(f => f, StringComparer.Ordinal).ToList();
+        return files.Count > 0 ? files : throw new UsageException($"--data {folder}: no PNG or JPEG files in it");
     }
 
     static Command Truth()

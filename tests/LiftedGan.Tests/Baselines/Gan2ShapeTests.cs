@@ -307,6 +307,43 @@ public class Gan2ShapeTests
     }
 
     [Fact]
+    public void AFitReconstructsAGivenTargetAndRendersItsSweepsRelightingAndMesh()
+    {
+        using var teacher = TinyTeacher(16);
+        using var w = Style(teacher, 1);
+        using var perceptual = Perceptual();
+        using var photo = rand(1, 3, 16, 16, generator: new Generator(3)) * 2 - 1;
+        using var fit = new Gan2ShapeInstance(Tiny, teacher, w, perceptual, 7, target: photo);
+        Assert.True(fit.Image.eq(photo).all().item<bool>(), "the target is the image the fit reconstructs");
+        fit.Run();
+        using var o = Gan2ShapeOutputs.Of(fit);
+        Assert.True(o.Image.eq(photo).all().item<bool>());
+
+        using var yaw = Gan2ShapeRenders.YawSweep(fit);
+        using var pitch = Gan2ShapeRenders.PitchSweep(fit);
+        using var relit = Gan2ShapeRenders.Relight(fit);
+        Assert.Equal([9L, 3, 16, 16], yaw.shape);
+        Assert.Equal([5L, 3, 16, 16], pitch.shape);
+        Assert.Equal([20L, 3, 16, 16], relit.shape);
+        foreach (var frames in new[] { yaw, pitch, relit }) Assert.True(frames.isfinite().all().item<bool>() && frames.abs().le(1).all().item<bool>());
+        Assert.True((yaw[0] - yaw[8]).abs().mean().item<float>() > 1e-3, "−70° and +70° render alike");
+        Assert.True((relit[0] - relit[4]).abs().mean().item<float>() > 1e-3, "light from the left and from the right render alike");
+        // The image's own light (r = 0, its own direction) at its own view is the reconstruction.
+        using (var d = fit.CurrentDecomposition())
+        {
+            var own = d.Light[0].data<float>().ToArray();
+            using var same = Gan2ShapeRenders.Relight(fit, [(own[2], own[3], 0)]);
+            Assert.True((same - o.Reconstruction).abs().max().item<float>() < 1e-4);
+            var mesh = LiftedGan.Export.MeshBuilder.Build(fit.Model.Renderer, d.Depth[0], d.Albedo[0]);
+            Assert.True(mesh.VertexCount > 0);
+        }
+        Assert.Throws<Gan2ShapeException>(() => new Gan2ShapeInstance(Tiny, teacher, w, perceptual, 7, target: zeros(1, 3, 8, 8)));
+        var (code, _, err) = CliRunner.OneThread("gan2shape", "fit", "--stylegan", "missing.pt", "--out", Path.GetTempPath(), "--data", "no-such-folder");
+        Assert.Equal(1, code);
+        Assert.Contains("--data no-such-folder: no such folder", err);
+    }
+
+    [Fact]
     public void AFitIsDeterministicForItsSeeds()
     {
         using var teacher = TinyTeacher(16);

@@ -49,8 +49,12 @@ public sealed class Gan2ShapeInstance : IDisposable
     /// <param name="sampleSeed">Seed of the pseudo samples, batches and image order.</param>
     /// <param name="box">The first image's object box for the prior; null: the whole image, face-adjusted.</param>
     /// <param name="start">Networks of a joint pre-training to start from (no prior fit then); null: fresh networks.</param>
+    /// <param name="target">
+    /// The image a single-image fit reconstructs (1×3×S×S in [−1, 1], e.g. a photo whose w came from a GAN inversion);
+    /// null: the teacher's image of w.
+    /// </param>
     public Gan2ShapeInstance(Gan2ShapeConfig config, StyleGenerator teacher, Tensor w, PerceptualLoss? perceptual, ulong sampleSeed, PixelBox? box = null,
-        Gan2ShapeWeights? start = null)
+        Gan2ShapeWeights? start = null, Tensor? target = null)
     {
         if (config.Problem() is { } problem) throw new Gan2ShapeException("config", problem);
         if (teacher.Config.Size != config.ImageSize)
@@ -60,6 +64,10 @@ public sealed class Gan2ShapeInstance : IDisposable
         if (!w.isfinite().all().item<bool>()) throw new Gan2ShapeException("w", "is not finite");
         if (w.shape[0] > 1 && config.CollectIterations < w.shape[0])
             throw new Gan2ShapeException("collect iterations", $"{config.CollectIterations}: joint training needs at least one per image ({w.shape[0]})");
+        if (target is not null && (w.shape[0] != 1 || target.dim() != 4 || target.shape[0] != 1 || target.shape[1] != 3
+                                   || target.shape[2] != config.ImageSize || target.shape[3] != config.ImageSize))
+            throw new Gan2ShapeException("target", $"expected one 1 x 3 x {config.ImageSize} x {config.ImageSize} image for one w, got [{string.Join(", ", target.shape)}] for {w.shape[0]}");
+        if (target is not null && !target.isfinite().all().item<bool>()) throw new Gan2ShapeException("target", "is not finite");
         if (perceptual is null && (config.PerceptualWeight > 0 || config.ProjectionFeatureWeight > 0))
             throw new Gan2ShapeException("perceptual network", "needed when the perceptual or projection feature weight is above 0");
         Config = config;
@@ -79,7 +87,7 @@ public sealed class Gan2ShapeInstance : IDisposable
         {
             var style = w.narrow(0, i, 1).detach().clone().DetachFromDisposeScope();
             _styles.Add(style);
-            using (no_grad()) _images.Add(Projection.Generate(style).DetachFromDisposeScope());
+            using (no_grad()) _images.Add((target is null ? Projection.Generate(style) : target.detach().clamp(-1, 1).clone()).DetachFromDisposeScope());
         }
         _projected = Enumerable.Range(0, _styles.Count).Select(_ => new List<Tensor>()).ToArray();
         _projectedMasks = Enumerable.Range(0, _styles.Count).Select(_ => new List<Tensor>()).ToArray();
@@ -103,7 +111,7 @@ public sealed class Gan2ShapeInstance : IDisposable
     /// <summary>Index of the current image: the one the last iteration used (0 for a per-image fit).</summary>
     public int Current { get; private set; }
 
-    /// <summary>The current sample's style w (1×D) and its image G(w) (1×3×S×S, stored noise, clamped).</summary>
+    /// <summary>The current sample's style w (1×D) and its image: G(w) (1×3×S×S, stored noise, clamped) or the given target.</summary>
     public Tensor Style => _styles[Current];
     public Tensor Image => _images[Current];
 
