@@ -20,6 +20,7 @@ internal static class BenchCommand
         BuildRender(),
         BenchLiftCommand.Create(),
         BenchUnsup3dCommand.Create(),
+        BenchGan2ShapeCommand.Create(),
         BenchTrainCommand.Create(),
         BenchConvCommand.Create(),
         BenchHugePagesCommand.Create(),

@@ -197,6 +197,7 @@ internal static class OptionVocabulary
                 new OldName("--iterations", "bench render", "bench eval"), new OldName("--rounds", "bench conv", "bench hugepages"),
                 new OldName("--gen-iters", "bench stylegan")),
             new("--only", "run only the named cases"),
+            new("--whole-fit", "bench gan2shape: also time a whole fit beside the prediction of its per-step medians"),
             new("--leak-steps", "training steps of a leak test (resident memory sampled along the way)"),
             new("--leak-every", "steps between a leak test's memory samples"),
             new("--bf16", "also measure a network in bfloat16 beside float32"),

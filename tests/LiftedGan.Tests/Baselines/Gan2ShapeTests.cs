@@ -344,6 +344,18 @@ public class Gan2ShapeTests
     }
 
     [Fact]
+    public void TheBenchmarkTimesEveryStepAndAWholeFit()
+    {
+        using var teacher = TinyTeacher(16);
+        var r = Gan2ShapeBenchmark.Run(Tiny, teacher, repeats: 1, wholeFit: true);
+        foreach (var ms in new[] { r.PriorMilliseconds, r.Step1Milliseconds, r.Step2Milliseconds, r.CollectMilliseconds, r.Step3Milliseconds })
+            Assert.True(ms > 0 && double.IsFinite(ms));
+        double expected = (Tiny.PriorSteps * r.PriorMilliseconds + 3 * r.Step1Milliseconds + 3 * r.Step2Milliseconds + 2 * r.CollectMilliseconds + 3 * r.Step3Milliseconds) / 1000;
+        Assert.Equal(expected, r.PredictedFitSeconds, 9);
+        Assert.True(r.MeasuredFitSeconds > 0);
+    }
+
+    [Fact]
     public void AFitIsDeterministicForItsSeeds()
     {
         using var teacher = TinyTeacher(16);
