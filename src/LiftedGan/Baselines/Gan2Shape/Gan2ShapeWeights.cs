@@ -28,12 +28,16 @@ public sealed class Gan2ShapeWeights : IDisposable
         Path = path;
         Config = config;
         Origin = RunOrigin.Of(path);
+        TrainSeconds = root.TryGet(Gan2ShapeJointTraining.SecondsKey, out var t) && t is double seconds ? seconds : null;
     }
 
     /// <summary>The file, the config it was trained with, and "NAME sha256:HEX" of its bytes.</summary>
     public string Path { get; }
     public Gan2ShapeConfig Config { get; }
     public string Origin { get; }
+
+    /// <summary>The joint pre-training's wall seconds of fitting, where the file stores them.</summary>
+    public double? TrainSeconds { get; }
 
     /// <summary>Loads a file and checks that it is a GAN2Shape file with every network.</summary>
     /// <exception cref="Gan2ShapeException">The file does not exist.</exception>

@@ -111,10 +111,14 @@ public static class MethodComparison
             var scored = costly.Concat(subjects).ToList();
             var (r, identity) = Block(teacher, scored, embedding, o, o.CostlyCount);
             costlyResult = r;
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
             foreach (var c in costly)
                 if (c is Gan2ShapeTruthSubject g && g.FitSeconds.Count > 0)
-                    cost.TryAdd(c.Method, new MethodCost(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"{g.FitSeconds.Average(s => s.Cpu):F0} CPU-s per image ({g.FitSeconds.Average(s => s.Wall):F0} s wall, {g.FitSeconds.Count} fits)"), MethodCost.Measured));
+                {
+                    string text = string.Create(inv, $"{g.FitSeconds.Average(s => s.Cpu):F0} CPU-s per image ({g.FitSeconds.Average(s => s.Wall):F0} s wall, {g.FitSeconds.Count} fits)");
+                    if (g.Start?.TrainSeconds is double t) text += string.Create(inv, $", after the joint pre-training's {t:F0} s once (its file)");
+                    cost.TryAdd(c.Method, new MethodCost(text, MethodCost.Measured));
+                }
             rows.AddRange(Rows(r, identity, scored.Select(s => s.Method), label, cost));
         }
         return new MethodComparisonResult(o, all ?? costlyResult!, all is null ? null : costlyResult, rows);
