@@ -232,6 +232,20 @@ public sealed class Gan2ShapeInstance : IDisposable
         var losses = new List<double>();
         if (iterations == 0) return losses;
         using var adam = NewAdam(Encoder.parameters());
+        ForEachPseudoBatch(iterations, (i, _, pseudo) =>
+        {
+            var (projected, offset) = Project(pseudo.Images);
+            losses.Add(Apply(adam, ProjectionLoss(projected, offset, pseudo), stage, "step2", i));
+        });
+        return losses;
+    }
+
+    /// <summary>
+    /// <paramref name="iterations"/> pseudo batches, each of the next image of a fresh shuffled cycle, drawn from every
+    /// image's decomposition as it stood at the start (each call of <paramref name="body"/> in its own dispose scope).
+    /// </summary>
+    void ForEachPseudoBatch(int iterations, Action<int, int, PseudoBatch> body)
+    {
         var decompositions = Decompositions();
         try
         {
@@ -241,13 +255,10 @@ public sealed class Gan2ShapeInstance : IDisposable
                 using var scope = NewDisposeScope();
                 int t = Advance();
                 using var pseudo = PseudoSamples.Render(Model, Config, decompositions[t], Config.BatchSize, _random);
-                var (projected, offset) = Project(pseudo.Images);
-                var loss = ProjectionLoss(projected, offset, pseudo);
-                losses.Add(Apply(adam, loss, stage, "step2", i));
+                body(i, t, pseudo);
             }
         }
         finally { foreach (var d in decompositions) d.Dispose(); }
-        return losses;
     }
 
     /// <summary>Every image's current decomposition (no gradients), in image order.</summary>
@@ -298,21 +309,12 @@ public sealed class Gan2ShapeInstance : IDisposable
         if (iterations < Count) throw new Gan2ShapeException("collect iterations", $"{iterations}: need at least one per image ({Count})");
         ClearCollected();
         using var noGrad = no_grad();
-        var decompositions = Decompositions();
-        try
+        ForEachPseudoBatch(iterations, (_, t, pseudo) =>
         {
-            RestartCycle();
-            for (int i = 0; i < iterations; i++)
-            {
-                using var scope = NewDisposeScope();
-                int t = Advance();
-                using var pseudo = PseudoSamples.Render(Model, Config, decompositions[t], Config.BatchSize, _random);
-                var (projected, _) = Project(pseudo.Images);
-                _projected[t].Add(projected.DetachFromDisposeScope());
-                _projectedMasks[t].Add(pseudo.Mask.alias().DetachFromDisposeScope());
-            }
-        }
-        finally { foreach (var d in decompositions) d.Dispose(); }
+            var (projected, _) = Project(pseudo.Images);
+            _projected[t].Add(projected.DetachFromDisposeScope());
+            _projectedMasks[t].Add(pseudo.Mask.alias().DetachFromDisposeScope());
+        });
     }
 
     /// <summary>
