@@ -393,6 +393,22 @@ public static class LiftingBenchmark
         return 2.0 * n * n * n / Median(times);
     }
 
+    /// <summary>
+    /// Median milliseconds of max(1, <paramref name="count"/>) timed calls of <paramref name="body"/> after one untimed
+    /// warm-up call, each in its own dispose scope.
+    /// </summary>
+    internal static double MedianMilliseconds(int count, Action body)
+    {
+        var times = new List<double>();
+        for (int i = 0; i <= Math.Max(1, count); i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using (NewDisposeScope()) body();
+            if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        return Median(times);
+    }
+
     internal static double Median(List<double> values)
     {
         values.Sort();

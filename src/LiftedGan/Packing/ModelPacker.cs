@@ -27,7 +27,6 @@ public static class ModelPacker
     static readonly string[] Unsup3dNetworks = { "netD", "netA", "netL", "netV", "netC" };
     static readonly string[] Unsup3dValues =
         { Unsup3dCheckpoint.ConfigKey, "global_step", Unsup3dCheckpoint.TrainSecondsKey, "data" };
-    static readonly string[] Gan2ShapeNetworks = { "netD", "netA", "netL", "netV", Gan2ShapeWeights.EncoderKey };
     static readonly string[] Gan2ShapeValues = { Gan2ShapeWeights.ConfigKey, Gan2ShapeJointTraining.StagesKey, Gan2ShapeJointTraining.SecondsKey, Gan2ShapeJointTraining.TeacherKey };
     const double HalfMax = 65504;
 
@@ -127,7 +126,7 @@ public static class ModelPacker
                         if (source.TryGet(key, out var v)) packed.Set(key, v);
                     break;
                 case PackedModelKind.Gan2Shape:
-                    foreach (var key in Gan2ShapeNetworks) packed.Set(key, Compact(StateDictAt(source, key, input), half, made, input));
+                    foreach (var key in Gan2ShapeWeights.NetworkKeys) packed.Set(key, Compact(StateDictAt(source, key, input), half, made, input));
                     foreach (var key in Gan2ShapeValues)
                         if (source.TryGet(key, out var v)) packed.Set(key, v);
                     break;

@@ -24,17 +24,7 @@ public static class Gan2ShapeBenchmark
         using (w)
         {
             using var fit = new Gan2ShapeInstance(config, teacher, w, perceptual, 1);
-            double Time(Action body)
-            {
-                var times = new List<double>();
-                for (int i = 0; i <= Math.Max(1, repeats); i++)
-                {
-                    var sw = Stopwatch.StartNew();
-                    using (NewDisposeScope()) body();
-                    if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds);
-                }
-                return LiftingBenchmark.Median(times);
-            }
+            double Time(Action body) => LiftingBenchmark.MedianMilliseconds(repeats, body);
             double prior = Time(() => fit.FitPrior(1));
             double step1 = Time(() => fit.Step1(1, flip: true));
             double step2 = Time(() => fit.Step2(1));

@@ -20,6 +20,9 @@ public sealed class Gan2ShapeWeights : IDisposable
     /// <summary>Key of the latent encoder's state dict.</summary>
     public const string EncoderKey = "netE";
 
+    /// <summary>The state dicts a file holds: Unsup3d's depth, albedo, light and view networks (no confidence) and the encoder.</summary>
+    public static IReadOnlyList<string> NetworkKeys { get; } = ["netD", "netA", "netL", "netV", EncoderKey];
+
     readonly PyDict _root;
 
     Gan2ShapeWeights(PyDict root, string path, Gan2ShapeConfig config)
@@ -48,7 +51,7 @@ public sealed class Gan2ShapeWeights : IDisposable
         try
         {
             var config = ReadConfig(root, path);
-            foreach (var key in NetworkKeys(config))
+            foreach (var key in NetworkKeys)
                 if (!root.TryGet(key, out var value) || value is not PyDict)
                     throw new CheckpointFormatException(path, $"no '{key}' state dict in it");
             return new Gan2ShapeWeights(root, path, config);
@@ -78,12 +81,6 @@ public sealed class Gan2ShapeWeights : IDisposable
             return config.Problem() is { } problem ? throw new CheckpointFormatException(path, $"its config cannot be used: {problem}") : config;
         }
         catch (JsonException e) { throw new CheckpointFormatException(path, $"unreadable config ({e.Message})"); }
-    }
-
-    static IEnumerable<string> NetworkKeys(Gan2ShapeConfig config)
-    {
-        using var model = new Unsup3dModel(config.ModelConfig with { Seed = 0 });
-        return model.Networks.Select(n => n.Key).Append(EncoderKey).ToList();
     }
 
     /// <summary>The networks of <paramref name="instance"/> and its config as a file's dict (add progress keys, then save).</summary>

@@ -23,17 +23,7 @@ public static class Unsup3dBenchmark
         using var trainer = new Unsup3dTrainer(model, new RandomImages(config.ImageSize), perceptual);
         var g = new Generator(2);
         using var images = rand([config.BatchSize, 3, config.ImageSize, config.ImageSize], generator: g) * 2 - 1;
-        double Time(int count, Action body)
-        {
-            var times = new List<double>();
-            for (int i = 0; i <= Math.Max(1, count); i++)
-            {
-                var sw = Stopwatch.StartNew();
-                using (NewDisposeScope()) body();
-                if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds);
-            }
-            return LiftingBenchmark.Median(times);
-        }
+        static double Time(int count, Action body) => LiftingBenchmark.MedianMilliseconds(count, body);
         double step = Time(steps, () => trainer.Step());
         double decompose, render, confidence, vgg;
         using (no_grad())
