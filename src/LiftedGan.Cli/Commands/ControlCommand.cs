@@ -45,7 +45,7 @@ internal static class ControlCommand
         var noiseDims = new Option<int>("--noise-dims") { Description = "Free noise dimensions of the control code.", DefaultValueFactory = _ => 16 };
         var width = new Option<int>("--width") { Description = "Synthesis and discriminator channels at every resolution.", DefaultValueFactory = _ => 64 };
         var contrastFrom = new Option<int>("--contrast-from") { Description = "disco: step from which the contrastive losses are added.", DefaultValueFactory = _ => 0 };
-        var renderWarmup = new Option<int>("--render-warmup") { Description = "Steps of the render warm start: G fitted to the face model's render of its codes by the pixel term alone (over --pixel-region; with --weight expression=W also the expression term), no discriminator, estimator or contrastive terms; then the method's whole objective (papers: 0).", DefaultValueFactory = _ => 0 };
+        var renderWarmup = new Option<int>("--render-warmup") { Description = "Steps of the render warm start: G fitted to the face model's render of its codes by the pixel term alone (over --pixel-region; with --weight expression=W or expression_balanced=W also that expression term), no discriminator, estimator or contrastive terms; then the method's whole objective (papers: 0).", DefaultValueFactory = _ => 0 };
         var lrMlp = new Option<double>("--lr-mlp") { Description = "Learning-rate multiplier of the mapping network (StyleGAN2: 0.01).", DefaultValueFactory = _ => 0.01 };
         var beta1 = new Option<double>("--beta1") { Description = "Adam β1 of G and D (StyleGAN2: 0).", DefaultValueFactory = _ => 0 };
         var pixelRegion = new Option<string>("--pixel-region") { Description = "Where the pixel loss (disco, the render warm start and taxfree's render term) compares G's image with the face model's render: face (the render's foreground, the paper) or image (the whole image; the world's render draws the background too).", DefaultValueFactory = _ => "face" };
@@ -58,7 +58,8 @@ internal static class ControlCommand
         var weights = new Option<string[]>("--weight")
         {
             Description = "A loss weight, name=value (repeatable): identity, pose, light, colour, pixel, expression (images of two codes that differ only in " +
-                          "expression must differ as their renders do; in the warm start too; default 0), expression_contrast, light_contrast, " +
+                          "expression must differ as their renders do; in the warm start too; default 0), expression_balanced (the same with one expression " +
+                          "parameter redrawn per pair and each parameter's residual over its renders' own change, so smile counts as much as mouth opening; default 0), expression_contrast, light_contrast, " +
                           "light_identity, consistency, render (taxfree: L1 to the injected render after the warm start; papers 0). A resumed run may change its weights, warm start, contrastive start, ramp, blending and --lr; nothing else.",
             AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore,
         };

@@ -76,6 +76,19 @@ public static class ControlCode
         return result;
     }
 
+    /// <summary>A copy of <paramref name="code"/> whose sample i has expression dimension i mod 3 redrawn (one parameter per sample, in turn).</summary>
+    public static Tensor ResampleExpressionInTurn(Tensor code, Generator rng)
+    {
+        NoiseDimensions(code);
+        var (start, length) = Dimensions(ControlFactor.Expression, 0)[0];
+        long b = code.shape[0];
+        var result = code.clone();
+        using var fresh = randn(new long[] { b, length }, generator: rng);
+        for (long i = 0; i < b; i++)
+            result[i, start + (int)(i % length)] = fresh[i, i % length];
+        return result;
+    }
+
     /// <summary>A copy of <paramref name="code"/> whose <paramref name="factor"/> dimensions are those of <paramref name="source"/>.</summary>
     public static Tensor Swap(Tensor code, Tensor source, ControlFactor factor)
     {

@@ -74,6 +74,14 @@ public sealed record ControlConfig
     /// few pixels of the mouth and brows, and a generator that draws one mean mouth for every code fits them nearly as well.
     /// </summary>
     public double ExpressionWeight { get; init; } = 0;
+    /// <summary>
+    /// Weight of the balanced expression term (0 = off; <see cref="ControlLosses.ExpressionBalanced"/>): each sample's
+    /// pair redraws one expression parameter (smile, mouth opening or brow raise in turn), and each parameter's squared
+    /// residual is divided by its renders' own squared change, so a small cue (the smile: a fifth of the mouth's pixel
+    /// change) counts as much as a large one and a code-ignoring generator scores 1. Applied where
+    /// <see cref="ExpressionWeight"/> is (the warm start at this / pixel weight), beside or instead of it.
+    /// </summary>
+    public double ExpressionBalancedWeight { get; init; } = 0;
     /// <summary>Where the pixel loss compares (the paper: the face region).</summary>
     public PixelRegion PixelRegion { get; init; } = PixelRegion.Face;
     /// <summary>
@@ -121,7 +129,7 @@ public sealed record ControlConfig
     {
         LearningRate = other.LearningRate,
         IdentityWeight = other.IdentityWeight, PoseWeight = other.PoseWeight, LightWeight = other.LightWeight, ColourWeight = other.ColourWeight,
-        PixelWeight = other.PixelWeight, ExpressionWeight = other.ExpressionWeight, PixelRegion = other.PixelRegion, RenderWarmupSteps = other.RenderWarmupSteps,
+        PixelWeight = other.PixelWeight, ExpressionWeight = other.ExpressionWeight, ExpressionBalancedWeight = other.ExpressionBalancedWeight, PixelRegion = other.PixelRegion, RenderWarmupSteps = other.RenderWarmupSteps,
         ExpressionContrastWeight = other.ExpressionContrastWeight, LightContrastWeight = other.LightContrastWeight,
         LightIdentityWeight = other.LightIdentityWeight, ContrastFrom = other.ContrastFrom, EstimatorRampSteps = other.EstimatorRampSteps,
         ConsistencyWeight = other.ConsistencyWeight, BlendSteps = other.BlendSteps, RenderFidelityWeight = other.RenderFidelityWeight,
@@ -137,6 +145,7 @@ public sealed record ControlConfig
         "colour" => this with { ColourWeight = value },
         "pixel" => this with { PixelWeight = value },
         "expression" => this with { ExpressionWeight = value },
+        "expression_balanced" => this with { ExpressionBalancedWeight = value },
         "expression_contrast" => this with { ExpressionContrastWeight = value },
         "light_contrast" => this with { LightContrastWeight = value },
         "light_identity" => this with { LightIdentityWeight = value },
@@ -147,7 +156,7 @@ public sealed record ControlConfig
 
     /// <summary>Names <see cref="WithWeight"/> accepts.</summary>
     public static IReadOnlyList<string> WeightNames { get; } =
-        ["identity", "pose", "light", "colour", "pixel", "expression", "expression_contrast", "light_contrast", "light_identity", "consistency", "render"];
+        ["identity", "pose", "light", "colour", "pixel", "expression", "expression_balanced", "expression_contrast", "light_contrast", "light_identity", "consistency", "render"];
 
     /// <summary>The ramp factor in [0, 1] of the estimator-driven and contrastive terms at <paramref name="step"/> (1-based).</summary>
     public double EstimatorRamp(long step) =>
@@ -176,5 +185,7 @@ public sealed record ControlConfig
             throw new ControlException("training", "learning rate > 0, mapping multiplier > 0, β₁ in [0, 1), R1 ≥ 0, R1 interval ≥ 1, and blend steps, contrast start and render warm-up ≥ 0 are needed");
         if (ExpressionWeight < 0 || (ExpressionWeight > 0 && !(PixelWeight > 0)))
             throw new ControlException("expression", $"weight {ExpressionWeight}: must be ≥ 0, and the pixel weight > 0 beside it (the warm start weighs it by expression / pixel)");
+        if (ExpressionBalancedWeight < 0 || (ExpressionBalancedWeight > 0 && !(PixelWeight > 0)))
+            throw new ControlException("expression_balanced", $"weight {ExpressionBalancedWeight}: must be ≥ 0, and the pixel weight > 0 beside it (the warm start weighs it by expression_balanced / pixel)");
     }
 }

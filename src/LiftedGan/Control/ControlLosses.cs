@@ -96,6 +96,49 @@ public static class ControlLosses
         return ((x - xPrime) - (render.Images - renderPrime.Images)).square().sum() / (region.sum().clamp_min(1) * 3);
     }
 
+    /// <summary>The balanced expression term's floor on a pair's mean squared render change (a tenth of a 64 px smile pair's mean, 1.1 × 10⁻⁴).</summary>
+    public const double EnergyFloor = 1e-5;
+
+    /// <summary>
+    /// The balanced expression term: sample i of x′ is sample i of x with expression parameter i mod
+    /// <paramref name="parameters"/> redrawn (<see cref="ControlCode.ResampleExpressionInTurn"/>), r and r′ their renders.
+    /// Per parameter k, Σ((x − x′) − (r − r′))² over its samples and the whole image, divided by Σ(r − r′)² over the same
+    /// (floored at <see cref="EnergyFloor"/> per sample, so pairs whose renders barely differ do not blow it up), at
+    /// <paramref name="scales"/> scales (the changes average-pooled by 1, 2, 4, ...: a displaced lip line is a thin
+    /// change a blurred generator cannot match at full resolution, while its coarse trace, the mouth's colour moving up at
+    /// the corners, it can); the mean over the parameters and scales.
+    /// A generator that ignores its expression code scores 1 for every parameter whatever the size of its pixel change,
+    /// where <see cref="ExpressionDifference"/> weighs each parameter by that size (the smile's change is a fifth of the
+    /// mouth opening's). Exact (from the face model).
+    /// </summary>
+    public static Tensor ExpressionBalanced(Tensor x, Tensor xPrime, FaceBatch render, FaceBatch renderPrime, int parameters = 3, int scales = 3)
+    {
+        using var scope = NewDisposeScope();
+        var drawn = x - xPrime;
+        var change = render.Images - renderPrime.Images;
+        long b = x.shape[0];
+        Tensor total = zeros(1, dtype: x.dtype).squeeze();
+        int terms = 0;
+        for (int scale = 0; scale < scales; scale++)
+        {
+            if (scale > 0)
+            {
+                drawn = nn.functional.avg_pool2d(drawn, 2);
+                change = nn.functional.avg_pool2d(change, 2);
+            }
+            var residual = (drawn - change).square().mean(new long[] { 1, 2, 3 });
+            var energy = change.square().mean(new long[] { 1, 2, 3 });
+            for (int k = 0; k < parameters && k < b; k++)
+            {
+                using var idx = arange(k, b, parameters, dtype: ScalarType.Int64);
+                var n = idx.shape[0];
+                total = total + residual.index_select(0, idx).sum() / energy.index_select(0, idx).sum().clamp_min(EnergyFloor * n);
+                terms++;
+            }
+        }
+        return (total / terms).MoveToOuterDisposeScope();
+    }
+
     /// <summary>l_C^ex: x and x′ differ only in expression; compared where their two renders are equal.</summary>
     public static Tensor ExpressionContrast(Tensor x, Tensor xPrime, FaceBatch render, FaceBatch renderPrime)
     {

@@ -99,12 +99,14 @@ public sealed class ControlTrainer : ITrainable, IDisposable
             (FaceBatch Render, Tensor Image)? pairE = null;
             (FaceBatch Render, Tensor Image) PairE() => pairE ??= ExpressionPair(code, rng);
             if (Config.ExpressionWeight > 0) terms["expression"] = ControlLosses.ExpressionDifference(x, PairE().Image, render, PairE().Render);
+            if (Config.ExpressionBalancedWeight > 0) terms["expression_balanced"] = BalancedExpressionTerm(code, x, render, rng);
             foreach (var (name, t) in terms)
             {
                 double weight = name switch
                 {
                     "identity" => Config.IdentityWeight, "pose" => ramp * Config.PoseWeight, "light" => ramp * Config.LightWeight,
-                    "colour" => Config.ColourWeight, "expression" => Config.ExpressionWeight, _ => Config.PixelWeight,
+                    "colour" => Config.ColourWeight, "expression" => Config.ExpressionWeight,
+                    "expression_balanced" => Config.ExpressionBalancedWeight, _ => Config.PixelWeight,
                 };
                 total = total + weight * t;
                 scalars[$"loss/imitative_{name}"] = t.item<float>();
@@ -146,6 +148,12 @@ public sealed class ControlTrainer : ITrainable, IDisposable
                 total = total + Config.ExpressionWeight * expression;
                 scalars["loss/expression"] = expression.item<float>();
             }
+            if (Config.ExpressionBalancedWeight > 0)
+            {
+                var balanced = BalancedExpressionTerm(code, x, render, rng);
+                total = total + Config.ExpressionBalancedWeight * balanced;
+                scalars["loss/expression_balanced"] = balanced.item<float>();
+            }
             scalars["blend_alpha"] = alpha;
         }
         gAdam.ZeroGrad();
@@ -169,6 +177,12 @@ public sealed class ControlTrainer : ITrainable, IDisposable
             loss = loss + Config.ExpressionWeight / Config.PixelWeight * expression;
             scalars["loss/warmup_expression"] = expression.item<float>();
         }
+        if (Config.ExpressionBalancedWeight > 0)
+        {
+            var balanced = BalancedExpressionTerm(code, x, render, rng);
+            loss = loss + Config.ExpressionBalancedWeight / Config.PixelWeight * balanced;
+            scalars["loss/warmup_expression_balanced"] = balanced.item<float>();
+        }
         gAdam.ZeroGrad();
         loss.backward();
         gAdam.Step();
@@ -182,6 +196,15 @@ public sealed class ControlTrainer : ITrainable, IDisposable
         var (renderE, xE) = ExpressionPair(code, rng);
         using var _ = renderE;
         return ControlLosses.ExpressionDifference(x, xE, render, renderE);
+    }
+
+    /// <summary>The balanced expression term (unweighted) of images x of <paramref name="code"/>, against fresh pairs each with one expression parameter redrawn.</summary>
+    Tensor BalancedExpressionTerm(Tensor code, Tensor x, FaceBatch render, Generator rng)
+    {
+        using var codeE = ControlCode.ResampleExpressionInTurn(code, rng);
+        using var renderE = ControlCode.Render(codeE, Config.Size);
+        var xE = Generator.Generate(codeE, renderE);
+        return ControlLosses.ExpressionBalanced(x, xE, render, renderE);
     }
 
     /// <summary>

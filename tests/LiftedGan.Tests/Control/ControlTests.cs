@@ -288,6 +288,71 @@ public class ControlTests
     }
 
     [Fact]
+    public void TheBalancedExpressionTermWeighsEveryExpressionParameterAlike()
+    {
+        // Pairs in turn: sample i redraws expression dimension i mod 3 and nothing else.
+        var code = ControlCode.Sample(6, 4, new torch.Generator(13));
+        var edited = ControlCode.ResampleExpressionInTurn(code, new torch.Generator(14));
+        var (start, length) = ControlCode.Dimensions(ControlFactor.Expression, 4)[0];
+        Assert.Equal(3, length);
+        using (var changed = (edited - code).abs().gt(0))
+            for (int i = 0; i < 6; i++)
+                for (int d = 0; d < code.shape[1]; d++)
+                    Assert.Equal(d == start + i % 3, changed[i, d].item<bool>());
+
+        using var render = ControlCode.Render(code, 32);
+        using var editedRender = ControlCode.Render(edited, 32);
+        var delta = render.Images - editedRender.Images;
+        var energy = delta.square().mean(new long[] { 1, 2, 3 });
+        var pairs = Enumerable.Range(0, 3).Select(k => energy.index_select(0, torch.tensor(new long[] { k, k + 3 })).sum().item<float>()).ToArray();
+        Assert.True(pairs.Count(e => e > 2 * 2 * ControlLosses.EnergyFloor) >= 2, "fewer than two parameters' pairs changed above the floor");
+
+        // The renders score 0; a generator that ignores expression scores 1 whatever each parameter's pixel change (as long
+        // as its pairs changed more than the floor); one that draws only the change of the samples of parameter k scores
+        // (number of the other parameters whose pairs changed) / 3.
+        // At one scale exactly; at the default three (the changes also average-pooled by 2 and 4) between those bounds.
+        double Expected(Func<int, bool> drawn) => Enumerable.Range(0, 3).Sum(k => drawn(k) ? 0 : pairs[k] / Math.Max(pairs[k], 2 * ControlLosses.EnergyFloor)) / 3;
+        using var onlyK = torch.tensor(new float[] { 0, 1, 0, 0, 1, 0 }).view(6, 1, 1, 1);
+        var onlyMouthImage = render.Images - delta * onlyK;
+        Assert.Equal(0, ControlLosses.ExpressionBalanced(render.Images, editedRender.Images, render, editedRender, scales: 1).item<float>(), 6);
+        Assert.Equal(Expected(_ => false), ControlLosses.ExpressionBalanced(render.Images, render.Images, render, editedRender, scales: 1).item<float>(), 4);
+        Assert.Equal(Expected(k => k == 1), ControlLosses.ExpressionBalanced(render.Images, onlyMouthImage, render, editedRender, scales: 1).item<float>(), 4);
+        Assert.Equal(0, ControlLosses.ExpressionBalanced(render.Images, editedRender.Images, render, editedRender).item<float>(), 6);
+        var ignoring = ControlLosses.ExpressionBalanced(render.Images, render.Images, render, editedRender).item<float>();
+        var onlyMouth = ControlLosses.ExpressionBalanced(render.Images, onlyMouthImage, render, editedRender).item<float>();
+        Assert.InRange(ignoring, 0.5, 1.0001);
+        Assert.InRange(onlyMouth, 0.2, ignoring - 0.2);
+        // A blurred drawing of the change (its 2 x 2 means, repeated) is charged at full resolution only.
+        var blurred = nn.functional.interpolate(nn.functional.avg_pool2d(delta, 2), scale_factor: new double[] { 2, 2 }, mode: InterpolationMode.Nearest);
+        var coarse = ControlLosses.ExpressionBalanced(render.Images, render.Images - blurred, render, editedRender).item<float>();
+        var fine = ControlLosses.ExpressionBalanced(render.Images, render.Images - blurred, render, editedRender, scales: 1).item<float>();
+        Assert.True(coarse < fine * 0.5, $"a blurred but right change scored {coarse} at three scales, {fine} at full resolution");
+
+        // Off by default; with a weight it is trained in the warm start (weighed by expression_balanced / pixel) and after it.
+        var analysis = RandomAnalysis();
+        var plain = Tiny(ControlMethod.Disco) with { RenderWarmupSteps = 1, PixelRegion = PixelRegion.Image };
+        Assert.Equal(0, plain.ExpressionBalancedWeight);
+        var config = plain.WithWeight("expression_balanced", 2);
+        Assert.Equal(2, plain.WithObjectiveOf(config).ExpressionBalancedWeight);
+        Assert.Throws<ControlException>(() => (config with { PixelWeight = 0 }).Validate());
+        Assert.Throws<ControlException>(() => (config with { ExpressionBalancedWeight = -1 }).Validate());
+        using (var trainer = new ControlTrainer(config, analysis))
+        {
+            var warm = trainer.TrainStep();
+            Assert.Equal(new[] { "loss/g", "loss/warmup_expression_balanced", "loss/warmup_pixel" }, warm.Keys.Order());
+            Assert.Equal(warm["loss/warmup_pixel"] + 2 / config.PixelWeight * warm["loss/warmup_expression_balanced"], warm["loss/g"], 4);
+            Assert.True(warm["loss/warmup_expression_balanced"] > 0);
+            var full = trainer.TrainStep();
+            Assert.True(full["loss/imitative_expression_balanced"] > 0 && double.IsFinite(full["loss/g"]));
+        }
+        using (var trainer = new ControlTrainer(Tiny(ControlMethod.TaxFree).WithWeight("expression_balanced", 2), analysis))
+        {
+            var s = trainer.TrainStep();
+            Assert.True(s["loss/expression_balanced"] > 0 && double.IsFinite(s["loss/g"]));
+        }
+    }
+
+    [Fact]
     public void TaxfreesRenderTermsAreOffByDefaultAndDoWhatTheySay()
     {
         var analysis = RandomAnalysis();
